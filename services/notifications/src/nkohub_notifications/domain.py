@@ -1,0 +1,1 @@
+"""The notifications service's domain model and rules."""

@@ -1,0 +1,1 @@
+"""The publishing service's domain model and rules."""

@@ -1,0 +1,6 @@
+"""nkohub registry service: the city's NGOs, their people, their needs and their history with us.
+
+Layout (the same in every service): `domain` (model and rules), `repository` (MongoDB
+storage), `api` (HTTP routes), `consumers` (bus handlers), `settings`, and `app`, which
+wires them into one runtime and one FastAPI app.
+"""

@@ -1,0 +1,39 @@
+"""Wires the registry service: settings → runtime (database, bus, consumers) → FastAPI app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+import nkohub_registry
+from nkohub_registry import api
+from nkohub_registry.consumers import CONSUMERS
+from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
+from nkohub_registry.settings import RegistrySettings
+from nkohub_shared.runtime import ServiceRuntime
+from nkohub_shared.web.app import create_service_app
+
+
+@dataclass
+class RegistryContext:
+    """What handlers and routes of this service need."""
+
+    runtime: ServiceRuntime[RegistryContext]
+
+
+def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistryContext]:
+    return ServiceRuntime(
+        settings,
+        context_factory=RegistryContext,
+        consumers=CONSUMERS,
+        indexes=INDEXES,
+        outbox_collections=OUTBOX_COLLECTIONS,
+    )
+
+
+def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    runtime = build_runtime(settings or RegistrySettings.load())
+    return create_service_app(
+        runtime, routers=[api.router], description=nkohub_registry.__doc__ or ""
+    )

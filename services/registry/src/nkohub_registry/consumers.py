@@ -1,0 +1,5 @@
+"""Bus handlers of the registry service, named after the event they handle."""
+
+from nkohub_shared.bus import EventConsumer
+
+CONSUMERS: list[EventConsumer] = []

@@ -1,0 +1,76 @@
+"""Idempotent consumption: a processed-events record per (queue, event id).
+
+The record's ``_id`` is ``<queue>|<event id>`` (unique by construction). A handler runs
+only after it has claimed the record; it is marked done after the handler's effect. A
+claim whose lease ran out (its consumer died mid-way) may be taken over; effects written
+by handlers are idempotent writes, so a takeover after a partial run does no harm.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+COLLECTION = "processed_events"
+
+
+class Claim(enum.Enum):
+    ACQUIRED = "acquired"
+    DONE = "done"
+    BUSY = "busy"
+
+
+class Inbox:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, lease_seconds: float = 60.0):
+        self._records = db[COLLECTION]
+        self._lease = timedelta(seconds=lease_seconds)
+
+    @staticmethod
+    def key(queue: str, event_id: str) -> str:
+        return f"{queue}|{event_id}"
+
+    async def claim(self, queue: str, event_id: str, event_type: str) -> Claim:
+        key = self.key(queue, event_id)
+        now = datetime.now(UTC)
+        try:
+            await self._records.insert_one(
+                {
+                    "_id": key,
+                    "queue": queue,
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "state": "claimed",
+                    "claimed_at": now,
+                    "lease_until": now + self._lease,
+                }
+            )
+            return Claim.ACQUIRED
+        except DuplicateKeyError:
+            pass
+        taken = await self._records.find_one_and_update(
+            {"_id": key, "state": "claimed", "lease_until": {"$lt": now}},
+            {"$set": {"claimed_at": now, "lease_until": now + self._lease}},
+        )
+        if taken is not None:
+            return Claim.ACQUIRED
+        record = await self._records.find_one({"_id": key}, {"state": 1})
+        if record is None:  # released between our two reads: try again later
+            return Claim.BUSY
+        return Claim.DONE if record["state"] == "done" else Claim.BUSY
+
+    async def complete(self, queue: str, event_id: str) -> None:
+        await self._records.update_one(
+            {"_id": self.key(queue, event_id)},
+            {"$set": {"state": "done", "done_at": datetime.now(UTC)}},
+        )
+
+    async def release(self, queue: str, event_id: str) -> None:
+        await self._records.delete_one({"_id": self.key(queue, event_id), "state": "claimed"})
+
+    async def is_done(self, queue: str, event_id: str) -> bool:
+        record = await self._records.find_one({"_id": self.key(queue, event_id)}, {"state": 1})
+        return record is not None and record["state"] == "done"

@@ -1,0 +1,58 @@
+"""The ``nkohub`` command. Services add their own sub-commands through the
+``nkohub.cli`` entry-point group (e.g. ``nkohub registry import FILE``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
+from nkohub_shared.settings import ENV_PREFIX
+from nkohub_shared.web.auth import Role, issue_token
+
+app = typer.Typer(help="nkohub: the platform of a city's NGO community.", no_args_is_help=True)
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Option(help="who the token is for, e.g. librarian")],
+    role: Annotated[Role, typer.Option(help="admin or staff")] = Role.STAFF,
+    hours: Annotated[float, typer.Option(min=0.01, help="lifetime in hours")] = 12.0,
+    secret: Annotated[
+        str | None,
+        typer.Option(envvar=f"{ENV_PREFIX}JWT_SECRET", help="signing secret", show_default=False),
+    ] = None,
+) -> None:
+    """Print a staff token (HS256 JWT) signed with NKOHUB_JWT_SECRET."""
+    if not secret or len(secret) < 32:
+        typer.echo(f"{ENV_PREFIX}JWT_SECRET must be set and at least 32 characters", err=True)
+        raise typer.Exit(2)
+    typer.echo(issue_token(secret, sub=sub, role=role, ttl=timedelta(hours=hours)))
+
+
+@app.command()
+def catalogue(
+    write: Annotated[bool, typer.Option(help="rewrite docs/events.md")] = False,
+    path: Path = CATALOGUE_PATH,
+) -> None:
+    """Print the event catalogue, or write it to docs/events.md."""
+    text = render_catalogue()
+    if write:
+        path.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {path}")
+    else:
+        typer.echo(text)
+
+
+def _add_service_commands() -> None:
+    for entry in entry_points(group="nkohub.cli"):
+        app.add_typer(entry.load(), name=entry.name)
+
+
+def main() -> None:
+    _add_service_commands()
+    app()

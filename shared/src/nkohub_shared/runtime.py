@@ -1,0 +1,152 @@
+"""A service's runtime: its settings, MongoDB database, broker, outbox relay and consumers.
+
+Each service builds one in its ``app`` module and hands it to the HTTP app factory,
+whose lifespan starts and stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.schemas import Channel
+from faststream.specification import AsyncAPI
+from pymongo import ASCENDING, IndexModel
+
+from nkohub_shared.bus.consumer import EventConsumer
+from nkohub_shared.bus.inbox import COLLECTION as PROCESSED_EVENTS
+from nkohub_shared.bus.inbox import Inbox
+from nkohub_shared.bus.publisher import EventPublisher
+from nkohub_shared.bus.relay import OutboxRelay
+from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
+from nkohub_shared.contracts import CloudEvent, IntegrationEvent
+from nkohub_shared.settings import ServiceSettings
+from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
+
+log = logging.getLogger("nkohub.runtime")
+
+Ctx = TypeVar("Ctx")
+BackgroundJob = Callable[[Any], Awaitable[None]]
+
+READINESS_TIMEOUT_SECONDS = 2.0
+
+
+class ServiceRuntime(Generic[Ctx]):
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        context_factory: Callable[[ServiceRuntime[Ctx]], Ctx],
+        produces: Sequence[type[IntegrationEvent]] = (),
+        consumers: Sequence[EventConsumer[Ctx]] = (),
+        indexes: Mapping[str, Sequence[IndexModel]] | None = None,
+        outbox_collections: Sequence[str] = (),
+        background: Sequence[BackgroundJob] = (),
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.client = create_client(str(settings.mongodb_url))
+        self.db = self.client[settings.database_name]
+        self.broker = RabbitBroker(
+            str(settings.amqp_url),
+            default_channel=Channel(prefetch_count=settings.prefetch_count),
+            log_level=logging.DEBUG,
+        )
+        self.publisher = EventPublisher(self.broker)
+        self.relay = OutboxRelay(
+            self.db, outbox_collections, self.publisher, sweep_seconds=settings.outbox_sweep_seconds
+        )
+        self.inbox = Inbox(self.db)
+        self.produces = tuple(produces)
+        self.consumers = tuple(consumers)
+        self.indexes = {
+            **(indexes or {}),
+            PROCESSED_EVENTS: [IndexModel([("queue", ASCENDING), ("state", ASCENDING)])],
+        }
+        self._background = tuple(background)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.context = context_factory(self)
+        for consumer in self.consumers:
+            consumer.subscribe(
+                self.broker,
+                inbox=self.inbox,
+                context=self.context,
+                delivery_limit=settings.delivery_limit,
+                backoff_seconds=settings.retry_backoff_seconds,
+            )
+        for event_cls in self.produces:  # documentation only: the relay does the publishing
+            self.broker.publisher(
+                EXCHANGE,
+                routing_key=event_cls.type,
+                title=f"{event_cls.type}:publish",
+                description=(event_cls.__doc__ or "").strip(),
+                schema=event_cls,
+            )
+
+    async def start(self) -> None:
+        await ensure_indexes(self.db, self.indexes)
+        await self.broker.connect()
+        await self.broker.declare_exchange(EXCHANGE)
+        await self.broker.declare_exchange(DEAD_LETTER_EXCHANGE)
+        for consumer in self.consumers:
+            await consumer.declare(self.broker, delivery_limit=self.settings.delivery_limit)
+        await self.broker.start()
+        self.relay.start()
+        for job in self._background:
+            self._tasks.append(asyncio.create_task(self._keep_running(job)))
+        log.info("service started", extra={"database": self.settings.database_name})
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.relay.stop()
+        await self.broker.stop()
+        await self.client.close()
+
+    async def publish_now(self, event: CloudEvent) -> None:
+        """Publish without the outbox: only for events that reflect no stored state."""
+        await self.publisher.publish(event)
+
+    async def readiness(self) -> dict[str, str]:
+        """``{"mongodb": "ok"|error, "rabbitmq": "ok"|error}``."""
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(ping_database(self.db), READINESS_TIMEOUT_SECONDS)
+            checks["mongodb"] = "ok"
+        except Exception as exc:
+            checks["mongodb"] = f"unavailable: {exc.__class__.__name__}"
+        try:
+            alive = await self.broker.ping(timeout=READINESS_TIMEOUT_SECONDS)
+            checks["rabbitmq"] = "ok" if alive else "unavailable: no connection"
+        except Exception as exc:
+            checks["rabbitmq"] = f"unavailable: {exc.__class__.__name__}"
+        return checks
+
+    def asyncapi(self) -> dict[str, Any]:
+        spec = AsyncAPI(
+            self.broker,
+            title=f"nkohub {self.service}",
+            version="1.0.0",
+            description=(
+                f"Events the {self.service} service publishes to and consumes from the "
+                "`nkohub` topic exchange (CloudEvents 1.0, structured JSON mode)."
+            ),
+        )
+        return spec.to_specification().to_jsonable()
+
+    async def _keep_running(self, job: BackgroundJob) -> None:
+        """Run a periodic job (scheduler, sweeper); restart it after an unexpected error."""
+        while True:
+            try:
+                await job(self.context)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background job %s failed; restarting", job.__name__)
+                await asyncio.sleep(1.0)

@@ -1,0 +1,71 @@
+"""Settings read from the environment (prefix ``NKOHUB_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Self
+
+from pydantic import AnyUrl, Field, SecretStr, UrlConstraints, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MongoUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["mongodb", "mongodb+srv"])]
+AmqpUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["amqp", "amqps"])]
+
+ENV_PREFIX = "NKOHUB_"
+
+
+class SettingsError(SystemExit):
+    """Raised at start-up with a message naming every missing or malformed setting."""
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; each service subclasses it to set its name and port."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    service_name: ClassVar[str] = "service"
+    default_port: ClassVar[int] = 8000
+
+    mongodb_url: MongoUrl = Field(description="MongoDB connection URL")
+    mongodb_database: str | None = Field(
+        default=None, description="database name; default nkohub_<service>"
+    )
+    amqp_url: AmqpUrl = Field(description="RabbitMQ connection URL")
+    jwt_secret: SecretStr = Field(min_length=32, description="HS256 secret for staff tokens")
+    http_host: str = "0.0.0.0"
+    http_port: int | None = Field(default=None, ge=1, le=65535)
+    public_base_url: AnyUrl = Field(
+        default=AnyUrl("http://localhost:8000"), description="base URL for links"
+    )
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    outbox_sweep_seconds: float = Field(default=2.0, gt=0, description="relay sweep period")
+    delivery_limit: int = Field(default=5, ge=1, le=100, description="x-delivery-limit")
+    retry_backoff_seconds: float = Field(default=0.2, ge=0, description="first retry delay")
+    prefetch_count: int = Field(default=20, ge=1, le=1000)
+
+    @property
+    def database_name(self) -> str:
+        return self.mongodb_database or f"nkohub_{self.service_name}"
+
+    @property
+    def port(self) -> int:
+        return self.http_port or self.default_port
+
+    @classmethod
+    def load(cls, **overrides: object) -> Self:
+        """Read settings, turning validation errors into one readable start-up error."""
+        try:
+            return cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise SettingsError(describe_settings_error(exc)) from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    lines = ["nkohub: invalid configuration:"]
+    for err in exc.errors():
+        name = ENV_PREFIX + "_".join(str(p) for p in err["loc"]).upper()
+        problem = "is missing" if err["type"] == "missing" else f"is malformed: {err['msg']}"
+        lines.append(f"  {name} {problem}")
+    lines.append("Set them in the environment or in a .env file (see .env.example).")
+    return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""The transactional outbox, embedded in the changed document.
+
+A state change and the events it causes are ONE single-document write: the pending
+envelopes ride in the document's ``_outbox`` array. The relay (``nkohub_shared.bus.relay``)
+publishes them with publisher confirms and then pulls them out. A crash in between
+leaves them in place for the next sweep; consumers are idempotent, so a republished
+event has no second effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nkohub_shared.contracts import CloudEvent
+
+OUTBOX_FIELD = "_outbox"
+PENDING_FILTER: dict[str, Any] = {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+
+
+def outbox_entries(*events: CloudEvent) -> list[dict[str, Any]]:
+    return [event.model_dump(mode="json", exclude_none=True) for event in events]
+
+
+def with_outbox(document: dict[str, Any], *events: CloudEvent) -> dict[str, Any]:
+    """A new document to insert, carrying its events."""
+    return {**document, OUTBOX_FIELD: outbox_entries(*events)}
+
+
+def push_outbox(update: dict[str, Any], *events: CloudEvent) -> dict[str, Any]:
+    """Add the events to an update document (``$set`` etc.) as one atomic write."""
+    if not events:
+        return update
+    merged = dict(update)
+    push = dict(merged.get("$push", {}))
+    push[OUTBOX_FIELD] = {"$each": outbox_entries(*events)}
+    merged["$push"] = push
+    return merged
+
+
+def strip_outbox(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    if document is not None:
+        document.pop(OUTBOX_FIELD, None)
+    return document

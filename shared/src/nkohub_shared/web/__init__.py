@@ -1,0 +1,1 @@
+"""HTTP: the FastAPI app factory, auth dependencies and error responses."""

@@ -1,0 +1,71 @@
+"""The FastAPI app factory every service uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from nkohub_shared.runtime import ServiceRuntime
+from nkohub_shared.web.errors import install_error_handlers
+
+
+def create_service_app(
+    runtime: ServiceRuntime[Any],
+    *,
+    routers: Sequence[APIRouter] = (),
+    description: str = "",
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=f"nkohub {runtime.service}",
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(_operations_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok", "service": runtime.service}
+
+    @router.get("/health/ready", responses={503: {"description": "a dependency is down"}})
+    async def ready() -> JSONResponse:
+        """200 only when MongoDB and RabbitMQ both answer; else 503 naming the one down."""
+        checks = await runtime.readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, 200 if ok else 503)
+
+    @router.get("/asyncapi.json")
+    async def asyncapi() -> dict[str, Any]:
+        """AsyncAPI 3.0 document of the events this service publishes and consumes."""
+        return runtime.asyncapi()
+
+    return router
+
+
+def get_context(request: Request) -> Any:
+    return request.app.state.runtime.context
+
+
+ServiceContext = Annotated[Any, Depends(get_context)]

@@ -1,0 +1,82 @@
+"""Errors as JSON, always naming the offending field when there is one.
+
+Shape: ``{"error": {"code": ..., "message": ..., "field": ..., "fields": [...]}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class DomainError(Exception):
+    """A refusal the client can act on; services raise its subclasses."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        extra.update(exc.details)
+        return JSONResponse(error_body(exc.code, exc.message, **extra), exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {"field": _location(e.get("loc", ())), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        first = fields[0]["field"] if fields else None
+        return JSONResponse(
+            error_body("validation_error", f"invalid input: {summary}", field=first, fields=fields),
+            422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(
+            error_body(code.get(exc.status_code, "http_error"), str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
