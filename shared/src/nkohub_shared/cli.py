@@ -56,3 +56,7 @@ def _add_service_commands() -> None:
 def main() -> None:
     _add_service_commands()
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -59,7 +59,7 @@ class ServiceRuntime(Generic[Ctx]):
         self.relay = OutboxRelay(
             self.db, outbox_collections, self.publisher, sweep_seconds=settings.outbox_sweep_seconds
         )
-        self.inbox = Inbox(self.db)
+        self.inbox = Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
         self.produces = tuple(produces)
         self.consumers = tuple(consumers)
         self.indexes = {

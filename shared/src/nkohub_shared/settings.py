@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     outbox_sweep_seconds: float = Field(default=2.0, gt=0, description="relay sweep period")
     delivery_limit: int = Field(default=5, ge=1, le=100, description="x-delivery-limit")
     retry_backoff_seconds: float = Field(default=0.2, ge=0, description="first retry delay")
+    inbox_lease_seconds: float = Field(
+        default=30.0, gt=0, description="how long a consumer owns an event it is handling"
+    )
     prefetch_count: int = Field(default=20, ge=1, le=1000)
 
     @property

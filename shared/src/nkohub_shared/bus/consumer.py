@@ -134,30 +134,50 @@ class EventConsumer(Generic[Ctx]):
         extra = {"event_id": envelope.id, "event_type": envelope.type, "queue": queue}
         attempt = _delivery_count(message)
         try:
-            claim = await inbox.claim(queue, envelope.id, envelope.type)
+            claim = await inbox.claim_when_free(queue, envelope.id, envelope.type)
             if claim is Claim.DONE:
                 log.info("duplicate event skipped", extra=extra)
                 await message.ack()
                 return
-            if claim is Claim.BUSY:
-                await asyncio.sleep(_backoff(backoff_seconds, attempt))
+            if claim is Claim.BUSY:  # another consumer is still on it: let it finish
                 await message.nack(requeue=True)
                 return
-            await handler(context, event, envelope)
         except Exception as exc:
-            log.warning("handler failed (delivery %d): %r", attempt + 1, exc, extra=extra)
-            await _release_quietly(inbox, queue, envelope.id)
+            log.warning("could not claim event: %r", exc, extra=extra)
             await asyncio.sleep(_backoff(backoff_seconds, attempt))
             await message.nack(requeue=True)
             return
+        # The effect and its processed-events record are shielded from cancellation: a
+        # dropped connection must not stop them half-way. The broker redelivers; the
+        # redelivery waits for this claim and then finds the event done.
+        work = asyncio.ensure_future(_apply(handler, context, event, envelope, inbox, queue))
         try:
-            await inbox.complete(queue, envelope.id)
-        except Exception as exc:  # effect done, record not: the lease decides later
-            log.warning("could not mark event done: %r", exc, extra=extra)
+            await asyncio.shield(work)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("handler failed (delivery %d): %r", attempt + 1, exc, extra=extra)
+            await asyncio.sleep(_backoff(backoff_seconds, attempt))
             await message.nack(requeue=True)
             return
         await message.ack()
         log.info("event handled", extra=extra)
+
+
+async def _apply(
+    handler: Handler,
+    context: Any,
+    event: IntegrationEvent,
+    envelope: CloudEvent,
+    inbox: Inbox,
+    queue: str,
+) -> None:
+    try:
+        await handler(context, event, envelope)
+    except BaseException:
+        await _release_quietly(inbox, queue, envelope.id)
+        raise
+    await inbox.complete(queue, envelope.id)
 
 
 def _delivery_count(message: Any) -> int:

@@ -8,7 +8,9 @@ by handlers are idempotent writes, so a takeover after a partial run does no har
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,9 +27,24 @@ class Claim(enum.Enum):
 
 
 class Inbox:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, lease_seconds: float = 60.0):
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, lease_seconds: float = 30.0):
         self._records = db[COLLECTION]
         self._lease = timedelta(seconds=lease_seconds)
+
+    async def claim_when_free(
+        self, queue: str, event_id: str, event_type: str, *, poll_seconds: float = 0.2
+    ) -> Claim:
+        """Claim, waiting out another consumer's claim until it is done or its lease ends.
+
+        Waiting here instead of requeueing keeps a busy duplicate from using up the
+        message's deliveries (each requeue counts towards ``x-delivery-limit``).
+        """
+        deadline = time.monotonic() + self._lease.total_seconds() + 1
+        claim = await self.claim(queue, event_id, event_type)
+        while claim is Claim.BUSY and time.monotonic() < deadline:
+            await asyncio.sleep(poll_seconds)
+            claim = await self.claim(queue, event_id, event_type)
+        return claim
 
     @staticmethod
     def key(queue: str, event_id: str) -> str:

@@ -64,7 +64,11 @@ def event_class(event_type: str) -> type[IntegrationEvent]:
 
 
 def load_all_contracts() -> dict[str, type[IntegrationEvent]]:
-    """Import every producer's contract module so that all types are registered."""
+    """The published contracts: every producer's module, imported and registered."""
     for name in PRODUCER_MODULES:
         importlib.import_module(f"nkohub_shared.contracts.{name}")
-    return dict(sorted(EVENT_TYPES.items()))
+    return {
+        event_type: model
+        for event_type, model in sorted(EVENT_TYPES.items())
+        if model.__module__.startswith("nkohub_shared.contracts.")
+    }

@@ -1,0 +1,159 @@
+"""Bad configuration, tokens and envelopes are refused with an error that names the cause."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
+from nkohub_shared.contracts import (
+    MalformedEvent,
+    UnknownEventType,
+    decode_event,
+    new_event,
+)
+from nkohub_shared.settings import ServiceSettings, SettingsError
+from nkohub_shared.web.auth import issue_token
+from tests.support.isolation import JWT_SECRET
+from tests.support.probe_service import ProbeRecorded
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Settings(ServiceSettings):
+    service_name = "probe"
+
+
+def test_missing_and_malformed_settings_are_named(monkeypatch):
+    for name in ("NKOHUB_MONGODB_URL", "NKOHUB_AMQP_URL", "NKOHUB_JWT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NKOHUB_AMQP_URL", "http://not-amqp")
+    with pytest.raises(SettingsError) as caught:
+        _Settings.load(_env_file=None)
+    message = str(caught.value)
+    assert "NKOHUB_MONGODB_URL is missing" in message
+    assert "NKOHUB_JWT_SECRET is missing" in message
+    assert "NKOHUB_AMQP_URL is malformed" in message
+
+
+def test_a_service_refuses_to_start_without_settings(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "nkohub_registry"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "NKOHUB_MONGODB_URL is missing" in result.stderr
+
+
+def test_an_envelope_round_trips_with_cloudevents_attributes():
+    envelope = new_event(ProbeRecorded(key="k1"))
+    decoded, data = decode_event(envelope.model_dump_json().encode())
+    assert decoded.specversion == "1.0"
+    assert decoded.source == "/nkohub/events"
+    assert decoded.subject == "k1"
+    assert decoded.dataschema == "urn:nkohub:event:events.probe.recorded:v1"
+    assert data == ProbeRecorded(key="k1")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"{not json", "malformed CloudEvents envelope"),
+        (json.dumps({"specversion": "0.3"}).encode(), "specversion"),
+    ],
+)
+def test_malformed_envelopes_are_refused_with_the_field(body, expected):
+    with pytest.raises(MalformedEvent, match=expected):
+        decode_event(body)
+
+
+def test_data_not_matching_its_schema_names_the_field():
+    envelope = new_event(ProbeRecorded(key="k")).model_dump(mode="json")
+    envelope["data"] = {"fail_times": "many"}
+    with pytest.raises(MalformedEvent) as caught:
+        decode_event(envelope)
+    assert "key" in str(caught.value) and "fail_times" in str(caught.value)
+
+
+def test_an_unknown_event_type_is_refused():
+    envelope = new_event(ProbeRecorded(key="k")).model_dump(mode="json")
+    envelope["type"] = "events.probe.vanished"
+    with pytest.raises(UnknownEventType, match=r"events\.probe\.vanished"):
+        decode_event(envelope)
+
+
+def test_the_event_catalogue_is_up_to_date():
+    committed = (ROOT / CATALOGUE_PATH).read_text(encoding="utf-8")
+    assert committed == render_catalogue(), "run `uv run nkohub catalogue --write`"
+
+
+async def test_staff_endpoints_refuse_missing_bad_and_expired_tokens_and_wrong_roles(probe):
+    producer = probe("producer")
+    url = f"{producer.url}/staff-only"
+
+    missing = httpx.get(url)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == "Bearer"
+    assert "authentication required" in missing.json()["error"]["message"]
+
+    forged = issue_token(
+        "another-secret-of-sufficient-length-000", sub="x", role="staff", ttl=timedelta(hours=1)
+    )
+    bad = httpx.get(url, headers={"Authorization": f"Bearer {forged}"})
+    assert bad.status_code == 401 and "invalid token" in bad.json()["error"]["message"]
+
+    expired = issue_token(JWT_SECRET, sub="x", role="staff", ttl=timedelta(seconds=-5))
+    old = httpx.get(url, headers={"Authorization": f"Bearer {expired}"})
+    assert old.status_code == 401 and "expired" in old.json()["error"]["message"]
+
+    wrong_role = _token_with_role("guest")
+    refused = httpx.get(url, headers={"Authorization": f"Bearer {wrong_role}"})
+    assert refused.status_code == 401, "an unknown role is not a valid token"
+
+    good = issue_token(JWT_SECRET, sub="librarian", role="staff", ttl=timedelta(hours=1))
+    ok = httpx.get(url, headers={"Authorization": f"Bearer {good}"})
+    assert ok.status_code == 200 and ok.json() == {"sub": "librarian", "role": "staff"}
+
+
+def _token_with_role(role: str) -> str:
+    from datetime import UTC, datetime
+
+    import jwt
+
+    claims = {"sub": "x", "role": role, "exp": datetime.now(UTC) + timedelta(hours=1)}
+    return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+
+
+def test_the_token_command_issues_a_verifiable_token():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nkohub_shared.cli",
+            "token",
+            "--sub",
+            "librarian",
+            "--role",
+            "admin",
+        ],
+        env={"NKOHUB_JWT_SECRET": JWT_SECRET, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    from nkohub_shared.web.auth import verify_token
+
+    principal = verify_token(JWT_SECRET, result.stdout.strip())
+    assert (principal.sub, principal.role.value) == ("librarian", "admin")

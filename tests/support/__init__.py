@@ -1,0 +1,1 @@
+"""Test support: real servers, isolation per test, and helpers shared by all suites."""
