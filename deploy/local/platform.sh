@@ -135,8 +135,17 @@ status() {
   done
 }
 
+ensure_browser() {  # public pages are tested in headless Chromium (Debian's package)
+  if ! command -v chromium >/dev/null; then
+    say "installing chromium from Debian's packages (browser tests)"
+    as_root apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium >/dev/null
+  fi
+}
+
 run_tests() {
   servers_up
+  ensure_browser
   (cd "$ROOT" && uv sync --frozen -q)
   export NKOHUB_TEST_MONGODB_URL="mongodb://$MONGO_HOST:$MONGO_PORT"
   export NKOHUB_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:5672"
