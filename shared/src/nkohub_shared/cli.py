@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
+from nkohub_shared.contracts import load_all_contracts
+from nkohub_shared.contracts.compatibility import freeze as freeze_schema
 from nkohub_shared.settings import ENV_PREFIX
 from nkohub_shared.web.auth import Role, issue_token
 
@@ -37,10 +39,18 @@ def token(
 @app.command()
 def catalogue(
     write: Annotated[bool, typer.Option(help="rewrite docs/events.md")] = False,
+    freeze: Annotated[
+        bool, typer.Option(help="freeze schemas of versions not frozen yet (docs/event-schemas)")
+    ] = False,
     path: Path = CATALOGUE_PATH,
 ) -> None:
     """Print the event catalogue, or write it to docs/events.md."""
     text = render_catalogue()
+    if freeze:
+        for model in load_all_contracts().values():
+            written = freeze_schema(model)
+            if written:
+                typer.echo(f"froze {written}")
     if write:
         path.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {path}")
