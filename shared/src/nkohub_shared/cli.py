@@ -60,7 +60,10 @@ def catalogue(
 
 def _add_service_commands() -> None:
     for entry in entry_points(group="nkohub.cli"):
-        app.add_typer(entry.load(), name=entry.name)
+        try:
+            app.add_typer(entry.load(), name=entry.name)
+        except Exception as exc:  # one broken plugin must not take `nkohub token` down
+            typer.echo(f"nkohub: commands of {entry.name!r} unavailable: {exc!r}", err=True)
 
 
 def main() -> None:
