@@ -1,4 +1,6 @@
-"""Writes the 2019 season's files, deterministically (``python -m nkohub_demo.season_2019.generate``).
+"""Writes the 2019 season's files, deterministically.
+
+Run ``python -m nkohub_demo.season_2019.generate``.
 
 What the practice passport (../shared/seed/practice-passport.ru.txt) says decides the shape:
 72 socially oriented NGOs in Glazov, of which 15 took part (nine are named in the passport;
