@@ -34,10 +34,10 @@ from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nkohub_shared.bus import EventConsumer, EventPublisher, Inbox  # noqa: E402
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event  # noqa: E402
-from nkohub_shared.runtime import ServiceRuntime  # noqa: E402
-from nkohub_shared.settings import ServiceSettings  # noqa: E402
+from nkohub_shared.bus import EventConsumer, EventPublisher
+from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
+from nkohub_shared.runtime import ServiceRuntime
+from nkohub_shared.settings import ServiceSettings
 
 AMQP = os.environ.get("NKOHUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
