@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
 import nkohub_publishing
-from nkohub_publishing import api
+from nkohub_publishing import api, grants, pages
 from nkohub_publishing.consumers import CONSUMERS
-from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS
+from nkohub_publishing.grants import Catalogue, Competitions
+from nkohub_publishing.jobs import scheduler
+from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS, Posts
 from nkohub_publishing.settings import PublishingSettings
+from nkohub_publishing.views import Views
+from nkohub_shared.contracts.publishing import (
+    GrantDeadlineApproaching,
+    PostPublished,
+    PostUnpublished,
+    ViewsCounted,
+)
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 
@@ -20,20 +29,40 @@ class PublishingContext:
     """What handlers and routes of this service need."""
 
     runtime: ServiceRuntime[PublishingContext]
+    settings: PublishingSettings = field(init=False)
+    posts: Posts = field(init=False)
+    competitions: Competitions = field(init=False)
+    foundations: Catalogue = field(init=False)
+    documents: Catalogue = field(init=False)
+    views: Views = field(init=False)
+
+    def __post_init__(self) -> None:
+        settings = self.runtime.settings
+        assert isinstance(settings, PublishingSettings)
+        db = self.runtime.db
+        self.settings = settings
+        self.posts = Posts(db, settings.base_url)
+        self.competitions = Competitions(db)
+        self.foundations = grants.foundations(db)
+        self.documents = grants.documents(db)
+        self.views = Views(db, settings.jwt_secret.get_secret_value(), settings.view_bucket_seconds)
 
 
 def build_runtime(settings: PublishingSettings) -> ServiceRuntime[PublishingContext]:
     return ServiceRuntime(
         settings,
         context_factory=PublishingContext,
+        produces=[PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproaching],
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
+        background=[scheduler],
     )
 
 
 def create_app(settings: PublishingSettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or PublishingSettings.load())
-    return create_service_app(
-        runtime, routers=[api.router], description=nkohub_publishing.__doc__ or ""
+    app = create_service_app(
+        runtime, routers=[api.router, pages.router], description=nkohub_publishing.__doc__ or ""
     )
+    return app

@@ -1,8 +1,38 @@
 from typing import ClassVar
 
+from pydantic import AnyHttpUrl, Field
+
 from nkohub_shared.settings import ServiceSettings
 
 
 class PublishingSettings(ServiceSettings):
     service_name: ClassVar[str] = "publishing"
     default_port: ClassVar[int] = 8004
+
+    site_title: str = "Проект +"
+
+    @property
+    def base_url(self) -> str:
+        """Public base URL of the blog (``public_base_url``), without a trailing slash."""
+        return str(self.public_base_url).rstrip("/")
+
+    events_public_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://localhost:8002"),
+        description="public base URL of the events service (meetup registration links)",
+    )
+    publish_meetup_announcements: bool = Field(
+        default=False, description="publish meetup announcements at once instead of drafting"
+    )
+    scheduler_seconds: float = Field(
+        default=5.0, gt=0, description="how often scheduled posts and deadlines are checked"
+    )
+    view_bucket_seconds: int = Field(
+        default=3600, ge=1, le=86400, description="length of a view-counting period"
+    )
+    view_report_grace_seconds: float = Field(
+        default=5.0, ge=0, description="wait after a period closes before reporting it"
+    )
+    deadline_reminder_days: list[int] = Field(
+        default=[14, 3], description="days before a grant deadline to announce it"
+    )
+    page_size: int = Field(default=10, ge=1, le=100)

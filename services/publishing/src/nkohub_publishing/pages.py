@@ -1,0 +1,306 @@
+"""Public pages (server-rendered, Russian, no JavaScript), feeds, sitemap and robots.txt."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from nkohub_publishing import feeds
+from nkohub_publishing.domain import CATEGORY_LABELS, SAMARA, Category, normalize_tag
+from nkohub_publishing.meetup_posts import MONTHS
+from nkohub_publishing.repository import now_utc
+from nkohub_shared.web.app import ServiceContext
+
+router = APIRouter(include_in_schema=False)
+
+MONTH_NAMES = (
+    "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
+    "Октябрь", "Ноябрь", "Декабрь",
+)  # fmt: skip
+BOT_RE = re.compile(r"bot|crawl|spider|slurp|preview|monitor|curl|wget", re.I)
+FEED_LIMIT = 30
+
+
+def ru_date(value: datetime | None, with_time: bool = False) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(SAMARA)
+    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    return f"{text}, {local:%H:%M}" if with_time else text
+
+
+def money(value: int | None) -> str:
+    return f"{value:,}".replace(",", "\u00a0") + "\u00a0₽" if value else ""
+
+
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters["ru_date"] = ru_date
+templates.filters["money"] = money
+templates.filters["urlquote"] = lambda s: quote(str(s), safe="")
+templates.globals["categories"] = [(c.value, CATEGORY_LABELS[c]) for c in Category]
+
+
+def render(ctx: Any, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = templates.get_template(name).render(
+        site_title=ctx.settings.site_title, base_url=ctx.settings.base_url, **values
+    )
+    return HTMLResponse(html, status)
+
+
+def not_found(ctx: Any, what: str = "Страница не найдена") -> HTMLResponse:
+    return render(ctx, "not_found.html", 404, title=what)
+
+
+def pagination(page: int, total: int, size: int) -> dict[str, int]:
+    pages = max(1, math.ceil(total / size))
+    return {"page": page, "pages": pages, "total": total}
+
+
+Page = Annotated[int, Query(ge=1, le=10_000)]
+
+
+# ---------------------------------------------------------------- pages
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(ctx: ServiceContext) -> HTMLResponse:
+    posts, _ = await ctx.posts.published(limit=ctx.settings.page_size)
+    deadlines = await ctx.competitions.upcoming(now_utc(), limit=5)
+    return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
+
+
+@router.get("/posts/{slug}", response_class=HTMLResponse)
+async def post_page(ctx: ServiceContext, request: Request, slug: str) -> Response:
+    post, moved_to = await ctx.posts.by_slug(slug)
+    if post is None:
+        if moved_to:
+            return RedirectResponse(f"/posts/{moved_to}", status_code=301)
+        return not_found(ctx, "Запись не найдена")
+    agent = request.headers.get("user-agent", "")
+    if not BOT_RE.search(agent):
+        ip = request.client.host if request.client else "unknown"
+        await ctx.views.record(post["_id"], ip, agent, now_utc())
+    canonical = f"{ctx.settings.base_url}/posts/{post['slug']}"
+    return render(
+        ctx,
+        "post.html",
+        title=post["title"],
+        post=post,
+        canonical=canonical,
+        category_label=CATEGORY_LABELS[Category(post["category"])],
+    )
+
+
+async def _listing(
+    ctx: Any, query: dict[str, Any], page: int, *, title: str, feed_base: str | None, **extra: Any
+) -> HTMLResponse:
+    size = ctx.settings.page_size
+    posts, total = await ctx.posts.published(query, limit=size, offset=(page - 1) * size)
+    if page > 1 and not posts:
+        return not_found(ctx)
+    return render(
+        ctx,
+        "listing.html",
+        title=title,
+        posts=posts,
+        pager=pagination(page, total, size),
+        feed_base=feed_base,
+        **extra,
+    )
+
+
+@router.get("/category/{key}", response_class=HTMLResponse)
+async def category_page(ctx: ServiceContext, key: str, page: Page = 1) -> HTMLResponse:
+    if key not in Category._value2member_map_:
+        return not_found(ctx, "Рубрика не найдена")
+    label = CATEGORY_LABELS[Category(key)]
+    return await _listing(
+        ctx, {"category": key}, page, title=label, feed_base=f"/category/{key}/feed"
+    )
+
+
+@router.get("/tag/{tag}", response_class=HTMLResponse)
+async def tag_page(ctx: ServiceContext, tag: str, page: Page = 1) -> HTMLResponse:
+    tag = normalize_tag(tag)
+    return await _listing(
+        ctx, {"tags": tag}, page, title=f"Метка «{tag}»", feed_base=f"/tag/{quote(tag)}/feed"
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+async def search_page(
+    ctx: ServiceContext,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Page = 1,
+) -> HTMLResponse:
+    size = ctx.settings.page_size
+    posts, total = await ctx.posts.search(q, limit=size, offset=(page - 1) * size)
+    return render(
+        ctx,
+        "search.html",
+        title="Поиск",
+        q=q,
+        posts=posts,
+        pager=pagination(page, total, size),
+    )
+
+
+@router.get("/grants", response_class=HTMLResponse)
+async def grants_page(ctx: ServiceContext) -> HTMLResponse:
+    now = now_utc()
+    upcoming = await ctx.competitions.upcoming(now)
+    by_month: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for comp in upcoming:
+        local = comp["closes_at"].astimezone(SAMARA)
+        by_month[(local.year, local.month)].append(comp)
+    months = [
+        {"label": f"{MONTH_NAMES[m - 1]} {y}", "anchor": f"{y}-{m:02d}", "items": items}
+        for (y, m), items in sorted(by_month.items())
+    ]
+    past = await ctx.competitions.past(now, limit=20)
+    return render(
+        ctx,
+        "grants.html",
+        title="Календарь грантов",
+        soonest=upcoming[:5],
+        months=months,
+        past=past,
+    )
+
+
+@router.get("/grants.ics")
+async def grants_ics(ctx: ServiceContext) -> Response:
+    upcoming = await ctx.competitions.all()
+    return Response(
+        feeds.build_deadlines_ics(upcoming, ctx.settings.base_url),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="grants.ics"'},
+    )
+
+
+@router.get("/foundations", response_class=HTMLResponse)
+async def foundations_page(ctx: ServiceContext) -> HTMLResponse:
+    items = await ctx.foundations.all()
+    return render(ctx, "foundations.html", title="Фонды-грантодатели", items=items)
+
+
+@router.get("/documents", response_class=HTMLResponse)
+async def documents_page(ctx: ServiceContext) -> HTMLResponse:
+    items = await ctx.documents.all()
+    return render(ctx, "documents.html", title="Официальные документы", items=items)
+
+
+@router.get("/ngo", response_class=HTMLResponse)
+async def ngo_page(ctx: ServiceContext) -> HTMLResponse:
+    cursor = ctx.runtime.db["organizations"].find({"active": True}).sort([("full_name", 1)])
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    count = 0
+    async for org in cursor:
+        count += 1
+        for area in org.get("activity_areas") or ["Другое"]:
+            groups[area].append(org)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "Другое", kv[0].lower()))
+    return render(ctx, "ngo.html", title="НКО Глазова", groups=ordered, count=count)
+
+
+# ---------------------------------------------------------------- feeds, sitemap, robots
+
+
+async def _feed(
+    ctx: Any, kind: str, query: dict[str, Any], scope: str | None, page_path: str, self_path: str
+) -> Response:
+    posts, _ = await ctx.posts.published(query, limit=FEED_LIMIT)
+    base = ctx.settings.base_url
+    body = feeds.build_feed(
+        kind=kind,
+        title=feeds.feed_title(ctx.settings.site_title, scope),
+        base_url=base,
+        self_url=base + self_path,
+        page_url=base + page_path,
+        posts=posts,
+    )
+    return Response(body, media_type=f"{feeds.media_type(kind)}; charset=utf-8")
+
+
+@router.get("/feed.{kind}")
+async def blog_feed(ctx: ServiceContext, kind: str) -> Response:
+    if kind not in ("atom", "rss"):
+        return not_found(ctx)
+    return await _feed(ctx, kind, {}, None, "/", f"/feed.{kind}")
+
+
+@router.get("/category/{key}/feed.{kind}")
+async def category_feed(ctx: ServiceContext, key: str, kind: str) -> Response:
+    if kind not in ("atom", "rss") or key not in Category._value2member_map_:
+        return not_found(ctx)
+    label = CATEGORY_LABELS[Category(key)]
+    return await _feed(
+        ctx, kind, {"category": key}, label, f"/category/{key}", f"/category/{key}/feed.{kind}"
+    )
+
+
+@router.get("/tag/{tag}/feed.{kind}")
+async def tag_feed(ctx: ServiceContext, tag: str, kind: str) -> Response:
+    if kind not in ("atom", "rss"):
+        return not_found(ctx)
+    tag = normalize_tag(tag)
+    path = f"/tag/{quote(tag)}"
+    return await _feed(ctx, kind, {"tags": tag}, f"метка «{tag}»", path, f"{path}/feed.{kind}")
+
+
+@router.get("/sitemap.xml")
+async def sitemap(ctx: ServiceContext) -> Response:
+    base = ctx.settings.base_url
+    urls: list[tuple[str, datetime | None]] = [
+        (f"{base}/", None),
+        (f"{base}/grants", None),
+        (f"{base}/foundations", None),
+        (f"{base}/documents", None),
+        (f"{base}/ngo", None),
+    ]
+    urls += [(f"{base}/category/{c.value}", None) for c in Category]
+    cursor = ctx.posts.posts.find(
+        {"status": "published"}, {"slug": 1, "updated_at": 1, "published_at": 1}
+    ).sort([("published_at", -1)])
+    async for post in cursor:
+        urls.append(
+            (f"{base}/posts/{post['slug']}", post.get("updated_at") or post.get("published_at"))
+        )
+    return Response(feeds.build_sitemap(urls), media_type="application/xml")
+
+
+@router.get("/robots.txt", response_class=PlainTextResponse)
+async def robots(ctx: ServiceContext) -> str:
+    base = ctx.settings.base_url
+    return (
+        "User-agent: *\n"
+        "Disallow: /api/\n"
+        "Disallow: /search\n"
+        "Allow: /\n"
+        f"Sitemap: {base}/sitemap.xml\n"
+    )
+
+
+@router.get("/{year}/{month}/{name}")
+async def legacy_blogger_url(
+    ctx: ServiceContext, request: Request, year: str, month: str, name: str
+):
+    """Old Blogger addresses (``/2019/03/post.html``) redirect to the imported post."""
+    slug = await ctx.posts.legacy_target(request.url.path)
+    if slug is None:
+        return not_found(ctx)
+    return RedirectResponse(f"/posts/{slug}", status_code=301)
