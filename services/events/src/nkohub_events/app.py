@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
@@ -10,9 +12,15 @@ import nkohub_events
 from nkohub_events import api
 from nkohub_events.consumers import CONSUMERS
 from nkohub_events.repository import INDEXES, OUTBOX_COLLECTIONS
+from nkohub_events.repository.erasure import erase_people
+from nkohub_events.repository.meetups import MeetupStore
+from nkohub_events.repository.readmodels import Organizations
+from nkohub_events.repository.registrations import RegistrationStore
 from nkohub_events.settings import EventsSettings
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
+
+log = logging.getLogger("nkohub.events")
 
 
 @dataclass
@@ -20,6 +28,35 @@ class EventsContext:
     """What handlers and routes of this service need."""
 
     runtime: ServiceRuntime[EventsContext]
+    meetups: MeetupStore = field(init=False)
+    registrations: RegistrationStore = field(init=False)
+    organizations: Organizations = field(init=False)
+
+    def __post_init__(self) -> None:
+        settings: EventsSettings = self.runtime.settings  # type: ignore[assignment]
+        common = dict(
+            db=self.runtime.db,
+            kick=self.runtime.relay.kick,
+            public_base_url=str(settings.public_base_url),
+            secret=settings.jwt_secret.get_secret_value(),
+        )
+        self.meetups = MeetupStore(**common)
+        self.registrations = RegistrationStore(**common)
+        self.registrations.consent_version = settings.consent_text_version
+        self.organizations = Organizations(**common)
+
+    async def erase_people(self, person_keys: list[str]) -> None:
+        await erase_people(self.runtime.db, person_keys)
+
+
+async def reconcile_registrations(ctx: EventsContext) -> None:
+    """Repairs what a crash between two writes of a registration left (not the normal path:
+    promotions happen in the request that frees the seat)."""
+    while True:
+        await asyncio.sleep(ctx.runtime.settings.reconcile_seconds)
+        repaired = await ctx.registrations.reconcile()
+        if repaired:
+            log.info("reconciled %d registrations", repaired)
 
 
 def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsContext]:
@@ -29,11 +66,11 @@ def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsContext]:
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
+        background=[reconcile_registrations],
     )
 
 
 def create_app(settings: EventsSettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or EventsSettings.load())
-    return create_service_app(
-        runtime, routers=[api.router], description=nkohub_events.__doc__ or ""
-    )
+    app = create_service_app(runtime, routers=api.routers, description=nkohub_events.__doc__ or "")
+    return app

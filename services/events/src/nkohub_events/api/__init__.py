@@ -1,0 +1,5 @@
+"""HTTP routes of the events service (prefix `/api/v1`)."""
+
+from nkohub_events.api import meetups, registrations
+
+routers = [meetups.router, registrations.router]

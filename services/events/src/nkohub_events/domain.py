@@ -1,1 +1,0 @@
-"""The events service's domain model and rules."""

@@ -1,0 +1,1 @@
+"""The events service's model and rules (pure: no I/O)."""
