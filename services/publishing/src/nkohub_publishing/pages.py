@@ -117,7 +117,7 @@ async def _listing(
         "listing.html",
         title=title,
         posts=posts,
-        pager=pagination(page, total, size),
+        paging=pagination(page, total, size),
         feed_base=feed_base,
         **extra,
     )
@@ -155,7 +155,7 @@ async def search_page(
         title="Поиск",
         q=q,
         posts=posts,
-        pager=pagination(page, total, size),
+        paging=pagination(page, total, size),
     )
 
 
