@@ -45,6 +45,7 @@ class ServiceRuntime(Generic[Ctx]):
         indexes: Mapping[str, Sequence[IndexModel]] | None = None,
         outbox_collections: Sequence[str] = (),
         background: Sequence[BackgroundJob] = (),
+        inbox: Inbox | None = None,
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
@@ -59,7 +60,7 @@ class ServiceRuntime(Generic[Ctx]):
         self.relay = OutboxRelay(
             self.db, outbox_collections, self.publisher, sweep_seconds=settings.outbox_sweep_seconds
         )
-        self.inbox = Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
+        self.inbox = inbox or Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
         self.produces = tuple(produces)
         self.consumers = tuple(consumers)
         self.indexes = {
