@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 
 import nkohub_registry
 from nkohub_registry import api
 from nkohub_registry.consumers import CONSUMERS
-from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
+from nkohub_registry.repository import (
+    INDEXES,
+    OUTBOX_COLLECTIONS,
+    OrganizationRepository,
+    PeopleRepository,
+)
+from nkohub_registry.service import RegistryService
 from nkohub_registry.settings import RegistrySettings
+from nkohub_shared.contracts.registry import (
+    OrganizationDeactivated,
+    OrganizationRegistered,
+    OrganizationUpdated,
+    PersonErased,
+)
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
+
+PRODUCES = [OrganizationRegistered, OrganizationUpdated, OrganizationDeactivated, PersonErased]
 
 
 @dataclass
@@ -20,12 +35,25 @@ class RegistryContext:
     """What handlers and routes of this service need."""
 
     runtime: ServiceRuntime[RegistryContext]
+    service: RegistryService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.service = RegistryService(
+            OrganizationRepository(self.runtime.db),
+            PeopleRepository(self.runtime.db),
+            self.runtime.relay,
+        )
+
+    @property
+    def db(self) -> Any:
+        return self.runtime.db
 
 
 def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistryContext]:
     return ServiceRuntime(
         settings,
         context_factory=RegistryContext,
+        produces=PRODUCES,
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,

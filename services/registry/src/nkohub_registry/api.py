@@ -1,5 +1,0 @@
-"""HTTP routes of the registry service (prefix `/api/v1`)."""
-
-from fastapi import APIRouter
-
-router = APIRouter(prefix="/api/v1", tags=["registry"])

@@ -1,0 +1,15 @@
+"""HTTP routes of the registry service (prefix `/api/v1`).
+
+Reads of public fields are open; every write and every read of personal data needs a
+staff token. Self-registration (``POST /organizations`` without a token) is the one
+anonymous write: it is stored unapproved, unseen and unannounced until staff approve it.
+"""
+
+from fastapi import APIRouter
+
+from nkohub_registry.api import organizations, people, reports
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
+router.include_router(organizations.router)
+router.include_router(people.router)
+router.include_router(reports.router)

@@ -1,1 +1,0 @@
-"""The registry service's domain model and rules."""

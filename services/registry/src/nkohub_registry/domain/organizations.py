@@ -1,0 +1,320 @@
+"""Organizations: input models, the stored document, public/staff views and their events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from nkohub_registry.domain.identifiers import validate_inn, validate_kpp, validate_ogrn
+from nkohub_registry.domain.vocabulary import (
+    ACTIVITY_AREA_LABELS,
+    LEGAL_FORM_LABELS,
+    STATUS_LABELS,
+    ActivityArea,
+    LegalForm,
+    Source,
+    Status,
+)
+from nkohub_shared.contracts import new_event
+from nkohub_shared.contracts.common import OrganizationPublic
+from nkohub_shared.contracts.envelope import CloudEvent
+from nkohub_shared.contracts.registry import (
+    OrganizationDeactivated,
+    OrganizationRegistered,
+    OrganizationUpdated,
+)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Okved = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2}(\.\d{1,2}){0,2}$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[\d\s()\-]{5,20}$")]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")]
+OpfCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}$")]
+
+# Fields a caller may set; the order is the order of exports.
+EDITABLE_FIELDS = (
+    "full_name",
+    "short_name",
+    "legal_form",
+    "opf_code",
+    "ogrn",
+    "inn",
+    "kpp",
+    "registered_on",
+    "address",
+    "city",
+    "activity_areas",
+    "okved",
+    "description",
+    "website",
+    "social_links",
+    "public_phone",
+    "public_email",
+    "leader_person_id",
+    "status",
+    "socially_oriented",
+    "support_registry",
+)
+# Fields carried by ``OrganizationPublic`` (what other services hear about).
+EVENT_FIELDS = tuple(f for f in OrganizationPublic.model_fields if f != "organization_id")
+DEACTIVATED = {Status.SUSPENDED.value, Status.LIQUIDATED.value}
+
+
+class _OrganizationInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("ogrn", check_fields=False)
+    @classmethod
+    def _ogrn(cls, value: str | None) -> str | None:
+        return None if value is None else validate_ogrn(value)
+
+    @field_validator("inn", check_fields=False)
+    @classmethod
+    def _inn(cls, value: str | None) -> str | None:
+        return None if value is None else validate_inn(value)
+
+    @field_validator("kpp", check_fields=False)
+    @classmethod
+    def _kpp(cls, value: str | None) -> str | None:
+        return None if value is None else validate_kpp(value)
+
+    @field_validator("activity_areas", "okved", "social_links", check_fields=False)
+    @classmethod
+    def _unique(cls, value: list[Any] | None) -> list[Any] | None:
+        return None if value is None else list(dict.fromkeys(value))
+
+
+class OrganizationCreate(_OrganizationInput):
+    """A new organization (staff entry or self-registration)."""
+
+    full_name: Text
+    short_name: Text | None = None
+    legal_form: LegalForm
+    opf_code: OpfCode | None = None
+    ogrn: str = Field(description="ОГРН, 13 цифр с контрольной")
+    inn: str | None = Field(default=None, description="ИНН юрлица, 10 цифр с контрольной")
+    kpp: str | None = None
+    registered_on: date | None = None
+    address: Text | None = None
+    city: Text | None = None
+    activity_areas: list[ActivityArea] = []
+    okved: list[Okved] = []
+    description: LongText | None = None
+    website: Url | None = None
+    social_links: list[Url] = []
+    public_phone: Phone | None = None
+    public_email: Email | None = None
+    leader_person_id: str | None = None
+    status: Status = Status.ACTIVE
+    socially_oriented: bool = True
+    support_registry: bool = False
+
+
+class OrganizationPatch(_OrganizationInput):
+    """A staff edit; only the fields sent are changed (``null`` clears an optional one)."""
+
+    full_name: Text | None = None
+    short_name: Text | None = None
+    legal_form: LegalForm | None = None
+    opf_code: OpfCode | None = None
+    ogrn: str | None = None
+    inn: str | None = None
+    kpp: str | None = None
+    registered_on: date | None = None
+    address: Text | None = None
+    city: Text | None = None
+    activity_areas: list[ActivityArea] | None = None
+    okved: list[Okved] | None = None
+    description: LongText | None = None
+    website: Url | None = None
+    social_links: list[Url] | None = None
+    public_phone: Phone | None = None
+    public_email: Email | None = None
+    leader_person_id: str | None = None
+    status: Status | None = None
+    socially_oriented: bool | None = None
+    support_registry: bool | None = None
+    status_reason: Text | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as stored values (``status_reason`` excluded)."""
+        sent = {f: getattr(self, f) for f in self.model_fields_set if f != "status_reason"}
+        for required in ("full_name", "legal_form", "ogrn", "status"):
+            if required in sent and sent[required] is None:
+                from nkohub_shared.web.errors import InvalidInput
+
+                raise InvalidInput(f"{required} не может быть пустым", field=required)
+        return stored_values(sent)
+
+
+def stored_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as MongoDB keeps them: enums as strings, dates as ISO strings."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = [str(v) if hasattr(v, "value") else v for v in value]
+        elif hasattr(value, "value"):
+            value = value.value
+        out[key] = value
+    return out
+
+
+# --- search --------------------------------------------------------------------------------
+
+_QUOTES = re.compile(r"[\"'«»“”„‘’`]")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, ``ё`` → ``е``, quotes and «ёлочки» dropped, punctuation to spaces."""
+    text = _QUOTES.sub("", text.lower().replace("ё", "е"))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def search_words(doc: dict[str, Any]) -> list[str]:
+    words: list[str] = []
+    for field in ("full_name", "short_name"):
+        if doc.get(field):
+            words.extend(normalise(doc[field]).split())
+    return list(dict.fromkeys(words))
+
+
+def search_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """The derived fields the search and sort use; recomputed on every name change."""
+    return {
+        "search_words": search_words(doc),
+        "sort_name": normalise(doc.get("short_name") or doc["full_name"]),
+    }
+
+
+def query_words(q: str) -> list[str]:
+    return normalise(q).split()[:8]
+
+
+# --- documents and views --------------------------------------------------------------------
+
+
+def new_document(
+    values: dict[str, Any], *, source: Source, hand_edited: list[str], approved: bool = True
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    doc = {
+        "_id": str(uuid.uuid4()),
+        **{f: None for f in EDITABLE_FIELDS},
+        "activity_areas": [],
+        "okved": [],
+        "social_links": [],
+        "status": Status.ACTIVE.value,
+        "socially_oriented": True,
+        "support_registry": False,
+        **values,
+        "source": source.value,
+        "approved": approved,
+        "hand_edited": sorted(hand_edited),
+        "needs": None,
+        "grants": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    doc.update(search_fields(doc))
+    return doc
+
+
+def public_event_record(doc: dict[str, Any]) -> OrganizationPublic:
+    return OrganizationPublic(
+        organization_id=doc["_id"], **{f: doc.get(f) for f in EVENT_FIELDS if f in doc}
+    )
+
+
+def registered_event(doc: dict[str, Any]) -> CloudEvent:
+    return new_event(
+        OrganizationRegistered(organization=public_event_record(doc), source=doc["source"])
+    )
+
+
+def change_events(
+    before: dict[str, Any], after: dict[str, Any], changed: list[str], reason: str | None = None
+) -> list[CloudEvent]:
+    """``updated`` when fields other services know changed; ``deactivated`` when the status
+    went from active to suspended/liquidated. Nothing for an unapproved self-registration."""
+    if not after.get("approved", True):
+        return []
+    events: list[CloudEvent] = []
+    public_changed = [f for f in changed if f in EVENT_FIELDS]
+    if public_changed:
+        events.append(
+            new_event(
+                OrganizationUpdated(organization=public_event_record(after), changed=public_changed)
+            )
+        )
+    if after["status"] in DEACTIVATED and before.get("status") not in DEACTIVATED:
+        events.append(
+            new_event(
+                OrganizationDeactivated(
+                    organization_id=after["_id"], status=after["status"], reason=reason
+                )
+            )
+        )
+    return events
+
+
+def diff(doc: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if doc.get(k) != v}
+
+
+PUBLIC_FIELDS = (
+    "full_name",
+    "short_name",
+    "legal_form",
+    "ogrn",
+    "inn",
+    "kpp",
+    "registered_on",
+    "address",
+    "city",
+    "activity_areas",
+    "okved",
+    "description",
+    "website",
+    "social_links",
+    "public_phone",
+    "public_email",
+    "status",
+    "socially_oriented",
+    "support_registry",
+)
+
+
+def public_view(doc: dict[str, Any], history: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What anyone may see: official data, public contacts, labels; no personal data."""
+    view: dict[str, Any] = {"id": doc["_id"], **{f: doc.get(f) for f in PUBLIC_FIELDS}}
+    view["legal_form_label"] = LEGAL_FORM_LABELS.get(doc.get("legal_form") or "", None)
+    view["activity_area_labels"] = [ACTIVITY_AREA_LABELS[a] for a in doc.get("activity_areas", [])]
+    view["status_label"] = STATUS_LABELS.get(doc.get("status") or "")
+    if history is not None:
+        view["history"] = history
+    return view
+
+
+def staff_view(doc: dict[str, Any], history: dict[str, Any] | None = None) -> dict[str, Any]:
+    view = public_view(doc, history)
+    view.update(
+        opf_code=doc.get("opf_code"),
+        leader_person_id=doc.get("leader_person_id"),
+        source=doc.get("source"),
+        approved=doc.get("approved", True),
+        hand_edited=doc.get("hand_edited", []),
+        needs=doc.get("needs"),
+        created_at=doc.get("created_at"),
+        updated_at=doc.get("updated_at"),
+    )
+    return view

@@ -1,0 +1,62 @@
+"""Fixtures of the registry's tests: the service running in-process on the real servers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from nkohub_registry.app import create_app
+from nkohub_registry.domain.identifiers import make_inn, make_ogrn
+from nkohub_registry.settings import RegistrySettings
+from tests.support.inprocess import running, staff_headers
+
+STAFF = staff_headers()
+_counter = itertools.count(1)
+
+
+def identifiers(n: int | None = None) -> tuple[str, str]:
+    """A fresh (ОГРН, ИНН) pair, shaped like Udmurtian NGO numbers, valid check digits."""
+    n = next(_counter) if n is None else n
+    ogrn = make_ogrn(f"1{(n % 20) + 2:02d}18{n:07d}")  # 1, year, region 18, record number
+    inn = make_inn(f"1837{n:05d}")  # Glazov tax office 1837
+    return ogrn, inn
+
+
+def org_payload(**overrides: Any) -> dict[str, Any]:
+    ogrn, inn = identifiers()
+    return {
+        "full_name": "Автономная некоммерческая организация «Ёлочка»",
+        "short_name": "АНО «Ёлочка»",
+        "legal_form": "ano",
+        "ogrn": ogrn,
+        "inn": inn,
+        "kpp": "183701001",
+        "registered_on": "2015-03-12",
+        "address": "427620, Удмуртская Республика, г. Глазов, ул. Кирова, 1",
+        "city": "Глазов",
+        "activity_areas": ["children_family", "culture"],
+        "okved": ["94.99"],
+        "public_email": "info@elochka-glazov.ru",
+        "website": "https://elochka-glazov.ru",
+        **overrides,
+    }
+
+
+@pytest.fixture
+async def registry(sandbox) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(RegistrySettings(**sandbox.settings("registry")))
+    async with running(app) as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client
+
+
+async def create_org(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/organizations", json=org_payload(**overrides), headers=STAFF
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
