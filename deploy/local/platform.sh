@@ -9,6 +9,7 @@
 #   bash deploy/local/platform.sh test [pytest args]   # servers, then the test suite
 #
 # State lives in .local/ (logs in .local/logs/, MongoDB data in .local/mongo-wire/).
+# NKOHUB_DATABASE_PREFIX=demo bash deploy/local/platform.sh up  → databases demo_<service>.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -87,15 +88,26 @@ local_env() {
   fi
 }
 
+mail_sink_up() {  # a local SMTP sink (Mailpit's role in Compose): mail lands in .local/logs/mail.log
+  local pidfile="$RUN/mail-sink.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
+  (cd "$ROOT" && nohup "$ROOT/.venv/bin/python" -m aiosmtpd -n -u -l 127.0.0.1:1025 \
+    >>"$LOGS/mail.log" 2>&1 & echo $! >"$pidfile")
+  say "mail sink on 127.0.0.1:1025 (messages in $LOGS/mail.log)"
+}
+
 services_up() {
   (cd "$ROOT" && uv sync --frozen -q)
   local_env
+  mail_sink_up
   for svc in "${SERVICES[@]}"; do
     local pidfile="$RUN/$svc.pid"
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
       say "$svc already running (pid $(cat "$pidfile"))"; continue
     fi
+    local database="${NKOHUB_DATABASE_PREFIX:+${NKOHUB_DATABASE_PREFIX}_$svc}"
     (cd "$ROOT" && NKOHUB_HTTP_PORT="${PORTS[$svc]}" \
+      NKOHUB_MONGODB_DATABASE="${database:-nkohub_$svc}" \
       NKOHUB_PUBLIC_BASE_URL="${NKOHUB_PUBLIC_BASE_URL:-http://localhost:${PORTS[$svc]}}" \
       nohup "$ROOT/.venv/bin/nkohub-$svc" >>"$LOGS/$svc.log" 2>&1 & echo $! >"$pidfile")
   done
@@ -120,6 +132,7 @@ stop_pid() {
 
 down() {
   for svc in "${SERVICES[@]}"; do stop_pid "$RUN/$svc.pid"; done
+  stop_pid "$RUN/mail-sink.pid"
   stop_pid "$RUN/mongo-wire.pid"
   if command -v rabbitmqctl >/dev/null && rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
     say "stopping RabbitMQ"; as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
