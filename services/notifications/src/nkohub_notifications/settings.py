@@ -1,4 +1,9 @@
+"""Settings of the notifications service (environment prefix ``NKOHUB_``)."""
+
+from datetime import time, timedelta
 from typing import ClassVar
+
+from pydantic import AnyUrl, Field, SecretStr
 
 from nkohub_shared.settings import ServiceSettings
 
@@ -6,3 +11,51 @@ from nkohub_shared.settings import ServiceSettings
 class NotificationsSettings(ServiceSettings):
     service_name: ClassVar[str] = "notifications"
     default_port: ClassVar[int] = 8003
+
+    # SMTP (Mailpit in Docker Compose: NKOHUB_SMTP_HOST=mailpit, NKOHUB_SMTP_PORT=1025)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=False, description="upgrade with STARTTLS")
+    smtp_ssl: bool = Field(default=False, description="implicit TLS (port 465)")
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    mail_from: str = Field(
+        default="Открытое общение <noreply@nkohub.local>", description="From: of every e-mail"
+    )
+    unsubscribe_mailto: str = Field(
+        default="unsubscribe@nkohub.local", description="mailto: address in List-Unsubscribe"
+    )
+    # Sending
+    email_rate_per_second: float = Field(
+        default=20.0, ge=0, description="e-mails per second per process; 0 = no limit"
+    )
+    webhook_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
+    telegram_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
+    sender_workers: int = Field(default=4, ge=1, le=64, description="parallel SMTP connections")
+    sender_poll_seconds: float = Field(default=1.0, gt=0)
+    send_lease_seconds: float = Field(
+        default=120.0, gt=0, description="a claimed message whose sender died is retried after"
+    )
+    retry_max_attempts: int = Field(default=8, ge=1, description="then the message fails")
+    retry_base_seconds: float = Field(default=30.0, gt=0, description="first retry delay")
+    retry_max_seconds: float = Field(default=3600.0, gt=0, description="longest retry delay")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC key for X-Nkohub-Signature; default derived from jwt"
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Telegram Bot API token; without it Telegram is off"
+    )
+    # Reminders and digest
+    reminder_offsets: list[timedelta] = Field(
+        default=[timedelta(days=1), timedelta(hours=2)],
+        description='before the start, e.g. ["P1D","PT2H"] or seconds [86400,7200]',
+    )
+    scheduler_poll_seconds: float = Field(default=5.0, gt=0)
+    digest_time: time = Field(default=time(9, 0), description="local time of the daily digest")
+    digest_timezone: str = "Europe/Samara"
+    # Links
+    events_public_url: AnyUrl = Field(
+        default=AnyUrl("http://localhost:8002"), description="events service links"
+    )
