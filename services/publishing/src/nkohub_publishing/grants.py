@@ -137,6 +137,7 @@ class Competitions(Catalogue):
                         days_left=domain.days_left(comp["closes_at"], now),
                         url=comp.get("url") or f"{base_url}/grants",
                         max_amount=comp.get("max_amount"),
+                        reminder_days=mark,
                     )
                 )
                 result = await self.collection.update_one(

@@ -68,6 +68,7 @@ class GrantDeadlineApproaching(IntegrationEvent):
     days_left: int
     url: str | None = None
     max_amount: int | None = None
+    reminder_days: int | None = None  # which reminder this is (e.g. 14 or 3 days before)
 
     def subject(self) -> str:
         return self.competition_id

@@ -1,0 +1,133 @@
+"""Scheduled posts and deadline reminders fire on time, once, also across a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from tests.publishing.conftest import make_post
+from tests.support.broker import wait_until
+from tests.support.inprocess import staff_headers
+from tests.support.processes import ServiceProcess
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+async def test_scheduled_post_goes_live_on_time_once(client, spy):
+    post = await make_post(client, publish=False, title="Запланированная")
+    at = datetime.now(UTC) + timedelta(seconds=1.5)
+    scheduled = await client.post(
+        f"/api/v1/posts/{post['id']}/schedule", json={"publish_at": iso(at)}
+    )
+    assert scheduled.json()["status"] == "scheduled"
+    assert (await client.get(f"/posts/{post['slug']}")).status_code == 404, "not before its time"
+
+    async def live() -> bool:
+        return (await client.get(f"/api/v1/posts/{post['id']}")).json()["status"] == "published"
+
+    await wait_until(live, timeout=10)
+    assert (await client.get(f"/posts/{post['slug']}")).status_code == 200
+    await spy.wait_for(lambda _: spy.of_type("publishing.post.published"))
+    await asyncio.sleep(1.0)  # more scheduler passes: nothing more happens
+    events = spy.of_type("publishing.post.published")
+    assert len(events) == 1
+    assert datetime.fromisoformat(events[0]["data"]["published_at"]) == at.replace(
+        microsecond=at.microsecond // 1000 * 1000
+    )
+
+
+async def test_schedule_rules(client):
+    post = await make_post(client, publish=False)
+    past = await client.post(
+        f"/api/v1/posts/{post['id']}/schedule",
+        json={"publish_at": iso(datetime.now(UTC) - timedelta(minutes=1))},
+    )
+    assert past.status_code == 422 and past.json()["error"]["field"] == "publish_at"
+    naive = await client.post(
+        f"/api/v1/posts/{post['id']}/schedule", json={"publish_at": "2030-01-01T10:00:00"}
+    )
+    assert naive.status_code == 422 and naive.json()["error"]["field"] == "publish_at"
+    live = await make_post(client)
+    refused = await client.post(
+        f"/api/v1/posts/{live['id']}/schedule", json={"publish_at": "2030-01-01T10:00:00+04:00"}
+    )
+    assert refused.status_code == 409
+    later = await client.post(
+        f"/api/v1/posts/{post['id']}/schedule", json={"publish_at": "2030-01-01T10:00:00+04:00"}
+    )
+    assert later.status_code == 200
+    back = await client.post(f"/api/v1/posts/{post['id']}/unpublish", json={"to": "draft"})
+    assert back.json()["status"] == "draft" and back.json()["publish_at"] is None
+
+
+def _process(sandbox, tmp_path, name: str) -> ServiceProcess:
+    env = sandbox.env(
+        "publishing",
+        scheduler_seconds=0.3,
+        public_base_url="https://proekt-plus.example",
+        deadline_reminder_days="[14,3]",
+    )
+    return ServiceProcess("nkohub_publishing", env, log_path=tmp_path / f"{name}.log")
+
+
+async def test_schedule_and_deadline_survive_a_crash_and_fire_once(sandbox, spy, tmp_path):
+    first = await asyncio.to_thread(_process(sandbox, tmp_path, "first").start)
+    headers = staff_headers()
+    try:
+        async with httpx.AsyncClient(base_url=first.url, headers=headers, timeout=10) as api:
+            post = (
+                await api.post(
+                    "/api/v1/posts", json={"title": "Переживёт сбой", "category": "ngo-news"}
+                )
+            ).json()
+            publish_at = datetime.now(UTC) + timedelta(seconds=4)
+            response = await api.post(
+                f"/api/v1/posts/{post['id']}/schedule", json={"publish_at": iso(publish_at)}
+            )
+            assert response.status_code == 200
+            closes_at = datetime.now(UTC) + timedelta(days=3, seconds=4)
+            competition = (
+                await api.post(
+                    "/api/v1/competitions",
+                    json={
+                        "name": "Конкурс ФПГ",
+                        "operator": "Фонд президентских грантов",
+                        "closes_at": iso(closes_at),
+                    },
+                )
+            ).json()
+        # the 14-day reminder is due at once; the 3-day one only after the crash
+        await spy.wait_for(lambda _: spy.of_type("publishing.grant.deadline_approaching"))
+    finally:
+        first.kill()
+
+    await asyncio.sleep(4.5)  # the post's time and the 3-day mark pass while it is down
+    assert not spy.of_type("publishing.post.published")
+    # two processes race for the same due work: each event must still go out once
+    restarted = [_process(sandbox, tmp_path, name) for name in ("second", "third")]
+    await asyncio.gather(*(asyncio.to_thread(p.start) for p in restarted))
+    try:
+        await spy.wait_for(
+            lambda _: (
+                spy.of_type("publishing.post.published")
+                and len(spy.of_type("publishing.grant.deadline_approaching")) >= 2
+            ),
+            timeout=20,
+        )
+        await asyncio.sleep(1.5)
+        published = spy.of_type("publishing.post.published")
+        assert [e["data"]["post_id"] for e in published] == [post["id"]]
+        reminders = spy.of_type("publishing.grant.deadline_approaching")
+        assert sorted(e["data"]["reminder_days"] for e in reminders) == [3, 14]
+        assert len(reminders) == 2, "one per mark: 14 days (before the crash), 3 days (after)"
+        assert all(e["data"]["competition_id"] == competition["id"] for e in reminders)
+        async with httpx.AsyncClient(base_url=restarted[0].url, headers=headers) as api:
+            page = await api.get(f"/posts/{post['slug']}")
+            assert page.status_code == 200
+    finally:
+        for process in restarted:
+            process.stop()
