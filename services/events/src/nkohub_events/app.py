@@ -12,6 +12,7 @@ import nkohub_events
 from nkohub_events import api
 from nkohub_events.consumers import CONSUMERS
 from nkohub_events.repository import INDEXES, OUTBOX_COLLECTIONS
+from nkohub_events.repository.consultations import ConsultationStore
 from nkohub_events.repository.erasure import erase_people
 from nkohub_events.repository.meetups import MeetupStore
 from nkohub_events.repository.readmodels import Organizations
@@ -31,6 +32,7 @@ class EventsContext:
     meetups: MeetupStore = field(init=False)
     registrations: RegistrationStore = field(init=False)
     organizations: Organizations = field(init=False)
+    consultations: ConsultationStore = field(init=False)
 
     def __post_init__(self) -> None:
         settings: EventsSettings = self.runtime.settings  # type: ignore[assignment]
@@ -44,6 +46,8 @@ class EventsContext:
         self.registrations = RegistrationStore(**common)
         self.registrations.consent_version = settings.consent_text_version
         self.organizations = Organizations(**common)
+        self.consultations = ConsultationStore(**common)
+        self.consultations.default_limit = settings.consultations_per_organization
 
     async def erase_people(self, person_keys: list[str]) -> None:
         await erase_people(self.runtime.db, person_keys)

@@ -1,5 +1,5 @@
 """HTTP routes of the events service (prefix `/api/v1`)."""
 
-from nkohub_events.api import meetups, registrations
+from nkohub_events.api import consultations, meetups, registrations
 
-routers = [meetups.router, registrations.router]
+routers = [meetups.router, registrations.router, consultations.router]
