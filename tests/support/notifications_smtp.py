@@ -106,3 +106,8 @@ def calendar_part(message: EmailMessage) -> tuple[str, str] | None:
     if part is None:
         return None
     return part.get_param("method"), part.get_content()
+
+
+def address(message: EmailMessage) -> str:
+    """The bare address of the (single) ``To:`` recipient."""
+    return message["To"].addresses[0].addr_spec
