@@ -15,6 +15,7 @@ from nkohub_events.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_events.repository.consultations import ConsultationStore
 from nkohub_events.repository.erasure import erase_people
 from nkohub_events.repository.meetups import MeetupStore
+from nkohub_events.repository.questions import QuestionStore
 from nkohub_events.repository.readmodels import Organizations
 from nkohub_events.repository.registrations import RegistrationStore
 from nkohub_events.settings import EventsSettings
@@ -33,6 +34,7 @@ class EventsContext:
     registrations: RegistrationStore = field(init=False)
     organizations: Organizations = field(init=False)
     consultations: ConsultationStore = field(init=False)
+    questions: QuestionStore = field(init=False)
 
     def __post_init__(self) -> None:
         settings: EventsSettings = self.runtime.settings  # type: ignore[assignment]
@@ -47,6 +49,7 @@ class EventsContext:
         self.registrations.consent_version = settings.consent_text_version
         self.organizations = Organizations(**common)
         self.consultations = ConsultationStore(**common)
+        self.questions = QuestionStore(**common)
         self.consultations.default_limit = settings.consultations_per_organization
 
     async def erase_people(self, person_keys: list[str]) -> None:
