@@ -168,7 +168,7 @@ async def grants_page(ctx: ServiceContext) -> HTMLResponse:
         local = comp["closes_at"].astimezone(SAMARA)
         by_month[(local.year, local.month)].append(comp)
     months = [
-        {"label": f"{MONTH_NAMES[m - 1]} {y}", "anchor": f"{y}-{m:02d}", "items": items}
+        {"label": f"{MONTH_NAMES[m - 1]} {y}", "anchor": f"{y}-{m:02d}", "competitions": items}
         for (y, m), items in sorted(by_month.items())
     ]
     past = await ctx.competitions.past(now, limit=20)
