@@ -365,7 +365,6 @@ async def _import_row(
             Rejected(number, f"ogrn: ОГРН {patch.ogrn} уже был в строке {seen[patch.ogrn]}")
         )
         return
-    seen[patch.ogrn] = number
     existing = await service.organizations.by_ogrn(patch.ogrn)
     try:
         if existing is None:
@@ -377,6 +376,7 @@ async def _import_row(
                 report.rejected.append(Rejected(number, _reason(exc)))
                 return
             doc = await service.create(create, source=Source.IMPORTED)
+            seen[patch.ogrn] = number
             report.created += 1
             report.created_ids.append(doc["_id"])
             return
@@ -384,6 +384,7 @@ async def _import_row(
     except Conflict as exc:
         report.rejected.append(Rejected(number, f"{exc.field}: {exc.message}"))
         return
+    seen[patch.ogrn] = number
     if changed:
         report.updated += 1
     else:
