@@ -73,3 +73,25 @@ async def move_to_past(client, meetup_id: str) -> None:
         headers=STAFF,
     )
     assert r.status_code == 200, r.text
+
+
+async def publish(sandbox, data) -> str:
+    """Put an integration event of another service on the real bus; returns its id."""
+    import aio_pika
+
+    from nkohub_shared.contracts import new_event
+
+    envelope = new_event(data)
+    connection = await aio_pika.connect(sandbox.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(
+            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        await exchange.publish(
+            aio_pika.Message(
+                envelope.model_dump_json().encode(), message_id=envelope.id, delivery_mode=2
+            ),
+            routing_key=envelope.type,
+        )
+    return envelope.id

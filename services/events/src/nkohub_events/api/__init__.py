@@ -1,5 +1,12 @@
 """HTTP routes of the events service (prefix `/api/v1`)."""
 
-from nkohub_events.api import consultations, meetups, questions, registrations
+from nkohub_events.api import calendar, consultations, meetups, questions, registrations, reports
 
-routers = [meetups.router, registrations.router, consultations.router, questions.router]
+routers = [
+    meetups.router,
+    registrations.router,
+    consultations.router,
+    questions.router,
+    calendar.router,
+    reports.router,
+]

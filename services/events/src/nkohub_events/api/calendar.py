@@ -1,0 +1,33 @@
+"""iCalendar (RFC 5545): one meetup, and a feed of all published meetups."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from nkohub_events.api.deps import Context
+from nkohub_shared.calendar import calendar_of
+
+router = APIRouter(prefix="/api/v1", tags=["calendar"])
+
+ICS = "text/calendar; charset=utf-8"
+
+
+@router.get("/meetups/{meetup_id}/calendar.ics")
+async def meetup_calendar(meetup_id: str, ctx: Context) -> Response:
+    m = await ctx.meetups.get_published(meetup_id)
+    body = calendar_of([(ctx.meetups.snapshot(m), m["status"] == "cancelled")], name=m["title"])
+    return Response(
+        body, media_type=ICS, headers={"Content-Disposition": f'inline; filename="{m["slug"]}.ics"'}
+    )
+
+
+@router.get("/calendar.ics")
+async def calendar_feed(ctx: Context) -> Response:
+    """Every published meetup; cancelled ones stay in the feed as STATUS:CANCELLED so that
+    subscribed calendars drop them."""
+    meetups = await ctx.meetups.list(statuses=["scheduled", "cancelled", "completed"], limit=1000)
+    body = calendar_of(
+        [(ctx.meetups.snapshot(m), m["status"] == "cancelled") for m in meetups],
+        name="Открытое общение — встречи НКО",
+    )
+    return Response(body, media_type=ICS)
