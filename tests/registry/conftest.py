@@ -51,6 +51,7 @@ async def registry(sandbox) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(RegistrySettings(**sandbox.settings("registry")))
     async with running(app) as client:
         client.app = app  # type: ignore[attr-defined]
+        client.client_db = lambda: app.state.runtime.db  # type: ignore[attr-defined]
         yield client
 
 
@@ -60,3 +61,30 @@ async def create_org(client: httpx.AsyncClient, **overrides: Any) -> dict[str, A
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def publish(amqp_url: str, *data: Any) -> list[Any]:
+    """Publish integration events to the real bus, as the events service would; returns
+    their envelopes (to publish one again, pass an envelope instead of event data)."""
+    import aio_pika
+
+    from nkohub_shared.contracts import CloudEvent, new_event
+
+    envelopes = [d if isinstance(d, CloudEvent) else new_event(d) for d in data]
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(
+            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        for envelope in envelopes:
+            await exchange.publish(
+                aio_pika.Message(
+                    envelope.model_dump_json().encode(),
+                    message_id=envelope.id,
+                    content_type="application/cloudevents+json",
+                    delivery_mode=2,
+                ),
+                routing_key=envelope.type,
+            )
+    return envelopes
