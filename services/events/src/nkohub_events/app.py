@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 
 import nkohub_events
-from nkohub_events import api
+from nkohub_events import api, pages
 from nkohub_events.consumers import CONSUMERS
 from nkohub_events.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_events.repository.consultations import ConsultationStore
@@ -79,5 +79,7 @@ def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsContext]:
 
 def create_app(settings: EventsSettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or EventsSettings.load())
-    app = create_service_app(runtime, routers=api.routers, description=nkohub_events.__doc__ or "")
+    app = create_service_app(
+        runtime, routers=[*api.routers, pages.router], description=nkohub_events.__doc__ or ""
+    )
     return app

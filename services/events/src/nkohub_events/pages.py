@@ -1,0 +1,296 @@
+"""Public pages, server-rendered in Russian (Jinja2 with autoescape), working without
+JavaScript: upcoming meetups, a meetup with its program, free seats, consultation slots,
+approved questions and the registration form; confirmation, cancellation and feedback
+pages reached from e-mail links (the same signed links the notifications service sends).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+
+from nkohub_events.api.deps import Context
+from nkohub_events.domain import meetups as meetup_rules
+from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS, local, utcnow
+from nkohub_events.domain.consent import CONSENT_TEXT, MAILING_TEXT
+from nkohub_events.domain.consultations import CONSULTATION_PURPOSE, slot_public
+from nkohub_events.domain.questions import FeedbackIn, question_public
+from nkohub_events.domain.registrations import REGISTRATION_PURPOSE, RegistrationIn
+from nkohub_shared.privacy import verify
+from nkohub_shared.web.errors import DomainError
+
+MONTHS = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+FIELD_LABELS = {
+    "name": "имя",
+    "email": "электронная почта",
+    "phone": "телефон",
+    "role": "роль",
+    "organization_ogrn": "ОГРН",
+    "organization_name": "организация",
+    "organization_id": "организация",
+    "consent_personal_data": "согласие на обработку персональных данных",
+    "consent_text_version": "текст согласия",
+    "rating": "оценка",
+    "comment": "комментарий",
+    "meetup_id": "встреча",
+    "registration_id": "регистрация",
+    "token": "ссылка",
+}
+
+
+def _when(value: datetime, tz: str = "Europe/Samara") -> str:
+    t = local(value, tz)
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year}, {t:%H:%M}"
+
+
+def _clock(value: datetime, tz: str = "Europe/Samara") -> str:
+    return f"{local(value, tz):%H:%M}"
+
+
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+templates.filters["when"] = _when
+templates.filters["clock"] = _clock
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def render(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**context), status_code=http_status)
+
+
+def _message(heading: str, message: str, status: int) -> HTMLResponse:
+    return render("message.html", status, heading=heading, message=message)
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        names = ", ".join(FIELD_LABELS.get(f, f) for f in sorted(fields))
+        return f"Проверьте поля: {names}."
+    if isinstance(exc, DomainError):
+        label = FIELD_LABELS.get(exc.field or "", exc.field or "")
+        return f"Не получилось: {exc.message}" + (f" (поле: {label})." if label else ".")
+    return "Не получилось."
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/meetups", status_code=303)
+
+
+@router.get("/meetups")
+async def upcoming(ctx: Context) -> HTMLResponse:
+    meetups = await ctx.meetups.list(statuses=["scheduled"], starts_from=utcnow())
+    for m in meetups:
+        m["seats_free"] = max(0, meetup_rules.seat_limit(m) - m.get("confirmed", 0))
+    return render("meetups.html", meetups=meetups)
+
+
+async def _meetup_page(
+    ctx, meetup_id: str, *, error: str | None = None, form=None, status: int = 200
+) -> HTMLResponse:
+    try:
+        m = await ctx.meetups.get_published(meetup_id)
+    except DomainError:
+        return _message("Встреча не найдена", "Такой встречи нет.", 404)
+    slots = [slot_public(s) for s in await ctx.consultations.list_slots(m["_id"])]
+    questions = [
+        question_public(q) for q in await ctx.questions.list(m["_id"], ["approved", "answered"])
+    ]
+    problem = meetup_rules.registration_window_error(m, utcnow())
+    limit = meetup_rules.seat_limit(m)
+    version = ctx.registrations.consent_version
+    closed = {
+        "registration has not opened yet": "Регистрация ещё не открыта.",
+        "registration is closed": "Регистрация закрыта.",
+    }
+    return render(
+        "meetup.html",
+        status,
+        m=m,
+        kind_label=meetup_rules.KIND_LABELS.get(m["kind"], m["kind"]),
+        program_labels=meetup_rules.PROGRAM_LABELS,
+        specialty_labels=SPECIALTY_LABELS,
+        seats_free=max(0, limit - m.get("confirmed", 0)),
+        seats_total=limit,
+        waitlist=len(m.get("waitlist", [])),
+        slots=slots,
+        questions=questions,
+        open=problem is None,
+        closed_reason=closed.get(problem or "", "Регистрация недоступна."),
+        roles=ROLE_LABELS,
+        consent_version=version,
+        consent_text=CONSENT_TEXT.get(version, ""),
+        mailing_text=MAILING_TEXT,
+        error=error,
+        form=form or {},
+    )
+
+
+@router.get("/meetups/{meetup_id}")
+async def meetup_page(meetup_id: str, ctx: Context) -> HTMLResponse:
+    return await _meetup_page(ctx, meetup_id)
+
+
+@router.post("/meetups/{meetup_id}/register")
+async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLResponse:
+    raw = dict(await request.form())
+    form = {k: str(v).strip() for k, v in raw.items()}
+    data = {k: v for k, v in form.items() if v and k not in ("consent_personal_data",)}
+    data["consent_personal_data"] = form.get("consent_personal_data") == "yes"
+    data["mailing_consent"] = form.get("mailing_consent") == "yes"
+    try:
+        body = RegistrationIn.model_validate(data)
+        r, created = await ctx.registrations.register(meetup_id, body, ctx.organizations)
+    except (ValidationError, DomainError) as exc:
+        status = getattr(exc, "status_code", 422)
+        return await _meetup_page(ctx, meetup_id, error=_explain(exc), form=form, status=status)
+    m = await ctx.meetups.get(r["meetup_id"])
+    token = ctx.registrations.token(REGISTRATION_PURPOSE, r["_id"])
+    return render(
+        "confirmation.html",
+        201 if created else 200,
+        m=m,
+        already=not created,
+        reg_status=r["status"],
+        short_code=r["short_code"] if created else None,
+        position=await ctx.registrations.position(r),
+        cancel_url=f"/registrations/{r['_id']}/cancel?token={token}" if created else None,
+    )
+
+
+def _valid(ctx, purpose: str, value: str, token: str | None) -> bool:
+    secret = ctx.runtime.settings.jwt_secret.get_secret_value()
+    return bool(token) and verify(secret, purpose, value, token)
+
+
+@router.get("/registrations/{registration_id}/cancel")
+async def cancel_registration_page(
+    registration_id: str, ctx: Context, token: str | None = None
+) -> HTMLResponse:
+    """Shows what will be cancelled; only the POST cancels (mail scanners follow GETs)."""
+    if not _valid(ctx, REGISTRATION_PURPOSE, registration_id, token):
+        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    r = await ctx.registrations.get(registration_id)
+    m = await ctx.meetups.get(r["meetup_id"])
+    if r["status"] == "cancelled":
+        return render("cancel.html", heading=m["title"], done="Регистрация уже отменена.")
+    return render(
+        "cancel.html",
+        heading=m["title"],
+        question=f"Отменить регистрацию на встречу {_when(m['starts_at'], m['timezone'])}?",
+        action=f"/registrations/{registration_id}/cancel?token={token}",
+    )
+
+
+@router.post("/registrations/{registration_id}/cancel")
+async def cancel_registration_form(
+    registration_id: str, ctx: Context, token: str | None = None
+) -> HTMLResponse:
+    if not _valid(ctx, REGISTRATION_PURPOSE, registration_id, token):
+        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    r = await ctx.registrations.get(registration_id)
+    m = await ctx.meetups.get(r["meetup_id"])
+    try:
+        await ctx.registrations.cancel(registration_id, by="participant")
+    except DomainError as exc:
+        return render("cancel.html", exc.status_code, heading=m["title"], error=_explain(exc))
+    return render(
+        "cancel.html", heading=m["title"], done="Регистрация отменена. Спасибо, что предупредили!"
+    )
+
+
+@router.get("/consultations/{consultation_id}/cancel")
+async def cancel_consultation_page(
+    consultation_id: str, ctx: Context, token: str | None = None
+) -> HTMLResponse:
+    if not _valid(ctx, CONSULTATION_PURPOSE, consultation_id, token):
+        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    slot = await ctx.consultations.by_consultation(consultation_id)
+    booked = (slot.get("booking") or {}).get("consultation_id") == consultation_id
+    if not booked:
+        return render("cancel.html", heading="Консультация", done="Консультация уже отменена.")
+    return render(
+        "cancel.html",
+        heading="Консультация",
+        question=(
+            f"Отменить консультацию ({slot['specialist']['name']}) {_when(slot['starts_at'])}?"
+        ),
+        action=f"/consultations/{consultation_id}/cancel?token={token}",
+    )
+
+
+@router.post("/consultations/{consultation_id}/cancel")
+async def cancel_consultation_form(
+    consultation_id: str, ctx: Context, token: str | None = None
+) -> HTMLResponse:
+    if not _valid(ctx, CONSULTATION_PURPOSE, consultation_id, token):
+        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    try:
+        await ctx.consultations.cancel(consultation_id, by="participant")
+    except DomainError as exc:
+        return render("cancel.html", exc.status_code, heading="Консультация", error=_explain(exc))
+    return render("cancel.html", heading="Консультация", done="Консультация отменена.")
+
+
+@router.get("/meetups/{meetup_id}/feedback")
+async def feedback_page(
+    meetup_id: str, ctx: Context, registration: str = "", token: str = ""
+) -> HTMLResponse:
+    if not _valid(ctx, REGISTRATION_PURPOSE, registration, token):
+        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    m = await ctx.meetups.get_published(meetup_id)
+    return render("feedback.html", m=m, registration_id=registration, token=token)
+
+
+@router.post("/meetups/{meetup_id}/feedback")
+async def feedback_form(
+    meetup_id: str, request: Request, ctx: Context, registration: str = "", token: str = ""
+) -> HTMLResponse:
+    if not _valid(ctx, REGISTRATION_PURPOSE, registration, token):
+        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    m = await ctx.meetups.get_published(meetup_id)
+    form = dict(await request.form())
+    try:
+        body = FeedbackIn(
+            registration_id=registration,
+            token=token,
+            rating=form.get("rating", ""),
+            comment=str(form.get("comment", "")).strip() or None,
+        )
+        r = await ctx.registrations.get(registration)
+        if r["meetup_id"] != m["_id"]:
+            raise DomainError("регистрация относится к другой встрече", field="registration_id")
+        await ctx.questions.leave_feedback(m, r, body)
+    except (ValidationError, DomainError) as exc:
+        return render(
+            "feedback.html",
+            getattr(exc, "status_code", 422),
+            m=m,
+            registration_id=registration,
+            token=token,
+            error=_explain(exc),
+        )
+    return render("feedback.html", m=m, done="Спасибо за отзыв!")

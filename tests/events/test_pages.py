@@ -1,0 +1,152 @@
+"""Public pages: server-rendered Russian HTML, no JavaScript needed; the registration form
+submitted in a real headless Chromium (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from nkohub_events.app import create_app
+from nkohub_events.settings import EventsSettings
+from tests.events.conftest import STAFF, move_to_past, person, scheduled_meetup
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+async def test_pages_render_escape_and_work_as_plain_forms(events):
+    m = await scheduled_meetup(events, title="<script>alert(1)</script> Встреча", capacity=1)
+    mid = m["meetup_id"]
+    listing = await events.get("/meetups")
+    assert listing.status_code == 200 and "Ближайшие встречи" in listing.text
+    assert "<script>alert" not in listing.text and "&lt;script&gt;" in listing.text
+    page = await events.get(f"/meetups/{mid}")
+    assert "152-ФЗ" in page.text and "Свободных мест: <strong>1</strong>" in page.text
+
+    no_consent = await events.post(
+        f"/meetups/{mid}/register",
+        data={"name": "Анна", "email": "anna@example.org", "role": "activist"},
+    )
+    assert no_consent.status_code == 422 and "согласие" in no_consent.text
+    assert 'value="anna@example.org"' in no_consent.text, "the form keeps what was typed"
+    ok = await events.post(
+        f"/meetups/{mid}/register",
+        data={
+            "name": "Анна",
+            "email": "anna@example.org",
+            "role": "activist",
+            "consent_personal_data": "yes",
+        },
+    )
+    assert ok.status_code == 201 and "Вы зарегистрированы" in ok.text
+    cancel_link = ok.text.split('href="')[-1].split('"')[0].replace("&amp;", "&")
+    assert cancel_link.startswith("/registrations/")
+    waiting = await events.post(
+        f"/meetups/{mid}/register",
+        data={
+            "name": "Борис",
+            "email": "boris@example.org",
+            "role": "media",
+            "consent_personal_data": "yes",
+        },
+    )
+    assert "лист" in waiting.text and 'id="position">1<' in waiting.text
+
+    shown = await events.get(cancel_link)
+    assert shown.status_code == 200 and "Да, отменить" in shown.text
+    regs = (await events.get(f"/api/v1/meetups/{mid}/registrations", headers=STAFF)).json()
+    assert {r["status"] for r in regs} == {"confirmed", "waitlisted"}, "GET cancels nothing"
+    forged = await events.post(cancel_link.split("token=")[0] + "token=forged")
+    assert forged.status_code == 403
+    done = await events.post(cancel_link)
+    assert "Регистрация отменена" in done.text
+    regs = (await events.get(f"/api/v1/meetups/{mid}/registrations", headers=STAFF)).json()
+    assert {r["email"]: r["status"] for r in regs} == {
+        "anna@example.org": "cancelled",
+        "boris@example.org": "confirmed",
+    }
+
+
+async def test_feedback_page_from_the_mail_link(events):
+    mid = (await scheduled_meetup(events))["meetup_id"]
+    reg = (await events.post(f"/api/v1/meetups/{mid}/registrations", json=person(1))).json()
+    await move_to_past(events, mid)
+    await events.post(f"/api/v1/meetups/{mid}/complete", headers=STAFF)
+    link = reg["feedback_url"].replace("http://localhost:8000", "")
+    page = await events.get(link)
+    assert page.status_code == 200 and "Оценка" in page.text
+    sent = await events.post(link, data={"rating": "4", "comment": "Полезно"})
+    assert "Спасибо за отзыв" in sent.text
+    summary = (await events.get(f"/api/v1/meetups/{mid}/feedback", headers=STAFF)).json()
+    assert summary["count"] == 1 and summary["average"] == 4.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def served(sandbox):
+    port = _free_port()
+    app = create_app(
+        EventsSettings(**sandbox.settings("events"), public_base_url=f"http://127.0.0.1:{port}")
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    try:
+        yield app, f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+async def test_registration_form_submitted_in_headless_chromium(sandbox):
+    import httpx
+    from playwright.async_api import async_playwright
+
+    async with served(sandbox) as (app, base):
+        async with httpx.AsyncClient(base_url=base) as client:
+            mid = (await scheduled_meetup(client, capacity=10))["meetup_id"]
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ}
+            )
+            try:
+                page = await browser.new_page(java_script_enabled=False)
+                await page.goto(f"{base}/meetups")
+                await page.click(f"a[href='/meetups/{mid}']")
+                assert "Свободных мест" in await page.inner_text("#seats")
+                await page.fill("#name", "Ольга Петрова")
+                await page.fill("#email", "olga@example.org")
+                await page.select_option("#role", "ngo_representative")
+                await page.fill("#organization_name", "АНО «Шахматы»")
+                await page.click("button[type=submit]")
+                assert "согласие" in await page.inner_text("#error")  # consent not ticked
+                await page.check("#consent")
+                await page.click("button[type=submit]")
+                assert "Вы зарегистрированы" in await page.inner_text("#result")
+                code = await page.inner_text("#code")
+            finally:
+                await browser.close()
+        regs = [r async for r in app.state.runtime.db["registrations"].find()]
+        assert len(regs) == 1 and regs[0]["status"] == "confirmed"
+        assert regs[0]["short_code"] == code and regs[0]["consent_text_version"] == "2026-01"
+        assert regs[0]["mailing_consent"] is False, "mailing consent stays unticked by default"
