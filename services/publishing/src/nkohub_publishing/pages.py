@@ -78,7 +78,7 @@ Page = Annotated[int, Query(ge=1, le=10_000)]
 
 @router.get("/", response_class=HTMLResponse)
 async def home(ctx: ServiceContext) -> HTMLResponse:
-    posts, _ = await ctx.posts.published(limit=ctx.settings.page_size)
+    posts, _ = await ctx.posts.published(limit=ctx.settings.page_size, count=False)
     deadlines = await ctx.competitions.upcoming(now_utc(), limit=5)
     return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
 
@@ -223,7 +223,7 @@ async def ngo_page(ctx: ServiceContext) -> HTMLResponse:
 async def _feed(
     ctx: Any, kind: str, query: dict[str, Any], scope: str | None, page_path: str, self_path: str
 ) -> Response:
-    posts, _ = await ctx.posts.published(query, limit=FEED_LIMIT)
+    posts, _ = await ctx.posts.published(query, limit=FEED_LIMIT, count=False, full=True)
     base = ctx.settings.base_url
     body = feeds.build_feed(
         kind=kind,

@@ -44,6 +44,7 @@ INDEXES: dict[str, list[IndexModel]] = {
 OUTBOX_COLLECTIONS: list[str] = ["posts", "competitions", "view_buckets", "view_imports"]
 
 PUBLIC_PROJECTION = {OUTBOX_FIELD: 0, "_applied": 0, "words": 0}
+LISTING_PROJECTION = {**PUBLIC_PROJECTION, "body": 0, "html": 0}
 
 
 def now_utc() -> datetime:
@@ -324,12 +325,20 @@ class Posts:
     # ------------------------------------------------------------ public reads
 
     async def published(
-        self, query: Document | None = None, *, limit: int = 10, offset: int = 0
+        self,
+        query: Document | None = None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        count: bool = True,
+        full: bool = False,
     ) -> tuple[list[Document], int]:
+        """A page of published posts, newest first, and (if ``count``) their total.
+        Without ``full`` the bodies are left out (listings show excerpts)."""
         match = {"status": PostStatus.PUBLISHED.value, **(query or {})}
-        total = await self.posts.count_documents(match)
+        total = await self.posts.count_documents(match) if count else -1
         cursor = (
-            self.posts.find(match, PUBLIC_PROJECTION)
+            self.posts.find(match, PUBLIC_PROJECTION if full else LISTING_PROJECTION)
             .sort([("published_at", DESCENDING), ("_id", DESCENDING)])
             .skip(offset)
             .limit(limit)
