@@ -68,6 +68,7 @@ class _RegistrationEvent(IntegrationEvent):
     registration_id: str
     meetup: MeetupSnapshot
     participant: Participant
+    short_code: str | None = None  # six characters to give at the door for check-in
 
     def subject(self) -> str:
         return self.registration_id

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from nkohub_events.api.deps import Context, MaybeStaff, check_token
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
 from nkohub_events.exports import tabular_response
+from nkohub_events.imports import import_sign_in_sheet, read_sheet
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import InvalidInput
+from nkohub_shared.web.errors import Conflict, InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["registrations"])
 
@@ -124,3 +125,18 @@ async def check_in_by_code(
         raise InvalidInput("give a registration_id or a short_code", field="short_code")
     done, first = await ctx.registrations.check_in(meetup_id, body.registration_id, body.short_code)
     return {**rules.staff_view(done), "first_check_in": first}
+
+
+@router.post("/meetups/{meetup_id}/attendance/import")
+async def import_attendance(
+    meetup_id: str, ctx: Context, user: StaffUser, file: UploadFile
+) -> dict[str, Any]:
+    """Import a sign-in sheet (CSV or XLSX: name, role, organization, optional contact) as
+    attendances; importing the same sheet again records nothing new."""
+    meetup = await ctx.meetups.get(meetup_id)
+    if meetup["status"] == "cancelled":
+        raise Conflict("the meetup was cancelled", field="meetup_id")
+    if meetup["status"] == "draft" and not meetup.get("recorded_after_the_fact"):
+        raise Conflict("the meetup has not been published", field="meetup_id")
+    rows = read_sheet(file.filename or "", await file.read())
+    return await import_sign_in_sheet(ctx, meetup, rows)

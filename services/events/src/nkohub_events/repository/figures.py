@@ -19,6 +19,14 @@ def organization_key(organization_id: str | None, name: str | None) -> str | Non
     return None
 
 
+def counts_as_ngo(attendance: dict[str, Any]) -> bool:
+    """A registry organization, or a free-text one named by an NGO representative (an
+    official's administration or a newspaper is not an NGO that took part)."""
+    return bool(attendance.get("organization_id")) or attendance.get("role") == (
+        "ngo_representative"
+    )
+
+
 async def meetup_figures(db: AsyncDatabase[dict[str, Any]], meetup: dict[str, Any]) -> dict:
     mid = meetup["_id"]
     people: set[str] = set()
@@ -28,7 +36,7 @@ async def meetup_figures(db: AsyncDatabase[dict[str, Any]], meetup: dict[str, An
         attendances += 1
         people.add(a["person_key"])
         key = organization_key(a.get("organization_id"), a.get("organization_name"))
-        if key:
+        if key and counts_as_ngo(a):
             orgs.add(key)
     for item in meetup.get("program", []):
         if item.get("organization_id"):

@@ -233,7 +233,12 @@ class RegistrationStore(Store):
     ) -> dict[str, Any]:
         """Step 3: the registration's status and its event, in one write."""
         snapshot = meetup_rules.snapshot(m, self.public_base_url)
-        common = dict(registration_id=r["_id"], meetup=snapshot, participant=rules.participant(r))
+        common = dict(
+            registration_id=r["_id"],
+            meetup=snapshot,
+            participant=rules.participant(r),
+            short_code=r.get("short_code"),
+        )
         now = utcnow()
         if status == "confirmed":
             event = RegistrationConfirmed(**common)
@@ -290,7 +295,12 @@ class RegistrationStore(Store):
         if r["status"] == "confirmed":
             return False
         snapshot = meetup_rules.snapshot(m, self.public_base_url)
-        common = dict(registration_id=rid, meetup=snapshot, participant=rules.participant(r))
+        common = dict(
+            registration_id=rid,
+            meetup=snapshot,
+            participant=rules.participant(r),
+            short_code=r.get("short_code"),
+        )
         now = utcnow()
         if r["status"] == "pending":  # seated before it ever heard it waited
             event = RegistrationConfirmed(**common)

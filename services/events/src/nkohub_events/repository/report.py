@@ -9,7 +9,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_events.domain.common import DEFAULT_TZ, as_utc, local
-from nkohub_events.repository.figures import organization_key
+from nkohub_events.repository.figures import counts_as_ngo, organization_key
 
 INDICATORS = (
     ("meetups_held", "Проведено митапов"),
@@ -20,14 +20,6 @@ INDICATORS = (
     ("posts_published", "Записей в блоге «Проект +»"),
     ("post_views", "Просмотров блога"),
 )
-
-
-def _counts_as_ngo(attendance: dict[str, Any]) -> bool:
-    """A registry organization, or a free-text one named by an NGO representative (an
-    official's administration or a newspaper is not an NGO that took part)."""
-    return bool(attendance.get("organization_id")) or attendance.get("role") == (
-        "ngo_representative"
-    )
 
 
 async def practice_report(
@@ -74,7 +66,7 @@ async def practice_report(
         role["people"].add(a["person_key"])
         role["attendances"] += 1
         key = organization_key(a.get("organization_id"), a.get("organization_name"))
-        if key and _counts_as_ngo(a):
+        if key and counts_as_ngo(a):
             row["orgs"].add(key)
     for row in per_meetup.values():
         orgs |= row["orgs"]
