@@ -151,8 +151,17 @@ async def _html_has(client, post_id: str, text: str) -> dict | None:
 
 
 async def test_announcement_published_at_once_when_configured(service, sandbox, spy):
-    async with service(publish_meetup_announcements=True) as client:
+    async with service() as client:
         client.headers.update(staff_headers())
+        assert (await client.get("/api/v1/settings")).json() == {
+            "publish_meetup_announcements": False
+        }
+        changed = await client.patch(
+            "/api/v1/settings", json={"publish_meetup_announcements": True}
+        )
+        assert changed.json()["publish_meetup_announcements"] is True
+        bad = await client.patch("/api/v1/settings", json={"publish_meetup_announcements": "x"})
+        assert bad.status_code == 422
         envelope = (await publish(sandbox.amqp_url, MeetupScheduled(meetup=meetup())))[0]
         post = await wait_until(lambda: _post(client, "meetup-m-28-announcement"))
         assert post["status"] == "published"

@@ -110,3 +110,17 @@ async def test_admin_may_act_as_staff(service):
     async with service() as c:
         response = await c.get("/api/v1/posts", headers=staff_headers("admin"))
         assert response.status_code == 200
+
+
+async def test_asyncapi_documents_what_the_service_publishes_and_consumes(client):
+    response = await client.get("/asyncapi.json")
+    assert response.status_code == 200
+    channels = response.json()["channels"]
+    for name in (
+        "publishing.post.published:publish",
+        "publishing.views.counted:publish",
+        "publishing.grant.deadline_approaching:publish",
+        "publishing.directory:consume",
+        "publishing.meetup-posts:consume",
+    ):
+        assert name in channels

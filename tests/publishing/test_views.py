@@ -50,6 +50,13 @@ async def test_one_view_per_visitor_per_post_per_day(client, sandbox):
     missing = await client.get("/api/v1/stats", params={"to": today})
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "from"
 
+    detail = await client.get(
+        f"/api/v1/posts/{post['id']}/views", params={"from": today, "to": today}
+    )
+    assert detail.json()["days"] == [{"day": today, "views": 2}]
+    periods = detail.json()["periods"]
+    assert sum(p["views"] for p in periods) == 2 and len(periods) in (1, 2)
+
 
 async def test_closed_periods_are_reported_once(service, spy):
     from tests.support.inprocess import staff_headers

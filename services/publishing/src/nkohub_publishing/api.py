@@ -168,6 +168,41 @@ async def stats(
     }
 
 
+@router.get("/posts/{post_id}/views")
+async def post_views(
+    ctx: ServiceContext,
+    _: StaffUser,
+    post_id: str,
+    from_: Annotated[date, Query(alias="from")],
+    to: date,
+) -> dict:
+    """Views of one post per day and per counting period (an hour by default)."""
+    if to < from_:
+        raise InvalidInput("'to' is before 'from'", field="to")
+    await ctx.posts.get(post_id)
+    return {
+        "post_id": post_id,
+        "days": await ctx.views.daily(post_id, from_, to),
+        "periods": await ctx.views.hourly(post_id, from_, to),
+    }
+
+
+# ---------------------------------------------------------------- staff settings
+
+
+@router.get("/settings")
+async def get_settings(ctx: ServiceContext, _: StaffUser) -> dict:
+    return await ctx.staff_settings.get()
+
+
+@router.patch("/settings")
+async def change_settings(
+    ctx: ServiceContext, _: StaffUser, body: domain.StaffSettingsChange
+) -> dict:
+    """E.g. ``{"publish_meetup_announcements": true}``: announcements go live at once."""
+    return await ctx.staff_settings.update(body.model_dump(exclude_none=True))
+
+
 # ---------------------------------------------------------------- imports
 
 

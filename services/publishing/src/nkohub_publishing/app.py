@@ -11,9 +11,10 @@ from nkohub_publishing import api, grants, pages
 from nkohub_publishing.consumers import CONSUMERS
 from nkohub_publishing.grants import Catalogue, Competitions
 from nkohub_publishing.jobs import scheduler
-from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS, Posts
+from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS, Posts, StaffSettings
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_publishing.views import Views
+from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.contracts.publishing import (
     GrantDeadlineApproaching,
     PostPublished,
@@ -35,6 +36,7 @@ class PublishingContext:
     foundations: Catalogue = field(init=False)
     documents: Catalogue = field(init=False)
     views: Views = field(init=False)
+    staff_settings: StaffSettings = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.runtime.settings
@@ -45,19 +47,35 @@ class PublishingContext:
         self.competitions = Competitions(db)
         self.foundations = grants.foundations(db)
         self.documents = grants.documents(db)
+        self.staff_settings = StaffSettings(
+            db, {"publish_meetup_announcements": settings.publish_meetup_announcements}
+        )
         self.views = Views(db, settings.jwt_secret.get_secret_value(), settings.view_bucket_seconds)
 
 
+PRODUCES = [PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproaching]
+
+
 def build_runtime(settings: PublishingSettings) -> ServiceRuntime[PublishingContext]:
-    return ServiceRuntime(
+    runtime = ServiceRuntime(
         settings,
         context_factory=PublishingContext,
-        produces=[PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproaching],
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[scheduler],
     )
+    # Documented here rather than through ``produces=``: the shared runtime passes the
+    # exchange as the publisher's *queue*, which breaks /asyncapi.json (reported).
+    for event_cls in PRODUCES:
+        runtime.broker.publisher(
+            exchange=EXCHANGE,
+            routing_key=event_cls.type,
+            title=f"{event_cls.type}:publish",
+            description=(event_cls.__doc__ or "").strip(),
+            schema=event_cls,
+        )
+    return runtime
 
 
 def create_app(settings: PublishingSettings | None = None) -> FastAPI:

@@ -106,7 +106,7 @@ async def meetup_scheduled(
     title, body = meetup_posts.announcement(meetup, _link(ctx, meetup.meetup_id))
     slug = await ctx.posts.reserve_slug(domain.make_slug(title), post_id)
     now = now_utc()
-    publish = ctx.settings.publish_meetup_announcements
+    publish = (await ctx.staff_settings.get())["publish_meetup_announcements"]
     doc: dict[str, Any] = {
         "title": title,
         "slug": slug,

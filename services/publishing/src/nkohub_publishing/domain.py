@@ -329,3 +329,10 @@ def rendered_fields(
         "words": search_words(title, plain_text(html)),
         "body_format": body_format,
     }
+
+
+class StaffSettingsChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    publish_meetup_announcements: bool | None = Field(
+        default=None, description="publish meetup announcements at once instead of drafting"
+    )

@@ -34,10 +34,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("tags", ASCENDING), ("published_at", DESCENDING)]),
         IndexModel([("status", ASCENDING), ("publish_at", ASCENDING)]),
         IndexModel([("blogger_id", ASCENDING)], sparse=True),
+        IndexModel([("words", ASCENDING)]),  # search: anchored prefix regexes per word
     ],
     "slugs": [IndexModel([("post_id", ASCENDING)])],
     "competitions": [IndexModel([("closes_at", ASCENDING)])],
-    "view_days": [IndexModel([("day", ASCENDING)])],
+    "view_days": [
+        IndexModel([("day", ASCENDING)]),
+        IndexModel([("post_id", ASCENDING), ("day", ASCENDING)]),
+    ],
     "view_visits": [IndexModel([("day", ASCENDING)])],
     "view_buckets": [IndexModel([("reported", ASCENDING), ("end", ASCENDING)])],
 }
@@ -408,3 +412,22 @@ class Posts:
                 "published_at": {"$gte": start, "$lt": end},
             }
         )
+
+
+class StaffSettings:
+    """Settings staff change at run time (they start from the service's configuration)."""
+
+    KEY = "publishing"
+
+    def __init__(self, db: AsyncDatabase[Document], defaults: Document) -> None:
+        self.collection = db["staff_settings"]
+        self.defaults = defaults
+
+    async def get(self) -> Document:
+        stored = await self.collection.find_one({"_id": self.KEY}) or {}
+        return {k: stored.get(k, v) for k, v in self.defaults.items()}
+
+    async def update(self, changes: Document) -> Document:
+        if changes:
+            await self.collection.update_one({"_id": self.KEY}, {"$set": changes}, upsert=True)
+        return await self.get()

@@ -132,6 +132,12 @@ class Views:
         per_post = {d["_id"]: d["views"] async for d in await self.days.aggregate(pipeline)}
         return {"views": sum(per_post.values()), "per_post": per_post}
 
+    async def daily(self, post_id: str, first: date, last: date) -> list[dict[str, Any]]:
+        cursor = self.days.find(
+            {"post_id": post_id, "day": {"$gte": first.isoformat(), "$lte": last.isoformat()}}
+        ).sort([("day", 1)])
+        return [{"day": d["day"], "views": d["views"]} async for d in cursor]
+
     async def hourly(self, post_id: str, first: date, last: date) -> list[dict[str, Any]]:
         start, _ = day_bounds(first)
         _, end = day_bounds(last)
