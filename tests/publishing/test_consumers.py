@@ -39,11 +39,13 @@ async def test_ngo_directory_follows_the_registry(client, sandbox):
     chess = organization("org-1", "Шахматный клуб «Ладья»", ["шахматы", "дети и творчество"])
     animals = organization("org-2", "Фонд помощи бездомным животным", ["бездомные животные"])
     gone = organization("org-3", "Закрытая АНО", ["спорт"])
+    tricky = organization("org-5", "АНО «Хитрая ссылка»", ["спорт"], website="javascript:alert(1)")
     registered = await publish(
         sandbox.amqp_url,
         OrganizationRegistered(organization=chess, source="imported"),
         OrganizationRegistered(organization=animals, source="staff"),
         OrganizationRegistered(organization=gone, source="staff"),
+        OrganizationRegistered(organization=tricky, source="self_registered"),
     )
 
     async def page() -> str:
@@ -69,6 +71,7 @@ async def test_ngo_directory_follows_the_registry(client, sandbox):
     assert html.index("<h2>бездомные животные</h2>") < html.index("<h2>шахматы</h2>")
     assert html.count("Шахматный клуб «Ладья»") == 2, "listed under each of its areas"
     assert "https://drug.example" in html
+    assert "Хитрая ссылка" in html and "javascript:" not in html, "only http(s) links"
     assert "info@example.org" not in html and "+7 900" not in html, "no contacts on the page"
 
     # the same event again (a redelivery) and an older event arriving late change nothing

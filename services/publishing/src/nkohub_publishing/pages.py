@@ -42,6 +42,12 @@ def money(value: int | None) -> str:
     return f"{value:,}".replace(",", "\u00a0") + "\u00a0₽" if value else ""
 
 
+def safe_url(value: object) -> str:
+    """Only http(s) links reach a page (a registry field could hold ``javascript:``)."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
 templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html", "xml"], default_for_string=True),
@@ -50,6 +56,7 @@ templates = Environment(
 )
 templates.filters["ru_date"] = ru_date
 templates.filters["money"] = money
+templates.filters["safe_url"] = safe_url
 templates.filters["urlquote"] = lambda s: quote(str(s), safe="")
 templates.globals["categories"] = [(c.value, CATEGORY_LABELS[c]) for c in Category]
 

@@ -166,8 +166,8 @@ class Posts:
         changes: Document = {}
         given = fields.model_dump(exclude_unset=True, mode="json")
         for key in ("title", "body", "category", "tags", "cover_image_url", "attachments"):
-            if key in given and given[key] is not None:
-                changes[key] = given[key]
+            if key in given and (given[key] is not None or key == "cover_image_url"):
+                changes[key] = given[key]  # a cover is removed with null
         if given.get("author"):
             changes["author"] = given["author"]
         title = changes.get("title", current["title"])
