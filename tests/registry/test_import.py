@@ -147,7 +147,9 @@ async def test_xlsx_import_and_export_round_trip(registry):
     org = (await all_orgs(registry))[0]
     assert org["ogrn"] == ogrn and org["inn"] == inn and org["opf_code"] == "70400"
     assert org["legal_form"] == "fund" and org["registered_on"] == "2012-05-04"
-    await create_org(registry, full_name="АНО «Всё ещё работает»")
+    await create_org(
+        registry, full_name="АНО «Всё ещё работает»", description='Кружки, секции; "шахматы"'
+    )
 
     csv_export = await registry.get(f"{API}/export", params={"format": "csv"}, headers=STAFF)
     assert csv_export.status_code == 200

@@ -136,12 +136,9 @@ def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, list[Any]]
     if b"\x00" in data[:4096]:
         raise TableError("файл не похож на таблицу CSV или XLSX")
     text = decode_text(data)
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+    header_line = text.lstrip().split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=header_line.count)  # the header's separator
+    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         if any(str(c).strip() for c in cells):
             yield number, cells
 

@@ -27,6 +27,7 @@ from nkohub_shared.contracts.registry import (
     OrganizationRegistered,
     OrganizationUpdated,
 )
+from nkohub_shared.web.errors import InvalidInput
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -148,8 +149,6 @@ class OrganizationPatch(_OrganizationInput):
         sent = {f: getattr(self, f) for f in self.model_fields_set if f != "status_reason"}
         for required in ("full_name", "legal_form", "ogrn", "status"):
             if required in sent and sent[required] is None:
-                from nkohub_shared.web.errors import InvalidInput
-
                 raise InvalidInput(f"{required} не может быть пустым", field=required)
         return stored_values(sent)
 
