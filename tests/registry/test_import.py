@@ -200,3 +200,17 @@ async def test_cli_import_writes_the_outbox_and_the_service_publishes(sandbox, s
         timeout=120,
     )
     assert bad.returncode == 2 and "Ошибка" in bad.stdout
+
+
+async def test_utf8_with_bom_and_commas_is_read_too(registry):
+    ogrn, inn = identifiers()
+    text = (
+        "full_name,ogrn,inn,egrul_date,address,opf,region,status\n"
+        f'"Фонд ""Родник""",{ogrn},{inn},2010-01-02,"г. Глазов, ул. Мира, 1",Фонд,'
+        "Удмуртская Республика,Зарегистрирована\n"
+    )
+    report = (await upload(registry, ("\ufeff" + text).encode(), city="глазов")).json()
+    assert report["created"] == 1, report
+    org = (await all_orgs(registry))[0]
+    assert org["full_name"] == 'Фонд "Родник"' and org["city"] == "Глазов"
+    assert (await registry.get(API, params={"q": "родник"})).json()["total"] == 1

@@ -192,3 +192,15 @@ async def test_search_ignores_case_yo_and_quotes_and_matches_any_word(registry):
     by_number = (await registry.get(API)).json()["items"][0]
     found = (await registry.get(API, params={"q": by_number["ogrn"]})).json()["items"]
     assert [o["id"] for o in found] == [by_number["id"]]
+
+
+async def test_concurrent_twins_leave_one_organization(registry):
+    import asyncio
+
+    payload = org_payload(inn=None)
+    responses = await asyncio.gather(
+        *(registry.post(API, json=payload, headers=STAFF) for _ in range(4))
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201, 409, 409, 409]
+    assert (await registry.get(API, headers=STAFF)).json()["total"] == 1
