@@ -118,11 +118,36 @@ class RegistrationStore(Store):
         existing = await self.registrations.find_one(
             {"meetup_id": m["_id"], "email_key": rules.email_key(data.email)}, {"_outbox": 0}
         )
-        if existing is not None:
+        if existing is not None and existing["status"] != "cancelled":
             return await self._settled(existing), False
         problem = meetup_rules.registration_window_error(m, now)
         if problem:
             raise Conflict(problem, field="meetup_id", status=m["status"])
+        if existing is not None:  # they cancelled and come back: the same record, afresh
+            revived = await self.registrations.find_one_and_update(
+                {"_id": existing["_id"], "status": "cancelled"},
+                {
+                    "$set": {
+                        "status": "pending",
+                        "name": data.name,
+                        "phone": data.phone,
+                        "role": data.role,
+                        **org,
+                        "consent_text_version": version,
+                        "consented_at": now,
+                        "mailing_consent": data.mailing_consent,
+                        "created_at": now,
+                        "cancelled_at": None,
+                        "cancelled_by": None,
+                        "no_show": False,
+                    }
+                },
+                projection={"_outbox": 0},
+                return_document=ReturnDocument.AFTER,
+            )
+            if revived is None:
+                return await self._settled(await self.get(existing["_id"])), False
+            return await self._seat(revived, m), True
         rid = new_id()
         doc = {
             "_id": rid,
