@@ -157,3 +157,16 @@ def test_the_token_command_issues_a_verifiable_token():
 
     principal = verify_token(JWT_SECRET, result.stdout.strip())
     assert (principal.sub, principal.role.value) == ("librarian", "admin")
+
+
+async def test_asyncapi_documents_what_a_service_publishes_and_consumes(probe):
+    producer = probe("producer")
+    consumer = probe("consumer")
+    produced = httpx.get(f"{producer.url}/asyncapi.json").json()
+    consumed = httpx.get(f"{consumer.url}/asyncapi.json").json()
+    assert produced["asyncapi"].startswith("3.")
+    published = [op for op in produced["operations"].values() if op["action"] == "send"]
+    assert any("events.probe.recorded" in str(op) for op in published)
+    assert "ProbeRecorded" in json.dumps(produced["components"])
+    received = [op for op in consumed["operations"].values() if op["action"] == "receive"]
+    assert any("probe.counter" in json.dumps(op) for op in received)

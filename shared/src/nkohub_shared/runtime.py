@@ -80,7 +80,7 @@ class ServiceRuntime(Generic[Ctx]):
             )
         for event_cls in self.produces:  # documentation only: the relay does the publishing
             self.broker.publisher(
-                EXCHANGE,
+                exchange=EXCHANGE,
                 routing_key=event_cls.type,
                 title=f"{event_cls.type}:publish",
                 description=(event_cls.__doc__ or "").strip(),
