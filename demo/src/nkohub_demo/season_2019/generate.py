@@ -195,13 +195,13 @@ VENUE = {
     "hall_capacity": 65,
 }
 
-NEEDS = ["legal", "accounting", "premises", "pr", "grants", "other"]
+NEEDS = ["legal", "reporting", "premises", "pr", "grants", "other"]
 SPECIALISTS = [
     "lawyer",
     "tax_inspector",
     "economist",
     "accountant",
-    "pr",
+    "pr_specialist",
     "animal_protection",
     "ecologist",
     "project_expert",
