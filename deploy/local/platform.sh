@@ -68,9 +68,14 @@ mongo_up() {
     (cd "$MONGO_WIRE" && mvn -q -B package -DskipTests) >"$LOGS/mongo-wire-build.log" 2>&1 \
       || die "Maven build failed: $LOGS/mongo-wire-build.log"
   fi
-  say "starting the MongoDB-wire server on $MONGO_HOST:$MONGO_PORT"
-  nohup java -Xmx2g -cp "$MONGO_WIRE/target/mongo-wire-1.0.0.jar:$MONGO_WIRE/target/lib/*" \
-    org.nkohub.mongowire.Main "$MONGO_HOST" "$MONGO_PORT" "$STATE/mongo-wire/data.mv" \
+  # The platform keeps its data in an H2 MVStore file; the test suite, which drops what it
+  # creates, runs on the in-memory backend (NKOHUB_LOCAL_MONGO_STORE=memory).
+  local store=("$STATE/mongo-wire/data.mv")
+  [ "${NKOHUB_LOCAL_MONGO_STORE:-file}" = memory ] && store=()
+  say "starting the MongoDB-wire server on $MONGO_HOST:$MONGO_PORT (${NKOHUB_LOCAL_MONGO_STORE:-file})"
+  nohup java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp "$MONGO_WIRE/target/mongo-wire-1.0.0.jar:$MONGO_WIRE/target/lib/*" \
+    org.nkohub.mongowire.Main "$MONGO_HOST" "$MONGO_PORT" "${store[@]}" \
     >"$LOGS/mongo-wire.log" 2>&1 &
   echo $! >"$RUN/mongo-wire.pid"
   wait_for 60 "MongoDB-wire server" mongo_ping
@@ -157,6 +162,7 @@ ensure_browser() {  # public pages are tested in headless Chromium (Debian's pac
 }
 
 run_tests() {
+  export NKOHUB_LOCAL_MONGO_STORE="${NKOHUB_LOCAL_MONGO_STORE:-memory}"
   servers_up
   ensure_browser
   (cd "$ROOT" && uv sync --frozen -q)
