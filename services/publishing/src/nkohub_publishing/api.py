@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query, Response, UploadFile
 
 from nkohub_publishing import domain, imports
 from nkohub_publishing.domain import PostStatus
-from nkohub_publishing.grants import Catalogue, public
-from nkohub_publishing.repository import Document
-from nkohub_publishing.views import day_bounds
+from nkohub_publishing.repository import Catalogue, Document
+from nkohub_publishing.repository.catalogues import public
+from nkohub_publishing.repository.views import day_bounds
 from nkohub_shared.web.app import ServiceContext
 from nkohub_shared.web.auth import StaffUser
 from nkohub_shared.web.errors import InvalidInput

@@ -7,13 +7,19 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 
 import nkohub_publishing
-from nkohub_publishing import api, grants, pages
+from nkohub_publishing import api, pages, repository
 from nkohub_publishing.consumers import CONSUMERS
-from nkohub_publishing.grants import Catalogue, Competitions
 from nkohub_publishing.jobs import scheduler
-from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS, Posts, StaffSettings
+from nkohub_publishing.repository import (
+    INDEXES,
+    OUTBOX_COLLECTIONS,
+    Catalogue,
+    Competitions,
+    Posts,
+    StaffSettings,
+    Views,
+)
 from nkohub_publishing.settings import PublishingSettings
-from nkohub_publishing.views import Views
 from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.contracts.publishing import (
     GrantDeadlineApproaching,
@@ -45,8 +51,8 @@ class PublishingContext:
         self.settings = settings
         self.posts = Posts(db, settings.base_url)
         self.competitions = Competitions(db)
-        self.foundations = grants.foundations(db)
-        self.documents = grants.documents(db)
+        self.foundations = repository.foundations(db)
+        self.documents = repository.documents(db)
         self.staff_settings = StaffSettings(
             db, {"publish_meetup_announcements": settings.publish_meetup_announcements}
         )

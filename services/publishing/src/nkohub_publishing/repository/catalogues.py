@@ -11,7 +11,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_publishing import domain
-from nkohub_publishing.repository import Document, new_id, now_utc
+from nkohub_publishing.repository.base import Document, new_id, now_utc
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.publishing import GrantDeadlineApproaching
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, push_outbox

@@ -1,62 +1,25 @@
-"""MongoDB storage of the publishing service (its own database, `nkohub_publishing`).
-
-Collections: ``posts`` (with their outbox), ``slugs`` (every slug a post ever had: unique
-reservation and 301 redirects), ``redirects`` (old Blogger paths), ``competitions``,
-``foundations``, ``documents``, ``organizations`` (the NGO directory, fed by the registry),
-``view_visits`` / ``view_days`` / ``view_buckets`` / ``view_imports`` (view counting).
-"""
+"""Posts: slugs (reservation and redirects), statuses and their events, public reads."""
 
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from nkohub_publishing import domain
 from nkohub_publishing.domain import PostStatus
+from nkohub_publishing.repository.base import Document, new_id, now_utc
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, push_outbox, with_outbox
 from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
 
-Document = dict[str, Any]
-
-INDEXES: dict[str, list[IndexModel]] = {
-    "posts": [
-        IndexModel([("slug", ASCENDING)], unique=True),
-        IndexModel([("status", ASCENDING), ("published_at", DESCENDING)]),
-        IndexModel([("status", ASCENDING), ("category", ASCENDING), ("published_at", DESCENDING)]),
-        IndexModel([("status", ASCENDING), ("tags", ASCENDING), ("published_at", DESCENDING)]),
-        IndexModel([("status", ASCENDING), ("publish_at", ASCENDING)]),
-        IndexModel([("blogger_id", ASCENDING)], sparse=True),
-        IndexModel([("words", ASCENDING)]),  # search: anchored prefix regexes per word
-    ],
-    "slugs": [IndexModel([("post_id", ASCENDING)])],
-    "competitions": [IndexModel([("closes_at", ASCENDING)])],
-    "view_days": [
-        IndexModel([("day", ASCENDING)]),
-        IndexModel([("post_id", ASCENDING), ("day", ASCENDING)]),
-    ],
-    "view_visits": [IndexModel([("day", ASCENDING)])],
-    "view_buckets": [IndexModel([("reported", ASCENDING), ("end", ASCENDING)])],
-}
-OUTBOX_COLLECTIONS: list[str] = ["posts", "competitions", "view_buckets", "view_imports"]
-
 PUBLIC_PROJECTION = {OUTBOX_FIELD: 0, "_applied": 0, "words": 0}
 LISTING_PROJECTION = {**PUBLIC_PROJECTION, "body": 0, "html": 0}
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 class Posts:
@@ -412,22 +375,3 @@ class Posts:
                 "published_at": {"$gte": start, "$lt": end},
             }
         )
-
-
-class StaffSettings:
-    """Settings staff change at run time (they start from the service's configuration)."""
-
-    KEY = "publishing"
-
-    def __init__(self, db: AsyncDatabase[Document], defaults: Document) -> None:
-        self.collection = db["staff_settings"]
-        self.defaults = defaults
-
-    async def get(self) -> Document:
-        stored = await self.collection.find_one({"_id": self.KEY}) or {}
-        return {k: stored.get(k, v) for k, v in self.defaults.items()}
-
-    async def update(self, changes: Document) -> Document:
-        if changes:
-            await self.collection.update_one({"_id": self.KEY}, {"$set": changes}, upsert=True)
-        return await self.get()

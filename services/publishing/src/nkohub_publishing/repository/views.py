@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from nkohub_publishing import domain
-from nkohub_publishing.repository import Document
+from nkohub_publishing.repository.base import Document
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.publishing import PostViews, ViewsCounted
 from nkohub_shared.storage.outbox import push_outbox, with_outbox
