@@ -19,10 +19,18 @@ from nkohub_events.repository.questions import QuestionStore
 from nkohub_events.repository.readmodels import Organizations
 from nkohub_events.repository.registrations import RegistrationStore
 from nkohub_events.settings import EventsSettings
+from nkohub_shared.contracts import IntegrationEvent
+from nkohub_shared.contracts import events as contracts
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 
 log = logging.getLogger("nkohub.events")
+
+PRODUCES = [
+    cls
+    for cls in vars(contracts).values()
+    if isinstance(cls, type) and issubclass(cls, IntegrationEvent) and "type" in cls.__dict__
+]
 
 
 @dataclass
@@ -70,6 +78,7 @@ def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsContext]:
     return ServiceRuntime(
         settings,
         context_factory=EventsContext,
+        produces=PRODUCES,
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,

@@ -91,6 +91,7 @@ class MeetupStore(Store):
             "confirmed": 0,
             "seats": [],
             "waitlist": [],
+            "waiting": 0,
             "created_at": now,
             "updated_at": now,
             "created_by": staff,

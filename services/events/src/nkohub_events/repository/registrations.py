@@ -72,9 +72,11 @@ class RegistrationStore(Store):
     def meetups(self):
         return self.db["meetups"]
 
-    async def _meetup(self, meetup_id: str) -> dict[str, Any]:
+    async def _meetup(self, meetup_id: str, *, light: bool = False) -> dict[str, Any]:
+        """The meetup; ``light`` leaves out the ledger's id arrays (the hot path needs none)."""
+        projection = {"_outbox": 0, "seats": 0, "waitlist": 0} if light else {"_outbox": 0}
         m = await self.meetups.find_one(
-            {"$or": [{"_id": meetup_id}, {"slug": meetup_id}]}, {"_outbox": 0}
+            {"$or": [{"_id": meetup_id}, {"slug": meetup_id}]}, projection
         )
         if m is None or m["status"] == "draft":
             raise NotFound(f"no meetup {meetup_id!r}", field="meetup_id")
@@ -99,7 +101,7 @@ class RegistrationStore(Store):
         self, meetup_id: str, data: rules.RegistrationIn, organizations
     ) -> tuple[dict[str, Any], bool]:
         """Returns (registration, created). The same e-mail again returns the existing one."""
-        m = await self._meetup(meetup_id)
+        m = await self._meetup(meetup_id, light=True)
         if not data.consent_personal_data:
             raise InvalidInput(
                 "consent to the processing of personal data is required",
@@ -115,43 +117,61 @@ class RegistrationStore(Store):
             data.organization_id, data.organization_ogrn, data.organization_name
         )
         now = utcnow()
-        existing = await self.registrations.find_one(
-            {"meetup_id": m["_id"], "email_key": rules.email_key(data.email)}, {"_outbox": 0}
-        )
-        if existing is not None and existing["status"] != "cancelled":
-            return await self._settled(existing), False
         problem = meetup_rules.registration_window_error(m, now)
         if problem:
+            existing = await self._existing(m["_id"], data.email)
+            if existing is not None and existing["status"] != "cancelled":
+                return await self._settled(existing), False
             raise Conflict(problem, field="meetup_id", status=m["status"])
-        if existing is not None:  # they cancelled and come back: the same record, afresh
-            revived = await self.registrations.find_one_and_update(
-                {"_id": existing["_id"], "status": "cancelled"},
-                {
-                    "$set": {
-                        "status": "pending",
-                        "name": data.name,
-                        "phone": data.phone,
-                        "role": data.role,
-                        **org,
-                        "consent_text_version": version,
-                        "consented_at": now,
-                        "mailing_consent": data.mailing_consent,
-                        "created_at": now,
-                        "cancelled_at": None,
-                        "cancelled_by": None,
-                        "no_show": False,
-                    }
-                },
-                projection={"_outbox": 0},
-                return_document=ReturnDocument.AFTER,
-            )
-            if revived is None:
-                return await self._settled(await self.get(existing["_id"])), False
-            return await self._seat(revived, m), True
         rid = new_id()
-        doc = {
+        doc = self._document(rid, m["_id"], data, org, version, now)
+        try:
+            await self.registrations.insert_one(doc)
+        except DuplicateKeyError:
+            existing = await self._existing(m["_id"], data.email)
+        else:
+            return await self._seat(doc, m), True
+        if existing is None:  # it was erased meanwhile: unlikely
+            raise Conflict("try again", field="email")
+        if existing["status"] != "cancelled":
+            return await self._settled(existing), False
+        # they cancelled and come back: the same record, afresh
+        revived = await self.registrations.find_one_and_update(
+            {"_id": existing["_id"], "status": "cancelled"},
+            {
+                "$set": {
+                    "status": "pending",
+                    "name": data.name,
+                    "phone": data.phone,
+                    "role": data.role,
+                    **org,
+                    "consent_text_version": version,
+                    "consented_at": now,
+                    "mailing_consent": data.mailing_consent,
+                    "created_at": now,
+                    "cancelled_at": None,
+                    "cancelled_by": None,
+                    "no_show": False,
+                }
+            },
+            projection={"_outbox": 0},
+            return_document=ReturnDocument.AFTER,
+        )
+        if revived is None:
+            return await self._settled(await self.get(existing["_id"])), False
+        return await self._seat(revived, m), True
+
+    async def _existing(self, meetup_id: str, email: str) -> dict[str, Any] | None:
+        return await self.registrations.find_one(
+            {"meetup_id": meetup_id, "email_key": rules.email_key(email)}, {"_outbox": 0}
+        )
+
+    def _document(
+        self, rid: str, meetup_id: str, data: rules.RegistrationIn, org: dict, version: str, now
+    ) -> dict[str, Any]:
+        return {
             "_id": rid,
-            "meetup_id": m["_id"],
+            "meetup_id": meetup_id,
             "status": "pending",
             "name": data.name,
             "email": data.email,
@@ -169,16 +189,6 @@ class RegistrationStore(Store):
             "checked_in_at": None,
             "no_show": False,
         }
-        try:
-            await self.registrations.insert_one(doc)
-        except DuplicateKeyError:
-            existing = await self.registrations.find_one(
-                {"meetup_id": m["_id"], "email_key": doc["email_key"]}, {"_outbox": 0}
-            )
-            if existing is None:  # it was cancelled and removed meanwhile: unlikely
-                raise Conflict("try again", field="email") from None
-            return await self._settled(existing), False
-        return await self._seat(doc, m), True
 
     async def _settled(self, r: dict[str, Any]) -> dict[str, Any]:
         """Wait for a concurrent first request of the same person to settle its seat."""
@@ -216,12 +226,12 @@ class RegistrationStore(Store):
                         **guard,
                         "$or": [{"confirmed": {"$gte": limit}}, {"waitlist.0": {"$exists": True}}],
                     },
-                    {"$push": {"waitlist": rid}},
-                    projection={"waitlist": 1, "confirmed": 1},
+                    {"$push": {"waitlist": rid}, "$inc": {"waiting": 1}},
+                    projection={"waiting": 1, "confirmed": 1},
                     return_document=ReturnDocument.AFTER,
                 )
                 if waiting is not None:
-                    position = waiting["waitlist"].index(rid) + 1
+                    position = waiting["waiting"]  # appended last: the length is our place
                     done = await self._finish(r, m, "waitlisted", position=position)
                     if waiting["confirmed"] < limit:
                         await self.promote(m["_id"])
@@ -301,7 +311,11 @@ class RegistrationStore(Store):
                     "confirmed": {"$lt": limit},
                     "waitlist.0": first,
                 },
-                {"$pop": {"waitlist": -1}, "$push": {"seats": first}, "$inc": {"confirmed": 1}},
+                {
+                    "$pop": {"waitlist": -1},
+                    "$push": {"seats": first},
+                    "$inc": {"confirmed": 1, "waiting": -1},
+                },
             )
             if moved.modified_count == 0:
                 continue
@@ -383,7 +397,8 @@ class RegistrationStore(Store):
             {"_id": meetup_id, "seats": rid}, {"$pull": {"seats": rid}, "$inc": {"confirmed": -1}}
         )
         await self.meetups.update_one(
-            {"_id": meetup_id, "waitlist": rid}, {"$pull": {"waitlist": rid}}
+            {"_id": meetup_id, "waitlist": rid},
+            {"$pull": {"waitlist": rid}, "$inc": {"waiting": -1}},
         )
 
     async def reconcile(self) -> int:
