@@ -76,7 +76,8 @@ class SmtpRecorder:
     # --- reading what arrived ------------------------------------------------------------
 
     def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+        wanted = address.strip().lower()
+        return [m for m in self.messages if _address(m).lower() == wanted]
 
     def with_subject(self, fragment: str) -> list[EmailMessage]:
         return [m for m in self.messages if fragment in str(m["Subject"])]
@@ -111,3 +112,6 @@ def calendar_part(message: EmailMessage) -> tuple[str, str] | None:
 def address(message: EmailMessage) -> str:
     """The bare address of the (single) ``To:`` recipient."""
     return message["To"].addresses[0].addr_spec
+
+
+_address = address

@@ -289,8 +289,8 @@ async def update_recipient(
 ) -> dict[str, Any]:
     await _recipient(ctx, recipient_id)
     changes = body.model_dump(exclude_unset=True)
-    if "topics" in changes and changes["topics"] is not None:
-        changes["topics"] = {Topic(t).value: c for t, c in changes["topics"].items()}
+    if body.topics is not None:  # whole choices, defaults included
+        changes["topics"] = {t.value: c.model_dump() for t, c in body.topics.items()}
     if changes.get("mailing_consent"):
         changes["consent_at"] = now()
     changes["updated_at"] = now()

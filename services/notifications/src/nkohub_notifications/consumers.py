@@ -471,7 +471,7 @@ async def post_published(
         envelope.id,
         upsert=True,
     )
-    await ctx.notifier.other_channels(Topic.BLOG, "blog_post", envelope, lambda _: None)
+    await ctx.notifier.other_channels(Topic.BLOG, "blog_post", envelope, lambda _: None, None)
 
 
 @publishing.on(PostUnpublished)

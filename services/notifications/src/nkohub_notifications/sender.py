@@ -1,10 +1,11 @@
 """The sender: a background job that delivers due queued messages.
 
-Workers claim one message at a time with an atomic ``find_one_and_update`` (queued and
-due → sending, with a lease and ``attempts + 1``), so two workers or two processes never
-send the same message. The outcome is written with its ``notifications.message.sent`` /
-``failed`` event in the same single-document write (outbox). A claim whose worker died
-returns to the queue when its lease expires. Sending is rate-limited per channel.
+A feeder looks up due messages in batches; workers claim each one with an atomic
+``find_one_and_update`` by id (still queued and due → sending, with a lease and
+``attempts + 1``), so two workers or two processes never send the same message. The
+outcome is written with its ``notifications.message.sent`` / ``failed`` event in the
+same single-document write (outbox). A claim whose worker died returns to the queue
+when its lease expires. Sending is rate-limited per channel.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from nkohub_shared.storage.outbox import push_outbox
 
 log = logging.getLogger("nkohub.notifications.sender")
 
+CLAIM_BATCH = 100  # due messages looked up per query
+
 
 class RateLimiter:
     """Spaces acquisitions ``1/rate`` seconds apart (no bursts); rate 0 = no limit."""
@@ -80,64 +83,93 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        """The background job: ``sender_workers`` workers and a lease sweeper."""
+        """The background job: a feeder, ``sender_workers`` workers and a lease sweeper."""
         async with httpx.AsyncClient(timeout=self._settings.webhook_timeout_seconds) as client:
             shared = {
                 Channel.WEBHOOK: WebhookConnection(self._settings, client),
                 Channel.TELEGRAM: TelegramConnection(self._settings, client),
             }
-            workers = [
-                asyncio.create_task(self._worker(shared), name=f"sender-{i}")
+            candidates: asyncio.Queue[str] = asyncio.Queue(maxsize=CLAIM_BATCH)
+            in_flight: set[str] = set()
+            tasks = [
+                asyncio.create_task(self._worker(shared, candidates, in_flight), name=f"sender-{i}")
                 for i in range(self._settings.sender_workers)
             ]
-            workers.append(asyncio.create_task(self._sweep_leases(), name="sender-leases"))
+            tasks.append(asyncio.create_task(self._feed(candidates, in_flight), name="feeder"))
+            tasks.append(asyncio.create_task(self._sweep_leases(), name="sender-leases"))
             try:
-                await asyncio.gather(*workers)
+                await asyncio.gather(*tasks)
             finally:
-                for task in workers:
+                for task in tasks:
                     task.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+                await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _worker(self, shared: dict[Channel, Connection]) -> None:
+    async def _feed(self, candidates: asyncio.Queue[str], in_flight: set[str]) -> None:
+        """Find due messages in batches (one query per batch, not per message) and hand
+        their ids to the workers; each worker then claims its message atomically."""
+        while True:
+            self._wake.clear()
+            try:
+                found = await self.due(exclude=in_flight, limit=CLAIM_BATCH)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if _stopping():
+                    raise
+                log.warning("could not look for due messages: %r", exc)
+                found = []
+            for message_id in found:
+                in_flight.add(message_id)
+                await candidates.put(message_id)  # waits while the workers are busy
+            if not found:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.sender_poll_seconds)
+
+    async def _worker(
+        self,
+        shared: dict[Channel, Connection],
+        candidates: asyncio.Queue[str],
+        in_flight: set[str],
+    ) -> None:
         connections: dict[Channel, Connection] = {
             **shared,
             Channel.EMAIL: SmtpConnection(self._settings),
         }
         try:
             while True:
-                self._wake.clear()
+                message_id = await candidates.get()
                 try:
-                    message = await self.claim()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    log.warning("could not claim a message: %r", exc)
-                    message = None
-                if message is None:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self._wake.wait(), self._settings.sender_poll_seconds
-                        )
-                    continue
-                try:
-                    await self.process(message, connections[Channel(message["channel"])])
+                    message = await self.claim(message_id)
+                    if message is not None:
+                        await self.process(message, connections[Channel(message["channel"])])
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # the lease brings it back
-                    log.exception("sending message %s failed unexpectedly", message["_id"])
+                    if _stopping():
+                        raise
+                    log.exception("sending message %s failed unexpectedly", message_id)
+                finally:
+                    in_flight.discard(message_id)
         finally:
             await connections[Channel.EMAIL].close()
 
-    async def claim(self) -> dict[str, Any] | None:
+    async def due(self, *, exclude: set[str], limit: int) -> list[str]:
+        query: dict[str, Any] = {"status": Status.QUEUED.value, "next_attempt_at": {"$lte": now()}}
+        if exclude:
+            query["_id"] = {"$nin": list(exclude)}
+        cursor = self._messages.find(query, {"_id": 1}).sort("next_attempt_at", 1).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def claim(self, message_id: str) -> dict[str, Any] | None:
+        """Take the message if it is still queued and due (atomic: one sender wins)."""
         at = now()
         lease = timedelta(seconds=self._settings.send_lease_seconds)
         return await self._messages.find_one_and_update(
-            {"status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
+            {"_id": message_id, "status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
             {
                 "$set": {"status": Status.SENDING.value, "lease_until": at + lease},
                 "$inc": {"attempts": 1},
             },
-            sort=[("next_attempt_at", 1)],
             return_document=ReturnDocument.AFTER,
         )
 
@@ -222,4 +254,12 @@ class Sender:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if _stopping():
+                    raise
                 log.warning("lease sweep failed: %r", exc)
+
+
+def _stopping() -> bool:
+    """The task is being cancelled (PyMongo turns that into its own error)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
