@@ -81,7 +81,12 @@ async def test_past_meetup_with_sign_in_sheet_imported_twice_then_completed(even
 
     done = await events.post(f"/api/v1/meetups/{mid}/complete", headers=STAFF)
     assert done.status_code == 200 and done.json()["status"] == "completed"
-    await spy.wait_for(lambda ev: spy.of_type("events.meetup.completed"))
+    await spy.wait_for(
+        lambda ev: (
+            spy.of_type("events.meetup.completed")
+            and len(spy.of_type("events.attendance.recorded")) == 3
+        )
+    )
     completed = spy.of_type("events.meetup.completed")[0]["data"]
     assert completed["recorded_after_the_fact"] is True
     assert completed["figures"]["participants"] == 3

@@ -150,3 +150,41 @@ async def test_registration_form_submitted_in_headless_chromium(sandbox):
         assert len(regs) == 1 and regs[0]["status"] == "confirmed"
         assert regs[0]["short_code"] == code and regs[0]["consent_text_version"] == "2026-01"
         assert regs[0]["mailing_consent"] is False, "mailing consent stays unticked by default"
+
+
+async def test_consultation_booked_and_cancelled_through_the_pages(events):
+    m = await scheduled_meetup(events)
+    mid = m["meetup_id"]
+    spec = await events.post(
+        "/api/v1/specialists",
+        json={"name": "Налоговый инспектор", "specialty": "tax_inspector", "body": "ИФНС"},
+        headers=STAFF,
+    )
+    slot = await events.post(
+        f"/api/v1/meetups/{mid}/consultation-slots",
+        json={"specialist_id": spec.json()["specialist_id"], "starts_at": m["starts_at"]},
+        headers=STAFF,
+    )
+    slot_id = slot.json()["slot_id"]
+    page = await events.get(f"/meetups/{mid}")
+    assert "Записаться на консультацию" in page.text and slot_id in page.text
+    form = {
+        "slot_id": slot_id,
+        "organization_name": "АНО «Шахматы»",
+        "contact_name": "Ирина",
+        "contact_email": "irina@example.org",
+        "question": "Льготы по налогу?",
+    }
+    refused = await events.post(f"/meetups/{mid}/consultations", data=form)
+    assert refused.status_code == 422 and "согласие" in refused.text
+    booked = await events.post(
+        f"/meetups/{mid}/consultations", data={**form, "consent_personal_data": "yes"}
+    )
+    assert booked.status_code == 201 and "Вы записаны" in booked.text
+    link = booked.text.split('href="/consultations/')[1].split('"')[0].replace("&amp;", "&")
+    shown = await events.get(f"/consultations/{link}")
+    assert "Да, отменить" in shown.text
+    done = await events.post(f"/consultations/{link}")
+    assert "Консультация отменена" in done.text
+    slots = (await events.get(f"/api/v1/meetups/{mid}/consultation-slots")).json()
+    assert slots[0]["booked"] is False

@@ -133,7 +133,12 @@ async def test_cancel_by_token_promotes_the_first_waiting_at_once(events, spy):
     )
     assert ok.status_code == 200 and ok.json()["status"] == "cancelled"
 
-    await spy.wait_for(lambda ev: spy.of_type("events.registration.promoted"))
+    await spy.wait_for(
+        lambda ev: (
+            spy.of_type("events.registration.promoted")
+            and spy.of_type("events.registration.cancelled")
+        )
+    )
     promoted = spy.of_type("events.registration.promoted")[0]["data"]
     assert promoted["registration_id"] == regs[2]["registration_id"]
     cancelled = spy.of_type("events.registration.cancelled")[0]["data"]

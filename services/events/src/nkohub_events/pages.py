@@ -19,7 +19,7 @@ from nkohub_events.api.deps import Context
 from nkohub_events.domain import meetups as meetup_rules
 from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS, local, utcnow
 from nkohub_events.domain.consent import CONSENT_TEXT, MAILING_TEXT
-from nkohub_events.domain.consultations import CONSULTATION_PURPOSE, slot_public
+from nkohub_events.domain.consultations import CONSULTATION_PURPOSE, BookingIn, slot_public
 from nkohub_events.domain.questions import FeedbackIn, question_public
 from nkohub_events.domain.registrations import REGISTRATION_PURPOSE, RegistrationIn
 from nkohub_shared.privacy import verify
@@ -54,6 +54,9 @@ FIELD_LABELS = {
     "meetup_id": "встреча",
     "registration_id": "регистрация",
     "token": "ссылка",
+    "slot_id": "время консультации",
+    "contact": "контактное лицо",
+    "question": "вопрос",
 }
 
 
@@ -109,7 +112,13 @@ async def upcoming(ctx: Context) -> HTMLResponse:
 
 
 async def _meetup_page(
-    ctx, meetup_id: str, *, error: str | None = None, form=None, status: int = 200
+    ctx,
+    meetup_id: str,
+    *,
+    error: str | None = None,
+    form=None,
+    status: int = 200,
+    booking_error: str | None = None,
 ) -> HTMLResponse:
     try:
         m = await ctx.meetups.get_published(meetup_id)
@@ -137,6 +146,8 @@ async def _meetup_page(
         seats_total=limit,
         waitlist=len(m.get("waitlist", [])),
         slots=slots,
+        free_slots=[s for s in slots if not s["booked"] and s["starts_at"] > utcnow()],
+        booking_error=booking_error,
         questions=questions,
         open=problem is None,
         closed_reason=closed.get(problem or "", "Регистрация недоступна."),
@@ -178,6 +189,43 @@ async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLR
         short_code=r["short_code"] if created else None,
         position=await ctx.registrations.position(r),
         cancel_url=f"/registrations/{r['_id']}/cancel?token={token}" if created else None,
+    )
+
+
+@router.post("/meetups/{meetup_id}/consultations")
+async def book_consultation_form(meetup_id: str, request: Request, ctx: Context) -> HTMLResponse:
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    try:
+        body = BookingIn.model_validate(
+            {
+                "organization_name": form.get("organization_name") or None,
+                "organization_ogrn": form.get("organization_ogrn") or None,
+                "contact": {
+                    "name": form.get("contact_name", ""),
+                    "email": form.get("contact_email", ""),
+                },
+                "question": form.get("question") or None,
+                "consent_personal_data": form.get("consent_personal_data") == "yes",
+            }
+        )
+        slot = await ctx.consultations.get_slot(form.get("slot_id", ""))
+        m = await ctx.meetups.get_published(meetup_id)
+        if slot["meetup_id"] != m["_id"]:
+            raise DomainError("это время относится к другой встрече", field="slot_id")
+        slot = await ctx.consultations.book(slot["_id"], body, ctx.organizations, ctx.meetups.get)
+    except (ValidationError, DomainError) as exc:
+        status = getattr(exc, "status_code", 422)
+        return await _meetup_page(ctx, meetup_id, booking_error=_explain(exc), status=status)
+    cid = slot["booking"]["consultation_id"]
+    token = ctx.consultations.token(CONSULTATION_PURPOSE, cid)
+    return render(
+        "cancel.html",
+        201,
+        heading="Консультация",
+        done=(
+            f"Вы записаны: {slot['specialist']['name']}, {_when(slot['starts_at'], m['timezone'])}."
+        ),
+        cancel_url=f"/consultations/{cid}/cancel?token={token}",
     )
 
 
