@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import defaultdict
@@ -21,6 +22,7 @@ from nkohub_publishing.repository import now_utc
 from nkohub_shared.web.app import ServiceContext
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("nkohub.publishing.pages")
 
 MONTH_NAMES = (
     "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
@@ -100,7 +102,10 @@ async def post_page(ctx: ServiceContext, request: Request, slug: str) -> Respons
     agent = request.headers.get("user-agent", "")
     if not BOT_RE.search(agent):
         ip = request.client.host if request.client else "unknown"
-        await ctx.views.record(post["_id"], ip, agent, now_utc())
+        try:
+            await ctx.views.record(post["_id"], ip, agent, now_utc())
+        except Exception as exc:  # a view not counted must not cost the reader the page
+            log.warning("view not counted: %r", exc, extra={"post_id": post["_id"]})
     canonical = f"{ctx.settings.base_url}/posts/{post['slug']}"
     return render(
         ctx,
