@@ -20,7 +20,6 @@ from nkohub_publishing.repository import (
     Views,
 )
 from nkohub_publishing.settings import PublishingSettings
-from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.contracts.publishing import (
     GrantDeadlineApproaching,
     PostPublished,
@@ -63,25 +62,15 @@ PRODUCES = [PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproachi
 
 
 def build_runtime(settings: PublishingSettings) -> ServiceRuntime[PublishingContext]:
-    runtime = ServiceRuntime(
+    return ServiceRuntime(
         settings,
         context_factory=PublishingContext,
+        produces=PRODUCES,
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[scheduler],
     )
-    # Documented here rather than through ``produces=``: the shared runtime passes the
-    # exchange as the publisher's *queue*, which breaks /asyncapi.json (reported).
-    for event_cls in PRODUCES:
-        runtime.broker.publisher(
-            exchange=EXCHANGE,
-            routing_key=event_cls.type,
-            title=f"{event_cls.type}:publish",
-            description=(event_cls.__doc__ or "").strip(),
-            schema=event_cls,
-        )
-    return runtime
 
 
 def create_app(settings: PublishingSettings | None = None) -> FastAPI:
