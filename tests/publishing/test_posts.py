@@ -124,3 +124,19 @@ async def test_asyncapi_documents_what_the_service_publishes_and_consumes(client
         "publishing.meetup-posts:consume",
     ):
         assert name in channels
+
+
+async def test_staff_listing_filters_and_pages(client):
+    for n in range(3):
+        await make_post(client, title=f"Опубликованная {n}")
+    await make_post(client, publish=False, title="Черновик")
+    drafts = (await client.get("/api/v1/posts", params={"status": "draft"})).json()
+    assert drafts["total"] == 1 and drafts["items"][0]["title"] == "Черновик"
+    page = (await client.get("/api/v1/posts", params={"limit": 2, "offset": 2})).json()
+    assert page["total"] == 4 and len(page["items"]) == 2
+    bad = await client.get("/api/v1/posts", params={"status": "deleted"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "status"
+    unknown = await client.patch("/api/v1/posts/nope", json={"title": "x"})
+    assert unknown.status_code == 404
+    extra = await client.patch(f"/api/v1/posts/{page['items'][0]['id']}", json={"views": 100})
+    assert extra.status_code == 422 and extra.json()["error"]["field"] == "views"
