@@ -170,3 +170,18 @@ async def test_asyncapi_documents_what_a_service_publishes_and_consumes(probe):
     assert "ProbeRecorded" in json.dumps(produced["components"])
     received = [op for op in consumed["operations"].values() if op["action"] == "receive"]
     assert any("probe.counter" in json.dumps(op) for op in received)
+
+
+def test_public_base_url_defaults_to_the_service_port_and_can_be_set(monkeypatch):
+    monkeypatch.setenv("NKOHUB_MONGODB_URL", "mongodb://db")
+    monkeypatch.setenv("NKOHUB_AMQP_URL", "amqp://bus")
+    monkeypatch.setenv("NKOHUB_JWT_SECRET", JWT_SECRET)
+
+    class Events(ServiceSettings):
+        service_name = "events"
+        default_port = 8002
+
+    assert str(Events.load(_env_file=None).public_base_url) == "http://localhost:8002/"
+    assert str(Events.load(_env_file=None, http_port=9100).public_base_url).endswith(":9100/")
+    public = Events.load(_env_file=None, public_base_url="https://nko.example.org/events")
+    assert str(public.public_base_url) == "https://nko.example.org/events"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Self
 
-from pydantic import AnyUrl, Field, SecretStr, UrlConstraints, ValidationError
+from pydantic import (
+    AnyUrl,
+    Field,
+    SecretStr,
+    UrlConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MongoUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["mongodb", "mongodb+srv"])]
@@ -35,8 +42,9 @@ class ServiceSettings(BaseSettings):
     jwt_secret: SecretStr = Field(min_length=32, description="HS256 secret for staff tokens")
     http_host: str = "0.0.0.0"
     http_port: int | None = Field(default=None, ge=1, le=65535)
-    public_base_url: AnyUrl = Field(
-        default=AnyUrl("http://localhost:8000"), description="base URL for links"
+    public_base_url: AnyUrl | None = Field(
+        default=None,  # always set after validation (see below)
+        description="base URL of this service's links; default http://localhost:<port>",
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     outbox_sweep_seconds: float = Field(default=2.0, gt=0, description="relay sweep period")
@@ -46,6 +54,12 @@ class ServiceSettings(BaseSettings):
         default=30.0, gt=0, description="how long a consumer owns an event it is handling"
     )
     prefetch_count: int = Field(default=20, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _default_public_base_url(self) -> Self:
+        if self.public_base_url is None:
+            self.public_base_url = AnyUrl(f"http://localhost:{self.port}")
+        return self
 
     @property
     def database_name(self) -> str:
