@@ -109,3 +109,15 @@ async def test_capacity_cannot_drop_below_confirmed_and_public_list(events):
     listed = (await events.get("/api/v1/meetups?upcoming=true")).json()
     assert [x["meetup_id"] for x in listed] == [mid]
     assert listed[0]["seats_taken"] == 2 and listed[0]["seats_free"] == 1
+
+
+async def test_asyncapi_lists_what_the_service_publishes_and_consumes(events):
+    doc = (await events.get("/asyncapi.json")).json()
+    text = str(doc)
+    for event_type in (
+        "events.registration.promoted",
+        "events.meetup.completed",
+        "events.registry",  # the consumer queues
+        "events.publishing",
+    ):
+        assert event_type in text, event_type
