@@ -52,7 +52,7 @@ async def test_practice_report_counts_from_records_and_publishing_events(events,
         events,
         program=[{"kind": "ngo_presentation", "title": "Презентация", "organization_id": "org-x"}],
     )
-    b = await scheduled_meetup(events)
+    b = await scheduled_meetup(events, kind="unscheduled_meeting")
     people = {
         "p1": person(1, organization_name="АНО «Один»"),
         "p2": person(2, role="official", organization_name="Администрация г. Глазова"),
@@ -90,7 +90,8 @@ async def test_practice_report_counts_from_records_and_publishing_events(events,
     period = f"from={(today - timedelta(days=2)).isoformat()}&to={today.isoformat()}"
     report = (await events.get(f"/api/v1/reports/practice?{period}", headers=STAFF)).json()
     assert report["indicators"] == {
-        "meetups_held": 2,
+        "meetups_held": 1,  # the unscheduled meeting is counted apart, as in the passport
+        "other_meetings_held": 1,
         "ngos_took_part": 3,  # Икс (program), Один, Игрек; not the administration
         "participants": 3,
         "attendances": 4,
@@ -108,11 +109,12 @@ async def test_practice_report_counts_from_records_and_publishing_events(events,
 
     csv_body = await events.get(f"/api/v1/reports/practice?{period}&format=csv", headers=STAFF)
     rows = list(csv.reader(io.StringIO(csv_body.content.decode("utf-8-sig"))))
-    assert ["meetups_held", "Проведено митапов", "2"] in rows
+    assert ["meetups_held", "Проведено митапов", "1"] in rows
+    assert ["other_meetings_held", "Внеплановых встреч и дней консультаций", "1"] in rows
     xlsx = await events.get(f"/api/v1/reports/practice?{period}&format=xlsx", headers=STAFF)
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Итоги", "Встречи", "Роли", "Специалисты"]
-    assert list(book["Итоги"].values)[2] == ("ngos_took_part", "НКО приняли участие", 3)
+    assert list(book["Итоги"].values)[3] == ("ngos_took_part", "НКО приняли участие", 3)
 
     bad = await events.get("/api/v1/reports/practice?from=2020-02-01&to=2020-01-01", headers=STAFF)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "to"

@@ -1,5 +1,10 @@
 """The practice report: the six indicators of the practice's results table for a period,
-computed from the records every time (never stored as totals), with breakdowns."""
+computed from the records every time (never stored as totals), with breakdowns.
+
+"Meetups held" counts completed meetups (kind ``meetup``), as the passport does: its five
+meetups of 2019 do not include the unscheduled meeting of 14.06, which is counted apart
+(``other_meetings_held``: unscheduled meetings and consultation days). Participants, NGOs
+and attendances cover every completed gathering of the period."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from nkohub_events.repository.figures import counts_as_ngo, organization_key
 
 INDICATORS = (
     ("meetups_held", "Проведено митапов"),
+    ("other_meetings_held", "Внеплановых встреч и дней консультаций"),
     ("ngos_took_part", "НКО приняли участие"),
     ("participants", "Участников (уникальных)"),
     ("attendances", "Посещений (всего)"),
@@ -97,7 +103,8 @@ async def practice_report(
         "from": start.isoformat(),
         "to": end.isoformat(),
         "indicators": {
-            "meetups_held": len(meetups),
+            "meetups_held": sum(1 for m in meetups if m["kind"] == "meetup"),
+            "other_meetings_held": sum(1 for m in meetups if m["kind"] != "meetup"),
             "ngos_took_part": len(orgs),
             "participants": len(people),
             "attendances": attendances,
