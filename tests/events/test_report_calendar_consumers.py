@@ -176,3 +176,23 @@ async def test_erasure_from_the_registry_removes_names_and_contacts(events, sand
     assert attendance["name"] == "(удалено)" and attendance["person_key"] == stored["person_key"]
     again = await events.post(f"/api/v1/meetups/{mid}/registrations", json=person(1))
     assert again.status_code == 201, "after erasure the address may register afresh"
+
+
+async def test_staff_see_the_organizations_known_from_the_registry(events, sandbox):
+    db = events.app.state.runtime.db
+    await publish(sandbox, org("org-k", "АНО «Ка»", "1021800000011"))
+    await wait_until(lambda: db["organizations"].count_documents({}), timeout=10)
+    assert (await events.get("/api/v1/organizations")).status_code == 401
+    listed = (await events.get("/api/v1/organizations", headers=STAFF)).json()
+    assert listed["total"] == 1
+    assert listed["items"][0] == {
+        "organization_id": "org-k",
+        "full_name": "АНО «Ка»",
+        "short_name": None,
+        "ogrn": "1021800000011",
+        "status": "active",
+    }
+    by_ogrn = await events.get("/api/v1/organizations?ogrn=1021800000012", headers=STAFF)
+    assert by_ogrn.json()["total"] == 0
+    bad = await events.get("/api/v1/organizations?ogrn=12", headers=STAFF)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "ogrn"

@@ -1,6 +1,14 @@
 """HTTP routes of the events service (prefix `/api/v1`)."""
 
-from nkohub_events.api import calendar, consultations, meetups, questions, registrations, reports
+from nkohub_events.api import (
+    calendar,
+    consultations,
+    meetups,
+    organizations,
+    questions,
+    registrations,
+    reports,
+)
 
 routers = [
     meetups.router,
@@ -9,4 +17,5 @@ routers = [
     questions.router,
     calendar.router,
     reports.router,
+    organizations.router,
 ]
