@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pymongo.errors import DuplicateKeyError
 
 from nkohub_notifications import digest
@@ -22,6 +22,7 @@ from nkohub_notifications.domain import (
     SubscriberStatus,
     Topic,
     TopicChoice,
+    known_zone,
     new_id,
     now,
     subscriber_document,
@@ -50,6 +51,8 @@ class SubscribeRequest(BaseModel):
     blog_categories: list[str] = Field(default_factory=list, max_length=50)
     timezone: str = Field(default="Europe/Samara", max_length=64)
     consent: Literal[True] = Field(description="consent to receive the mailing (152-ФЗ)")
+
+    _zone = field_validator("timezone")(lambda cls, v: known_zone(v))
 
 
 @router.post("/subscriptions", status_code=202)
@@ -226,6 +229,8 @@ class RecipientPatch(BaseModel):
     blog_categories: list[str] | None = Field(default=None, max_length=50)
     mailing_consent: bool | None = None
     status: SubscriberStatus | None = None
+
+    _zone = field_validator("timezone")(lambda cls, v: v if v is None else known_zone(v))
 
 
 def _recipient_out(doc: dict[str, Any]) -> dict[str, Any]:

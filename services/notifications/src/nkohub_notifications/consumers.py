@@ -446,7 +446,10 @@ async def grant_deadline_approaching(
         topic=Topic.GRANTS,
         template="grant_deadline",
         cause=envelope.id,
-        context_for=lambda _: {"grant": grant},
+        context_for=lambda sub: {
+            "grant": grant,
+            "timezone": sub.get("timezone") or "Europe/Samara",
+        },
         envelope=envelope,
     )
 

@@ -15,8 +15,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from nkohub_shared.privacy import normalise_email, person_key
 
@@ -145,6 +146,19 @@ class SubscriberFields(BaseModel):
     blog_categories: list[str] = Field(
         default_factory=list, max_length=50, description="empty: every category"
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return known_zone(value)
+
+
+def known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Samara)") from None
+    return value
 
 
 def subscriber_document(
