@@ -75,5 +75,6 @@ async def insert_messages(db: Db, documents: list[dict[str, Any]]) -> int:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != 11000 for e in errors):
                 raise
-            inserted += exc.details.get("nInserted", len(batch) - len(errors))
+            # not nInserted: the MongoDB-wire test server counts the refused ones in it
+            inserted += len(batch) - len(errors)
     return inserted
