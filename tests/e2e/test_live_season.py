@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 SEED = int(os.environ.get("NKOHUB_SEASON_SEED", "2026"))
 STAFF = staff_headers()
-LEAD = timedelta(seconds=80)  # meetups start this far ahead
+LEAD = timedelta(seconds=90)  # meetups start this far ahead
 REMINDERS = (timedelta(seconds=35), timedelta(seconds=20))  # before the start
 
 

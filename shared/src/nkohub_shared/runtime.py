@@ -25,6 +25,7 @@ from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
+from nkohub_shared.storage.outbox import PENDING_INDEX
 
 log = logging.getLogger("nkohub.runtime")
 
@@ -63,10 +64,12 @@ class ServiceRuntime(Generic[Ctx]):
         self.inbox = inbox or Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
         self.produces = tuple(produces)
         self.consumers = tuple(consumers)
-        self.indexes = {
-            **(indexes or {}),
-            PROCESSED_EVENTS: [IndexModel([("queue", ASCENDING), ("state", ASCENDING)])],
+        self.indexes: dict[str, list[IndexModel]] = {
+            name: list(models) for name, models in (indexes or {}).items()
         }
+        for name in outbox_collections:
+            self.indexes.setdefault(name, []).append(PENDING_INDEX)
+        self.indexes[PROCESSED_EVENTS] = [IndexModel([("queue", ASCENDING), ("state", ASCENDING)])]
         self._background = tuple(background)
         self._tasks: list[asyncio.Task[None]] = []
         self.context = context_factory(self)

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo import ASCENDING, IndexModel
+
 from nkohub_shared.contracts import CloudEvent
 
 OUTBOX_FIELD = "_outbox"
-PENDING_FILTER: dict[str, Any] = {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+# Documents with events still to publish. On MongoDB the sparse index below holds only
+# those documents, so a sweep does not read the whole collection.
+PENDING_FILTER: dict[str, Any] = {f"{OUTBOX_FIELD}.id": {"$exists": True}}
+PENDING_INDEX = IndexModel([(f"{OUTBOX_FIELD}.id", ASCENDING)], sparse=True, name="pending_events")
 
 
 def outbox_entries(*events: CloudEvent) -> list[dict[str, Any]]:
