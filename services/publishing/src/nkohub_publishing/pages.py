@@ -19,6 +19,7 @@ from nkohub_publishing import feeds
 from nkohub_publishing.domain import CATEGORY_LABELS, SAMARA, Category, normalize_tag
 from nkohub_publishing.meetup_posts import MONTHS
 from nkohub_publishing.repository import now_utc
+from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
 from nkohub_shared.web.app import ServiceContext
 
 router = APIRouter(include_in_schema=False)
@@ -223,9 +224,11 @@ async def ngo_page(ctx: ServiceContext) -> HTMLResponse:
     count = 0
     async for org in cursor:
         count += 1
-        for area in org.get("activity_areas") or ["Другое"]:
-            groups[area].append(org)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "Другое", kv[0].lower()))
+        org["legal_form_label"] = LEGAL_FORM_LABELS.get(org.get("legal_form", ""), "")
+        for area in org.get("activity_areas") or ["other"]:
+            groups[ACTIVITY_AREA_LABELS.get(area, area).capitalize()].append(org)
+    other = ACTIVITY_AREA_LABELS["other"].capitalize()
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == other, kv[0].lower()))
     return render(ctx, "ngo.html", title="НКО Глазова", groups=ordered, count=count)
 
 

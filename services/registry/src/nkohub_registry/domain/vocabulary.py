@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
+
+__all__ = ["ACTIVITY_AREA_LABELS", "LEGAL_FORM_LABELS"]
+
 
 class LegalForm(StrEnum):
     ANO = "ano"
@@ -14,18 +18,6 @@ class LegalForm(StrEnum):
     TOS = "tos"
     RELIGIOUS = "religious"
     OTHER = "other"
-
-
-LEGAL_FORM_LABELS: dict[str, str] = {
-    "ano": "АНО (автономная некоммерческая организация)",
-    "fund": "фонд",
-    "public_organization": "общественная организация",
-    "public_movement": "общественное движение",
-    "association": "ассоциация (союз)",
-    "tos": "ТОС (территориальное общественное самоуправление)",
-    "religious": "религиозная организация",
-    "other": "иная",
-}
 
 
 class ActivityArea(StrEnum):
@@ -42,23 +34,6 @@ class ActivityArea(StrEnum):
     HEALTH = "health"
     VETERANS = "veterans"
     OTHER = "other"
-
-
-ACTIVITY_AREA_LABELS: dict[str, str] = {
-    "youth": "молодёжь",
-    "sport": "спорт",
-    "culture": "культура",
-    "education": "образование и языки",
-    "urban_environment": "городская среда",
-    "ecology": "экология",
-    "animals": "защита животных",
-    "local_history": "краеведение",
-    "children_family": "детство и семья",
-    "social_support": "социальная поддержка",
-    "health": "здоровье",
-    "veterans": "ветераны",
-    "other": "другое",
-}
 
 
 class Status(StrEnum):
