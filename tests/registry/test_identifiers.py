@@ -8,6 +8,7 @@ from nkohub_registry.domain.identifiers import (
     validate_kpp,
     validate_ogrn,
 )
+from nkohub_registry.imports import legal_form_of
 
 # Published registration numbers of well-known legal entities (public data).
 REAL_OGRN = ["1027700132195", "1027700229193"]
@@ -61,3 +62,19 @@ def test_kpp_format() -> None:
     for bad in ("18370100", "18370100A", "1837ab001x", "АБВГ01001"):
         with pytest.raises(InvalidIdentifier):
             validate_kpp(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("public_movement", "public_movement"),
+        ("public_organization", "public_organization"),
+        ("ano", "ano"),
+        ("Местная общественная организация", "public_organization"),
+        ("ТОС", "tos"),
+        ("71400", "ano"),
+        ("что-то иное", "other"),
+    ],
+)
+def test_legal_forms_are_read_from_codes_names_and_okopf(value: str, expected: str) -> None:
+    assert legal_form_of(value)[0] == expected

@@ -183,7 +183,7 @@ def legal_form_of(value: str) -> tuple[str, str | None]:
         if code.startswith("716"):
             return "religious", code
         return "other", code
-    text = normalise(raw)
+    text = normalise(raw.replace("_", " "))
     if text in {"ano", "fund", "public organization", "public movement", "association", "tos"}:
         return text.replace(" ", "_"), None
     if text in {"religious", "other"}:
