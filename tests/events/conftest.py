@@ -9,6 +9,7 @@ import pytest
 
 from nkohub_events.app import create_app
 from nkohub_events.settings import EventsSettings
+from tests.support.broker import publish_events
 from tests.support.inprocess import running, staff_headers
 
 STAFF = staff_headers()
@@ -77,21 +78,5 @@ async def move_to_past(client, meetup_id: str) -> None:
 
 async def publish(sandbox, data) -> str:
     """Put an integration event of another service on the real bus; returns its id."""
-    import aio_pika
-
-    from nkohub_shared.contracts import new_event
-
-    envelope = new_event(data)
-    connection = await aio_pika.connect(sandbox.amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange(
-            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        await exchange.publish(
-            aio_pika.Message(
-                envelope.model_dump_json().encode(), message_id=envelope.id, delivery_mode=2
-            ),
-            routing_key=envelope.type,
-        )
+    (envelope,) = await publish_events(sandbox.amqp_url, data)
     return envelope.id

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
 from nkohub_notifications.app import NotificationsContext, create_app
 from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
+from nkohub_shared.contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.contracts.common import MeetupSnapshot, Participant, Venue
 from nkohub_shared.privacy import person_key
+from tests.support.broker import publish_events
 from tests.support.inprocess import running
 from tests.support.isolation import Sandbox
 from tests.support.notifications_smtp import SmtpRecorder
@@ -97,19 +97,8 @@ async def publish(
     sandbox: Sandbox, data: IntegrationEvent, envelope: CloudEvent | None = None
 ) -> CloudEvent:
     """Publish a real envelope (or the same one again) to the ``nkohub`` exchange."""
-    envelope = envelope or new_event(data)
-    body = envelope.model_dump_json(exclude_none=True).encode()
-    connection = await aio_pika.connect(sandbox.amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange(
-            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        await exchange.publish(
-            aio_pika.Message(body, message_id=envelope.id, delivery_mode=2),
-            routing_key=envelope.type,
-        )
-    return envelope
+    (published,) = await publish_events(sandbox.amqp_url, envelope or data)
+    return published
 
 
 # --- sample domain data ---------------------------------------------------------------

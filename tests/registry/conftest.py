@@ -12,6 +12,7 @@ import pytest
 from nkohub_registry.app import create_app
 from nkohub_registry.domain.identifiers import make_inn, make_ogrn
 from nkohub_registry.settings import RegistrySettings
+from tests.support.broker import publish_events
 from tests.support.inprocess import running, staff_headers
 
 STAFF = staff_headers()
@@ -66,25 +67,4 @@ async def create_org(client: httpx.AsyncClient, **overrides: Any) -> dict[str, A
 async def publish(amqp_url: str, *data: Any) -> list[Any]:
     """Publish integration events to the real bus, as the events service would; returns
     their envelopes (to publish one again, pass an envelope instead of event data)."""
-    import aio_pika
-
-    from nkohub_shared.contracts import CloudEvent, new_event
-
-    envelopes = [d if isinstance(d, CloudEvent) else new_event(d) for d in data]
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange(
-            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        for envelope in envelopes:
-            await exchange.publish(
-                aio_pika.Message(
-                    envelope.model_dump_json().encode(),
-                    message_id=envelope.id,
-                    content_type="application/cloudevents+json",
-                    delivery_mode=2,
-                ),
-                routing_key=envelope.type,
-            )
-    return envelopes
+    return await publish_events(amqp_url, *data)

@@ -12,7 +12,36 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from nkohub_shared.contracts import (
+    CLOUDEVENTS_CONTENT_TYPE,
+    CloudEvent,
+    IntegrationEvent,
+    new_event,
+)
 from tests.support.servers import Servers
+
+
+async def publish_events(amqp_url: str, *events: IntegrationEvent | CloudEvent) -> list[CloudEvent]:
+    """Put integration events on the real bus as their producer would (an envelope is
+    published again as it is: a redelivery). Returns the envelopes."""
+    envelopes = [e if isinstance(e, CloudEvent) else new_event(e) for e in events]
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(
+            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        for envelope in envelopes:
+            await exchange.publish(
+                aio_pika.Message(
+                    envelope.model_dump_json(exclude_none=True).encode(),
+                    message_id=envelope.id,
+                    content_type=CLOUDEVENTS_CONTENT_TYPE,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=envelope.type,
+            )
+    return envelopes
 
 
 class BrokerControl:

@@ -18,7 +18,6 @@ from nkohub_registry.repository import (
 )
 from nkohub_registry.service import RegistryService
 from nkohub_registry.settings import RegistrySettings
-from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.contracts.registry import (
     OrganizationDeactivated,
     OrganizationRegistered,
@@ -51,24 +50,14 @@ class RegistryContext:
 
 
 def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistryContext]:
-    runtime = ServiceRuntime(
+    return ServiceRuntime(
         settings,
         context_factory=RegistryContext,
+        produces=PRODUCES,
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
     )
-    # Documented here rather than through ``produces=``: the shared runtime passes the
-    # exchange as the publisher's *queue*, which breaks /asyncapi.json (reported).
-    for event_cls in PRODUCES:
-        runtime.broker.publisher(
-            exchange=EXCHANGE,
-            routing_key=event_cls.type,
-            title=f"{event_cls.type}:publish",
-            description=(event_cls.__doc__ or "").strip(),
-            schema=event_cls,
-        )
-    return runtime
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
