@@ -23,22 +23,9 @@ from nkohub_events.domain.consultations import CONSULTATION_PURPOSE, BookingIn, 
 from nkohub_events.domain.questions import FeedbackIn, question_public
 from nkohub_events.domain.registrations import REGISTRATION_PURPOSE, RegistrationIn
 from nkohub_shared.privacy import verify
+from nkohub_shared.russian import date_ru
 from nkohub_shared.web.errors import DomainError
 
-MONTHS = [
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-]
 FIELD_LABELS = {
     "name": "имя",
     "email": "электронная почта",
@@ -61,8 +48,7 @@ FIELD_LABELS = {
 
 
 def _when(value: datetime, tz: str = "Europe/Samara") -> str:
-    t = local(value, tz)
-    return f"{t.day} {MONTHS[t.month - 1]} {t.year}, {t:%H:%M}"
+    return date_ru(value, tz, with_time=True)
 
 
 def _clock(value: datetime, tz: str = "Europe/Samara") -> str:

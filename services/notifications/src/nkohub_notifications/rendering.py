@@ -14,21 +14,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
-
-MONTHS = [
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-]
+from nkohub_shared.russian import MONTHS_GENITIVE, date_ru
 
 CHANGED_LABELS = {
     "starts_at": "время начала",
@@ -144,9 +130,7 @@ SPECS: dict[str, TemplateSpec] = {
 
 def when(value: datetime | str, timezone: str = "Europe/Samara") -> str:
     """``28 марта 2026 г., 18:00`` in the given time zone."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} г., {local:%H:%M}"
+    return date_ru(value, timezone, with_time=True, year_suffix=True)
 
 
 def clock(value: datetime | str, timezone: str = "Europe/Samara") -> str:
@@ -155,7 +139,7 @@ def clock(value: datetime | str, timezone: str = "Europe/Samara") -> str:
 
 
 def day_ru(value: datetime) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year} г."
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
 
 
 def days_word(n: int) -> str:

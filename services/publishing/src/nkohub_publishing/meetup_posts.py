@@ -7,22 +7,11 @@ from datetime import datetime
 from nkohub_publishing.domain import SAMARA
 from nkohub_shared.contracts.common import MeetupSnapshot
 from nkohub_shared.contracts.events import MeetupFigures
-
-MONTHS = (
-    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-    "октября", "ноября", "декабря",
-)  # fmt: skip
+from nkohub_shared.russian import date_ru
 
 
 def when(moment: datetime, tz: str = "Europe/Samara") -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        zone = ZoneInfo(tz)
-    except Exception:
-        zone = SAMARA
-    local = moment.astimezone(zone)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+    return date_ru(moment, tz, with_time=True)
 
 
 def announcement_id(meetup_id: str) -> str:

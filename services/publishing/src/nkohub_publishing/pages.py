@@ -17,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from nkohub_publishing import feeds
 from nkohub_publishing.domain import CATEGORY_LABELS, SAMARA, Category, normalize_tag
-from nkohub_publishing.meetup_posts import MONTHS
 from nkohub_publishing.repository import now_utc
 from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
+from nkohub_shared.russian import date_ru
 from nkohub_shared.web.app import ServiceContext
 
 router = APIRouter(include_in_schema=False)
@@ -36,9 +36,7 @@ FEED_LIMIT = 30
 def ru_date(value: datetime | None, with_time: bool = False) -> str:
     if value is None:
         return ""
-    local = value.astimezone(SAMARA)
-    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    return f"{text}, {local:%H:%M}" if with_time else text
+    return date_ru(value, with_time=with_time)
 
 
 def money(value: int | None) -> str:
