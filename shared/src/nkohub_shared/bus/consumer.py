@@ -7,6 +7,9 @@ Outcomes of a delivery:
   ``x-delivery-limit`` RabbitMQ dead-letters it into ``<queue>.dead-letter``;
 - a message that can never succeed (not an envelope, unknown type, data not matching
   its schema): rejected at once, so it goes straight to the dead-letter queue.
+
+Up to ``prefetch_count`` messages of one queue are handled at once, and events of different
+documents carry no order: handlers must not assume one (see docs/architecture.md).
 """
 
 from __future__ import annotations
