@@ -16,7 +16,7 @@ from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished, V
 from nkohub_shared.contracts.registry import OrganizationRegistered, PersonErased
 from nkohub_shared.privacy import person_key
 from tests.events.conftest import STAFF, move_to_past, person, publish, scheduled_meetup
-from tests.support.broker import wait_until
+from tests.support.broker import publish_events, wait_until
 
 
 def org(oid: str, name: str, ogrn: str) -> OrganizationRegistered:
@@ -196,3 +196,28 @@ async def test_staff_see_the_organizations_known_from_the_registry(events, sandb
     assert by_ogrn.json()["total"] == 0
     bad = await events.get("/api/v1/organizations?ogrn=12", headers=STAFF)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "ogrn"
+
+
+async def test_a_late_older_organization_event_does_not_overwrite_a_newer_one(events, sandbox):
+    from datetime import UTC, datetime, timedelta
+
+    from nkohub_shared.contracts import new_event
+    from nkohub_shared.contracts.registry import OrganizationUpdated
+
+    db = events.app.state.runtime.db
+    registered = new_event(org("org-late", "АНО «Старое имя»", "1021800000013"))
+    renamed = new_event(
+        OrganizationUpdated(
+            organization=org("org-late", "АНО «Новое имя»", "1021800000013").organization,
+            changed=["full_name"],
+        )
+    )
+    older = registered.model_copy(update={"time": datetime.now(UTC) - timedelta(minutes=5)})
+    await publish_events(sandbox.amqp_url, renamed)
+    await wait_until(lambda: db["organizations"].find_one({"full_name": "АНО «Новое имя»"}))
+    await publish_events(sandbox.amqp_url, older)  # arrives late, was written earlier
+    await wait_until(
+        lambda: db["processed_events"].find_one({"event_id": older.id, "state": "done"})
+    )
+    doc = await db["organizations"].find_one({"_id": "org-late"})
+    assert doc["full_name"] == "АНО «Новое имя»"

@@ -20,6 +20,7 @@ from nkohub_shared.contracts.registry import (
     PersonErased,
 )
 from nkohub_shared.storage.idempotent import apply_once
+from nkohub_shared.storage.organizations import deactivate_organization, store_organization
 
 if TYPE_CHECKING:
     from nkohub_events.app import EventsContext
@@ -32,53 +33,26 @@ publishing = EventConsumer["EventsContext"](
 )
 
 
-def _organization_fields(org) -> dict:
-    return {
-        "full_name": org.full_name,
-        "short_name": org.short_name,
-        "legal_form": org.legal_form,
-        "ogrn": org.ogrn,
-        "inn": org.inn,
-        "status": org.status,
-        "activity_areas": org.activity_areas,
-    }
-
-
 @registry.on(OrganizationRegistered)
 async def organization_registered(
     ctx: EventsContext, event: OrganizationRegistered, envelope: CloudEvent
 ) -> None:
-    await apply_once(
-        ctx.runtime.db["organizations"],
-        {"_id": event.organization.organization_id},
-        {"$set": _organization_fields(event.organization)},
-        envelope.id,
-        upsert=True,
-    )
+    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
 
 
 @registry.on(OrganizationUpdated)
 async def organization_updated(
     ctx: EventsContext, event: OrganizationUpdated, envelope: CloudEvent
 ) -> None:
-    await apply_once(
-        ctx.runtime.db["organizations"],
-        {"_id": event.organization.organization_id},
-        {"$set": _organization_fields(event.organization)},
-        envelope.id,
-        upsert=True,
-    )
+    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
 
 
 @registry.on(OrganizationDeactivated)
 async def organization_deactivated(
     ctx: EventsContext, event: OrganizationDeactivated, envelope: CloudEvent
 ) -> None:
-    await apply_once(
-        ctx.runtime.db["organizations"],
-        {"_id": event.organization_id},
-        {"$set": {"status": event.status}},
-        envelope.id,
+    await deactivate_organization(
+        ctx.runtime.db["organizations"], event.organization_id, event.status, envelope
     )
 
 

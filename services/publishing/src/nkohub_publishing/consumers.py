@@ -27,6 +27,7 @@ from nkohub_shared.contracts.registry import (
     OrganizationUpdated,
 )
 from nkohub_shared.storage.idempotent import apply_once
+from nkohub_shared.storage.organizations import deactivate_organization, store_organization
 from nkohub_shared.storage.outbox import push_outbox
 
 if TYPE_CHECKING:
@@ -45,45 +46,26 @@ CONSUMERS: list[EventConsumer] = [directory, meetup_posts_consumer]
 # ---------------------------------------------------------------- NGO directory
 
 
-async def _store_organization(ctx: PublishingContext, org: Any, envelope: CloudEvent) -> None:
-    fields = org.model_dump(mode="json")
-    fields.pop("organization_id")
-    fields["active"] = org.status == "active"
-    fields["as_of"] = envelope.time
-    await apply_once(
-        ctx.runtime.db["organizations"],
-        # an older event arriving late must not overwrite a newer state
-        {"_id": org.organization_id, "as_of": {"$not": {"$gt": envelope.time}}},
-        {"$set": fields},
-        envelope.id,
-        upsert=True,
-    )
-
-
 @directory.on(OrganizationRegistered)
 async def organization_registered(
     ctx: PublishingContext, event: OrganizationRegistered, envelope: CloudEvent
 ) -> None:
-    await _store_organization(ctx, event.organization, envelope)
+    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
 
 
 @directory.on(OrganizationUpdated)
 async def organization_updated(
     ctx: PublishingContext, event: OrganizationUpdated, envelope: CloudEvent
 ) -> None:
-    await _store_organization(ctx, event.organization, envelope)
+    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
 
 
 @directory.on(OrganizationDeactivated)
 async def organization_deactivated(
     ctx: PublishingContext, event: OrganizationDeactivated, envelope: CloudEvent
 ) -> None:
-    await apply_once(
-        ctx.runtime.db["organizations"],
-        {"_id": event.organization_id, "as_of": {"$not": {"$gt": envelope.time}}},
-        {"$set": {"status": event.status, "active": False, "as_of": envelope.time}},
-        envelope.id,
-        upsert=True,
+    await deactivate_organization(
+        ctx.runtime.db["organizations"], event.organization_id, event.status, envelope
     )
 
 

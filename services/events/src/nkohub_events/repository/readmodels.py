@@ -19,7 +19,10 @@ class Organizations(Store):
 
     async def names(self, ids: list[str]) -> dict[str, str]:
         cursor = self.organizations.find({"_id": {"$in": list(ids)}})
-        return {o["_id"]: o.get("short_name") or o["full_name"] async for o in cursor}
+        # a deactivation that overtook its registration leaves a record without names
+        return {
+            o["_id"]: o.get("short_name") or o.get("full_name") or o["_id"] async for o in cursor
+        }
 
     async def resolve(
         self, organization_id: str | None, ogrn: str | None, name: str | None
@@ -49,5 +52,5 @@ def _fields(org: dict[str, Any]) -> dict[str, Any]:
     return {
         "organization_id": org["_id"],
         "organization_ogrn": org.get("ogrn"),
-        "organization_name": org.get("short_name") or org["full_name"],
+        "organization_name": org.get("short_name") or org.get("full_name"),
     }

@@ -1,0 +1,56 @@
+"""A service's local copy of the registry's organizations, fed by ``registry.organization.*``.
+
+Any service that shows or checks organizations keeps one (never reading the registry's
+database). Writes are idempotent (``apply_once``) and ordered by the event's time: an older
+event that arrives late (events of the bus carry no order) does not overwrite a newer state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from nkohub_shared.contracts import CloudEvent
+from nkohub_shared.contracts.common import OrganizationPublic
+from nkohub_shared.storage.idempotent import apply_once
+
+AS_OF = "as_of"
+
+
+def _not_newer(organization_id: str, envelope: CloudEvent) -> dict[str, Any]:
+    return {"_id": organization_id, AS_OF: {"$not": {"$gt": envelope.time}}}
+
+
+async def store_organization(
+    collection: AsyncCollection[dict[str, Any]],
+    organization: OrganizationPublic,
+    envelope: CloudEvent,
+) -> bool:
+    """Keep the public record of a registered or updated organization (``active`` derived
+    from its status); returns whether anything changed."""
+    fields = organization.model_dump(mode="json", exclude={"organization_id"})
+    fields["active"] = organization.status == "active"
+    fields[AS_OF] = envelope.time
+    return await apply_once(
+        collection,
+        _not_newer(organization.organization_id, envelope),
+        {"$set": fields},
+        envelope.id,
+        upsert=True,
+    )
+
+
+async def deactivate_organization(
+    collection: AsyncCollection[dict[str, Any]],
+    organization_id: str,
+    status: str,
+    envelope: CloudEvent,
+) -> bool:
+    return await apply_once(
+        collection,
+        _not_newer(organization_id, envelope),
+        {"$set": {"status": status, "active": False, AS_OF: envelope.time}},
+        envelope.id,
+        upsert=True,
+    )
