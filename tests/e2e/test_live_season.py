@@ -137,6 +137,10 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             if person.role == "ngo_representative":
                 person.organization_id = rng.choice(season.organizations)
         registrations: dict[tuple[str, str], dict[str, Any]] = {}
+
+        def meetup_title(mid: str) -> str:
+            return next(m["title"] for m in season.meetups if m["meetup_id"] == mid)
+
         for meetup in season.meetups:
             mid = meetup["meetup_id"]
             comers = rng.sample(crowd, meetup["capacity"] + rng.randint(1, 3))
@@ -157,6 +161,21 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 e for (m, e), r in registrations.items() if m == mid and r["status"] == "confirmed"
             ]
             assert len(season.first_confirmed[mid]) == meetup["capacity"]
+            # People cancel once their confirmation has reached them, as in life; within a
+            # few milliseconds the two events may be handled in either order (see
+            # docs/architecture.md, "Order"), and no stale confirmation follows a cancel.
+            expected_mail = set(season.first_confirmed[mid])
+            try:
+                await wait_until(
+                    lambda mid=mid, expected_mail=expected_mail: (
+                        expected_mail
+                        <= _recipients(smtp, "Регистрация подтверждена", meetup_title(mid))
+                    ),
+                    timeout=30,
+                    every=0.2,
+                )
+            except TimeoutError:
+                pytest.fail(f"confirmations did not arrive: {_summary(smtp)}")
             leaving = rng.sample(season.first_confirmed[mid], rng.randint(1, 2))
             waiting = [
                 e
@@ -388,6 +407,14 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             q["name"]: q.get("messages", 0) for q in queues if q["name"].endswith(".dead-letter")
         }
         assert dead and all(n == 0 for n in dead.values()), dead
+
+
+def _recipients(smtp, prefix: str, title: str) -> set[str]:
+    return {
+        str(m["To"]).split("<")[-1].rstrip(">").lower()
+        for m in smtp.messages
+        if str(m["Subject"]).startswith(prefix) and title in str(m["Subject"])
+    }
 
 
 def _summary(smtp) -> list[str]:

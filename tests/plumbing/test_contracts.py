@@ -170,6 +170,7 @@ async def test_asyncapi_documents_what_a_service_publishes_and_consumes(probe):
     assert "ProbeRecorded" in json.dumps(produced["components"])
     received = [op for op in consumed["operations"].values() if op["action"] == "receive"]
     assert any("probe.counter" in json.dumps(op) for op in received)
+    assert "Handles events.probe.recorded" in json.dumps(consumed), "types a queue binds"
 
 
 def test_public_base_url_defaults_to_the_service_port_and_can_be_set(monkeypatch):

@@ -87,7 +87,8 @@ class EventConsumer(Generic[Ctx]):
     ) -> None:
         """Add the FastStream subscriber; call ``declare`` once connected."""
         queue = consumer_queue(self.queue_name, delivery_limit=delivery_limit)
-        description = self.description or f"Handles {', '.join(self.event_types)}."
+        handles = f"Handles {', '.join(self.event_types)} (bound to `nkohub` by type)."
+        description = f"{self.description} {handles}" if self.description else handles
 
         @broker.subscriber(
             queue,
