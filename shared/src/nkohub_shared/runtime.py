@@ -33,6 +33,17 @@ Ctx = TypeVar("Ctx")
 BackgroundJob = Callable[[Any], Awaitable[None]]
 
 READINESS_TIMEOUT_SECONDS = 2.0
+STOP_STEP_SECONDS = 20.0
+
+
+async def _bounded(step: Awaitable[Any], what: str) -> None:
+    task = asyncio.ensure_future(step)
+    done, _ = await asyncio.wait({task}, timeout=STOP_STEP_SECONDS)
+    if not done:
+        task.cancel()
+        log.warning("stopping the %s took over %.0f s; left behind", what, STOP_STEP_SECONDS)
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("stopping the %s failed: %r", what, task.exception())
 
 
 class ServiceRuntime(Generic[Ctx]):
@@ -104,13 +115,15 @@ class ServiceRuntime(Generic[Ctx]):
         log.info("service started", extra={"database": self.settings.database_name})
 
     async def stop(self) -> None:
+        """Stop background jobs, the relay, the broker and the client, each within
+        ``STOP_STEP_SECONDS``: a step that hangs is logged and left, never blocking exit."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await _bounded(asyncio.gather(*self._tasks, return_exceptions=True), "background jobs")
         self._tasks.clear()
-        await self.relay.stop()
-        await self.broker.stop()
-        await self.client.close()
+        await _bounded(self.relay.stop(), "outbox relay")
+        await _bounded(self.broker.stop(), "broker")
+        await _bounded(self.client.close(), "MongoDB client")
 
     async def publish_now(self, event: CloudEvent) -> None:
         """Publish without the outbox: only for events that reflect no stored state."""
