@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -31,7 +30,3 @@ def staff_headers(role: Role | str = Role.STAFF, sub: str = "librarian") -> dict
 
     token = issue_token(JWT_SECRET, sub=sub, role=role, ttl=timedelta(hours=1))
     return {"Authorization": f"Bearer {token}"}
-
-
-def runtime_of(app: FastAPI) -> Any:
-    return app.state.runtime

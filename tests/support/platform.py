@@ -46,10 +46,6 @@ class Platform:
             process.wait_ready(60)
         return self
 
-    def restart(self, service: str) -> None:
-        self.processes[service].stop()
-        self.processes[service].start()
-
     def stop(self) -> None:
         for process in self.processes.values():
             process.stop()

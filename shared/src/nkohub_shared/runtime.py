@@ -22,7 +22,7 @@ from nkohub_shared.bus.inbox import Inbox
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent
+from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
 from nkohub_shared.storage.outbox import PENDING_INDEX
@@ -124,10 +124,6 @@ class ServiceRuntime(Generic[Ctx]):
         await _bounded(self.relay.stop(), "outbox relay")
         await _bounded(self.broker.stop(), "broker")
         await _bounded(self.client.close(), "MongoDB client")
-
-    async def publish_now(self, event: CloudEvent) -> None:
-        """Publish without the outbox: only for events that reflect no stored state."""
-        await self.publisher.publish(event)
 
     async def readiness(self) -> dict[str, str]:
         """``{"mongodb": "ok"|error, "rabbitmq": "ok"|error}``."""

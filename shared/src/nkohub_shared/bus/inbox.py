@@ -87,7 +87,3 @@ class Inbox:
 
     async def release(self, queue: str, event_id: str) -> None:
         await self._records.delete_one({"_id": self.key(queue, event_id), "state": "claimed"})
-
-    async def is_done(self, queue: str, event_id: str) -> bool:
-        record = await self._records.find_one({"_id": self.key(queue, event_id)}, {"state": 1})
-        return record is not None and record["state"] == "done"

@@ -13,7 +13,8 @@ from nkohub_shared.contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 
 
 class PublishNotConfirmed(RuntimeError):
-    """The broker did not confirm a publish; the event stays in the outbox."""
+    """The publish was not confirmed (a channel without publisher confirms); the event
+    stays in the outbox. A broker's Nack arrives as aio-pika's ``DeliveryError``."""
 
 
 class EventPublisher:
@@ -40,11 +41,5 @@ class EventPublisher:
             mandatory=False,
             timeout=self._timeout,
         )
-        if confirmation is not None and not _is_ack(confirmation):
-            raise PublishNotConfirmed(f"broker refused event {entry['id']}")
-
-
-def _is_ack(confirmation: object) -> bool:
-    return type(confirmation).__name__ in {"Ack", "Basic.Ack", "BasicAck"} or (
-        getattr(confirmation, "name", "") == "Basic.Ack"
-    )
+        if confirmation is None:
+            raise PublishNotConfirmed(f"event {entry['id']} was sent without a confirmation")
