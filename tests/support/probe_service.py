@@ -49,7 +49,7 @@ class ProbeSettings(ServiceSettings):
 
 @dataclass
 class ProbeContext:
-    runtime: ServiceRuntime[ProbeContext]
+    runtime: ServiceRuntime[Any, ProbeContext]
 
 
 counter = EventConsumer[ProbeContext]("probe", "counter")

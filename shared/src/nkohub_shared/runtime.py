@@ -26,10 +26,12 @@ from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
 from nkohub_shared.storage.outbox import PENDING_INDEX
+from nkohub_shared.storage.writer import Outbox
 
 log = logging.getLogger("nkohub.runtime")
 
 Ctx = TypeVar("Ctx")
+S = TypeVar("S", bound=ServiceSettings)
 BackgroundJob = Callable[[Any], Awaitable[None]]
 
 READINESS_TIMEOUT_SECONDS = 2.0
@@ -46,12 +48,15 @@ async def _bounded(step: Awaitable[Any], what: str) -> None:
         log.warning("stopping the %s failed: %r", what, task.exception())
 
 
-class ServiceRuntime(Generic[Ctx]):
+class ServiceRuntime(Generic[S, Ctx]):
+    """Generic over the service's settings class ``S`` (so ``runtime.settings`` is typed)
+    and its context ``Ctx`` (built once by ``context_factory``)."""
+
     def __init__(
         self,
-        settings: ServiceSettings,
+        settings: S,
         *,
-        context_factory: Callable[[ServiceRuntime[Ctx]], Ctx],
+        context_factory: Callable[[ServiceRuntime[S, Ctx]], Ctx],
         produces: Sequence[type[IntegrationEvent]] = (),
         consumers: Sequence[EventConsumer[Ctx]] = (),
         indexes: Mapping[str, Sequence[IndexModel]] | None = None,
@@ -72,6 +77,7 @@ class ServiceRuntime(Generic[Ctx]):
         self.relay = OutboxRelay(
             self.db, outbox_collections, self.publisher, sweep_seconds=settings.outbox_sweep_seconds
         )
+        self.outbox = Outbox(self.relay.kick)
         self.inbox = inbox or Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
         self.produces = tuple(produces)
         self.consumers = tuple(consumers)

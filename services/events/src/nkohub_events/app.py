@@ -37,7 +37,7 @@ PRODUCES = [
 class EventsContext:
     """What handlers and routes of this service need."""
 
-    runtime: ServiceRuntime[EventsContext]
+    runtime: ServiceRuntime[EventsSettings, EventsContext]
     meetups: MeetupStore = field(init=False)
     registrations: RegistrationStore = field(init=False)
     organizations: Organizations = field(init=False)
@@ -74,7 +74,7 @@ async def reconcile_registrations(ctx: EventsContext) -> None:
             log.info("reconciled %d registrations", repaired)
 
 
-def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsContext]:
+def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsSettings, EventsContext]:
     return ServiceRuntime(
         settings,
         context_factory=EventsContext,

@@ -11,16 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nkohub_shared.bus import EventConsumer
+from nkohub_shared.bus.readmodels import follow_organizations
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
 from nkohub_shared.contracts.registry import (
-    OrganizationDeactivated,
-    OrganizationRegistered,
-    OrganizationUpdated,
     PersonErased,
 )
 from nkohub_shared.storage.idempotent import apply_once
-from nkohub_shared.storage.organizations import deactivate_organization, store_organization
+from nkohub_shared.storage.organizations import OrganizationReadModel
 
 if TYPE_CHECKING:
     from nkohub_events.app import EventsContext
@@ -33,27 +31,7 @@ publishing = EventConsumer["EventsContext"](
 )
 
 
-@registry.on(OrganizationRegistered)
-async def organization_registered(
-    ctx: EventsContext, event: OrganizationRegistered, envelope: CloudEvent
-) -> None:
-    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
-
-
-@registry.on(OrganizationUpdated)
-async def organization_updated(
-    ctx: EventsContext, event: OrganizationUpdated, envelope: CloudEvent
-) -> None:
-    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
-
-
-@registry.on(OrganizationDeactivated)
-async def organization_deactivated(
-    ctx: EventsContext, event: OrganizationDeactivated, envelope: CloudEvent
-) -> None:
-    await deactivate_organization(
-        ctx.runtime.db["organizations"], event.organization_id, event.status, envelope
-    )
+follow_organizations(registry, lambda ctx: OrganizationReadModel(ctx.runtime.db))
 
 
 @registry.on(PersonErased)

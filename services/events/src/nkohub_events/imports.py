@@ -17,8 +17,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from nkohub_events.domain.common import EMAIL_RE, ROLE_LABELS, normalise, utcnow
+from nkohub_shared.errors import InvalidInput
 from nkohub_shared.privacy import person_key
-from nkohub_shared.web.errors import InvalidInput
 
 HEADERS = {
     "name": ("name", "имя", "фио", "участник"),

@@ -22,9 +22,9 @@ from nkohub_events.domain.consent import CONSENT_TEXT, MAILING_TEXT
 from nkohub_events.domain.consultations import CONSULTATION_PURPOSE, BookingIn, slot_public
 from nkohub_events.domain.questions import FeedbackIn, question_public
 from nkohub_events.domain.registrations import REGISTRATION_PURPOSE, RegistrationIn
+from nkohub_shared.errors import DomainError
 from nkohub_shared.privacy import verify
 from nkohub_shared.russian import date_ru
-from nkohub_shared.web.errors import DomainError
 
 FIELD_LABELS = {
     "name": "имя",

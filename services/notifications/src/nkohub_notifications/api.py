@@ -30,10 +30,10 @@ from nkohub_notifications.domain import (
 from nkohub_notifications.notify import Recipient
 from nkohub_notifications.rendering import SPECS, sample_context
 from nkohub_notifications.repository import MESSAGES, SUBSCRIBERS
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.privacy import person_key
 from nkohub_shared.web.app import ServiceContext
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 staff = APIRouter(prefix="/api/v1/staff", tags=["notifications: staff"])

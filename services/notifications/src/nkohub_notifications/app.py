@@ -27,7 +27,7 @@ log = logging.getLogger("nkohub.notifications")
 class NotificationsContext:
     """What handlers, routes and background jobs of this service need."""
 
-    runtime: ServiceRuntime[NotificationsContext]
+    runtime: ServiceRuntime[NotificationsSettings, NotificationsContext]
     renderer: Renderer = field(default_factory=Renderer)
     sender: Sender = field(init=False)
     notifier: Notifier = field(init=False)
@@ -63,7 +63,9 @@ async def run_schedules(ctx: NotificationsContext) -> None:
         await asyncio.sleep(ctx.settings.scheduler_poll_seconds)
 
 
-def build_runtime(settings: NotificationsSettings) -> ServiceRuntime[NotificationsContext]:
+def build_runtime(
+    settings: NotificationsSettings,
+) -> ServiceRuntime[NotificationsSettings, NotificationsContext]:
     return ServiceRuntime(
         settings,
         context_factory=NotificationsContext,

@@ -10,9 +10,9 @@ from nkohub_publishing.domain import PostStatus
 from nkohub_publishing.repository import Catalogue, Document
 from nkohub_publishing.repository.catalogues import public
 from nkohub_publishing.repository.views import day_bounds
+from nkohub_shared.errors import InvalidInput
 from nkohub_shared.web.app import ServiceContext
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["publishing"])
 

@@ -34,7 +34,7 @@ from nkohub_shared.web.app import create_service_app
 class PublishingContext:
     """What handlers and routes of this service need."""
 
-    runtime: ServiceRuntime[PublishingContext]
+    runtime: ServiceRuntime[PublishingSettings, PublishingContext]
     settings: PublishingSettings = field(init=False)
     posts: Posts = field(init=False)
     competitions: Competitions = field(init=False)
@@ -61,7 +61,9 @@ class PublishingContext:
 PRODUCES = [PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproaching]
 
 
-def build_runtime(settings: PublishingSettings) -> ServiceRuntime[PublishingContext]:
+def build_runtime(
+    settings: PublishingSettings,
+) -> ServiceRuntime[PublishingSettings, PublishingContext]:
     return ServiceRuntime(
         settings,
         context_factory=PublishingContext,

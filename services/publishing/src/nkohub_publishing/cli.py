@@ -45,7 +45,7 @@ def _print(report: dict[str, Any]) -> None:
 def import_blogger(file: FileArg) -> None:
     """Import a Blogger export (Atom XML): posts, labels as tags, dates, old URLs."""
     from nkohub_publishing import imports
-    from nkohub_shared.web.errors import DomainError
+    from nkohub_shared.errors import DomainError
 
     data = file.read_bytes()
     with Progress(
@@ -70,7 +70,7 @@ def import_blogger(file: FileArg) -> None:
 def import_views(file: FileArg) -> None:
     """Import historical views from a CSV (post URL or slug, date, views)."""
     from nkohub_publishing import imports
-    from nkohub_shared.web.errors import DomainError
+    from nkohub_shared.errors import DomainError
 
     data = file.read_bytes()
     try:

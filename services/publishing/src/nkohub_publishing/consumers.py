@@ -14,6 +14,7 @@ from nkohub_publishing import domain, meetup_posts
 from nkohub_publishing.domain import Category, PostStatus
 from nkohub_publishing.repository import now_utc
 from nkohub_shared.bus import EventConsumer
+from nkohub_shared.bus.readmodels import follow_organizations
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.contracts.events import (
     MeetupCancelled,
@@ -21,13 +22,8 @@ from nkohub_shared.contracts.events import (
     MeetupScheduled,
     MeetupUpdated,
 )
-from nkohub_shared.contracts.registry import (
-    OrganizationDeactivated,
-    OrganizationRegistered,
-    OrganizationUpdated,
-)
 from nkohub_shared.storage.idempotent import apply_once
-from nkohub_shared.storage.organizations import deactivate_organization, store_organization
+from nkohub_shared.storage.organizations import OrganizationReadModel
 from nkohub_shared.storage.outbox import push_outbox
 
 if TYPE_CHECKING:
@@ -46,27 +42,7 @@ CONSUMERS: list[EventConsumer] = [directory, meetup_posts_consumer]
 # ---------------------------------------------------------------- NGO directory
 
 
-@directory.on(OrganizationRegistered)
-async def organization_registered(
-    ctx: PublishingContext, event: OrganizationRegistered, envelope: CloudEvent
-) -> None:
-    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
-
-
-@directory.on(OrganizationUpdated)
-async def organization_updated(
-    ctx: PublishingContext, event: OrganizationUpdated, envelope: CloudEvent
-) -> None:
-    await store_organization(ctx.runtime.db["organizations"], event.organization, envelope)
-
-
-@directory.on(OrganizationDeactivated)
-async def organization_deactivated(
-    ctx: PublishingContext, event: OrganizationDeactivated, envelope: CloudEvent
-) -> None:
-    await deactivate_organization(
-        ctx.runtime.db["organizations"], event.organization_id, event.status, envelope
-    )
+follow_organizations(directory, lambda ctx: OrganizationReadModel(ctx.runtime.db))
 
 
 # ---------------------------------------------------------------- meetup posts

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from nkohub_publishing import domain
 from nkohub_publishing.domain import Category, PostStatus
 from nkohub_publishing.repository import now_utc
-from nkohub_shared.web.errors import InvalidInput
+from nkohub_shared.errors import InvalidInput
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 APP = "{http://purl.org/atom/app#}"

@@ -34,7 +34,7 @@ PRODUCES = [OrganizationRegistered, OrganizationUpdated, OrganizationDeactivated
 class RegistryContext:
     """What handlers and routes of this service need."""
 
-    runtime: ServiceRuntime[RegistryContext]
+    runtime: ServiceRuntime[RegistrySettings, RegistryContext]
     service: RegistryService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -49,7 +49,7 @@ class RegistryContext:
         return self.runtime.db
 
 
-def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistryContext]:
+def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings, RegistryContext]:
     return ServiceRuntime(
         settings,
         context_factory=RegistryContext,

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from nkohub_registry.domain.organizations import OrganizationCreate, OrganizationPatch, normalise
 from nkohub_registry.domain.vocabulary import ACTIVITY_AREA_LABELS, Source
 from nkohub_registry.service import RegistryService
-from nkohub_shared.web.errors import Conflict
+from nkohub_shared.errors import Conflict
 
 MAX_ROWS = 100_000
 

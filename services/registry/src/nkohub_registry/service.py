@@ -28,7 +28,7 @@ from nkohub_registry.repository import (
     OrganizationRepository,
     PeopleRepository,
 )
-from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 
 MAX_ATTEMPTS = 5
 

@@ -3,6 +3,7 @@
 Any service that shows or checks organizations keeps one (never reading the registry's
 database). Writes are idempotent (``apply_once``) and ordered by the event's time: an older
 event that arrives late (events of the bus carry no order) does not overwrite a newer state.
+Its consumers are registered by ``nkohub_shared.bus.readmodels.follow_organizations``.
 """
 
 from __future__ import annotations
@@ -10,47 +11,48 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.contracts.common import OrganizationPublic
 from nkohub_shared.storage.idempotent import apply_once
 
 AS_OF = "as_of"
+COLLECTION = "organizations"
 
 
 def _not_newer(organization_id: str, envelope: CloudEvent) -> dict[str, Any]:
     return {"_id": organization_id, AS_OF: {"$not": {"$gt": envelope.time}}}
 
 
-async def store_organization(
-    collection: AsyncCollection[dict[str, Any]],
-    organization: OrganizationPublic,
-    envelope: CloudEvent,
-) -> bool:
-    """Keep the public record of a registered or updated organization (``active`` derived
-    from its status); returns whether anything changed."""
-    fields = organization.model_dump(mode="json", exclude={"organization_id"})
-    fields["active"] = organization.status == "active"
-    fields[AS_OF] = envelope.time
-    return await apply_once(
-        collection,
-        _not_newer(organization.organization_id, envelope),
-        {"$set": fields},
-        envelope.id,
-        upsert=True,
-    )
+class OrganizationReadModel:
+    """The ``organizations`` collection of a service that follows the registry."""
 
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection: AsyncCollection[dict[str, Any]] = db[COLLECTION]
 
-async def deactivate_organization(
-    collection: AsyncCollection[dict[str, Any]],
-    organization_id: str,
-    status: str,
-    envelope: CloudEvent,
-) -> bool:
-    return await apply_once(
-        collection,
-        _not_newer(organization_id, envelope),
-        {"$set": {"status": status, "active": False, AS_OF: envelope.time}},
-        envelope.id,
-        upsert=True,
-    )
+    async def store(self, organization: OrganizationPublic, envelope: CloudEvent) -> bool:
+        """Keep the public record of a registered or updated organization (``active``
+        derived from its status); returns whether anything changed."""
+        fields = organization.model_dump(mode="json", exclude={"organization_id"})
+        fields["active"] = organization.status == "active"
+        fields[AS_OF] = envelope.time
+        return await apply_once(
+            self.collection,
+            _not_newer(organization.organization_id, envelope),
+            {"$set": fields},
+            envelope.id,
+            upsert=True,
+        )
+
+    async def deactivate(self, organization_id: str, status: str, envelope: CloudEvent) -> bool:
+        return await apply_once(
+            self.collection,
+            _not_newer(organization_id, envelope),
+            {"$set": {"status": status, "active": False, AS_OF: envelope.time}},
+            envelope.id,
+            upsert=True,
+        )
+
+    async def get(self, organization_id: str) -> dict[str, Any] | None:
+        return await self.collection.find_one({"_id": organization_id})

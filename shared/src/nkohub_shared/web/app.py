@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -14,7 +14,7 @@ from nkohub_shared.web.errors import install_error_handlers
 
 
 def create_service_app(
-    runtime: ServiceRuntime[Any],
+    runtime: ServiceRuntime[Any, Any],
     *,
     routers: Sequence[APIRouter] = (),
     description: str = "",
@@ -41,7 +41,7 @@ def create_service_app(
     return app
 
 
-def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
+def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/health/live")
@@ -64,8 +64,18 @@ def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
     return router
 
 
-def get_context(request: Request) -> Any:
-    return request.app.state.runtime.context
+C = TypeVar("C")
 
 
-ServiceContext = Annotated[Any, Depends(get_context)]
+def context_dependency(context_type: type[C]) -> Any:
+    """``Annotated[context_type, Depends(...)]``: the running service's typed context, for
+    a service's ``api/deps.py`` (``Context = context_dependency(RegistryContext)``)."""
+
+    def context(request: Request) -> C:
+        return request.app.state.runtime.context
+
+    return Annotated[context_type, Depends(context)]
+
+
+# Until every service names its typed context (``context_dependency``); to be removed.
+ServiceContext = context_dependency(object)

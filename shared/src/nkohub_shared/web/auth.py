@@ -76,5 +76,16 @@ def require_role(*roles: Role):
     return dependency
 
 
+def optional_staff(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The staff member when a staff token is sent; ``None`` for a public caller.
+    A token that is sent but invalid is refused (401), never silently ignored."""
+    if credentials is None:
+        return None
+    return current_principal(request, credentials)
+
+
 StaffUser = Annotated[Principal, Depends(require_role(Role.STAFF, Role.ADMIN))]
-AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+MaybeStaff = Annotated[Principal | None, Depends(optional_staff)]

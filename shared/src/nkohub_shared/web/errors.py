@@ -1,5 +1,8 @@
 """Errors as JSON, always naming the offending field when there is one.
 
+The errors themselves live in ``nkohub_shared.errors`` (the domain raises them); this
+module only maps them, and FastAPI's own, to responses.
+
 Shape: ``{"error": {"code": ..., "message": ..., "field": ..., "fields": [...]}}``.
 """
 
@@ -12,33 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-
-class DomainError(Exception):
-    """A refusal the client can act on; services raise its subclasses."""
-
-    status_code = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.details = details
-
-
-class InvalidInput(DomainError):
-    status_code = 422
-    code = "invalid"
-
-
-class NotFound(DomainError):
-    status_code = 404
-    code = "not_found"
-
-
-class Conflict(DomainError):
-    status_code = 409
-    code = "conflict"
+from nkohub_shared.errors import DomainError
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
+from nkohub_shared.errors import DomainError
 from nkohub_shared.privacy import verify
 from nkohub_shared.web.auth import Principal, Role, verify_token
-from nkohub_shared.web.errors import DomainError
 
 if TYPE_CHECKING:
     from nkohub_events.app import EventsContext

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from nkohub_events.api.deps import Context, MaybeStaff
 from nkohub_events.domain import meetups as rules
 from nkohub_events.domain.common import utcnow
+from nkohub_shared.errors import NotFound
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["meetups"])
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from nkohub_events.api.deps import Context, MaybeStaff, check_token
 from nkohub_events.domain import questions as rules
 from nkohub_events.domain.registrations import REGISTRATION_PURPOSE
+from nkohub_shared.errors import NotFound
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["questions and feedback"])
 

@@ -12,8 +12,8 @@ from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
 from nkohub_events.exports import tabular_response
 from nkohub_events.imports import import_sign_in_sheet, read_sheet
+from nkohub_shared.errors import Conflict, InvalidInput
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import Conflict, InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["registrations"])
 

@@ -13,8 +13,8 @@ from nkohub_events.api.deps import Context
 from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS
 from nkohub_events.exports import XLSX, to_xlsx
 from nkohub_events.repository.report import INDICATORS, practice_report
+from nkohub_shared.errors import InvalidInput
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, StringConstraints
 
-from nkohub_shared.web.errors import InvalidInput
+from nkohub_shared.errors import InvalidInput
 
 DEFAULT_TZ = "Europe/Samara"
 

@@ -24,7 +24,7 @@ from nkohub_events.domain.common import (
     check_timezone,
 )
 from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
-from nkohub_shared.web.errors import Conflict, InvalidInput
+from nkohub_shared.errors import Conflict, InvalidInput
 
 MeetupKind = Literal["meetup", "unscheduled_meeting", "consultation_day"]
 ProgramKind = Literal["talk", "ngo_presentation", "consultation_block", "qa_session", "networking"]

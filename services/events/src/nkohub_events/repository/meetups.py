@@ -28,8 +28,8 @@ from nkohub_shared.contracts.events import (
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.storage.outbox import push_outbox, strip_outbox
-from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
 
 MAX_RETRIES = 20
 

@@ -12,8 +12,8 @@ from nkohub_events.domain.common import new_id, utcnow
 from nkohub_events.repository.base import Store
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.events import FeedbackReceived, QuestionAnswered, QuestionSubmitted
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.storage.outbox import push_outbox, strip_outbox, with_outbox
-from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
 
 
 class QuestionStore(Store):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nkohub_events.repository.base import Store
-from nkohub_shared.web.errors import InvalidInput
+from nkohub_shared.errors import InvalidInput
 
 
 class Organizations(Store):

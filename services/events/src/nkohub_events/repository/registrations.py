@@ -53,9 +53,9 @@ from nkohub_shared.contracts.events import (
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.privacy import person_key
 from nkohub_shared.storage.outbox import push_outbox, strip_outbox, with_outbox
-from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
 
 SETTLE_WAIT_SECONDS = 3.0
 STALE_PENDING = timedelta(seconds=5)

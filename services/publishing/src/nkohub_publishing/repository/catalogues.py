@@ -14,8 +14,8 @@ from nkohub_publishing import domain
 from nkohub_publishing.repository.base import Document, new_id, now_utc
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.publishing import GrantDeadlineApproaching
+from nkohub_shared.errors import InvalidInput, NotFound
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, push_outbox
-from nkohub_shared.web.errors import InvalidInput, NotFound
 
 HIDDEN = {OUTBOX_FIELD: 0, "_applied": 0}
 

@@ -15,8 +15,8 @@ from nkohub_publishing.domain import PostStatus
 from nkohub_publishing.repository.base import Document, new_id, now_utc
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, push_outbox, with_outbox
-from nkohub_shared.web.errors import Conflict, InvalidInput, NotFound
 
 PUBLIC_PROJECTION = {OUTBOX_FIELD: 0, "_applied": 0, "words": 0}
 LISTING_PROJECTION = {**PUBLIC_PROJECTION, "body": 0, "html": 0}

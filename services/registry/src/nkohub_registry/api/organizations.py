@@ -21,8 +21,8 @@ from nkohub_registry.domain.organizations import (
 from nkohub_registry.domain.vocabulary import ActivityArea, LegalForm, Source, Status
 from nkohub_registry.imports import TableError, import_table
 from nkohub_registry.repository import OrganizationFilter
+from nkohub_shared.errors import InvalidInput, NotFound
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import InvalidInput, NotFound
 
 router = APIRouter()
 

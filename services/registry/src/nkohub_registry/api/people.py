@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from nkohub_registry.api.deps import MaybeStaff, Service
 from nkohub_registry.domain.people import ERASURE_PURPOSE, PersonCreate, person_view
 from nkohub_registry.domain.vocabulary import PersonRole
+from nkohub_shared.errors import DomainError, NotFound
 from nkohub_shared.privacy import sign, verify
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.errors import DomainError, NotFound
 
 router = APIRouter()
 

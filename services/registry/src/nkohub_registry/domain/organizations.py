@@ -27,7 +27,7 @@ from nkohub_shared.contracts.registry import (
     OrganizationRegistered,
     OrganizationUpdated,
 )
-from nkohub_shared.web.errors import InvalidInput
+from nkohub_shared.errors import InvalidInput
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
