@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -64,18 +64,11 @@ def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
     return router
 
 
-C = TypeVar("C")
+def context_of(request: Request) -> Any:
+    """The running service's context. Each service's ``api/deps.py`` gives it its type:
+    ``Context = Annotated[RegistryContext, Depends(context_of)]``."""
+    return request.app.state.runtime.context
 
 
-def context_dependency(context_type: type[C]) -> Any:
-    """``Annotated[context_type, Depends(...)]``: the running service's typed context, for
-    a service's ``api/deps.py`` (``Context = context_dependency(RegistryContext)``)."""
-
-    def context(request: Request) -> C:
-        return request.app.state.runtime.context
-
-    return Annotated[context_type, Depends(context)]
-
-
-# Until every service names its typed context (``context_dependency``); to be removed.
-ServiceContext = context_dependency(object)
+# Until every service names its typed context (see ``context_of``); to be removed.
+ServiceContext = Annotated[Any, Depends(context_of)]
