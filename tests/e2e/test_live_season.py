@@ -21,7 +21,7 @@ from nkohub_demo.numbers import inn10, ogrn
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 SEED = int(os.environ.get("NKOHUB_SEASON_SEED", "2026"))
 STAFF = staff_headers()

@@ -13,12 +13,21 @@ ProbeFactory = Callable[..., ServiceProcess]
 
 @pytest.fixture
 def probe(sandbox: Sandbox, tmp_path: Path) -> Iterator[ProbeFactory]:
-    """Start probe processes: ``probe("producer")``, ``probe("consumer", crash=True)``."""
+    """Start probe processes: ``probe("producer")``, ``probe("consumer", crash=True)``,
+    ``probe("consumer", handle_seconds=0.02)`` (a slow handler)."""
     started: list[ServiceProcess] = []
 
-    def start(role: str, *, crash: bool = False, wait: bool = True, **settings: object):
+    def start(
+        role: str,
+        *,
+        crash: bool = False,
+        wait: bool = True,
+        handle_seconds: float = 0.0,
+        **settings: object,
+    ):
         env = sandbox.env(f"probe_{role}", **settings)
         env["PROBE_ROLE"] = role
+        env["PROBE_HANDLE_SECONDS"] = str(handle_seconds)
         if crash:
             env["PROBE_CRASH_BEFORE_PUBLISH"] = "1"
         process = ServiceProcess(

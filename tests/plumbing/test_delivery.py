@@ -75,6 +75,7 @@ async def test_event_reaches_a_consumer_in_another_process_once(probe, sandbox, 
     assert consumer.process.poll() is None
 
 
+@pytest.mark.slow
 async def test_relay_killed_between_write_and_publish_delivers_after_restart(probe, sandbox, mongo):
     probe("consumer")
     crashing = probe("producer", crash=True)
@@ -150,6 +151,7 @@ async def test_poison_messages_are_dead_lettered_while_the_rest_flows(probe, san
     assert set(await effects(mongo, sandbox)) == expected
 
 
+@pytest.mark.slow
 async def test_broker_stopped_and_started_during_1000_events_loses_and_doubles_none(
     probe, sandbox, mongo, broker_control: BrokerControl
 ):
@@ -172,13 +174,18 @@ async def test_broker_stopped_and_started_during_1000_events_loses_and_doubles_n
     assert not doubled, f"second effects: {await _explain(mongo, sandbox, doubled)}"
 
 
+@pytest.mark.slow
 async def test_a_consumer_killed_mid_stream_resumes_without_doubles(probe, sandbox, mongo):
-    consumer = probe("consumer")
+    # A slow handler (20 ms, prefetch 20) makes the stream last seconds, so the SIGKILL
+    # lands in its middle; the count at the kill proves it did.
+    consumer = probe("consumer", handle_seconds=0.02)
     producer = probe("producer")
     keys = [f"c{i:03d}" for i in range(400)]
     post_probes(producer, keys)
     await wait_until(lambda: _count_at_least(effects(mongo, sandbox), 20), every=0.02)
     assert consumer.kill() == -9
+    applied_before_kill = len(await effects(mongo, sandbox))
+    assert 20 <= applied_before_kill < len(keys), "the consumer was killed mid-stream"
     probe("consumer")
 
     await wait_until(lambda: _count(effects(mongo, sandbox), 400), timeout=120, every=0.5)
@@ -188,6 +195,29 @@ async def test_a_consumer_killed_mid_stream_resumes_without_doubles(probe, sandb
     assert not doubled, f"second effects: {await _explain(mongo, sandbox, doubled)}"
 
 
+async def test_two_relays_on_one_database_each_event_applied_once(probe, sandbox, mongo):
+    # Two producer processes share one database, so both relays sweep the same outbox
+    # every 50 ms and race for the same entries: an event may be published twice, but
+    # the consumer applies each one once.
+    probe("consumer")
+    first = probe("producer", outbox_sweep_seconds=0.05)
+    second = probe("producer", outbox_sweep_seconds=0.05)
+    keys = [f"r{i:03d}" for i in range(600)]
+    for n, start in enumerate(range(0, len(keys), 50)):
+        post_probes(first if n % 2 == 0 else second, keys[start : start + 50])
+
+    await wait_until(lambda: _count(effects(mongo, sandbox), 600), timeout=120, every=0.5)
+    applied = await effects(mongo, sandbox)
+    assert set(applied) == set(keys)
+    doubled = {k: n for k, n in applied.items() if n != 1}
+    assert not doubled, f"second effects: {await _explain(mongo, sandbox, doubled)}"
+    pending = await producer_db(mongo, sandbox).probes.count_documents(
+        {"_outbox.0": {"$exists": 1}}
+    )
+    assert pending == 0, "every entry was taken out of the outbox"
+
+
+@pytest.mark.slow
 async def test_readiness_names_the_broker_when_it_is_down(probe, broker_control: BrokerControl):
     producer = probe("producer")
     assert httpx.get(f"{producer.url}/health/ready").json()["rabbitmq"] == "ok"

@@ -4,13 +4,15 @@ As a producer it stores probes, each with a ``tests.probe.recorded``-like event 
 outbox (``POST /probes``). As a consumer it applies each event's effect: one increment of
 a counter per probe. Handlers fail on purpose while ``fail_times`` says so. With
 ``PROBE_CRASH_BEFORE_PUBLISH=1`` the process SIGKILLs itself when the relay is about to
-publish: the database write is done, the publish is not.
+publish: the database write is done, the publish is not. ``PROBE_HANDLE_SECONDS`` makes
+each handling take that long.
 
 Run: ``python -m tests.support.probe_service`` with ``PROBE_ROLE=producer|consumer``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from dataclasses import dataclass
@@ -26,7 +28,6 @@ from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.serve import serve
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.idempotent import apply_once
-from nkohub_shared.storage.outbox import with_outbox
 from nkohub_shared.web.app import create_service_app
 from nkohub_shared.web.auth import StaffUser
 
@@ -52,6 +53,7 @@ class ProbeContext:
     runtime: ServiceRuntime[Any, ProbeContext]
 
 
+HANDLE_SECONDS = float(os.environ.get("PROBE_HANDLE_SECONDS", "0"))
 counter = EventConsumer[ProbeContext]("probe", "counter")
 
 
@@ -63,6 +65,8 @@ async def probe_recorded(ctx: ProbeContext, event: ProbeRecorded, envelope: Clou
     )
     if attempts["n"] <= event.fail_times:
         raise RuntimeError(f"failing on purpose, attempt {attempts['n']}")
+    if HANDLE_SECONDS:  # a slow handler, so that a stream takes long enough to interrupt
+        await asyncio.sleep(HANDLE_SECONDS)
     await apply_once(
         db.effects,
         {"_id": event.key},
@@ -92,13 +96,12 @@ def build_app(settings: ProbeSettings) -> FastAPI:
 
     @router.post("/probes")
     async def record(body: ProbeIn) -> dict[str, Any]:
-        documents = [
-            with_outbox({"_id": key}, new_event(ProbeRecorded(key=key, fail_times=body.fail_times)))
+        items = [
+            ({"_id": key}, [new_event(ProbeRecorded(key=key, fail_times=body.fail_times))])
             for key in body.keys
         ]
-        await runtime.db.probes.insert_many(documents)
-        runtime.relay.kick()
-        return {"stored": len(documents)}
+        stored = await runtime.outbox.writer(runtime.db.probes).insert_many(items)
+        return {"stored": stored}
 
     @router.get("/staff-only")
     async def staff_only(user: StaffUser) -> dict[str, str]:

@@ -63,6 +63,15 @@ class EventWriter:
         self._published(events)
         return {k: v for k, v in document.items() if k != OUTBOX_FIELD}
 
+    async def insert_many(self, items: Sequence[tuple[Document, Sequence[CloudEvent]]]) -> int:
+        """Insert new documents, each with its own events, in one round trip (ordered:
+        the first duplicate key stops the rest and propagates); returns how many."""
+        if not items:
+            return 0
+        await self.collection.insert_many([with_outbox(doc, *events) for doc, events in items])
+        self._published([e for _, events in items for e in events])
+        return len(items)
+
     async def update(
         self,
         filter: Document,
