@@ -9,18 +9,26 @@
 #   bash deploy/local/platform.sh test [pytest args]   # servers, then the test suite
 #
 # State lives in .local/ (logs in .local/logs/, MongoDB data in .local/mongo-wire/).
+# Each process leads a process group of its own; its pid file names it, and `down` stops
+# the group. `up` refuses a port held by a process it did not start.
+# NKOHUB_LOCAL_STATE (state folder), NKOHUB_LOCAL_PORT_BASE (services on base+1…+4),
+# NKOHUB_LOCAL_SMTP_PORT and NKOHUB_LOCAL_KEEP_SERVERS=1 (`down` leaves RabbitMQ and the
+# MongoDB-wire server running) let a second platform run beside the first.
 # NKOHUB_DATABASE_PREFIX=demo bash deploy/local/platform.sh up  → databases demo_<service>.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/.local"
+STATE="${NKOHUB_LOCAL_STATE:-$ROOT/.local}"
 LOGS="$STATE/logs"
 RUN="$STATE/run"
 MONGO_HOST="${NKOHUB_LOCAL_MONGO_HOST:-127.0.0.1}"
 MONGO_PORT="${NKOHUB_LOCAL_MONGO_PORT:-27017}"
 MONGO_WIRE="$ROOT/deploy/mongo-wire"
 SERVICES=(registry events notifications publishing)
-declare -A PORTS=([registry]=8001 [events]=8002 [notifications]=8003 [publishing]=8004)
+PORT_BASE="${NKOHUB_LOCAL_PORT_BASE:-8000}"  # services on base+1 … base+4
+SMTP_PORT="${NKOHUB_LOCAL_SMTP_PORT:-1025}"
+declare -A PORTS=([registry]=$((PORT_BASE + 1)) [events]=$((PORT_BASE + 2))
+                  [notifications]=$((PORT_BASE + 3)) [publishing]=$((PORT_BASE + 4)))
 
 mkdir -p "$LOGS" "$RUN" "$STATE/mongo-wire"
 say() { printf '[platform] %s\n' "$*"; }
@@ -73,11 +81,10 @@ mongo_up() {
   local store=("$STATE/mongo-wire/data.mv")
   [ "${NKOHUB_LOCAL_MONGO_STORE:-file}" = memory ] && store=()
   say "starting the MongoDB-wire server on $MONGO_HOST:$MONGO_PORT (${NKOHUB_LOCAL_MONGO_STORE:-file})"
-  nohup java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  start_detached "$RUN/mongo-wire.pid" "$LOGS/mongo-wire.log" \
+    java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "$MONGO_WIRE/target/mongo-wire-1.0.0.jar:$MONGO_WIRE/target/lib/*" \
-    org.nkohub.mongowire.Main "$MONGO_HOST" "$MONGO_PORT" "${store[@]}" \
-    >"$LOGS/mongo-wire.log" 2>&1 &
-  echo $! >"$RUN/mongo-wire.pid"
+    org.nkohub.mongowire.Main "$MONGO_HOST" "$MONGO_PORT" "${store[@]}"
   wait_for 60 "MongoDB-wire server" mongo_ping
 }
 
@@ -93,12 +100,30 @@ local_env() {
   fi
 }
 
+start_detached() {  # start_detached PIDFILE LOG COMMAND...: a process group of its own
+  local pidfile=$1 log=$2; shift 2
+  # setsid makes the command lead a new process group, whose id is its pid: `down` stops
+  # the whole group, and the pid file names the process itself, not a launching subshell.
+  (cd "$ROOT" && exec setsid "$@" >>"$log" 2>&1 </dev/null) &
+  echo $! >"$pidfile"
+}
+
+running() {  # running PIDFILE: the recorded process is alive
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+port_taken() {  # port_taken PORT: something listens there
+  python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1).close()" \
+    "$1" 2>/dev/null
+}
+
 mail_sink_up() {  # a local SMTP sink (Mailpit's role in Compose): mail lands in .local/logs/mail.log
   local pidfile="$RUN/mail-sink.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
-  (cd "$ROOT" && nohup "$ROOT/.venv/bin/python" -m aiosmtpd -n -u -l 127.0.0.1:1025 \
-    >>"$LOGS/mail.log" 2>&1 & echo $! >"$pidfile")
-  say "mail sink on 127.0.0.1:1025 (messages in $LOGS/mail.log)"
+  if running "$pidfile"; then return; fi
+  port_taken "$SMTP_PORT" && die "port $SMTP_PORT is taken by a process this runner did not start"
+  start_detached "$pidfile" "$LOGS/mail.log" \
+    "$ROOT/.venv/bin/python" -m aiosmtpd -n -u -l "127.0.0.1:$SMTP_PORT"
+  say "mail sink on 127.0.0.1:$SMTP_PORT (messages in $LOGS/mail.log)"
 }
 
 services_up() {
@@ -107,30 +132,34 @@ services_up() {
   mail_sink_up
   for svc in "${SERVICES[@]}"; do
     local pidfile="$RUN/$svc.pid"
-    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    if running "$pidfile"; then
       say "$svc already running (pid $(cat "$pidfile"))"; continue
     fi
+    # Never report ready for a process this runner did not start (an old one, old code).
+    port_taken "${PORTS[$svc]}" && die "port ${PORTS[$svc]} ($svc) is taken by a process this runner did not start"
     local database="${NKOHUB_DATABASE_PREFIX:+${NKOHUB_DATABASE_PREFIX}_$svc}"
-    (cd "$ROOT" && NKOHUB_HTTP_PORT="${PORTS[$svc]}" \
+    start_detached "$pidfile" "$LOGS/$svc.log" env \
+      NKOHUB_HTTP_PORT="${PORTS[$svc]}" NKOHUB_SMTP_PORT="$SMTP_PORT" \
       NKOHUB_MONGODB_DATABASE="${database:-nkohub_$svc}" \
       NKOHUB_PUBLIC_BASE_URL="${NKOHUB_PUBLIC_BASE_URL:-http://localhost:${PORTS[$svc]}}" \
-      nohup "$ROOT/.venv/bin/nkohub-$svc" >>"$LOGS/$svc.log" 2>&1 & echo $! >"$pidfile")
+      "$ROOT/.venv/bin/nkohub-$svc"
   done
   for svc in "${SERVICES[@]}"; do
     wait_for 60 "$svc" curl -sf "http://127.0.0.1:${PORTS[$svc]}/health/ready"
+    running "$RUN/$svc.pid" || die "$svc exited (log: $LOGS/$svc.log)"
     say "$svc ready on http://127.0.0.1:${PORTS[$svc]} (docs: /docs, events: /asyncapi.json)"
   done
   say "staff token: NKOHUB_JWT_SECRET=\$(cat .local/jwt-secret) uv run nkohub token --sub librarian"
 }
 
-stop_pid() {
+stop_pid() {  # stop_pid PIDFILE: the process group it leads, TERM then KILL
   local pidfile=$1
   [ -f "$pidfile" ] || return 0
   local pid; pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 }
@@ -138,6 +167,7 @@ stop_pid() {
 down() {
   for svc in "${SERVICES[@]}"; do stop_pid "$RUN/$svc.pid"; done
   stop_pid "$RUN/mail-sink.pid"
+  if [ "${NKOHUB_LOCAL_KEEP_SERVERS:-0}" = 1 ]; then say "stopped (servers left running)"; return; fi
   stop_pid "$RUN/mongo-wire.pid"
   if command -v rabbitmqctl >/dev/null && rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
     say "stopping RabbitMQ"; as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
