@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from nkohub_shared.contracts import IntegrationEvent, load_all_contracts
 from nkohub_shared.contracts.compatibility import breaking_changes, load_frozen
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CONTRACTS = load_all_contracts()
 
 
