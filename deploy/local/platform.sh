@@ -7,6 +7,7 @@
 #   bash deploy/local/platform.sh status    # what runs, and the services' readiness
 #   bash deploy/local/platform.sh servers   # only RabbitMQ and the MongoDB-wire server
 #   bash deploy/local/platform.sh test [pytest args]   # servers, then the test suite
+#   bash deploy/local/platform.sh token --sub NAME [--role admin]   # a staff token
 #
 # State lives in .local/ (logs in .local/logs/, MongoDB data in .local/mongo-wire/).
 # Each process leads a process group of its own; its pid file names it, and `down` stops
@@ -93,11 +94,15 @@ servers_up() { ensure_tools; rabbitmq_up; mongo_up; }
 local_env() {
   export NKOHUB_MONGODB_URL="${NKOHUB_MONGODB_URL:-mongodb://$MONGO_HOST:$MONGO_PORT}"
   export NKOHUB_AMQP_URL="${NKOHUB_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}"
-  if [ -z "${NKOHUB_JWT_SECRET:-}" ]; then
-    [ -f "$STATE/jwt-secret" ] || python3 -c "import secrets; print(secrets.token_urlsafe(48))" >"$STATE/jwt-secret"
-    NKOHUB_JWT_SECRET="$(cat "$STATE/jwt-secret")"
-    export NKOHUB_JWT_SECRET
+  # Keys of this machine's platform, made once (`nkohub secrets`); what the environment
+  # already sets wins.
+  if [ ! -f "$STATE/keys.env" ]; then
+    (umask 077 && "$ROOT/.venv/bin/nkohub" secrets >"$STATE/keys.env")
   fi
+  local name value
+  while IFS='=' read -r name value; do
+    if [ -n "$name" ] && [ -z "${!name:-}" ]; then export "$name=$value"; fi
+  done <"$STATE/keys.env"
 }
 
 start_detached() {  # start_detached PIDFILE LOG COMMAND...: a process group of its own
@@ -138,7 +143,7 @@ services_up() {
     # Never report ready for a process this runner did not start (an old one, old code).
     port_taken "${PORTS[$svc]}" && die "port ${PORTS[$svc]} ($svc) is taken by a process this runner did not start"
     local database="${NKOHUB_DATABASE_PREFIX:+${NKOHUB_DATABASE_PREFIX}_$svc}"
-    start_detached "$pidfile" "$LOGS/$svc.log" env \
+    start_detached "$pidfile" "$LOGS/$svc.log" env -u NKOHUB_STAFF_TOKEN_PRIVATE_KEY \
       NKOHUB_HTTP_PORT="${PORTS[$svc]}" NKOHUB_SMTP_PORT="$SMTP_PORT" \
       NKOHUB_MONGODB_DATABASE="${database:-nkohub_$svc}" \
       NKOHUB_PUBLIC_BASE_URL="${NKOHUB_PUBLIC_BASE_URL:-http://localhost:${PORTS[$svc]}}" \
@@ -149,7 +154,7 @@ services_up() {
     running "$RUN/$svc.pid" || die "$svc exited (log: $LOGS/$svc.log)"
     say "$svc ready on http://127.0.0.1:${PORTS[$svc]} (docs: /docs, events: /asyncapi.json)"
   done
-  say "staff token: NKOHUB_JWT_SECRET=\$(cat .local/jwt-secret) uv run nkohub token --sub librarian"
+  say "staff token: bash deploy/local/platform.sh token --sub librarian [--role admin]"
 }
 
 stop_pid() {  # stop_pid PIDFILE: the process group it leads, TERM then KILL
@@ -207,5 +212,6 @@ case "${1:-}" in
   status) status ;;
   servers) servers_up ;;
   test) shift; run_tests "$@" ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  token) shift; (cd "$ROOT" && uv sync --frozen -q); local_env; exec "$ROOT/.venv/bin/nkohub" token "$@" ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

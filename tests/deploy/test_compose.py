@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from nkohub_shared.settings import ServiceSettings, SettingsError
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
@@ -26,7 +28,12 @@ APP_DEPENDENCIES = {
     "notifications": {"mongo", "rabbitmq", "mailpit"},
     "publishing": {"mongo", "rabbitmq"},
 }
-REQUIRED_SETTINGS = ("NKOHUB_MONGODB_URL", "NKOHUB_AMQP_URL", "NKOHUB_JWT_SECRET")
+KEY_SETTINGS = (
+    "NKOHUB_STAFF_TOKEN_PUBLIC_KEY",
+    "NKOHUB_LINK_SECRET",
+    "NKOHUB_PERSON_KEY_SECRET",
+)
+REQUIRED_SETTINGS = ("NKOHUB_MONGODB_URL", "NKOHUB_AMQP_URL", *KEY_SETTINGS)
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 INTERPOLATION = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -336,9 +343,25 @@ def test_env_example_sets_required_settings() -> None:
         assert active.get(name), f".env.example must set {name}"
     assert active["NKOHUB_MONGODB_URL"].startswith(("mongodb://", "mongodb+srv://"))
     assert active["NKOHUB_AMQP_URL"].startswith(("amqp://", "amqps://"))
-    secret = active["NKOHUB_JWT_SECRET"]
-    assert len(secret) >= 32, "the JWT secret placeholder must satisfy the 32-character minimum"
-    assert "change" in secret.lower(), "the JWT secret must read as a placeholder to replace"
+
+
+def test_a_service_refuses_to_start_with_the_example_keys(monkeypatch) -> None:
+    """A copied .env.example must not start a service: its keys are public placeholders."""
+    active, _, _ = env_example_lines()
+    for name, value in active.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as refused:
+        ServiceSettings.load(_env_file=None)
+    for name in KEY_SETTINGS:
+        assert f"{name} is malformed" in str(refused.value), name
+
+
+def test_compose_never_hands_the_private_key_to_a_service(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in APP_PORTS:
+        environment = services[name].get("environment", {})
+        assert environment.get("NKOHUB_STAFF_TOKEN_PRIVATE_KEY") == "", name
 
 
 def test_env_example_documents_each_variable() -> None:

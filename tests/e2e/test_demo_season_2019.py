@@ -13,7 +13,7 @@ import pytest
 
 from nkohub_demo.season import PASSPORT
 from tests.support.inprocess import staff_headers
-from tests.support.isolation import JWT_SECRET
+from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY
 
 # The demo itself may take up to 900 s on a loaded machine (its subprocess timeout); the
 # suite-wide 300 s would cut it first.
@@ -36,7 +36,7 @@ def run_demo(platform, *args: str) -> subprocess.CompletedProcess[str]:
             platform.url("publishing"),
             *args,
         ],
-        env={**os.environ, "NKOHUB_JWT_SECRET": JWT_SECRET},
+        env={**os.environ, "NKOHUB_STAFF_TOKEN_PRIVATE_KEY": STAFF_TOKEN_PRIVATE_KEY},
         capture_output=True,
         text=True,
         timeout=900,

@@ -26,7 +26,7 @@ from nkohub_shared.contracts.registry import PersonErased
 from nkohub_shared.privacy import verify
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
-from tests.support.isolation import JWT_SECRET
+from tests.support.isolation import LINK_SECRET
 from tests.support.notifications_smtp import address, parts
 
 from .conftest import meetup, participant, reg_id, start_service
@@ -64,7 +64,7 @@ async def test_consultation_booked_and_cancelled_reach_ngo_and_specialist(servic
     assert "Вы записаны" in ngo_text and "Как изменить устав?" in ngo_text
     link = "https://events.example.org/consultations/c-1/cancel?token="
     token = ngo_text.split(link, 1)[1].split()[0]
-    assert verify(JWT_SECRET, "consultation", "c-1", token)
+    assert verify(LINK_SECRET, "consultation", "c-1", token)
     specialist_text = parts(specialist)["text/plain"].get_content()
     assert "К вам записались" in specialist_text and contact.email in specialist_text
     assert link not in specialist_text
@@ -101,7 +101,7 @@ async def test_thank_you_with_feedback_link_only_to_attendees(service, smtp):
     text = parts(thanks)["text/plain"].get_content()
     link = f"https://events.example.org/meetups/{m.meetup_id}/feedback?registration={r_came}&token="
     assert link in text
-    assert verify(JWT_SECRET, "registration", r_came, text.split(link, 1)[1].split()[0])
+    assert verify(LINK_SECRET, "registration", r_came, text.split(link, 1)[1].split()[0])
 
     # recorded after the fact: thanked too; the completion event again: nobody twice
     await service.publish(_attendance(m, late, r_late, after=True))

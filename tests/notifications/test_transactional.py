@@ -16,7 +16,7 @@ from nkohub_shared.contracts.events import (
 )
 from nkohub_shared.privacy import verify
 from tests.support.broker import wait_until
-from tests.support.isolation import JWT_SECRET
+from tests.support.isolation import LINK_SECRET
 from tests.support.notifications_smtp import calendar_part, parts
 
 from .conftest import meetup, participant, reg_id
@@ -41,7 +41,7 @@ async def test_registration_confirmed_sends_one_mail_with_invitation(service, sm
     cancel = f"https://events.example.org/registrations/{registration}/cancel?token="
     assert cancel in text and cancel in body["text/html"].get_content()
     token = text.split(cancel, 1)[1].split()[0]
-    assert verify(JWT_SECRET, "registration", registration, token)
+    assert verify(LINK_SECRET, "registration", registration, token)
     method, ics = calendar_part(mail)
     assert method == "REQUEST"
     assert "METHOD:REQUEST" in ics and "SEQUENCE:2" in ics and f"UID:{m.meetup_id}@nkohub" in ics

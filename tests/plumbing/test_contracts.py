@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
@@ -18,9 +19,15 @@ from nkohub_shared.contracts import (
     decode_event,
     new_event,
 )
+from nkohub_shared.keys import new_signing_key, private_key
 from nkohub_shared.settings import ServiceSettings, SettingsError
 from nkohub_shared.web.auth import issue_token
-from tests.support.isolation import JWT_SECRET
+from tests.support.isolation import (
+    LINK_SECRET,
+    PERSON_KEY_SECRET,
+    STAFF_TOKEN_PRIVATE_KEY,
+    STAFF_TOKEN_PUBLIC_KEY,
+)
 from tests.support.probe_service import ProbeRecorded
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,15 +38,19 @@ class _Settings(ServiceSettings):
 
 
 def test_missing_and_malformed_settings_are_named(monkeypatch):
-    for name in ("NKOHUB_MONGODB_URL", "NKOHUB_AMQP_URL", "NKOHUB_JWT_SECRET"):
+    for name in ("NKOHUB_MONGODB_URL", "NKOHUB_AMQP_URL", "NKOHUB_STAFF_TOKEN_PUBLIC_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NKOHUB_AMQP_URL", "http://not-amqp")
+    monkeypatch.setenv("NKOHUB_LINK_SECRET", "CHANGE-ME-this-placeholder-is-public-0123456789")
+    monkeypatch.setenv("NKOHUB_PERSON_KEY_SECRET", "x" * 48)
     with pytest.raises(SettingsError) as caught:
         _Settings.load(_env_file=None)
     message = str(caught.value)
     assert "NKOHUB_MONGODB_URL is missing" in message
-    assert "NKOHUB_JWT_SECRET is missing" in message
+    assert "NKOHUB_STAFF_TOKEN_PUBLIC_KEY is missing" in message
     assert "NKOHUB_AMQP_URL is malformed" in message
+    assert "NKOHUB_LINK_SECRET is malformed: Value error, looks like a placeholder" in message
+    assert "NKOHUB_PERSON_KEY_SECRET is malformed: Value error, has too little entropy" in message
 
 
 def test_a_service_refuses_to_start_without_settings(tmp_path):
@@ -107,32 +118,41 @@ async def test_staff_endpoints_refuse_missing_bad_and_expired_tokens_and_wrong_r
     assert missing.headers["www-authenticate"] == "Bearer"
     assert "authentication required" in missing.json()["error"]["message"]
 
-    forged = issue_token(
-        "another-secret-of-sufficient-length-000", sub="x", role="staff", ttl=timedelta(hours=1)
-    )
-    bad = httpx.get(url, headers={"Authorization": f"Bearer {forged}"})
+    def answer(token: str) -> httpx.Response:
+        return httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+
+    hour = timedelta(hours=1)
+    forged = issue_token(new_signing_key()[0], sub="x", role="admin", ttl=hour)
+    bad = answer(forged)
     assert bad.status_code == 401 and "invalid token" in bad.json()["error"]["message"]
 
-    expired = issue_token(JWT_SECRET, sub="x", role="staff", ttl=timedelta(seconds=-5))
-    old = httpx.get(url, headers={"Authorization": f"Bearer {expired}"})
+    expired = issue_token(STAFF_TOKEN_PRIVATE_KEY, sub="x", role="staff", ttl=-hour / 720)
+    old = answer(expired)
     assert old.status_code == 401 and "expired" in old.json()["error"]["message"]
 
-    wrong_role = _token_with_role("guest")
-    refused = httpx.get(url, headers={"Authorization": f"Bearer {wrong_role}"})
-    assert refused.status_code == 401, "an unknown role is not a valid token"
+    too_long = issue_token(STAFF_TOKEN_PRIVATE_KEY, sub="x", role="staff", ttl=hour * 24 * 30)
+    assert "lives longer" in answer(too_long).json()["error"]["message"]
+    for claim in ({"iss": "someone-else"}, {"aud": "another-platform"}):
+        assert answer(_token(**claim)).status_code == 401, claim
+    # The verifying side's public key does not sign: an HS256 token keyed with it is refused.
+    symmetric = jwt.encode(_claims(), STAFF_TOKEN_PUBLIC_KEY, algorithm="HS256")
+    assert answer(symmetric).status_code == 401
 
-    good = issue_token(JWT_SECRET, sub="librarian", role="staff", ttl=timedelta(hours=1))
-    ok = httpx.get(url, headers={"Authorization": f"Bearer {good}"})
+    assert answer(_token(role="guest")).status_code == 401, "an unknown role is not valid"
+
+    good = issue_token(STAFF_TOKEN_PRIVATE_KEY, sub="librarian", role="staff", ttl=hour)
+    ok = answer(good)
     assert ok.status_code == 200 and ok.json() == {"sub": "librarian", "role": "staff"}
 
 
-def _token_with_role(role: str) -> str:
-    from datetime import UTC, datetime
+def _claims(**overrides: object) -> dict[str, object]:
+    now = datetime.now(UTC)
+    claims = {"sub": "x", "role": "staff", "iss": "nkohub", "aud": "nkohub", "iat": now}
+    return {**claims, "exp": now + timedelta(hours=1), **overrides}
 
-    import jwt
 
-    claims = {"sub": "x", "role": role, "exp": datetime.now(UTC) + timedelta(hours=1)}
-    return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+def _token(**overrides: object) -> str:
+    return jwt.encode(_claims(**overrides), private_key(STAFF_TOKEN_PRIVATE_KEY), "EdDSA")
 
 
 def test_the_token_command_issues_a_verifiable_token():
@@ -147,7 +167,7 @@ def test_the_token_command_issues_a_verifiable_token():
             "--role",
             "admin",
         ],
-        env={"NKOHUB_JWT_SECRET": JWT_SECRET, "PATH": "/usr/bin:/bin"},
+        env={"NKOHUB_STAFF_TOKEN_PRIVATE_KEY": STAFF_TOKEN_PRIVATE_KEY, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -155,7 +175,7 @@ def test_the_token_command_issues_a_verifiable_token():
     assert result.returncode == 0, result.stderr
     from nkohub_shared.web.auth import verify_token
 
-    principal = verify_token(JWT_SECRET, result.stdout.strip())
+    principal = verify_token(STAFF_TOKEN_PUBLIC_KEY, result.stdout.strip())
     assert (principal.sub, principal.role.value) == ("librarian", "admin")
 
 
@@ -176,7 +196,9 @@ async def test_asyncapi_documents_what_a_service_publishes_and_consumes(probe):
 def test_public_base_url_defaults_to_the_service_port_and_can_be_set(monkeypatch):
     monkeypatch.setenv("NKOHUB_MONGODB_URL", "mongodb://db")
     monkeypatch.setenv("NKOHUB_AMQP_URL", "amqp://bus")
-    monkeypatch.setenv("NKOHUB_JWT_SECRET", JWT_SECRET)
+    monkeypatch.setenv("NKOHUB_STAFF_TOKEN_PUBLIC_KEY", STAFF_TOKEN_PUBLIC_KEY)
+    monkeypatch.setenv("NKOHUB_LINK_SECRET", LINK_SECRET)
+    monkeypatch.setenv("NKOHUB_PERSON_KEY_SECRET", PERSON_KEY_SECRET)
 
     class Events(ServiceSettings):
         service_name = "events"

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from nkohub_shared.web.auth import Role, issue_token
-from tests.support.isolation import JWT_SECRET
+from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY
 
 
 @contextlib.asynccontextmanager
@@ -28,5 +28,5 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def staff_headers(role: Role | str = Role.STAFF, sub: str = "librarian") -> dict[str, str]:
     from datetime import timedelta
 
-    token = issue_token(JWT_SECRET, sub=sub, role=role, ttl=timedelta(hours=1))
+    token = issue_token(STAFF_TOKEN_PRIVATE_KEY, sub=sub, role=role, ttl=timedelta(hours=1))
     return {"Authorization": f"Bearer {token}"}

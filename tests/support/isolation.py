@@ -9,9 +9,14 @@ from urllib.parse import quote
 import httpx
 from pymongo import MongoClient
 
+from nkohub_shared.keys import new_secret, new_signing_key
 from tests.support.servers import Servers
 
-JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+# Keys of this test run (fresh each run, the same for every service it starts).
+STAFF_TOKEN_PRIVATE_KEY, STAFF_TOKEN_PUBLIC_KEY = new_signing_key()
+LINK_SECRET = new_secret()
+PERSON_KEY_SECRET = new_secret()
+WEBHOOK_SECRET = new_secret()
 
 
 @dataclass
@@ -35,7 +40,9 @@ class Sandbox:
             "mongodb_url": self.servers.mongodb_url,
             "mongodb_database": self.database(service),
             "amqp_url": self.amqp_url,
-            "jwt_secret": JWT_SECRET,
+            "staff_token_public_key": STAFF_TOKEN_PUBLIC_KEY,
+            "link_secret": LINK_SECRET,
+            "person_key_secret": PERSON_KEY_SECRET,
             "outbox_sweep_seconds": 0.5,
             "retry_backoff_seconds": 0.05,
             "inbox_lease_seconds": 5.0,

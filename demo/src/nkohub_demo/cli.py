@@ -29,20 +29,21 @@ def season_2019(
         str, typer.Option(help="publishing service URL")
     ] = "http://127.0.0.1:8004",
     token: Annotated[
-        str | None, typer.Option(help="staff token (default: one signed with the secret)")
+        str | None, typer.Option(help="staff token (default: one signed with the private key)")
     ] = None,
-    secret: Annotated[
-        str | None, typer.Option(envvar=f"{ENV_PREFIX}JWT_SECRET", show_default=False)
+    key: Annotated[
+        str | None,
+        typer.Option(envvar=f"{ENV_PREFIX}STAFF_TOKEN_PRIVATE_KEY", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Bring in the Glazov library's 2019 season from the files the demo ships, through the
     public HTTP APIs, then print the practice report for 2019."""
     if token is None:
-        if not secret:
-            console.print(f"[red]give --token, or set {ENV_PREFIX}JWT_SECRET[/red]")
+        if not key:
+            console.print(f"[red]give --token, or set {ENV_PREFIX}STAFF_TOKEN_PRIVATE_KEY[/red]")
             raise typer.Exit(2)
-        token = issue_token(secret, sub="demo-season-2019", role=Role.STAFF, ttl=timedelta(hours=2))
+        token = issue_token(key, sub="demo-season-2019", role=Role.STAFF, ttl=timedelta(hours=2))
     endpoints = Endpoints(registry.rstrip("/"), events.rstrip("/"), publishing.rstrip("/"), token)
     try:
         report = asyncio.run(_run(endpoints))

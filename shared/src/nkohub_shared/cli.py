@@ -13,6 +13,7 @@ import typer
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.contracts import load_all_contracts
 from nkohub_shared.contracts.compatibility import freeze as freeze_schema
+from nkohub_shared.keys import env_block
 from nkohub_shared.settings import ENV_PREFIX
 from nkohub_shared.web.auth import Role, issue_token
 
@@ -23,17 +24,32 @@ app = typer.Typer(help="nkohub: the platform of a city's NGO community.", no_arg
 def token(
     sub: Annotated[str, typer.Option(help="who the token is for, e.g. librarian")],
     role: Annotated[Role, typer.Option(help="admin or staff")] = Role.STAFF,
-    hours: Annotated[float, typer.Option(min=0.01, help="lifetime in hours")] = 12.0,
-    secret: Annotated[
+    hours: Annotated[float, typer.Option(min=0.01, max=168, help="lifetime in hours")] = 12.0,
+    key: Annotated[
         str | None,
-        typer.Option(envvar=f"{ENV_PREFIX}JWT_SECRET", help="signing secret", show_default=False),
+        typer.Option(
+            envvar=f"{ENV_PREFIX}STAFF_TOKEN_PRIVATE_KEY",
+            help="Ed25519 private key (base64url)",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
-    """Print a staff token (HS256 JWT) signed with NKOHUB_JWT_SECRET."""
-    if not secret or len(secret) < 32:
-        typer.echo(f"{ENV_PREFIX}JWT_SECRET must be set and at least 32 characters", err=True)
+    """Print a staff token signed with NKOHUB_STAFF_TOKEN_PRIVATE_KEY (services verify it
+    with the public key; a token may live no longer than they allow, 12 h by default)."""
+    if not key:
+        typer.echo(f"{ENV_PREFIX}STAFF_TOKEN_PRIVATE_KEY must be set (nkohub secrets)", err=True)
         raise typer.Exit(2)
-    typer.echo(issue_token(secret, sub=sub, role=role, ttl=timedelta(hours=hours)))
+    try:
+        typer.echo(issue_token(key, sub=sub, role=role, ttl=timedelta(hours=hours)))
+    except ValueError as exc:
+        typer.echo(f"{ENV_PREFIX}STAFF_TOKEN_PRIVATE_KEY is malformed: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def secrets() -> None:
+    """Print fresh keys and secrets for every purpose, as lines for a .env file."""
+    typer.echo(env_block())
 
 
 @app.command()

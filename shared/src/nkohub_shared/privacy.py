@@ -1,11 +1,13 @@
-"""Pseudonymous keys and signed links, so events and URLs carry no more personal data
+"""Pseudonymous keys and signed values, so events and URLs carry no more personal data
 than their receiver needs.
 
-- ``person_key(email)``: a stable key of a person across services (SHA-256 of the
-  normalised e-mail). Erasure events carry keys, not addresses.
-- ``sign(purpose, value)`` / ``verify``: unguessable tokens for links in e-mails
-  (cancel a registration, unsubscribe), HMAC-SHA256 with ``NKOHUB_JWT_SECRET``; a token for
-  one purpose or one person is worthless for another.
+- ``person_key(secret, email)``: a stable key of a person across services, an HMAC of the
+  normalised e-mail with ``NKOHUB_PERSON_KEY_SECRET`` (the same secret in every service),
+  so nobody can recompute it from a guessed address. Erasure events carry keys, not
+  addresses.
+- ``sign(secret, purpose, value)`` / ``verify``: HMAC-SHA256 tokens for links in e-mails
+  (``nkohub_shared.links`` names the purposes); a token for one purpose or one person is
+  worthless for another.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def person_key(email: str) -> str:
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+def person_key(secret: str, email: str) -> str:
+    return hmac.new(
+        secret.encode(), b"person\x00" + normalise_email(email).encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def sign(secret: str, purpose: str, value: str) -> str:
@@ -29,4 +33,6 @@ def sign(secret: str, purpose: str, value: str) -> str:
 
 
 def verify(secret: str, purpose: str, value: str, token: str) -> bool:
-    return hmac.compare_digest(sign(secret, purpose, value), token)
+    """Constant-time check; any text (non-ASCII too) is simply not valid."""
+    expected = sign(secret, purpose, value).encode()
+    return hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))

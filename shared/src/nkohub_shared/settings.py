@@ -7,12 +7,13 @@ from typing import Annotated, ClassVar, Self
 from pydantic import (
     AnyUrl,
     Field,
-    SecretStr,
     UrlConstraints,
     ValidationError,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nkohub_shared.keys import PublicKeyText, StrongSecret
 
 MongoUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["mongodb", "mongodb+srv"])]
 AmqpUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["amqp", "amqps"])]
@@ -39,7 +40,18 @@ class ServiceSettings(BaseSettings):
         default=None, description="database name; default nkohub_<service>"
     )
     amqp_url: AmqpUrl = Field(description="RabbitMQ connection URL")
-    jwt_secret: SecretStr = Field(min_length=32, description="HS256 secret for staff tokens")
+    staff_token_public_key: PublicKeyText = Field(
+        description="Ed25519 public key (base64url) that verifies staff tokens"
+    )
+    staff_token_issuer: str = Field(default="nkohub", min_length=1)
+    staff_token_audience: str = Field(default="nkohub", min_length=1)
+    staff_token_max_minutes: int = Field(
+        default=720, ge=1, le=7 * 24 * 60, description="longest lifetime a staff token may have"
+    )
+    link_secret: StrongSecret = Field(description="HMAC key of participant links in e-mails")
+    person_key_secret: StrongSecret = Field(
+        description="HMAC key of pseudonymous person keys (the same in every service)"
+    )
     http_host: str = "0.0.0.0"
     http_port: int | None = Field(default=None, ge=1, le=65535)
     public_base_url: AnyUrl | None = Field(

@@ -1,4 +1,11 @@
-"""Staff authentication: ``Authorization: Bearer <JWT>`` (HS256, claims sub, role, exp)."""
+"""Staff authentication: ``Authorization: Bearer <JWT>``.
+
+Tokens are signed with Ed25519 (``EdDSA``) by whoever holds the private key — the CLI and
+the staff console — and verified by the services with the public key only, so a service
+(or anyone who reads its settings) can check a token but never mint one. A token carries
+``sub`` (the account), ``role``, ``iss``, ``aud``, ``iat`` and ``exp``; a token whose
+lifetime exceeds ``NKOHUB_STAFF_TOKEN_MAX_MINUTES`` is refused even if it has not expired.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-ALGORITHM = "HS256"
+from nkohub_shared.keys import private_key, public_key
+
+ALGORITHM = "EdDSA"
+ISSUER = "nkohub"
+AUDIENCE = "nkohub"
 
 
 class Role(StrEnum):
@@ -24,29 +35,61 @@ class Principal(BaseModel):
     role: Role
 
 
-def issue_token(secret: str, *, sub: str, role: Role | str, ttl: timedelta) -> str:
-    now = datetime.now(UTC)
-    claims = {"sub": sub, "role": Role(role).value, "iat": now, "exp": now + ttl}
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+def issue_token(
+    private_key_text: str,
+    *,
+    sub: str,
+    role: Role | str,
+    ttl: timedelta,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+    now: datetime | None = None,
+) -> str:
+    issued = now or datetime.now(UTC)
+    claims = {
+        "sub": sub,
+        "role": Role(role).value,
+        "iss": issuer,
+        "aud": audience,
+        "iat": issued,
+        "exp": issued + ttl,
+    }
+    return jwt.encode(claims, private_key(private_key_text), algorithm=ALGORITHM)
 
 
 class InvalidToken(ValueError):
     pass
 
 
-def verify_token(secret: str, token: str) -> Principal:
+def verify_token(
+    public_key_text: str,
+    token: str,
+    *,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+    max_lifetime: timedelta = timedelta(hours=12),
+) -> Principal:
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
+            token,
+            public_key(public_key_text),
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            audience=audience,
+            options={"require": ["sub", "role", "iss", "aud", "iat", "exp"]},
         )
+        if claims["exp"] - claims["iat"] > max_lifetime.total_seconds():
+            raise InvalidToken("token lives longer than this platform allows")
         return Principal(sub=claims["sub"], role=claims["role"])
     except jwt.ExpiredSignatureError:
         raise InvalidToken("token expired") from None
-    except (jwt.InvalidTokenError, ValueError) as exc:
+    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
+        if isinstance(exc, InvalidToken):
+            raise
         raise InvalidToken(f"invalid token: {exc}") from None
 
 
-_bearer = HTTPBearer(auto_error=False, description="Staff token from `nkohub token`")
+_bearer = HTTPBearer(auto_error=False, description="Staff token (`nkohub token`, or the console)")
 
 
 def _unauthorized(reason: str) -> HTTPException:
@@ -59,9 +102,15 @@ def current_principal(
 ) -> Principal:
     if credentials is None:
         raise _unauthorized("authentication required: send Authorization: Bearer <token>")
-    secret = request.app.state.runtime.settings.jwt_secret.get_secret_value()
+    settings = request.app.state.runtime.settings
     try:
-        return verify_token(secret, credentials.credentials)
+        return verify_token(
+            settings.staff_token_public_key,
+            credentials.credentials,
+            issuer=settings.staff_token_issuer,
+            audience=settings.staff_token_audience,
+            max_lifetime=timedelta(minutes=settings.staff_token_max_minutes),
+        )
     except InvalidToken as exc:
         raise _unauthorized(str(exc)) from None
 
@@ -88,4 +137,5 @@ def optional_staff(
 
 
 StaffUser = Annotated[Principal, Depends(require_role(Role.STAFF, Role.ADMIN))]
+AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 MaybeStaff = Annotated[Principal | None, Depends(optional_staff)]
