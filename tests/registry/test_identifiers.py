@@ -8,7 +8,7 @@ from nkohub_registry.domain.identifiers import (
     validate_kpp,
     validate_ogrn,
 )
-from nkohub_registry.imports import legal_form_of
+from nkohub_registry.domain.vocabulary import legal_form_of
 
 # Published registration numbers of well-known legal entities (public data).
 REAL_OGRN = ["1027700132195", "1027700229193"]
