@@ -174,7 +174,7 @@ def status_of(value: str) -> str | None:
         return text
     if "процесс" in text or "приостанов" in text or "реорганиз" in text:
         return Status.SUSPENDED.value
-    if "ликвид" in text or "исключ" in text or "прекрат" in text:
+    if "ликвид" in text or "исключ" in text or "прекрат" in text or "прекращ" in text:
         return Status.LIQUIDATED.value
     return Status.ACTIVE.value
 
