@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from nkohub_registry.app import create_app
@@ -184,6 +185,7 @@ async def test_xlsx_import_and_export_round_trip(registry):
     assert again["unchanged"] == 1 and again["rejected"] == []
 
 
+@pytest.mark.timeout(400)  # three CLI runs of up to 120 s each
 async def test_cli_import_writes_the_outbox_and_the_service_publishes(sandbox, spy):
     env = {**os.environ, **sandbox.env("registry")}
     command = ["uv", "run", "nkohub", "registry", "import", str(SAMPLE), "--city", "Глазов"]
