@@ -21,16 +21,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nkohub_registry.repository import (
-    INDEXES,
     HistoryRepository,
     OrganizationRepository,
     PeopleRepository,
+    prepare,
 )
 from nkohub_registry.service.imports import ImportReport, import_table
 from nkohub_registry.service.organizations import OrganizationService
 from nkohub_registry.service.tables import TableError
 from nkohub_registry.settings import RegistrySettings
-from nkohub_shared.storage.mongo import create_client, ensure_indexes
+from nkohub_shared.storage.mongo import create_client
 from nkohub_shared.storage.writer import Outbox
 
 app = typer.Typer(help="Реестр НКО: импорт официальных данных.", no_args_is_help=True)
@@ -42,7 +42,7 @@ async def _run(path: Path, city: str | None, progress: Progress) -> ImportReport
     client = create_client(str(settings.mongodb_url))
     try:
         db = client[settings.database_name]
-        await ensure_indexes(db, INDEXES)
+        await prepare(db)
         outbox = Outbox()  # no relay here: the running service's sweep publishes
         organizations = OrganizationService(
             OrganizationRepository(db, outbox), PeopleRepository(db, outbox), HistoryRepository(db)

@@ -8,12 +8,14 @@ service's events, written with ``apply_once``). Nothing outside this package tou
 from __future__ import annotations
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_registry.domain.organizations import OrganizationFilter
-from nkohub_registry.repository.collections import HISTORY, ORGANIZATIONS, PEOPLE
+from nkohub_registry.repository.collections import HISTORY, ORGANIZATIONS, PEOPLE, Document
 from nkohub_registry.repository.history import HistoryRepository
 from nkohub_registry.repository.organizations import OrganizationRepository
 from nkohub_registry.repository.people import PeopleRepository
+from nkohub_shared.storage.mongo import ensure_indexes
 
 __all__ = [
     "INDEXES",
@@ -22,6 +24,7 @@ __all__ = [
     "OrganizationFilter",
     "OrganizationRepository",
     "PeopleRepository",
+    "prepare",
 ]
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -40,3 +43,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     HISTORY: [IndexModel([("came", ASCENDING)], name="came")],
 }
 OUTBOX_COLLECTIONS: list[str] = [ORGANIZATIONS, PEOPLE]
+
+
+async def prepare(db: AsyncDatabase[Document]) -> None:
+    """Create the registry's indexes where no running service did (the CLI)."""
+    await ensure_indexes(db, INDEXES)
