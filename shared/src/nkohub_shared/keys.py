@@ -2,13 +2,13 @@
 
 Each purpose has its own key, so that rotating one breaks nothing else:
 
-| setting | what it does | who holds it |
-|---|---|---|
-| ``NKOHUB_STAFF_TOKEN_PRIVATE_KEY`` | signs staff tokens (Ed25519) | the CLI and the staff console only |
-| ``NKOHUB_STAFF_TOKEN_PUBLIC_KEY`` | verifies staff tokens | every service: it can verify, never mint |
-| ``NKOHUB_LINK_SECRET`` | HMAC of participant links in e-mails | every service that builds or checks one |
-| ``NKOHUB_PERSON_KEY_SECRET`` | HMAC of pseudonymous person keys | every service (keys must agree) |
-| ``NKOHUB_WEBHOOK_SECRET`` | signs webhook deliveries | notifications |
+- ``NKOHUB_STAFF_TOKEN_PRIVATE_KEY`` signs staff tokens (Ed25519); only the CLI and the
+  staff console hold it.
+- ``NKOHUB_STAFF_TOKEN_PUBLIC_KEY`` verifies them; every service holds it and can verify a
+  token, never mint one.
+- ``NKOHUB_LINK_SECRET``: HMAC of participant links in e-mails.
+- ``NKOHUB_PERSON_KEY_SECRET``: HMAC of pseudonymous person keys (the same everywhere).
+- ``NKOHUB_WEBHOOK_SECRET``: signs webhook deliveries (notifications).
 
 Keys are base64url text (Ed25519: the raw 32-byte private seed or public key), so a
 ``.env`` line holds them.
