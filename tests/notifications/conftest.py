@@ -14,7 +14,8 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from nkohub_notifications.app import NotificationsContext, create_app
+from nkohub_notifications.app import create_app
+from nkohub_notifications.context import NotificationsContext
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.contracts.common import MeetupSnapshot, Participant, Venue
@@ -58,7 +59,7 @@ class Service:
 
     @property
     def db(self) -> Any:
-        return self.ctx.db
+        return self.ctx.runtime.db
 
     async def publish(
         self, data: IntegrationEvent, envelope: CloudEvent | None = None
