@@ -227,3 +227,8 @@ class SubscriberChanges(BaseModel):
             changes["consent_at"] = at
         changes["updated_at"] = at
         return changes
+
+
+def in_their_zone(context: dict[str, Any], subscriber: dict[str, Any]) -> dict[str, Any]:
+    """A template context whose times read in the recipient's zone (grant deadlines)."""
+    return {**context, "timezone": timezone_of(subscriber)}

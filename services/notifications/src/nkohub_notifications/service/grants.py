@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nkohub_notifications.domain.subscribers import Topic, timezone_of
+from nkohub_notifications.domain.subscribers import Topic, in_their_zone
 from nkohub_notifications.service.messages import Notifier
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.contracts.publishing import GrantDeadlineApproaching
@@ -22,6 +22,6 @@ class GrantMail:
             topic=Topic.GRANTS,
             template=TEMPLATE,
             cause=envelope.id,
-            context_for=lambda sub: {"grant": grant, "timezone": timezone_of(sub)},
+            context_for=lambda sub: in_their_zone({"grant": grant}, sub),
             envelope=envelope,
         )
