@@ -86,6 +86,26 @@ async def service(sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Service
 
 
 @pytest.fixture
+async def ordered_service(sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Service]:
+    """One event at a time per queue (prefetch 1): an event seen handled proves every
+    event published before it to the same queue was handled too."""
+    async with start_service(sandbox, smtp, prefetch_count=1) as svc:
+        yield svc
+
+
+async def handled(service: Service, envelope: CloudEvent) -> bool:
+    """The service is done with this event (its processed-events record)."""
+    record = await service.db.processed_events.find_one({"event_id": envelope.id, "state": "done"})
+    return record is not None
+
+
+async def none_queued(service: Service) -> bool:
+    """Nothing left to send."""
+    busy = {"status": {"$in": ["queued", "sending"]}}
+    return await service.db.messages.count_documents(busy) == 0
+
+
+@pytest.fixture
 async def mongo(sandbox: Sandbox) -> AsyncIterator[Any]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         sandbox.servers.mongodb_url, tz_aware=True
