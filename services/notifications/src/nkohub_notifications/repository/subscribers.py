@@ -61,7 +61,7 @@ class SubscriberRepository:
             )
 
     async def update(
-        self, subscriber_id: str, fields: Document, *, unset: list[str] = ()
+        self, subscriber_id: str, fields: Document, *, unset: tuple[str, ...] = ()
     ) -> Document | None:
         """Set ``fields`` (and remove ``unset``); the subscriber after, or ``None``."""
         update: Document = {"$set": fields}

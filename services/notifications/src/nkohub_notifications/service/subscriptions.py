@@ -88,7 +88,7 @@ class Subscriptions:
         await self._subscribers.update(
             subscriber["_id"],
             confirmation(subscriber),
-            unset=["pending_topics", "pending_categories"],
+            unset=("pending_topics", "pending_categories"),
         )
 
     async def unsubscribe(self, subscriber: dict[str, Any]) -> None:
