@@ -1,11 +1,11 @@
 """The sender: a background job that delivers due queued messages.
 
-A feeder looks up due messages in batches; workers claim each one with an atomic
-``find_one_and_update`` by id (still queued and due → sending, with a lease and
-``attempts + 1``), so two workers or two processes never send the same message. The
-outcome is written with its ``notifications.message.sent`` / ``failed`` event in the
-same single-document write (outbox). A claim whose worker died returns to the queue
-when its lease expires. Sending is rate-limited per channel.
+A feeder looks up due messages in batches; workers claim each one atomically (still
+queued and due → sending, with a lease and ``attempts + 1``), so two workers or two
+processes never send the same message. The outcome is written with its
+``notifications.message.sent`` / ``failed`` event in the same single-document write. A
+claim whose worker died returns to the queue when its lease expires (the lease sweep).
+Sending is rate-limited per channel.
 """
 
 from __future__ import annotations
@@ -13,64 +13,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from pymongo import ReturnDocument
 
-from nkohub_notifications.channels import (
-    Connection,
-    SmtpConnection,
-    TelegramConnection,
-    WebhookConnection,
-)
-from nkohub_notifications.domain import (
+from nkohub_notifications.channels import Connection
+from nkohub_notifications.channels.smtp import SmtpConnection
+from nkohub_notifications.channels.telegram import TelegramConnection
+from nkohub_notifications.channels.webhook import WebhookConnection
+from nkohub_notifications.domain.clock import now
+from nkohub_notifications.domain.messages import (
+    HISTORY_KEEP,
     Channel,
     Delivery,
     Outcome,
     Status,
-    Topic,
     after_attempt,
-    follows,
-    now,
 )
-from nkohub_notifications.repository import MESSAGES, SUBSCRIBERS, Db
+from nkohub_notifications.domain.rate import RateLimiter
+from nkohub_notifications.domain.subscribers import Topic, follows
+from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.bus.relay import OutboxRelay
-from nkohub_shared.contracts import new_event
+from nkohub_shared.contracts import CloudEvent, new_event
 from nkohub_shared.contracts.notifications import MessageFailed, MessageSent
-from nkohub_shared.storage.outbox import push_outbox
 
 log = logging.getLogger("nkohub.notifications.sender")
 
 CLAIM_BATCH = 100  # due messages looked up per query
-
-
-class RateLimiter:
-    """Spaces acquisitions ``1/rate`` seconds apart (no bursts); rate 0 = no limit."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = 0.0
-
-    async def acquire(self) -> None:
-        if not self._interval:
-            return
-        current = time.monotonic()
-        slot = max(self._next, current)
-        self._next = slot + self._interval
-        if slot > current:
-            await asyncio.sleep(slot - current)
+REASON_MAX = 500  # characters of a failure's reason in MessageFailed
 
 
 class Sender:
-    def __init__(self, db: Db, settings: NotificationsSettings, relay: OutboxRelay) -> None:
-        self._messages = db[MESSAGES]
-        self._subscribers = db[SUBSCRIBERS]
+    def __init__(
+        self,
+        messages: MessageRepository,
+        subscribers: SubscriberRepository,
+        settings: NotificationsSettings,
+    ) -> None:
+        self._messages = messages
+        self._subscribers = subscribers
         self._settings = settings
-        self._relay = relay
         self._wake = asyncio.Event()
         self._limits = {
             Channel.EMAIL: RateLimiter(settings.email_rate_per_second),
@@ -85,7 +68,7 @@ class Sender:
     async def run(self) -> None:
         """The background job: a feeder, ``sender_workers`` workers and a lease sweeper."""
         async with httpx.AsyncClient(timeout=self._settings.webhook_timeout_seconds) as client:
-            shared = {
+            shared: dict[Channel, Connection] = {
                 Channel.WEBHOOK: WebhookConnection(self._settings, client),
                 Channel.TELEGRAM: TelegramConnection(self._settings, client),
             }
@@ -110,7 +93,7 @@ class Sender:
         while True:
             self._wake.clear()
             try:
-                found = await self.due(exclude=in_flight, limit=CLAIM_BATCH)
+                found = await self._messages.due(now(), exclude=in_flight, limit=CLAIM_BATCH)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -131,10 +114,8 @@ class Sender:
         candidates: asyncio.Queue[str],
         in_flight: set[str],
     ) -> None:
-        connections: dict[Channel, Connection] = {
-            **shared,
-            Channel.EMAIL: SmtpConnection(self._settings),
-        }
+        smtp = SmtpConnection(self._settings)
+        connections: dict[Channel, Connection] = {**shared, Channel.EMAIL: smtp}
         try:
             while True:
                 message_id = await candidates.get()
@@ -151,33 +132,22 @@ class Sender:
                 finally:
                     in_flight.discard(message_id)
         finally:
-            await connections[Channel.EMAIL].close()
-
-    async def due(self, *, exclude: set[str], limit: int) -> list[str]:
-        query: dict[str, Any] = {"status": Status.QUEUED.value, "next_attempt_at": {"$lte": now()}}
-        if exclude:
-            query["_id"] = {"$nin": list(exclude)}
-        cursor = self._messages.find(query, {"_id": 1}).sort("next_attempt_at", 1).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+            await smtp.close()
 
     async def claim(self, message_id: str) -> dict[str, Any] | None:
-        """Take the message if it is still queued and due (atomic: one sender wins)."""
+        """Take the message if it is still queued and due (one sender wins)."""
         at = now()
         lease = timedelta(seconds=self._settings.send_lease_seconds)
-        return await self._messages.find_one_and_update(
-            {"_id": message_id, "status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
-            {
-                "$set": {"status": Status.SENDING.value, "lease_until": at + lease},
-                "$inc": {"attempts": 1},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
+        return await self._messages.claim(message_id, at, at + lease)
 
     async def process(self, message: dict[str, Any], connection: Connection) -> None:
+        """Deliver a claimed message and record the outcome."""
         if message.get("topic") and not await self._still_wanted(message):
             await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
             return
-        await self._limits[Channel(message["channel"])].acquire()
+        delay = self._limits[Channel(message["channel"])].reserve()
+        if delay:
+            await asyncio.sleep(delay)
         delivery = await connection.deliver(message)
         s = self._settings
         status, next_at = after_attempt(
@@ -190,7 +160,7 @@ class Sender:
         await self._finish(message, status, next_at, delivery.detail, delivery)
 
     async def _still_wanted(self, message: dict[str, Any]) -> bool:
-        subscriber = await self._subscribers.find_one({"person_key": message["recipient_key"]})
+        subscriber = await self._subscribers.of_person(message["recipient_key"])
         return subscriber is not None and follows(
             subscriber, Topic(message["topic"]), Channel(message["channel"])
         )
@@ -199,13 +169,13 @@ class Sender:
         self,
         message: dict[str, Any],
         status: Status,
-        next_at: Any,
+        next_at: datetime | None,
         detail: str,
         delivery: Delivery | None = None,
     ) -> None:
         at = now()
-        fields: dict[str, Any] = {"status": status.value, "updated_at": at, "lease_until": None}
-        events = []
+        fields: dict[str, Any] = {"status": status.value, "updated_at": at}
+        events: list[CloudEvent] = []
         common = {
             "message_id": message["_id"],
             "channel": message["channel"],
@@ -219,38 +189,31 @@ class Sender:
             events.append(new_event(MessageSent(**common, sent_at=at)))
         elif status is Status.FAILED:
             fields["last_error"] = detail
-            events.append(new_event(MessageFailed(**common, reason=detail[:500])))
+            events.append(new_event(MessageFailed(**common, reason=detail[:REASON_MAX])))
         elif status is Status.QUEUED:
             fields.update(next_attempt_at=next_at, last_error=detail)
         else:
             fields["last_error"] = detail
-        update: dict[str, Any] = {"$set": fields}
-        if delivery is not None:
-            update["$push"] = {
-                "history": {
-                    "$each": [{"at": at, "outcome": delivery.outcome.value, "detail": detail}],
-                    "$slice": -20,
-                }
-            }
-        await self._messages.update_one(
-            {"_id": message["_id"], "status": Status.SENDING.value},
-            push_outbox(update, *events),
+        attempt = (
+            {"at": at, "outcome": delivery.outcome.value, "detail": detail}
+            if delivery is not None
+            else None
         )
-        if events:
-            self._relay.kick()
+        await self._messages.finish(
+            message["_id"], fields, *events, attempt=attempt, history_keep=HISTORY_KEEP
+        )
         if status is Status.QUEUED:
             log.info("message %s deferred: %s", message["_id"], detail)
         elif delivery is not None and delivery.outcome is not Outcome.SENT:
             log.warning("message %s failed: %s", message["_id"], detail)
 
     async def _sweep_leases(self) -> None:
+        """Every poll (at least every second): claims whose lease ran out go back."""
         while True:
             await asyncio.sleep(max(self._settings.sender_poll_seconds, 1.0))
             try:
-                await self._messages.update_many(
-                    {"status": Status.SENDING.value, "lease_until": {"$lt": now()}},
-                    {"$set": {"status": Status.QUEUED.value, "next_attempt_at": now()}},
-                )
+                if await self._messages.release_expired_leases(now()):
+                    self.wake()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -1,30 +1,17 @@
 """Message templates (Jinja2, Russian): a subject, a plain-text and an HTML part each.
 
 HTML is rendered with autoescape on, text with it off. Every template has sample data
-so staff can preview it (``GET /api/v1/staff/templates/{name}/preview``).
+(``domain.samples``) so staff can preview it (``GET /api/v1/staff/templates/{name}/preview``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
-from nkohub_shared.russian import MONTHS_GENITIVE, date_ru
-
-CHANGED_LABELS = {
-    "starts_at": "время начала",
-    "ends_at": "время окончания",
-    "venue": "место",
-    "title": "название",
-    "description": "описание",
-    "program": "программа",
-    "capacity": "число мест",
-}
+from nkohub_notifications.domain.wording import clock, days_word, money, when
 
 
 @dataclass(frozen=True)
@@ -128,50 +115,6 @@ SPECS: dict[str, TemplateSpec] = {
 }
 
 
-def when(value: datetime | str, timezone: str = "Europe/Samara") -> str:
-    """``28 марта 2026 г., 18:00`` in the given time zone."""
-    return date_ru(value, timezone, with_time=True, year_suffix=True)
-
-
-def clock(value: datetime | str, timezone: str = "Europe/Samara") -> str:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return f"{moment.astimezone(ZoneInfo(timezone)):%H:%M}"
-
-
-def day_ru(value: datetime) -> str:
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
-
-
-def days_word(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return "день"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return "дня"
-    return "дней"
-
-
-def before_words(offset: timedelta) -> str:
-    """``завтра`` / ``через 2 часа`` — how far a reminder is from the start."""
-    seconds = int(offset.total_seconds())
-    if seconds >= 86400 and seconds % 86400 == 0:
-        days = seconds // 86400
-        return "завтра" if days == 1 else f"через {days} {days_word(days)}"
-    if seconds >= 3600:
-        hours = round(seconds / 3600)
-        word = (
-            "час"
-            if hours % 10 == 1 and hours % 100 != 11
-            else ("часа" if 2 <= hours % 10 <= 4 and not 12 <= hours % 100 <= 14 else "часов")
-        )
-        return f"через {hours} {word}"
-    minutes = max(seconds // 60, 1)
-    return f"через {minutes} мин."
-
-
-def money(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
-
-
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -211,78 +154,3 @@ class Renderer:
         text = self._text.get_template(f"mail/{name}.txt").render(full)
         html = self._html.get_template(f"mail/{name}.html").render(full)
         return Rendered(" ".join(subject.split()), text.strip() + "\n", html)
-
-
-# --- sample data for previews ----------------------------------------------------------
-
-SAMPLE_MEETUP = MeetupSnapshot(
-    meetup_id="sample-meetup",
-    slug="otkrytoe-obshchenie-aprel",
-    title="Открытое общение: гранты и отчётность НКО",
-    kind="meetup",
-    description="Консультации специалистов и вопросы к главе города.",
-    starts_at=datetime(2026, 4, 16, 14, 0, tzinfo=UTC),
-    ends_at=datetime(2026, 4, 16, 16, 0, tzinfo=UTC),
-    venue=Venue(name="ПНБ им. В.Г. Короленко", address="г. Глазов, ул. Ленина, 1"),
-    capacity=65,
-    program=[
-        ProgramItem(position=1, kind="talk", title="Итоги грантовых конкурсов"),
-        ProgramItem(position=2, kind="qa_session", title="Вопросы главе города"),
-    ],
-    public_url="http://localhost:8002/meetups/otkrytoe-obshchenie-aprel",
-    sequence=1,
-)
-SAMPLE_CONSULTATION = {
-    "consultation_id": "sample-consultation",
-    "specialist": Specialist(
-        specialist_id="s1", name="Иванова Анна", specialty="юрист", body="Минюст"
-    ).model_dump(),
-    "starts_at": datetime(2026, 4, 16, 12, 0, tzinfo=UTC),
-    "duration_minutes": 30,
-    "organization_name": "АНО «Добрые дела»",
-    "question": "Как внести изменения в устав?",
-    "contact": {"name": "Петров Пётр", "email": "petrov@example.org"},
-}
-
-
-def sample_context(name: str) -> dict[str, Any]:
-    meetup = SAMPLE_MEETUP.model_dump()
-    link = "http://localhost:8002/registrations/sample/cancel?token=sample"
-    unsubscribe = "http://localhost:8003/unsubscribe/sample?token=sample"
-    base = {"name": "Мария Петрова", "meetup": meetup, "cancel_url": link}
-    extra: dict[str, dict[str, Any]] = {
-        "registration_waitlisted": {"position": 3},
-        "registration_cancelled": {"cancelled_by": "participant"},
-        "meetup_announcement": {"unsubscribe_url": unsubscribe},
-        "meetup_updated": {"changes": ["время начала"], "with_invitation": True},
-        "meetup_cancelled": {"reason": "болезнь докладчика"},
-        "reminder": {"before": "завтра"},
-        "consultation_booked": {"consultation": SAMPLE_CONSULTATION, "for_specialist": False},
-        "consultation_cancelled": {"consultation": SAMPLE_CONSULTATION, "for_specialist": True},
-        "meetup_thanks": {"feedback_url": "http://localhost:8002/meetups/sample/feedback"},
-        "grant_deadline": {
-            "unsubscribe_url": unsubscribe,
-            "grant": {
-                "name": "Фонд президентских грантов, 2-й конкурс",
-                "operator": "ФПГ",
-                "closes_at": datetime(2026, 4, 20, 21, 0, tzinfo=UTC),
-                "days_left": 3,
-                "url": "https://example.org/grant",
-                "max_amount": 3000000,
-            },
-        },
-        "blog_digest": {
-            "unsubscribe_url": unsubscribe,
-            "day": "16 апреля 2026 г.",
-            "posts": [
-                {
-                    "title": "Как написать проект: 5 ошибок",
-                    "category": "методические рекомендации",
-                    "url": "http://localhost:8004/posts/5-oshibok",
-                    "excerpt": "Разбираем типичные ошибки заявок.",
-                }
-            ],
-        },
-        "subscription_confirm": {"confirm_url": "http://localhost:8003/subscriptions/x/confirm"},
-    }
-    return {**base, **extra.get(name, {})}
