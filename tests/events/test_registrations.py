@@ -222,14 +222,20 @@ async def test_staff_export_csv_and_xlsx_with_personal_data_only_for_staff(event
     await register(events, mid, 2, role="media")
     assert (await events.get(f"/api/v1/meetups/{mid}/registrations")).status_code == 401
     r = await events.get(f"/api/v1/meetups/{mid}/registrations?format=csv", headers=STAFF)
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert [row["email"] for row in rows] == ["person1@example.org", "person2@example.org"]
-    assert rows[0]["organization_name"] == "'=HYPERLINK()"
+    assert r.content.startswith("\ufeff".encode()) and r.content.count(b"\r\n") == 3
+    text = r.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    assert [row["Электронная почта"] for row in rows] == [
+        "person1@example.org",
+        "person2@example.org",
+    ]
+    assert rows[0]["Организация"] == "'=HYPERLINK()" and rows[0]["Роль"] == "ngo_representative"
     r = await events.get(
         f"/api/v1/meetups/{mid}/registrations?format=xlsx&role=media", headers=STAFF
     )
     sheet = load_workbook(io.BytesIO(r.content)).active
     values = list(sheet.values)
-    assert values[0][4] == "email" and values[1][4] == "person2@example.org" and len(values) == 2
+    assert values[0][4] == "Электронная почта" and values[1][4] == "person2@example.org"
+    assert len(values) == 2
     found = await events.get(f"/api/v1/meetups/{mid}/registrations?q=участник 1", headers=STAFF)
     assert [x["email"] for x in found.json()] == ["person1@example.org"]
