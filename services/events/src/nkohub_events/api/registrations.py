@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from nkohub_events.api.deps import Context
 from nkohub_events.api.exports import REGISTRATION_COLUMNS
+from nkohub_events.api.sheets import read_sheet
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
 from nkohub_shared.links import Purpose
@@ -119,4 +120,5 @@ async def import_attendance(
 ) -> dict[str, Any]:
     """Import a sign-in sheet (CSV or XLSX: name, role, organization, optional contact) as
     attendances; importing the same sheet again records nothing new."""
-    return await ctx.attendance.import_sheet(meetup_id, file.filename or "", await file.read())
+    rows = read_sheet(file.filename or "", await file.read())
+    return await ctx.attendance.import_sheet(meetup_id, rows)

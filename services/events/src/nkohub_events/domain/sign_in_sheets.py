@@ -1,5 +1,5 @@
-"""Sign-in sheets (issue 7): a CSV or XLSX list of who came to a meetup — columns name,
-role, organization, optional contact (e-mail) — read into attendees.
+"""Sign-in sheets (issue 7): the rows of a list of who came to a meetup — name, role,
+organization, optional contact (e-mail) — as attendees (``api.sheets`` reads the file).
 
 People are matched to the meetup's registrations by e-mail, else by name; organizations
 to the registry's read model by ОГРН or name. A person without an e-mail gets a
@@ -9,78 +9,22 @@ nothing new (one attendance per person per meetup).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from typing import Any
-
-from openpyxl import load_workbook
 
 from nkohub_events.domain.attendance import Attendee
 from nkohub_events.domain.common import ROLE_LABELS, normalise
 from nkohub_events.domain.registrations import email_key
-from nkohub_shared.errors import InvalidInput
 from nkohub_shared.privacy import person_key
 from nkohub_shared.text import normalise_email
 
-HEADERS = {
-    "name": ("name", "имя", "фио", "участник"),
-    "role": ("role", "роль", "кто"),
-    "organization": ("organization", "организация", "нко"),
-    "contact": ("contact", "email", "e-mail", "почта", "контакт"),
-}
 ROLE_BY_LABEL = {normalise(v): k for k, v in ROLE_LABELS.items()} | {
     "нко": "ngo_representative",
     "омс": "official",
     "администрация": "official",
     "сми": "media",
 }
-
-
-def _cells(filename: str, content: bytes) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True).active
-        except Exception:
-            raise InvalidInput("not a readable XLSX file", field="file") from None
-        return [
-            ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
-        ]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1251")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:2000], delimiters=",;\t")
-    except csv.Error:
-        dialect = "excel"
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def read_sheet(filename: str, content: bytes) -> list[dict[str, str]]:
-    """The sheet's rows as ``{"name", "role", "organization", "contact"}`` (the columns
-    it has), found by their Russian or English headers in the first row."""
-    if not content:
-        raise InvalidInput("the file is empty", field="file")
-    rows = _cells(filename, content)
-    if not rows:
-        raise InvalidInput("the file has no rows", field="file")
-    header = [normalise(h) for h in rows[0]]
-    columns: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        for i, h in enumerate(header):
-            if h in names:
-                columns[key] = i
-                break
-    if "name" not in columns:
-        raise InvalidInput("the first row must name the columns (name/имя, ...)", field="file")
-    out = []
-    for row in rows[1:]:
-        item = {k: (row[i].strip() if i < len(row) and row[i] else "") for k, i in columns.items()}
-        if any(item.values()):
-            out.append(item)
-    return out
 
 
 def role_of(value: str) -> str | None:

@@ -75,7 +75,7 @@ class AttendanceService:
         done = await self._registrations.checked_in(r["_id"], now)
         return done or r, True
 
-    async def import_sheet(self, meetup_id: str, filename: str, content: bytes) -> dict[str, Any]:
+    async def import_sheet(self, meetup_id: str, rows: list[dict[str, str]]) -> dict[str, Any]:
         """A sign-in sheet as attendances; importing the same sheet again records nothing
         new. A meetup that took place (or was recorded after the fact) gets the meetup's
         start as the check-in time."""
@@ -84,7 +84,6 @@ class AttendanceService:
             raise Conflict("the meetup was cancelled", field="meetup_id")
         if m["status"] == "draft" and not m.get("recorded_after_the_fact"):
             raise Conflict("the meetup has not been published", field="meetup_id")
-        rows = sign_in_sheets.read_sheet(filename, content)
         entries, errors = sign_in_sheets.entries(
             rows,
             await self._registrations.all_of_meetup(m["_id"]),
