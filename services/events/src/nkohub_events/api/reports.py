@@ -1,12 +1,12 @@
-"""The practice report (staff): JSON; CSV (the results table) or XLSX (the results table
-and the breakdowns per meetup, role and specialty, one sheet each)."""
+"""The practice report (staff): JSON, or the results table and the breakdowns per meetup,
+role and specialty as sheets of one XLSX or titled sections of one CSV."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from nkohub_events.api.deps import Context
 from nkohub_events.api.exports import (
@@ -17,9 +17,8 @@ from nkohub_events.api.exports import (
 )
 from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS
 from nkohub_events.domain.report import INDICATORS
-from nkohub_shared.tables import XLSX_MEDIA_TYPE, to_xlsx
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.downloads import table_download
+from nkohub_shared.web.downloads import tables_download
 
 router = APIRouter(tags=["reports"])
 
@@ -43,23 +42,15 @@ async def practice(
         {"indicator": key, "label": label, "value": report["indicators"][key]}
         for key, label in INDICATORS
     ]
-    if format == "csv":
-        return table_download(name, "csv", INDICATOR_COLUMNS, indicators)
     roles = [{**r, "label": ROLE_LABELS.get(r["role"], r["role"])} for r in report["per_role"]]
     specialties = [
         {**s, "label": SPECIALTY_LABELS.get(s["specialty"], s["specialty"])}
         for s in report["per_specialty"]
     ]
-    workbook = to_xlsx(
-        {
-            "Итоги": (INDICATOR_COLUMNS, indicators),
-            "Встречи": (MEETUP_COLUMNS, report["per_meetup"]),
-            "Роли": (ROLE_COLUMNS, roles),
-            "Специалисты": (SPECIALTY_COLUMNS, specialties),
-        }
-    )
-    return Response(
-        workbook,
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    tables = {
+        "Итоги": (INDICATOR_COLUMNS, indicators),
+        "Встречи": (MEETUP_COLUMNS, report["per_meetup"]),
+        "Роли": (ROLE_COLUMNS, roles),
+        "Специалисты": (SPECIALTY_COLUMNS, specialties),
+    }
+    return tables_download(name, format, tables)
