@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo import AsyncMongoClient
 
-from nkohub_publishing.domain import local_day
+from nkohub_publishing.domain.clock import local_day
 from tests.publishing.conftest import make_post
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
