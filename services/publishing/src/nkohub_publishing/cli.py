@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from nkohub_publishing.repository import PostRepository, ViewRepository, create_indexes
+from nkohub_publishing.repository import PostRepository, ViewRepository, prepare_storage
 from nkohub_publishing.service.imports import ImportService
 from nkohub_publishing.service.posts import PostService
 from nkohub_publishing.settings import PublishingSettings
@@ -38,7 +38,7 @@ async def _with_imports(work: Callable[[ImportService], Awaitable[T]]) -> T:
     client = create_client(str(settings.mongodb_url))
     try:
         db = client[settings.database_name]
-        await create_indexes(db)
+        await prepare_storage(db)
         outbox = Outbox()
         posts = PostService(PostRepository(db, outbox), settings.base_url)
         return await work(ImportService(posts, ViewRepository(db, outbox)))

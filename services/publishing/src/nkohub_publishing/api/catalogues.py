@@ -37,7 +37,7 @@ def _crud(
     fields_model: type[BaseModel],
     service_of: Callable[[PublishingContext], CatalogueService],
 ) -> None:
-    async def create(ctx: Context, _: StaffUser, body: create_model) -> dict:  # type: ignore[valid-type]
+    async def create(ctx: Context, _: StaffUser, body: BaseModel) -> dict:
         return entry_out(await service_of(ctx).create(body))
 
     async def list_all(ctx: Context, _: StaffUser) -> list[dict]:
@@ -46,13 +46,15 @@ def _crud(
     async def get(ctx: Context, _: StaffUser, item_id: str) -> dict:
         return entry_out(await service_of(ctx).get(item_id))
 
-    async def update(ctx: Context, _: StaffUser, item_id: str, body: fields_model) -> dict:  # type: ignore[valid-type]
+    async def update(ctx: Context, _: StaffUser, item_id: str, body: BaseModel) -> dict:
         return entry_out(await service_of(ctx).update(item_id, body))
 
     async def delete(ctx: Context, _: StaffUser, item_id: str) -> Response:
         await service_of(ctx).delete(item_id)
         return Response(status_code=204)
 
+    create.__annotations__["body"] = create_model  # FastAPI validates the body by this type
+    update.__annotations__["body"] = fields_model
     router.add_api_route(
         f"/{name}", create, methods=["POST"], status_code=201, name=f"create_{name}"
     )

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -195,9 +196,7 @@ def parse_views_csv(data: bytes) -> tuple[list[ViewRow], list[str]]:
         raise InvalidInput("the CSV must be UTF-8", field="file") from None
     rows: list[ViewRow] = []
     problems: list[str] = []
-    sample = text[:2048]
-    dialect = csv.Sniffer().sniff(sample, ",;\t") if sample.strip() else csv.excel
-    for line_no, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+    for line_no, row in enumerate(_csv_reader(text), 1):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) < 3:
@@ -216,6 +215,20 @@ def parse_views_csv(data: bytes) -> tuple[list[ViewRow], list[str]]:
             continue
         rows.append(ViewRow(line_no, ref, day, views))
     return rows, problems
+
+
+CSV_DELIMITERS = ",;\t"
+
+
+def _csv_reader(text: str) -> Iterator[list[str]]:
+    sample = text[:2048]
+    if not sample.strip():
+        return csv.reader(io.StringIO(text))
+    try:
+        dialect = csv.Sniffer().sniff(sample, CSV_DELIMITERS)
+    except csv.Error:  # rows too uneven for the sniffer: the delimiter used most
+        return csv.reader(io.StringIO(text), delimiter=max(CSV_DELIMITERS, key=sample.count))
+    return csv.reader(io.StringIO(text), dialect)
 
 
 def ref_path_and_slug(ref: str) -> tuple[str, str]:

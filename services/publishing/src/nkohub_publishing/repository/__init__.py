@@ -48,7 +48,7 @@ INDEXES: dict[str, list[IndexModel]] = {
 OUTBOX_COLLECTIONS: list[str] = ["posts", "competitions", "view_buckets", "view_imports"]
 
 
-async def create_indexes(db: AsyncDatabase[Document]) -> None:
+async def prepare_storage(db: AsyncDatabase[Document]) -> None:
     """What the running service creates at start (its runtime does it), for a process that
     writes without it (the CLI)."""
     indexes = {name: list(models) for name, models in INDEXES.items()}
@@ -66,7 +66,7 @@ __all__ = [
     "PostRepository",
     "SettingsRepository",
     "ViewRepository",
-    "create_indexes",
     "document_repository",
     "foundation_repository",
+    "prepare_storage",
 ]

@@ -90,7 +90,7 @@ class PostRepository:
         await self.slugs.delete_many({"post_id": post_id})
         return True
 
-    async def apply_once(
+    async def update_once(
         self,
         post_id: str,
         condition: Document,

@@ -1,5 +1,5 @@
 """Posts from the events service's meetups. Every write is applied once per consumed event
-(``apply_once``), so a re-run after a crash or a redelivery changes nothing."""
+(the event's id rides in the post): a re-run after a crash or a redelivery changes nothing."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class MeetupPostService:
             meetup, self._link(meetup), slug=slug, publish=publish, now=now_utc()
         )
         events = [self.posts.published_event({"_id": post_id, **post})] if publish else []
-        await self.repository.apply_once(
+        await self.repository.update_once(
             post_id, {}, {"$setOnInsert": post}, event_id, *events, upsert=True
         )
 
@@ -47,7 +47,7 @@ class MeetupPostService:
         """The announcement follows a newer version of the meetup (an older one arriving
         late is ignored), unless the meetup was cancelled."""
         changes = texts.announcement_update(meetup, self._link(meetup), now_utc())
-        await self.repository.apply_once(
+        await self.repository.update_once(
             texts.announcement_id(meetup.meetup_id),
             {"meetup_sequence": {"$lt": meetup.sequence}, **NOT_CANCELLED},
             {"$set": changes},
@@ -61,7 +61,7 @@ class MeetupPostService:
         if status is None:
             return
         changes = texts.cancellation_update(meetup, reason, status, now_utc())
-        await self.repository.apply_once(
+        await self.repository.update_once(
             post_id, {"status": status, **NOT_CANCELLED}, {"$set": changes}, event_id
         )
 
@@ -72,4 +72,6 @@ class MeetupPostService:
         post_id = texts.report_id(meetup.meetup_id)
         slug = await self.posts.reserve_slug(post_slug(texts.report_title(meetup)), post_id)
         post = texts.report_post(meetup, figures, slug=slug, now=now_utc())
-        await self.repository.apply_once(post_id, {}, {"$setOnInsert": post}, event_id, upsert=True)
+        await self.repository.update_once(
+            post_id, {}, {"$setOnInsert": post}, event_id, upsert=True
+        )
