@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 
 
-
 def at(days: float) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 

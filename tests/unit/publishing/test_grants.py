@@ -73,7 +73,8 @@ def test_deadline_reminder_event():
     assert event.data["reminder_days"] == 3 and event.data["days_left"] == 2
     assert event.data["url"] == "https://b.x/grants", "the calendar when it has no page"
     assert event.data["competition_id"] == "c1" and event.data["max_amount"] == 3_000_000
-    own = grants.deadline_approaching({**competition, "url": "https://fpg.example/"}, 14, CLOSES, "")
+    with_page = {**competition, "url": "https://fpg.example/"}
+    own = grants.deadline_approaching(with_page, 14, CLOSES, "")
     assert own.data["url"] == "https://fpg.example/"
 
 

@@ -64,8 +64,6 @@ def test_imported_html_is_sanitised_not_escaped():
     html = sanitize_html(
         '<p onclick="x()">Текст <a href="https://a.example">ссылка</a></p><script>x</script>'
     )
-    assert html == (
-        '<p>Текст <a href="https://a.example" rel="noopener noreferrer">ссылка</a></p>'
-    )
+    assert html == ('<p>Текст <a href="https://a.example" rel="noopener noreferrer">ссылка</a></p>')
     fields = rendered_fields("Заголовок", '<p style="color:red">Абзац</p>', None, "html")
     assert fields["html"] == "<p>Абзац</p>" and fields["body_format"] == "html"
