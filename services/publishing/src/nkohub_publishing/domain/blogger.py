@@ -1,5 +1,5 @@
-"""Imports of the old blog: posts from a Blogger export (Atom XML) and historical view
-counts from a CSV (post URL or slug, date, views). Both are idempotent."""
+"""The old blog: reading a Blogger export (Atom XML) and a CSV of its view history, and
+what an imported post looks like."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from nkohub_publishing import domain
-from nkohub_publishing.domain import Category, PostStatus
-from nkohub_publishing.repository import now_utc
+from nkohub_publishing.domain import Document
+from nkohub_publishing.domain.posts import Category, PostStatus, new_post
+from nkohub_publishing.domain.text import normalize, normalize_tag
 from nkohub_shared.errors import InvalidInput
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -24,8 +23,9 @@ APP = "{http://purl.org/atom/app#}"
 KIND_SCHEME = "http://schemas.google.com/g/2005#kind"
 KIND_POST = "http://schemas.google.com/blogger/2008/kind#post"
 LABEL_SCHEME = "http://www.blogger.com/atom/ns#"
-
-Progress = Callable[[int, int], None]
+DEFAULT_AUTHOR = "Проект +"
+UNTITLED = "Без названия"
+GRANT_WORDS = ("конкурс", "грант")
 
 
 @dataclass
@@ -39,6 +39,16 @@ class BloggerEntry:
     url: str | None
     author: str | None
     draft: bool
+
+    @property
+    def post_id(self) -> str:
+        """Derived from its origin, so a second import finds the first one's post."""
+        return f"blogger-{self.blogger_id}"
+
+    @property
+    def legacy_path(self) -> str | None:
+        """The old address's path (``/2019/03/post.html``), which redirects to the post."""
+        return (urlsplit(self.url).path or None) if self.url else None
 
 
 @dataclass
@@ -115,7 +125,7 @@ def parse_blogger(data: bytes) -> tuple[list[BloggerEntry], int, list[str]]:
         posts.append(
             BloggerEntry(
                 blogger_id=match.group(1),
-                title=title or "Без названия",
+                title=title or UNTITLED,
                 html=entry.findtext(f"{ATOM}content") or "",
                 labels=labels,
                 published=published,
@@ -128,11 +138,9 @@ def parse_blogger(data: bytes) -> tuple[list[BloggerEntry], int, list[str]]:
     return posts, len(entries), problems
 
 
-GRANT_WORDS = ("конкурс", "грант")
-
-
 def guess_category(labels: list[str]) -> Category:
-    text = domain.normalize(" ".join(labels))
+    """The blog's category from the old labels (the first rule that matches wins)."""
+    text = normalize(" ".join(labels))
     if "митап" in text or "встреч" in text:
         return Category.MEETUP_ANNOUNCEMENTS
     if "фонд" in text:
@@ -146,86 +154,49 @@ def guess_category(labels: list[str]) -> Category:
     return Category.NGO_NEWS
 
 
-async def import_blogger(ctx: Any, data: bytes, progress: Progress | None = None) -> ImportReport:
-    entries, total, problems = parse_blogger(data)
-    report = ImportReport(entries=total, posts_found=len(entries), skipped=problems)
-    for n, entry in enumerate(entries, 1):
-        post_id = f"blogger-{entry.blogger_id}"
-        slug = await ctx.posts.reserve_slug(domain.make_slug(entry.title), post_id)
-        tags = list(dict.fromkeys(domain.normalize_tag(x) for x in entry.labels if x.strip()))
-        status = PostStatus.DRAFT if entry.draft else PostStatus.PUBLISHED
-        now = now_utc()
-        doc = {
-            "_id": post_id,
-            "title": entry.title,
-            "slug": slug,
-            "slug_explicit": True,
-            "body": entry.html,
-            "category": guess_category(entry.labels).value,
-            "tags": tags,
-            "cover_image_url": None,
-            "attachments": [],
-            "author": entry.author or "Проект +",
-            "status": status.value,
-            "published_at": None if entry.draft else entry.published,
-            "publish_at": None,
-            "created_at": now,
-            "updated_at": now,
-            "views": 0,
-            "blogger_id": entry.blogger_id,
-            "legacy_url": entry.url,
-            **domain.rendered_fields(entry.title, entry.html, None, "html"),
-        }
-        created = await ctx.posts.insert_imported(doc, published=not entry.draft)
-        if created:
-            report.created += 1
-            report.drafts += int(entry.draft)
-        else:
-            report.already_imported += 1
-        if entry.url:
-            path = urlsplit(entry.url).path
-            if path:
-                await ctx.posts.add_redirect(path, post_id)
-                report.redirects += 1
-        if progress:
-            progress(n, len(entries))
-    return report
+def imported_post(entry: BloggerEntry, *, slug: str, now: datetime) -> Document:
+    """The post of an entry: its HTML kept (sanitised), its date and old address kept."""
+    return {
+        "_id": entry.post_id,
+        **new_post(
+            title=entry.title,
+            body=entry.html,
+            category=guess_category(entry.labels),
+            slug=slug,
+            slug_explicit=True,
+            author=entry.author or DEFAULT_AUTHOR,
+            now=now,
+            status=PostStatus.DRAFT if entry.draft else PostStatus.PUBLISHED,
+            published_at=None if entry.draft else entry.published,
+            tags=list(dict.fromkeys(normalize_tag(x) for x in entry.labels if x.strip())),
+            body_format="html",
+            blogger_id=entry.blogger_id,
+            legacy_url=entry.url,
+        ),
+    }
 
 
-# ---------------------------------------------------------------- historical views
+# ---------------------------------------------------------------- view history
 
 
-async def _resolve_post(ctx: Any, ref: str, cache: dict[str, str | None]) -> str | None:
-    if ref in cache:
-        return cache[ref]
-    post_id: str | None = None
-    path = urlsplit(ref).path if "://" in ref or ref.startswith("/") else ""
-    slug = ref
-    if path:
-        held = await ctx.posts.redirects.find_one({"_id": path})
-        if held:
-            post_id = held["post_id"]
-        slug = path.rstrip("/").rsplit("/", 1)[-1]
-    if post_id is None and slug:
-        held = await ctx.posts.slugs.find_one({"_id": slug})
-        post_id = held["post_id"] if held else None
-    cache[ref] = post_id
-    return post_id
+@dataclass(frozen=True)
+class ViewRow:
+    line: int
+    ref: str  # the post: an old URL, a path or a slug
+    day: date
+    views: int
 
 
-async def import_views_csv(ctx: Any, data: bytes) -> dict[str, Any]:
-    """Rows ``post,date,views`` (a header row is allowed); one event per day."""
+def parse_views_csv(data: bytes) -> tuple[list[ViewRow], list[str]]:
+    """Rows ``post,date,views`` (a header row is allowed; ``,``, ``;`` or tab); also the
+    problems of the lines that were left out."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("the CSV must be UTF-8", field="file") from None
-    per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows: list[ViewRow] = []
     problems: list[str] = []
-    unknown: list[str] = []
-    cache: dict[str, str | None] = {}
-    sample = text[:2048]
-    dialect = csv.Sniffer().sniff(sample, ",;\t") if sample.strip() else csv.excel
-    for line_no, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+    for line_no, row in enumerate(_csv_reader(text), 1):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) < 3:
@@ -242,22 +213,27 @@ async def import_views_csv(ctx: Any, data: bytes) -> dict[str, Any]:
                 continue  # a header
             problems.append(f"line {line_no}: bad date or views ({day_text!r}, {views_text!r})")
             continue
-        post_id = await _resolve_post(ctx, ref, cache)
-        if post_id is None:
-            unknown.append(f"line {line_no}: no post {ref!r}")
-            continue
-        per_day[day][post_id] += views
-    outcome: dict[str, list[str]] = {"imported": [], "already": [], "live": []}
-    for day in sorted(per_day):
-        result = await ctx.views.import_day(day, dict(per_day[day]))
-        outcome[result].append(day.isoformat())
-    return {
-        "days_imported": outcome["imported"],
-        "days_already_imported": outcome["already"],
-        "days_skipped_live_counting": outcome["live"],
-        "views_imported": sum(
-            sum(per_day[date.fromisoformat(d)].values()) for d in outcome["imported"]
-        ),
-        "unknown_posts": unknown,
-        "problems": problems,
-    }
+        rows.append(ViewRow(line_no, ref, day, views))
+    return rows, problems
+
+
+CSV_DELIMITERS = ",;\t"
+
+
+def _csv_reader(text: str) -> Iterator[list[str]]:
+    sample = text[:2048]
+    if not sample.strip():
+        return csv.reader(io.StringIO(text))
+    try:
+        dialect = csv.Sniffer().sniff(sample, CSV_DELIMITERS)
+    except csv.Error:  # rows too uneven for the sniffer: the delimiter used most
+        return csv.reader(io.StringIO(text), delimiter=max(CSV_DELIMITERS, key=sample.count))
+    return csv.reader(io.StringIO(text), dialect)
+
+
+def ref_path_and_slug(ref: str) -> tuple[str, str]:
+    """How a row names its post: the path of an old address (``""`` if none) and the slug
+    to try (the address's last segment, or the reference itself)."""
+    path = urlsplit(ref).path if "://" in ref or ref.startswith("/") else ""
+    slug = path.rstrip("/").rsplit("/", 1)[-1] if path else ref
+    return path, slug
