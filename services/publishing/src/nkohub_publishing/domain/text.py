@@ -62,9 +62,9 @@ def render_markdown(body: str) -> str:
 
 
 def text_of(html: str) -> str:
-    """The text of sanitised HTML on one line, every entity decoded. A tag separates words
-    (``<p>a</p><p>b</p>``, ``a<br>b`` read as two words, as a browser shows them)."""
-    return html_to_text(html.replace("<", " <"))
+    """The text of sanitised HTML on one line, every entity decoded; a block or line-break
+    tag separates words (``<p>a</p><p>b</p>``, ``a<br>b``: two words, as a browser shows)."""
+    return html_to_text(html)
 
 
 def derive_excerpt(html: str, length: int = EXCERPT_LENGTH) -> str:
