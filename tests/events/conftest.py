@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aio_pika
 import pytest
 
 from nkohub_events.app import create_app
+from nkohub_events.repository import OUTBOX_COLLECTIONS
 from nkohub_events.settings import EventsSettings
-from tests.support.broker import publish_events
+from nkohub_shared.storage.outbox import PENDING_FILTER
+from tests.support.broker import EventSpy, publish_events, wait_until
 from tests.support.inprocess import running, staff_headers
 
 STAFF = staff_headers()
@@ -80,3 +85,31 @@ async def publish(sandbox, data) -> str:
     """Put an integration event of another service on the real bus; returns its id."""
     (envelope,) = await publish_events(sandbox.amqp_url, data)
     return envelope.id
+
+
+async def caught_up(client, spy: EventSpy, timeout: float = 60.0) -> None:
+    """Wait until the spy has seen every event the service has written so far: first the
+    service's outboxes are empty (the relay removes an event only after the broker
+    confirmed it, i.e. routed it to the spy's queue), then a marker published after that
+    has reached the spy (its queue delivers in order). Asserting that something did NOT
+    happen is only meaningful after this."""
+    runtime = client.app.state.runtime
+
+    async def outbox_empty() -> bool:
+        for name in OUTBOX_COLLECTIONS:
+            if await runtime.db[name].count_documents(PENDING_FILTER):
+                return False
+        return True
+
+    await wait_until(outbox_empty, timeout=timeout)
+    marker = {"type": "test.caught-up", "id": uuid.uuid4().hex}
+    connection = await aio_pika.connect(str(runtime.settings.amqp_url))
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(
+            "nkohub", aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        await exchange.publish(
+            aio_pika.Message(json.dumps(marker).encode()), routing_key=marker["type"]
+        )
+    await spy.wait_for(lambda events: any(e.get("id") == marker["id"] for e in events), timeout)

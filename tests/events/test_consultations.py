@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from tests.events.conftest import STAFF, scheduled_meetup
+from tests.events.conftest import STAFF, caught_up, scheduled_meetup
 
 
 async def specialist(client, specialty="lawyer", name="Иванова И.И."):
@@ -128,7 +128,7 @@ async def test_complete_no_show_and_recorded_after_the_fact(events, spy):
     assert r.json()["booking"]["status"] == "no_show"
     r = await events.post(f"/api/v1/consultations/{c2['consultation_id']}/complete", headers=STAFF)
     assert r.status_code == 409
-    await spy.wait_for(lambda ev: spy.of_type("events.consultation.completed"))
+    await caught_up(events, spy)
     completed = spy.of_type("events.consultation.completed")
     assert [e["data"]["consultation_id"] for e in completed] == [c1["consultation_id"]]
 

@@ -86,6 +86,9 @@ async def test_bad_meetups_are_refused_naming_the_field_and_nothing_is_stored(ev
         assert r.json()["error"]["field"].startswith(field.strip()), (field, r.json())
     assert await count(events, sandbox) == 0
     assert (await events.post("/api/v1/meetups", json=meetup_body())).status_code == 401
+    forged = {"Authorization": "Bearer not-a-token"}
+    public_with_a_bad_token = await events.get("/api/v1/meetups", headers=forged)
+    assert public_with_a_bad_token.status_code == 401, "a bad token is refused, never ignored"
     assert (await events.get("/api/v1/meetups/nope")).status_code == 404
     assert (await events.post("/api/v1/meetups/nope/publish", headers=STAFF)).status_code == 404
     assert await count(events, sandbox) == 0

@@ -17,6 +17,7 @@ from nkohub_events.settings import EventsSettings
 from tests.events.conftest import STAFF, move_to_past, person, scheduled_meetup
 
 CHROMIUM = "/usr/bin/chromium"
+SERVER_START_SECONDS = 30.0
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -108,7 +109,12 @@ async def served(sandbox):
     )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
+    deadline = asyncio.get_running_loop().time() + SERVER_START_SECONDS
     while not server.started:
+        if task.done() or asyncio.get_running_loop().time() > deadline:
+            server.should_exit = True
+            await asyncio.wait_for(task, SERVER_START_SECONDS)  # raises what stopped it
+            raise RuntimeError(f"the server did not start in {SERVER_START_SECONDS} s")
         await asyncio.sleep(0.05)
     try:
         yield app, f"http://127.0.0.1:{port}"
@@ -117,6 +123,7 @@ async def served(sandbox):
         await task
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 async def test_registration_form_submitted_in_headless_chromium(sandbox):
     import httpx

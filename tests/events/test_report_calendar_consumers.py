@@ -108,9 +108,15 @@ async def test_practice_report_counts_from_records_and_publishing_events(events,
     assert per_meetup[a["meetup_id"]]["ngos"] == 3 and per_meetup[b["meetup_id"]]["ngos"] == 1
 
     csv_body = await events.get(f"/api/v1/reports/practice?{period}&format=csv", headers=STAFF)
-    rows = list(csv.reader(io.StringIO(csv_body.content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(csv_body.content.decode("utf-8-sig"), newline=""), delimiter=";")
+    )
+    assert rows[:2] == [["Итоги"], ["Код", "Показатель", "Значение"]]
     assert ["meetups_held", "Проведено митапов", "1"] in rows
     assert ["other_meetings_held", "Внеплановых встреч и дней консультаций", "1"] in rows
+    titles = [row[0] for row, before in zip(rows[1:], rows, strict=False) if before == []]
+    assert titles == ["Встречи", "Роли", "Специалисты"], "the breakdowns follow the results"
+    assert ["lawyer", "юрист", "1"] in rows
     xlsx = await events.get(f"/api/v1/reports/practice?{period}&format=xlsx", headers=STAFF)
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Итоги", "Встречи", "Роли", "Специалисты"]

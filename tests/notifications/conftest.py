@@ -14,7 +14,8 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from nkohub_notifications.app import NotificationsContext, create_app
+from nkohub_notifications.app import create_app
+from nkohub_notifications.context import NotificationsContext
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.contracts.common import MeetupSnapshot, Participant, Venue
@@ -58,7 +59,7 @@ class Service:
 
     @property
     def db(self) -> Any:
-        return self.ctx.db
+        return self.ctx.runtime.db
 
     async def publish(
         self, data: IntegrationEvent, envelope: CloudEvent | None = None
@@ -82,6 +83,26 @@ async def start_service(
 async def service(sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Service]:
     async with start_service(sandbox, smtp) as svc:
         yield svc
+
+
+@pytest.fixture
+async def ordered_service(sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Service]:
+    """One event at a time per queue (prefetch 1): an event seen handled proves every
+    event published before it to the same queue was handled too."""
+    async with start_service(sandbox, smtp, prefetch_count=1) as svc:
+        yield svc
+
+
+async def handled(service: Service, envelope: CloudEvent) -> bool:
+    """The service is done with this event (its processed-events record)."""
+    record = await service.db.processed_events.find_one({"event_id": envelope.id, "state": "done"})
+    return record is not None
+
+
+async def none_queued(service: Service) -> bool:
+    """Nothing left to send."""
+    busy = {"status": {"$in": ["queued", "sending"]}}
+    return await service.db.messages.count_documents(busy) == 0
 
 
 @pytest.fixture

@@ -7,14 +7,23 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nkohub_shared.contracts.events import RegistrationCancelled, RegistrationConfirmed
+import pytest
+
+from nkohub_notifications.domain import Status
+from nkohub_shared.contracts.events import (
+    MeetupUpdated,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+)
 from tests.support.broker import wait_until
 from tests.support.notifications_smtp import address
 from tests.support.processes import ServiceProcess
 
-from .conftest import FAST, meetup, participant, publish, reg_id
+from .conftest import FAST, handled, meetup, participant, publish, reg_id, start_service
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(120)
 async def test_reminders_survive_sigkill_and_go_out_once(sandbox, smtp, mongo, tmp_path: Path):
     env = sandbox.env(
         "notifications",
@@ -70,3 +79,77 @@ async def test_reminders_survive_sigkill_and_go_out_once(sandbox, smtp, mongo, t
 
 async def _count(collection, filter, n) -> bool:
     return await collection.count_documents(filter) >= n
+
+
+@pytest.mark.slow
+async def test_reminders_follow_a_moved_meetup_and_the_old_one_is_not_sent(sandbox, smtp):
+    # the first reminder is due a second after the registration; a failed attempt waits a
+    # minute, so the reminder message stays queued (for the old time) until the move
+    settings = {"reminder_offsets": [599, 300], "retry_base_seconds": 60, "retry_max_seconds": 60}
+    smtp.stop()
+    async with start_service(sandbox, smtp, **settings) as service:
+        m = meetup(starts_in=timedelta(seconds=600), sequence=1)
+        person, registration = participant(), reg_id()
+        await service.publish(
+            RegistrationConfirmed(registration_id=registration, meetup=m, participant=person)
+        )
+
+        async def reminder_tried() -> dict | None:
+            [message] = await service.messages(template="reminder") or [None]
+            if message and message["attempts"] == 1 and message["status"] == Status.QUEUED:
+                return message
+            return None
+
+        old = await wait_until(reminder_tried, timeout=30)
+        first = f"{registration}|599"
+        assert (await service.db.reminders.find_one({"_id": first}))["status"] == "sent"
+        smtp.start()
+
+        # moved a week later: both reminders due again before the new start
+        later = m.model_copy(
+            update={
+                "starts_at": m.starts_at + timedelta(days=7),
+                "ends_at": m.ends_at + timedelta(days=7),
+                "sequence": 2,
+            }
+        )
+        moved = await service.publish(MeetupUpdated(meetup=later, changed=["starts_at"]))
+        await wait_until(lambda: handled(service, moved))
+        reminders = {
+            r["_id"]: r async for r in service.db.reminders.find({"registration_id": registration})
+        }
+        for offset in (599, 300):
+            r = reminders[f"{registration}|{offset}"]
+            assert r["status"] == "pending"
+            assert r["starts_at"] == later.starts_at
+            assert r["due_at"] == later.starts_at - timedelta(seconds=offset)
+        doc = await service.db.messages.find_one({"_id": old["_id"]})
+        assert doc["status"] == Status.SUPPRESSED and doc["last_error"] == "meetup moved"
+        [update] = await smtp.wait_count(1)
+        assert str(update["Subject"]).startswith("Изменения во встрече")
+
+        # moved closer: the 599-second reminder is past (skipped), the other
+        # is due 100 seconds from now
+        sooner = later.model_copy(
+            update={
+                "starts_at": m.starts_at - timedelta(seconds=200),
+                "ends_at": m.ends_at - timedelta(seconds=200),
+                "sequence": 3,
+            }
+        )
+        closer = await service.publish(MeetupUpdated(meetup=sooner, changed=["starts_at"]))
+        await wait_until(lambda: handled(service, closer))
+        skipped = await service.db.reminders.find_one({"_id": first})
+        assert skipped["status"] == "skipped" and skipped["starts_at"] == sooner.starts_at
+        pending = await service.db.reminders.find_one({"_id": f"{registration}|300"})
+        assert pending["status"] == "pending"
+        assert pending["due_at"] == sooner.starts_at - timedelta(seconds=300)
+
+        # nothing is due now, and the old reminder is not sent again
+        assert await service.ctx.reminders.send_due() == 0
+        await smtp.wait_count(2)
+        assert [str(x["Subject"]).split(":")[0] for x in smtp.messages] == [
+            "Изменения во встрече",
+            "Изменения во встрече",
+        ]
+        assert await service.db.messages.count_documents({"template": "reminder"}) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nkohub_notifications.rendering import SPECS
+from nkohub_notifications.domain.rendering import SPECS
 from nkohub_shared.contracts.events import RegistrationConfirmed, RegistrationWaitlisted
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers

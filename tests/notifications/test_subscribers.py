@@ -14,7 +14,7 @@ from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import address, parts
 
-from .conftest import meetup, participant, reg_id
+from .conftest import handled, meetup, participant, reg_id
 
 
 async def add_recipient(service, email: str, topics: dict, consent: bool = True, **extra) -> dict:
@@ -110,7 +110,8 @@ async def test_public_subscription_needs_confirmation(service, smtp):
     url = link.group(1)
 
     # not confirmed yet: no announcement
-    await service.publish(MeetupScheduled(meetup=meetup()))
+    announcement = await service.publish(MeetupScheduled(meetup=meetup()))
+    await wait_until(lambda: handled(service, announcement))
     await wait_until(lambda: _none_queued(service))
     assert len(smtp.messages) == 1
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.support.boundaries import violations
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.xfail(strict=True, reason="the services move into their rooms in the next commits")
 def test_the_code_keeps_to_its_rooms_and_walls():
     found = violations(ROOT)
     assert not found, "\n".join(found)

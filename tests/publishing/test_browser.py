@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -25,7 +26,12 @@ ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium missing")
+STARTUP_SECONDS = 30
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium missing"),
+]
 
 
 @pytest.fixture
@@ -36,7 +42,14 @@ async def site(publishing_settings):
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
     )
     task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + STARTUP_SECONDS
     while not server.started:
+        if task.done():
+            task.result()  # it failed to start: raise why
+            raise RuntimeError("the server stopped before it started")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise TimeoutError(f"the server did not start within {STARTUP_SECONDS} s")
         await asyncio.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, headers=staff_headers()) as api:
@@ -77,6 +90,7 @@ async def no_sideways_scrolling(page) -> None:
     assert scroll_width <= 375, f"{page.url} scrolls sideways on a phone ({scroll_width}px)"
 
 
+@pytest.mark.timeout(180)
 async def test_reader_journey_in_chromium(site):
     from playwright.async_api import async_playwright
 

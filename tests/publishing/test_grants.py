@@ -6,25 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from nkohub_publishing.domain import deadline_marks_due
-
 
 def at(days: float) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).isoformat()
-
-
-def test_reminder_marks():
-    closes = datetime(2026, 6, 30, 20, 59, tzinfo=UTC)
-    marks = [14, 3]
-    assert deadline_marks_due(closes, closes - timedelta(days=20), marks, []) == []
-    assert deadline_marks_due(closes, closes - timedelta(days=13), marks, []) == [14]
-    assert deadline_marks_due(closes, closes - timedelta(days=13), marks, [14]) == []
-    assert deadline_marks_due(closes, closes - timedelta(days=2), marks, [14]) == [3]
-    assert deadline_marks_due(closes, closes - timedelta(days=2), marks, []) == [3], (
-        "a late entry gets the nearest reminder only"
-    )
-    assert deadline_marks_due(closes, closes - timedelta(days=2), marks, [3]) == []
-    assert deadline_marks_due(closes, closes + timedelta(hours=1), marks, []) == []
 
 
 async def test_competitions_crud_calendar_page_and_ics(client):

@@ -97,6 +97,13 @@ async def test_excerpt_explicit_or_derived(client):
     assert edited.json()["excerpt"] == "Коротко о главном"
 
 
+async def test_excerpt_decodes_entities(client):
+    post = await make_post(
+        client, publish=False, body="Гранты&nbsp;для НКО &laquo;Проект +&raquo; &amp; не только"
+    )
+    assert post["excerpt"] == "Гранты для НКО «Проект +» & не только", "once, &nbsp; stayed"
+
+
 async def test_only_drafts_are_deleted(client):
     draft = await make_post(client, publish=False)
     live = await make_post(client)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -11,8 +11,10 @@ import pytest
 
 from nkohub_registry.app import create_app
 from nkohub_registry.domain.identifiers import make_inn, make_ogrn
+from nkohub_registry.repository import OUTBOX_COLLECTIONS
 from nkohub_registry.settings import RegistrySettings
-from tests.support.broker import publish_events
+from nkohub_shared.storage.outbox import PENDING_FILTER
+from tests.support.broker import EventSpy, publish_events, wait_until
 from tests.support.inprocess import running, staff_headers
 
 STAFF = staff_headers()
@@ -68,3 +70,43 @@ async def publish(amqp_url: str, *data: Any) -> list[Any]:
     """Publish integration events to the real bus, as the events service would; returns
     their envelopes (to publish one again, pass an envelope instead of event data)."""
     return await publish_events(amqp_url, *data)
+
+
+async def caught_up(
+    client: httpx.AsyncClient,
+    spy: EventSpy,
+    marker: Callable[[], Awaitable[Any]],
+    seen: Callable[[dict[str, Any]], bool],
+) -> None:
+    """Prove that every event written so far has reached the spy, before a test asserts
+    that nothing more was published: wait until no document holds an event in its outbox
+    (the relay published each, with confirms), then make a ``marker`` change and wait
+    until the spy has its event (``seen``): whatever was published before the marker's
+    write is in the spy's queue before it."""
+    db = client.client_db()  # type: ignore[attr-defined]
+
+    async def drained() -> bool:
+        for name in OUTBOX_COLLECTIONS:
+            if await db[name].find_one(PENDING_FILTER, {"_id": 1}) is not None:
+                return False
+        return True
+
+    await wait_until(drained)
+    await marker()
+    await spy.wait_for(lambda events: any(seen(e) for e in events))
+
+
+async def describe(client: httpx.AsyncClient, organization_id: str, text: str) -> None:
+    """A staff edit of the description: a marker change that publishes ``updated``."""
+    response = await client.patch(
+        f"/api/v1/organizations/{organization_id}", json={"description": text}, headers=STAFF
+    )
+    assert response.status_code == 200 and response.json()["changed"] == ["description"]
+
+
+def described(text: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether an event is the ``updated`` of the marker ``describe(…, text)``."""
+    return lambda e: (
+        e["type"] == "registry.organization.updated"
+        and e["data"]["organization"].get("description") == text
+    )

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
+import csv
 import io
 import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from nkohub_registry.app import create_app
 from nkohub_registry.settings import RegistrySettings
-from tests.registry.conftest import STAFF, create_org, identifiers
+from tests.registry.conftest import (
+    STAFF,
+    caught_up,
+    create_org,
+    describe,
+    described,
+    identifiers,
+)
 from tests.support.inprocess import running
 
 API = "/api/v1/organizations"
@@ -60,8 +68,8 @@ async def test_ministry_listing_in_windows_1251_is_imported_for_one_city_once(re
     second = await upload(registry, data, city="Глазов")
     assert second.json()["created"] == 0 and second.json()["updated"] == 0
     assert second.json()["unchanged"] == 10
-    await asyncio.sleep(1.0)  # a sweep of the relay: nothing more was published
-    assert len(spy.events) == 10
+    await caught_up(registry, spy, lambda: describe(registry, fund["id"], "м"), described("м"))
+    assert len(spy.events) == 11, "nothing but the 10 registrations and the marker"
     assert len(await all_orgs(registry)) == 10
 
 
@@ -168,13 +176,16 @@ async def test_xlsx_import_and_export_round_trip(registry):
     filtered = await registry.get(
         f"{API}/export", params={"format": "xlsx", "legal_form": "fund"}, headers=STAFF
     )
-    rows = list(load_workbook(io.BytesIO(filtered.content)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("id", "full_name", "short_name")
+    sheet = load_workbook(io.BytesIO(filtered.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "НКО"
+    assert rows[0][:3] == ("Идентификатор", "Полное наименование", "Сокращённое наименование")
     assert [r[1] for r in rows[1:]] == ["Фонд «Ёж»"]
     again = (await upload(registry, filtered.content, "export.xlsx")).json()
     assert again["unchanged"] == 1 and again["rejected"] == []
 
 
+@pytest.mark.timeout(400)  # three CLI runs of up to 120 s each
 async def test_cli_import_writes_the_outbox_and_the_service_publishes(sandbox, spy):
     env = {**os.environ, **sandbox.env("registry")}
     command = ["uv", "run", "nkohub", "registry", "import", str(SAMPLE), "--city", "Глазов"]
@@ -187,9 +198,13 @@ async def test_cli_import_writes_the_outbox_and_the_service_publishes(sandbox, s
 
     app = create_app(RegistrySettings(**sandbox.settings("registry")))
     async with running(app) as client:
-        await spy.wait_for(lambda ev: len(ev) >= 10)
+        client.client_db = lambda: app.state.runtime.db  # type: ignore[attr-defined]
+        found = (await client.get(API, params={"q": "лапы"})).json()
+        assert found["total"] == 1
+        fund = found["items"][0]["id"]
+        await caught_up(client, spy, lambda: describe(client, fund, "м"), described("м"))
         assert len(spy.of_type("registry.organization.registered")) == 10
-        assert (await client.get(API, params={"q": "лапы"})).json()["total"] == 1
+        assert len(spy.events) == 11, "the second run published nothing"
 
     bad = subprocess.run(
         ["uv", "run", "nkohub", "registry", "import", str(Path(__file__))],
@@ -214,3 +229,53 @@ async def test_utf8_with_bom_and_commas_is_read_too(registry):
     org = (await all_orgs(registry))[0]
     assert org["full_name"] == 'Фонд "Родник"' and org["city"] == "Глазов"
     assert (await registry.get(API, params={"q": "родник"})).json()["total"] == 1
+
+
+FORMULA = '=HYPERLINK("http://example.com/x","нажмите")'
+
+
+async def test_export_escapes_formulas_and_imports_back_unchanged(registry):
+    """A cell a spreadsheet would run as a formula comes out as text (in CSV and XLSX),
+    and the exported file imports back with no change and no error."""
+    org = await create_org(
+        registry, full_name=FORMULA, short_name=None, public_phone="+7 (34141) 2-22-33"
+    )
+    assert org["full_name"] == FORMULA
+
+    csv_export = await registry.get(f"{API}/export", params={"format": "csv"}, headers=STAFF)
+    lines = csv_export.content.decode("utf-8-sig").split("\r\n")
+    header, row = lines[0].split(";"), next(csv.reader([lines[1]], delimiter=";"))
+    assert header[:3] == ["Идентификатор", "Полное наименование", "Сокращённое наименование"]
+    assert row[1] == "'" + FORMULA
+    assert row[header.index("Публичный телефон")] == "'+7 (34141) 2-22-33"
+
+    xlsx_export = await registry.get(f"{API}/export", params={"format": "xlsx"}, headers=STAFF)
+    cell = load_workbook(io.BytesIO(xlsx_export.content)).active["B2"]
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA  # a string, not a formula
+
+    unchanged = {"created": 0, "updated": 0, "unchanged": 1, "skipped_other_city": 0}
+    for name, content in (("e.csv", csv_export.content), ("e.xlsx", xlsx_export.content)):
+        again = (await upload(registry, content, name)).json()
+        assert again == {**unchanged, "rejected": []}, name
+    after = (await registry.get(f"{API}/{org['id']}", headers=STAFF)).json()
+    assert after["full_name"] == FORMULA and after["public_phone"] == "+7 (34141) 2-22-33"
+
+
+async def test_code_and_russian_headers_import_alike(registry):
+    ogrn, inn = identifiers()
+    russian = (
+        "Полное наименование;ОГРН;ИНН;Организационно-правовая форма;Город;"
+        "Направления деятельности;Социально ориентированная;Публичный e-mail\n"
+        f'Фонд «Кедр»;{ogrn};{inn};fund;Глазов;"экология, youth";нет;Office@Kedr.ru\n'
+    )
+    report = (await upload(registry, russian.encode())).json()
+    assert report["created"] == 1, report
+    org = (await all_orgs(registry))[0]
+    assert (org["legal_form"], org["city"], org["socially_oriented"]) == ("fund", "Глазов", False)
+    assert org["activity_areas"] == ["ecology", "youth"]
+    assert org["public_email"] == "Office@kedr.ru"
+    coded = (
+        "full_name;ogrn;inn;legal_form;city;activity_areas;socially_oriented;public_email\n"
+        f'Фонд «Кедр»;{ogrn};{inn};fund;Глазов;"ecology,youth";нет;Office@kedr.ru\n'
+    )
+    assert (await upload(registry, coded.encode())).json()["unchanged"] == 1

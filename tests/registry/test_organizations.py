@@ -3,7 +3,15 @@ staff fields, events through the outbox, search."""
 
 from __future__ import annotations
 
-from tests.registry.conftest import STAFF, create_org, identifiers, org_payload
+from tests.registry.conftest import (
+    STAFF,
+    caught_up,
+    create_org,
+    describe,
+    described,
+    identifiers,
+    org_payload,
+)
 
 API = "/api/v1/organizations"
 
@@ -103,9 +111,12 @@ async def test_patch_publishes_changed_fields_and_deactivation(registry, spy):
         "status": "liquidated",
         "reason": "решение учредителей",
     }
-    # the same value again: no change, no event
+    # the same value again: no change, no event (the marker proves the spy caught up)
     again = await registry.patch(f"{API}/{org['id']}", json={"status": "liquidated"}, headers=STAFF)
     assert again.json()["changed"] == []
+    await caught_up(
+        registry, spy, lambda: describe(registry, org["id"], "маркер"), described("маркер")
+    )
     assert len(spy.of_type("registry.organization.deactivated")) == 1
 
     assert (
@@ -132,13 +143,31 @@ async def test_self_registration_waits_for_approval(registry, spy):
     assert (await registry.get(API, params={"q": "шахматист"})).json()["total"] == 0
     waiting = (await registry.get(API, params={"awaiting_approval": True}, headers=STAFF)).json()
     assert [o["id"] for o in waiting["items"]] == [pending["id"]]
+    # a staff edit of the pending entry announces nothing either
+    edit = await registry.patch(
+        f"{API}/{pending['id']}", json={"description": "шахматы"}, headers=STAFF
+    )
+    assert edit.json()["changed"] == ["description"]
+    marker = {}
+
+    async def staff_entry() -> None:
+        marker.update(await create_org(registry, full_name="АНО «Маркер»"))
+
+    await caught_up(
+        registry,
+        spy,
+        staff_entry,
+        lambda e: e["data"].get("organization", {}).get("full_name") == "АНО «Маркер»",
+    )
+    assert [e["subject"] for e in spy.events] == [marker["id"]], "unapproved: unannounced"
 
     approved = await registry.post(f"{API}/{pending['id']}/approve", headers=STAFF)
     assert approved.json()["approved"] is True
-    await spy.wait_for(lambda ev: any(e["type"].endswith("registered") for e in ev))
-    assert spy.of_type("registry.organization.registered")[0]["data"]["source"] == (
-        "self_registered"
-    )
+    await spy.wait_for(lambda ev: any(e["subject"] == pending["id"] for e in ev))
+    announced = [e for e in spy.events if e["subject"] == pending["id"]]
+    assert [e["type"] for e in announced] == ["registry.organization.registered"]
+    assert announced[0]["data"]["source"] == "self_registered"
+    assert announced[0]["data"]["organization"]["description"] == "шахматы"
     assert (await registry.get(API, params={"q": "шахматист"})).json()["total"] == 1
 
 

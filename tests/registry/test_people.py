@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from nkohub_shared.privacy import person_key
-from tests.registry.conftest import STAFF, create_org
+from tests.registry.conftest import STAFF, caught_up, create_org
 
 PEOPLE = "/api/v1/people"
 CONSENT = {
@@ -89,8 +87,15 @@ async def test_staff_erasure_removes_personal_data_and_publishes_person_keys(reg
 
     again = await registry.delete(f"{PEOPLE}/{created['id']}", headers=STAFF)
     assert again.status_code == 200
-    await asyncio.sleep(1.0)
-    assert len(spy.of_type("registry.person.erased")) == 1
+    marker = await registry.post(PEOPLE, json=person(email="marker@example.ru"), headers=STAFF)
+    marker_id = marker.json()["id"]
+
+    async def erase_marker() -> None:
+        assert (await registry.delete(f"{PEOPLE}/{marker_id}", headers=STAFF)).status_code == 200
+
+    await caught_up(registry, spy, erase_marker, lambda e: e["subject"] == marker_id)
+    erased_events = spy.of_type("registry.person.erased")
+    assert [e["data"]["person_id"] for e in erased_events] == [created["id"], marker_id]
     stored = await registry.client_db().people.find_one({"_id": created["id"]})
     assert stored["email"] is None and stored["person_key"] is None
     assert "Petrova" not in str(stored) and "petrova" not in str(stored)

@@ -12,6 +12,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
@@ -43,6 +44,7 @@ class SmtpRecorder:
         self.reply: str | None = None  # e.g. "451 4.3.0 Try later" or "550 5.1.1 No such user"
         self.count_only = False  # benchmarks: count, do not parse
         self.received = 0
+        self.arrivals: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -52,6 +54,7 @@ class SmtpRecorder:
                 self.refusals += 1
                 return self.reply
             self.received += 1
+            self.arrivals.append(time.monotonic())
             if not self.count_only:
                 self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
                 self.messages.append(

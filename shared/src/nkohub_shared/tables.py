@@ -59,6 +59,21 @@ def to_csv(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> byte
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def to_csv_sections(
+    sections: Mapping[str, tuple[Sequence[Column], Iterable[Mapping[str, Any]]]],
+) -> bytes:
+    """Several tables in one CSV: each under a line with its title, a blank line between
+    (what the workbook holds as sheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for index, (title, (columns, rows)) in enumerate(sections.items()):
+        if index:
+            writer.writerow([])
+        writer.writerow([cell(title)])
+        writer.writerows(_rows(columns, rows))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def to_xlsx(sheets: Mapping[str, tuple[Sequence[Column], Iterable[Mapping[str, Any]]]]) -> bytes:
     """One workbook, a sheet per entry (titles cut to Excel's 31 characters)."""
     book = Workbook(write_only=True)

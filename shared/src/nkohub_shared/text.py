@@ -47,10 +47,18 @@ def normalise_email(value: str) -> str:
 Email = Annotated[str, AfterValidator(normalise_email)]
 
 
+# A tag that breaks a line or a block separates words: ``<p>a</p><p>b</p>`` is "a b".
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|hr|figure|figcaption"
+    r"|section|article|header|footer|dd|dt)\b)",
+    re.IGNORECASE,
+)
+
+
 def html_to_text(markup: str) -> str:
-    """The text of an HTML fragment on one line: tags removed by a real HTML parser,
-    every entity decoded, white space folded."""
-    stripped = nh3.clean(markup, tags=set(), strip_comments=True)
+    """The text of an HTML fragment on one line: tags removed by a real HTML parser (block
+    and line-break tags leave a space), every entity decoded, white space folded."""
+    stripped = nh3.clean(_BLOCK_TAG.sub(" <", markup), tags=set(), strip_comments=True)
     return _SPACES.sub(" ", html.unescape(stripped)).strip()
 
 

@@ -46,3 +46,21 @@ def test_xlsx_holds_no_formula():
     assert [c.value for c in sheet[1]] == ["Название", "Участников", "Направления"]
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("'=")
     assert sheet["B2"].value == 12
+
+
+def test_several_tables_make_titled_sections_of_one_csv():
+    from nkohub_shared.tables import to_csv_sections
+
+    text = to_csv_sections(
+        {"Итоги": (COLUMNS[:2], ROWS[:1]), "Роли": ([Column("r", "Роль")], [{"r": "юрист"}])}
+    ).decode("utf-8-sig")
+    assert text.split("\r\n") == [
+        "Итоги",
+        "Название;Участников",
+        '"\'=HYPERLINK(""http://x"")";12',
+        "",
+        "Роли",
+        "Роль",
+        "юрист",
+        "",
+    ]

@@ -70,3 +70,10 @@ def test_html_to_text_decodes_every_entity_and_drops_markup():
 def test_one_line_names_lose_control_characters():
     assert one_line("Анна\r\nBcc: evil@x.ru\t ") == "Анна Bcc: evil@x.ru"
     assert one_line("  Пётр   Иванов ") == "Пётр Иванов"
+
+
+def test_blocks_and_line_breaks_separate_words_inline_tags_do_not():
+    assert html_to_text("<p>один</p><p>два</p>три<br>четыре<li>пять</li>") == (
+        "один два три четыре пять"
+    )
+    assert html_to_text("при<b>вет</b> <a href='x'>мир</a>") == "привет мир"

@@ -17,13 +17,13 @@ from pydantic import ValidationError
 
 from nkohub_events.api.deps import Context
 from nkohub_events.domain import meetups as meetup_rules
-from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS, local, utcnow
+from nkohub_events.domain.common import DEFAULT_TZ, ROLE_LABELS, SPECIALTY_LABELS, local, utcnow
 from nkohub_events.domain.consent import CONSENT_TEXT, MAILING_TEXT
-from nkohub_events.domain.consultations import CONSULTATION_PURPOSE, BookingIn, slot_public
+from nkohub_events.domain.consultations import BookingIn, slot_public
 from nkohub_events.domain.questions import FeedbackIn, question_public
-from nkohub_events.domain.registrations import REGISTRATION_PURPOSE, RegistrationIn
+from nkohub_events.domain.registrations import RegistrationIn
 from nkohub_shared.errors import DomainError
-from nkohub_shared.privacy import verify
+from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
 
 FIELD_LABELS = {
@@ -47,11 +47,11 @@ FIELD_LABELS = {
 }
 
 
-def _when(value: datetime, tz: str = "Europe/Samara") -> str:
+def _when(value: datetime, tz: str = DEFAULT_TZ) -> str:
     return date_ru(value, tz, with_time=True)
 
 
-def _clock(value: datetime, tz: str = "Europe/Samara") -> str:
+def _clock(value: datetime, tz: str = DEFAULT_TZ) -> str:
     return f"{local(value, tz):%H:%M}"
 
 
@@ -71,6 +71,10 @@ def render(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
 
 def _message(heading: str, message: str, status: int) -> HTMLResponse:
     return render("message.html", status, heading=heading, message=message)
+
+
+def _bad_link() -> HTMLResponse:
+    return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
 
 
 def _explain(exc: Exception) -> str:
@@ -93,16 +97,16 @@ async def home() -> RedirectResponse:
 async def upcoming(ctx: Context) -> HTMLResponse:
     meetups = await ctx.meetups.list(statuses=["scheduled"], starts_from=utcnow())
     for m in meetups:
-        m["seats_free"] = max(0, meetup_rules.seat_limit(m) - m.get("confirmed", 0))
+        m["seats_free"] = meetup_rules.seats_free(m)
     return render("meetups.html", meetups=meetups)
 
 
 async def _meetup_page(
-    ctx,
+    ctx: Context,
     meetup_id: str,
     *,
     error: str | None = None,
-    form=None,
+    form: dict[str, str] | None = None,
     status: int = 200,
     booking_error: str | None = None,
 ) -> HTMLResponse:
@@ -110,10 +114,8 @@ async def _meetup_page(
         m = await ctx.meetups.get_published(meetup_id)
     except DomainError:
         return _message("Встреча не найдена", "Такой встречи нет.", 404)
-    slots = [slot_public(s) for s in await ctx.consultations.list_slots(m["_id"])]
-    questions = [
-        question_public(q) for q in await ctx.questions.list(m["_id"], ["approved", "answered"])
-    ]
+    slots = [slot_public(s) for s in await ctx.consultations.slots(m["_id"], staff=False)]
+    questions = [question_public(q) for q in await ctx.questions.public(m["_id"])]
     problem = meetup_rules.registration_window_error(m, utcnow())
     limit = meetup_rules.seat_limit(m)
     version = ctx.registrations.consent_version
@@ -128,7 +130,7 @@ async def _meetup_page(
         kind_label=meetup_rules.KIND_LABELS.get(m["kind"], m["kind"]),
         program_labels=meetup_rules.PROGRAM_LABELS,
         specialty_labels=SPECIALTY_LABELS,
-        seats_free=max(0, limit - m.get("confirmed", 0)),
+        seats_free=meetup_rules.seats_free(m),
         seats_total=limit,
         waitlist=len(m.get("waitlist", [])),
         slots=slots,
@@ -160,12 +162,11 @@ async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLR
     data["mailing_consent"] = form.get("mailing_consent") == "yes"
     try:
         body = RegistrationIn.model_validate(data)
-        r, created = await ctx.registrations.register(meetup_id, body, ctx.organizations)
+        r, created = await ctx.registrations.register(meetup_id, body)
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status_code", 422)
         return await _meetup_page(ctx, meetup_id, error=_explain(exc), form=form, status=status)
     m = await ctx.meetups.get(r["meetup_id"])
-    token = ctx.registrations.token(REGISTRATION_PURPOSE, r["_id"])
     return render(
         "confirmation.html",
         201 if created else 200,
@@ -174,7 +175,7 @@ async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLR
         reg_status=r["status"],
         short_code=r["short_code"] if created else None,
         position=await ctx.registrations.position(r),
-        cancel_url=f"/registrations/{r['_id']}/cancel?token={token}" if created else None,
+        cancel_url=ctx.links.registration_cancel(r["_id"], base="") if created else None,
     )
 
 
@@ -194,16 +195,11 @@ async def book_consultation_form(meetup_id: str, request: Request, ctx: Context)
                 "consent_personal_data": form.get("consent_personal_data") == "yes",
             }
         )
-        slot = await ctx.consultations.get_slot(form.get("slot_id", ""))
-        m = await ctx.meetups.get_published(meetup_id)
-        if slot["meetup_id"] != m["_id"]:
-            raise DomainError("это время относится к другой встрече", field="slot_id")
-        slot = await ctx.consultations.book(slot["_id"], body, ctx.organizations, ctx.meetups.get)
+        slot = await ctx.consultations.book(form.get("slot_id", ""), body, at_meetup=meetup_id)
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status_code", 422)
         return await _meetup_page(ctx, meetup_id, booking_error=_explain(exc), status=status)
-    cid = slot["booking"]["consultation_id"]
-    token = ctx.consultations.token(CONSULTATION_PURPOSE, cid)
+    m = await ctx.meetups.get(slot["meetup_id"])
     return render(
         "cancel.html",
         201,
@@ -211,13 +207,8 @@ async def book_consultation_form(meetup_id: str, request: Request, ctx: Context)
         done=(
             f"Вы записаны: {slot['specialist']['name']}, {_when(slot['starts_at'], m['timezone'])}."
         ),
-        cancel_url=f"/consultations/{cid}/cancel?token={token}",
+        cancel_url=ctx.links.consultation_cancel(slot["booking"]["consultation_id"], base=""),
     )
-
-
-def _valid(ctx, purpose: str, value: str, token: str | None) -> bool:
-    secret = ctx.runtime.settings.jwt_secret.get_secret_value()
-    return bool(token) and verify(secret, purpose, value, token)
 
 
 @router.get("/registrations/{registration_id}/cancel")
@@ -225,8 +216,8 @@ async def cancel_registration_page(
     registration_id: str, ctx: Context, token: str | None = None
 ) -> HTMLResponse:
     """Shows what will be cancelled; only the POST cancels (mail scanners follow GETs)."""
-    if not _valid(ctx, REGISTRATION_PURPOSE, registration_id, token):
-        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    if not ctx.links.signer.valid(Purpose.REGISTRATION, registration_id, token):
+        return _bad_link()
     r = await ctx.registrations.get(registration_id)
     m = await ctx.meetups.get(r["meetup_id"])
     if r["status"] == "cancelled":
@@ -235,7 +226,7 @@ async def cancel_registration_page(
         "cancel.html",
         heading=m["title"],
         question=f"Отменить регистрацию на встречу {_when(m['starts_at'], m['timezone'])}?",
-        action=f"/registrations/{registration_id}/cancel?token={token}",
+        action=ctx.links.registration_cancel(registration_id, base=""),
     )
 
 
@@ -243,8 +234,8 @@ async def cancel_registration_page(
 async def cancel_registration_form(
     registration_id: str, ctx: Context, token: str | None = None
 ) -> HTMLResponse:
-    if not _valid(ctx, REGISTRATION_PURPOSE, registration_id, token):
-        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    if not ctx.links.signer.valid(Purpose.REGISTRATION, registration_id, token):
+        return _bad_link()
     r = await ctx.registrations.get(registration_id)
     m = await ctx.meetups.get(r["meetup_id"])
     try:
@@ -260,8 +251,8 @@ async def cancel_registration_form(
 async def cancel_consultation_page(
     consultation_id: str, ctx: Context, token: str | None = None
 ) -> HTMLResponse:
-    if not _valid(ctx, CONSULTATION_PURPOSE, consultation_id, token):
-        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    if not ctx.links.signer.valid(Purpose.CONSULTATION, consultation_id, token):
+        return _bad_link()
     slot = await ctx.consultations.by_consultation(consultation_id)
     booked = (slot.get("booking") or {}).get("consultation_id") == consultation_id
     if not booked:
@@ -272,7 +263,7 @@ async def cancel_consultation_page(
         question=(
             f"Отменить консультацию ({slot['specialist']['name']}) {_when(slot['starts_at'])}?"
         ),
-        action=f"/consultations/{consultation_id}/cancel?token={token}",
+        action=ctx.links.consultation_cancel(consultation_id, base=""),
     )
 
 
@@ -280,8 +271,8 @@ async def cancel_consultation_page(
 async def cancel_consultation_form(
     consultation_id: str, ctx: Context, token: str | None = None
 ) -> HTMLResponse:
-    if not _valid(ctx, CONSULTATION_PURPOSE, consultation_id, token):
-        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    if not ctx.links.signer.valid(Purpose.CONSULTATION, consultation_id, token):
+        return _bad_link()
     try:
         await ctx.consultations.cancel(consultation_id, by="participant")
     except DomainError as exc:
@@ -293,8 +284,8 @@ async def cancel_consultation_form(
 async def feedback_page(
     meetup_id: str, ctx: Context, registration: str = "", token: str = ""
 ) -> HTMLResponse:
-    if not _valid(ctx, REGISTRATION_PURPOSE, registration, token):
-        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    if not ctx.links.signer.valid(Purpose.REGISTRATION, registration, token):
+        return _bad_link()
     m = await ctx.meetups.get_published(meetup_id)
     return render("feedback.html", m=m, registration_id=registration, token=token)
 
@@ -303,8 +294,8 @@ async def feedback_page(
 async def feedback_form(
     meetup_id: str, request: Request, ctx: Context, registration: str = "", token: str = ""
 ) -> HTMLResponse:
-    if not _valid(ctx, REGISTRATION_PURPOSE, registration, token):
-        return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
+    if not ctx.links.signer.valid(Purpose.REGISTRATION, registration, token):
+        return _bad_link()
     m = await ctx.meetups.get_published(meetup_id)
     form = dict(await request.form())
     try:
@@ -314,10 +305,7 @@ async def feedback_form(
             rating=form.get("rating", ""),
             comment=str(form.get("comment", "")).strip() or None,
         )
-        r = await ctx.registrations.get(registration)
-        if r["meetup_id"] != m["_id"]:
-            raise DomainError("регистрация относится к другой встрече", field="registration_id")
-        await ctx.questions.leave_feedback(m, r, body)
+        await ctx.questions.leave_feedback(m["_id"], body)
     except (ValidationError, DomainError) as exc:
         return render(
             "feedback.html",

@@ -1,3 +1,5 @@
+"""Settings of the events service (environment variables ``NKOHUB_*``)."""
+
 from typing import ClassVar
 
 from pydantic import Field
@@ -9,7 +11,10 @@ class EventsSettings(ServiceSettings):
     service_name: ClassVar[str] = "events"
     default_port: ClassVar[int] = 8002
 
-    venue_timezone: str = Field(default="Europe/Samara", description="default venue time zone")
+    venue_timezone: str = Field(
+        default="Europe/Samara",
+        description="the venue's time zone: the days of report periods and date filters",
+    )
     consent_text_version: str = Field(
         default="2026-01", description="version of the personal-data consent text shown"
     )

@@ -1,20 +1,18 @@
-"""Wires the notifications service: settings → runtime (database, bus, consumers) → FastAPI app."""
+"""Wires the notifications service: settings → runtime (database, bus, consumers,
+background jobs) → FastAPI app."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
 import nkohub_notifications
-from nkohub_notifications import api, digest, pages, reminders
+from nkohub_notifications import api, pages
 from nkohub_notifications.consumers import CONSUMERS
-from nkohub_notifications.notify import Notifier
-from nkohub_notifications.rendering import Renderer
-from nkohub_notifications.repository import INDEXES, OUTBOX_COLLECTIONS, Db
-from nkohub_notifications.sender import Sender
+from nkohub_notifications.context import NotificationsContext
+from nkohub_notifications.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.contracts.notifications import MessageFailed, MessageSent
 from nkohub_shared.runtime import ServiceRuntime
@@ -23,43 +21,22 @@ from nkohub_shared.web.app import create_service_app
 log = logging.getLogger("nkohub.notifications")
 
 
-@dataclass
-class NotificationsContext:
-    """What handlers, routes and background jobs of this service need."""
-
-    runtime: ServiceRuntime[NotificationsSettings, NotificationsContext]
-    renderer: Renderer = field(default_factory=Renderer)
-    sender: Sender = field(init=False)
-    notifier: Notifier = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.sender = Sender(self.db, self.settings, self.runtime.relay)
-        self.notifier = Notifier(self.db, self.settings, self.renderer, self.sender.wake)
-
-    @property
-    def db(self) -> Db:
-        return self.runtime.db
-
-    @property
-    def settings(self) -> NotificationsSettings:
-        return self.runtime.settings  # type: ignore[return-value]
-
-
 async def send_messages(ctx: NotificationsContext) -> None:
     """Background job: deliver queued messages."""
     await ctx.sender.run()
 
 
 async def run_schedules(ctx: NotificationsContext) -> None:
-    """Background job: due reminders and the daily digest."""
+    """Background job: due reminders and the daily digest, every ``scheduler_poll_seconds``."""
+    jobs = {"reminders": ctx.reminders.send_due, "digest": ctx.digests.run_latest}
     while True:
-        for job in (reminders.send_due, digest.run_latest):
+        for name, job in jobs.items():
             try:
-                await job(ctx)
+                await job()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("scheduled job %s failed", job.__name__)
+                log.exception("scheduled job %s failed", name)
         await asyncio.sleep(ctx.settings.scheduler_poll_seconds)
 
 
@@ -68,7 +45,7 @@ def build_runtime(
 ) -> ServiceRuntime[NotificationsSettings, NotificationsContext]:
     return ServiceRuntime(
         settings,
-        context_factory=NotificationsContext,
+        context_factory=NotificationsContext.of,
         produces=[MessageSent, MessageFailed],
         consumers=CONSUMERS,
         indexes=INDEXES,
@@ -81,6 +58,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or NotificationsSettings.load())
     return create_service_app(
         runtime,
-        routers=[api.router, api.staff, pages.router],
+        routers=[api.router, pages.router],
         description=nkohub_notifications.__doc__ or "",
     )

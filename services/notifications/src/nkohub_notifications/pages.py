@@ -13,10 +13,9 @@ from html import escape
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from nkohub_notifications.domain import CONFIRM, UNSUBSCRIBE, SubscriberStatus, now
-from nkohub_notifications.repository import SUBSCRIBERS
-from nkohub_shared.privacy import verify
-from nkohub_shared.web.app import ServiceContext
+from nkohub_notifications.api.deps import Context
+from nkohub_notifications.domain.subscribers import SubscriberStatus
+from nkohub_shared.links import Purpose, confirm_subscription_path, unsubscribe_path
 
 router = APIRouter(tags=["notifications: pages"], include_in_schema=True)
 
@@ -38,82 +37,59 @@ def _invalid() -> HTMLResponse:
     )
 
 
-async def _subscriber(ctx, subscriber_id: str, purpose: str, token: str):
-    secret = ctx.settings.jwt_secret.get_secret_value()
-    if not token or not verify(secret, purpose, subscriber_id, token):
-        return None
-    return await ctx.db[SUBSCRIBERS].find_one({"_id": subscriber_id})
+def _form(path: str, token: str, text: str, button: str) -> str:
+    return (
+        f'<form method="post" action="{escape(path)}?token={escape(token)}">'
+        f"<p>{text}</p>"
+        f'<button type="submit">{button}</button></form>'
+    )
 
 
-@router.get("/unsubscribe/{subscriber_id}", response_class=HTMLResponse)
-async def unsubscribe_page(
-    subscriber_id: str, ctx: ServiceContext, token: str = ""
-) -> HTMLResponse:
-    subscriber = await _subscriber(ctx, subscriber_id, UNSUBSCRIBE, token)
+@router.get(unsubscribe_path("{subscriber_id}"), response_class=HTMLResponse)
+async def unsubscribe_page(subscriber_id: str, ctx: Context, token: str = "") -> HTMLResponse:
+    subscriber = await ctx.subscriptions.by_link(subscriber_id, Purpose.UNSUBSCRIBE, token)
     if subscriber is None:
         return _invalid()
     if subscriber["status"] == SubscriberStatus.UNSUBSCRIBED:
         return _page("Вы уже отписаны", "<p>Рассылки больше не будут приходить.</p>")
-    form = (
-        f'<form method="post" action="/unsubscribe/{escape(subscriber_id)}?token={escape(token)}">'
-        "<p>Отписаться от рассылки «Открытое общение» (анонсы встреч, гранты, блог)? "
-        "Письма о ваших регистрациях и консультациях будут приходить по-прежнему.</p>"
-        '<button type="submit">Отписаться</button></form>'
+    form = _form(
+        unsubscribe_path(subscriber_id),
+        token,
+        "Отписаться от рассылки «Открытое общение» (анонсы встреч, гранты, блог)? "
+        "Письма о ваших регистрациях и консультациях будут приходить по-прежнему.",
+        "Отписаться",
     )
     return _page("Отписка от рассылки", form)
 
 
-@router.post("/unsubscribe/{subscriber_id}", response_class=HTMLResponse)
-async def unsubscribe(subscriber_id: str, ctx: ServiceContext, token: str = "") -> HTMLResponse:
+@router.post(unsubscribe_path("{subscriber_id}"), response_class=HTMLResponse)
+async def unsubscribe(subscriber_id: str, ctx: Context, token: str = "") -> HTMLResponse:
     """One click (RFC 8058 POST with ``List-Unsubscribe=One-Click``) or the page's button."""
-    subscriber = await _subscriber(ctx, subscriber_id, UNSUBSCRIBE, token)
+    subscriber = await ctx.subscriptions.by_link(subscriber_id, Purpose.UNSUBSCRIBE, token)
     if subscriber is None:
         return _invalid()
-    await ctx.db[SUBSCRIBERS].update_one(
-        {"_id": subscriber_id},
-        {
-            "$set": {
-                "status": SubscriberStatus.UNSUBSCRIBED.value,
-                "mailing_consent": False,
-                "unsubscribed_at": now(),
-                "updated_at": now(),
-            }
-        },
-    )
+    await ctx.subscriptions.unsubscribe(subscriber)
     return _page("Вы отписаны", "<p>Рассылки больше не будут приходить.</p>")
 
 
-@router.get("/subscriptions/{subscriber_id}/confirm", response_class=HTMLResponse)
-async def confirm_page(subscriber_id: str, ctx: ServiceContext, token: str = "") -> HTMLResponse:
-    subscriber = await _subscriber(ctx, subscriber_id, CONFIRM, token)
+@router.get(confirm_subscription_path("{subscriber_id}"), response_class=HTMLResponse)
+async def confirm_page(subscriber_id: str, ctx: Context, token: str = "") -> HTMLResponse:
+    subscriber = await ctx.subscriptions.by_link(subscriber_id, Purpose.CONFIRM_SUBSCRIPTION, token)
     if subscriber is None:
         return _invalid()
-    form = (
-        f'<form method="post" action="/subscriptions/{escape(subscriber_id)}/confirm'
-        f'?token={escape(token)}"><p>Подтвердите подписку на рассылку «Открытое общение».</p>'
-        '<button type="submit">Подтвердить подписку</button></form>'
+    form = _form(
+        confirm_subscription_path(subscriber_id),
+        token,
+        "Подтвердите подписку на рассылку «Открытое общение».",
+        "Подтвердить подписку",
     )
     return _page("Подтверждение подписки", form)
 
 
-@router.post("/subscriptions/{subscriber_id}/confirm", response_class=HTMLResponse)
-async def confirm(subscriber_id: str, ctx: ServiceContext, token: str = "") -> HTMLResponse:
-    subscriber = await _subscriber(ctx, subscriber_id, CONFIRM, token)
+@router.post(confirm_subscription_path("{subscriber_id}"), response_class=HTMLResponse)
+async def confirm(subscriber_id: str, ctx: Context, token: str = "") -> HTMLResponse:
+    subscriber = await ctx.subscriptions.by_link(subscriber_id, Purpose.CONFIRM_SUBSCRIPTION, token)
     if subscriber is None:
         return _invalid()
-    topics = subscriber.get("pending_topics") or subscriber.get("topics") or {}
-    categories = subscriber.get("pending_categories")
-    fields = {
-        "status": SubscriberStatus.CONFIRMED.value,
-        "mailing_consent": True,
-        "consent_at": now(),
-        "topics": {**(subscriber.get("topics") or {}), **topics},
-        "updated_at": now(),
-    }
-    if categories is not None:
-        fields["blog_categories"] = categories
-    await ctx.db[SUBSCRIBERS].update_one(
-        {"_id": subscriber_id},
-        {"$set": fields, "$unset": {"pending_topics": "", "pending_categories": ""}},
-    )
+    await ctx.subscriptions.confirm(subscriber)
     return _page("Подписка подтверждена", "<p>Спасибо! Теперь вы будете получать рассылку.</p>")

@@ -1,6 +1,8 @@
 """nkohub publishing service: the blog «Проект +», the grants calendar, feeds and public pages.
 
-Layout (the same in every service): `domain` (model and rules), `repository` (MongoDB
-storage), `api` (HTTP routes), `consumers` (bus handlers), `settings`, and `app`, which
-wires them into one runtime and one FastAPI app.
+Rooms (the same in every service): ``domain`` (pure rules and the events they record),
+``service`` (use cases), ``repository`` (MongoDB storage), ``api`` (staff HTTP under
+``/api/v1``), ``pages`` (public HTML, feeds), ``consumers`` (bus handlers), ``context``
+(what they all reach), ``settings``, and ``app``, which wires them into one runtime and
+one FastAPI app.
 """

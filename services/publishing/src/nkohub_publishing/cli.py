@@ -1,7 +1,7 @@
 """`nkohub publishing …`: imports of the old blog into the publishing database.
 
-The events of imported posts and views wait in the outbox; the running publishing
-service's relay publishes them (it sweeps every few seconds).
+No relay runs here: the events of imported posts and views wait in the outbox until the
+running publishing service's relay sweeps (every few seconds).
 """
 
 from __future__ import annotations
@@ -10,11 +10,19 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from nkohub_publishing.repository import PostRepository, ViewRepository, prepare_storage
+from nkohub_publishing.service.imports import ImportService
+from nkohub_publishing.service.posts import PostService
+from nkohub_publishing.settings import PublishingSettings
+from nkohub_shared.errors import DomainError
+from nkohub_shared.storage.mongo import create_client
+from nkohub_shared.storage.writer import Outbox
 
 app = typer.Typer(help="The blog «Проект +»: imports.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -22,19 +30,28 @@ console = Console(stderr=True)
 FileArg = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="file to import")
 ]
+T = TypeVar("T")
 
 
-async def _with_context(work: Callable[[Any], Awaitable[Any]]) -> Any:
-    from nkohub_publishing.app import build_runtime
-    from nkohub_publishing.settings import PublishingSettings
-    from nkohub_shared.storage.mongo import ensure_indexes
-
-    runtime = build_runtime(PublishingSettings.load())
+async def _with_imports(work: Callable[[ImportService], Awaitable[T]]) -> T:
+    settings = PublishingSettings.load()
+    client = create_client(str(settings.mongodb_url))
     try:
-        await ensure_indexes(runtime.db, runtime.indexes)
-        return await work(runtime.context)
+        db = client[settings.database_name]
+        await prepare_storage(db)
+        outbox = Outbox()
+        posts = PostService(PostRepository(db, outbox), settings.base_url)
+        return await work(ImportService(posts, ViewRepository(db, outbox)))
     finally:
-        await runtime.client.close()
+        await client.close()
+
+
+def _run(work: Callable[[ImportService], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(_with_imports(work))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}")
+        raise typer.Exit(1) from None
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -44,9 +61,6 @@ def _print(report: dict[str, Any]) -> None:
 @app.command("import-blogger")
 def import_blogger(file: FileArg) -> None:
     """Import a Blogger export (Atom XML): posts, labels as tags, dates, old URLs."""
-    from nkohub_publishing import imports
-    from nkohub_shared.errors import DomainError
-
     data = file.read_bytes()
     with Progress(
         TextColumn("[bold]Импорт записей"), BarColumn(), MofNCompleteColumn(), console=console
@@ -56,26 +70,12 @@ def import_blogger(file: FileArg) -> None:
         def step(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
-            report = asyncio.run(
-                _with_context(lambda ctx: imports.import_blogger(ctx, data, progress=step))
-            )
-        except DomainError as exc:
-            console.print(f"[red]{exc.message}")
-            raise typer.Exit(1) from None
+        report = _run(lambda imports: imports.import_blogger(data, progress=step))
     _print(report.as_dict())
 
 
 @app.command("import-views")
 def import_views(file: FileArg) -> None:
     """Import historical views from a CSV (post URL or slug, date, views)."""
-    from nkohub_publishing import imports
-    from nkohub_shared.errors import DomainError
-
     data = file.read_bytes()
-    try:
-        report = asyncio.run(_with_context(lambda ctx: imports.import_views_csv(ctx, data)))
-    except DomainError as exc:
-        console.print(f"[red]{exc.message}")
-        raise typer.Exit(1) from None
-    _print(report)
+    _print(_run(lambda imports: imports.import_views_csv(data)))

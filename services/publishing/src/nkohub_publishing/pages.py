@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
-from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,22 +13,21 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from nkohub_publishing import feeds
-from nkohub_publishing.domain import CATEGORY_LABELS, SAMARA, Category, normalize_tag
-from nkohub_publishing.repository import now_utc
-from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
+from nkohub_publishing.api.deps import Context
+from nkohub_publishing.context import PublishingContext
+from nkohub_publishing.domain import feeds, grants
+from nkohub_publishing.domain.clock import now_utc
+from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
+from nkohub_publishing.domain.text import normalize_tag
 from nkohub_shared.russian import date_ru
-from nkohub_shared.web.app import ServiceContext
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("nkohub.publishing.pages")
 
-MONTH_NAMES = (
-    "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
-    "Октябрь", "Ноябрь", "Декабрь",
-)  # fmt: skip
-BOT_RE = re.compile(r"bot|crawl|spider|slurp|preview|monitor|curl|wget", re.I)
 FEED_LIMIT = 30
+HOME_DEADLINES = 5
+SOONEST = 5
+PAST_COMPETITIONS = 20
 
 
 def ru_date(value: datetime | None, with_time: bool = False) -> str:
@@ -62,20 +59,24 @@ templates.filters["urlquote"] = lambda s: quote(str(s), safe="")
 templates.globals["categories"] = [(c.value, CATEGORY_LABELS[c]) for c in Category]
 
 
-def render(ctx: Any, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+def render(ctx: PublishingContext, name: str, status: int = 200, **values: Any) -> HTMLResponse:
     html = templates.get_template(name).render(
         site_title=ctx.settings.site_title, base_url=ctx.settings.base_url, **values
     )
     return HTMLResponse(html, status)
 
 
-def not_found(ctx: Any, what: str = "Страница не найдена") -> HTMLResponse:
+def not_found(ctx: PublishingContext, what: str = "Страница не найдена") -> HTMLResponse:
     return render(ctx, "not_found.html", 404, title=what)
 
 
 def pagination(page: int, total: int, size: int) -> dict[str, int]:
     pages = max(1, math.ceil(total / size))
     return {"page": page, "pages": pages, "total": total}
+
+
+def is_category(key: str) -> bool:
+    return key in Category._value2member_map_
 
 
 Page = Annotated[int, Query(ge=1, le=10_000)]
@@ -85,39 +86,44 @@ Page = Annotated[int, Query(ge=1, le=10_000)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(ctx: ServiceContext) -> HTMLResponse:
+async def home(ctx: Context) -> HTMLResponse:
     posts, _ = await ctx.posts.published(limit=ctx.settings.page_size, count=False)
-    deadlines = await ctx.competitions.upcoming(now_utc(), limit=5)
+    deadlines = await ctx.competitions.upcoming(now_utc(), limit=HOME_DEADLINES)
     return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
 
 
 @router.get("/posts/{slug}", response_class=HTMLResponse)
-async def post_page(ctx: ServiceContext, request: Request, slug: str) -> Response:
+async def post_page(ctx: Context, request: Request, slug: str) -> Response:
+    """A post; counts a view; a former slug answers 301."""
     post, moved_to = await ctx.posts.by_slug(slug)
     if post is None:
         if moved_to:
             return RedirectResponse(f"/posts/{moved_to}", status_code=301)
         return not_found(ctx, "Запись не найдена")
     agent = request.headers.get("user-agent", "")
-    if not BOT_RE.search(agent):
-        ip = request.client.host if request.client else "unknown"
-        try:
-            await ctx.views.record(post["_id"], ip, agent, now_utc())
-        except Exception as exc:  # a view not counted must not cost the reader the page
-            log.warning("view not counted: %r", exc, extra={"post_id": post["_id"]})
-    canonical = f"{ctx.settings.base_url}/posts/{post['slug']}"
+    ip = request.client.host if request.client else "unknown"
+    try:
+        await ctx.views.record(post["_id"], ip, agent, now_utc())
+    except Exception as exc:  # a view not counted must not cost the reader the page
+        log.warning("view not counted: %r", exc, extra={"post_id": post["_id"]})
     return render(
         ctx,
         "post.html",
         title=post["title"],
         post=post,
-        canonical=canonical,
+        canonical=ctx.posts.url(post["slug"]),
         category_label=CATEGORY_LABELS[Category(post["category"])],
     )
 
 
 async def _listing(
-    ctx: Any, query: dict[str, Any], page: int, *, title: str, feed_base: str | None, **extra: Any
+    ctx: PublishingContext,
+    query: dict[str, Any],
+    page: int,
+    *,
+    title: str,
+    feed_base: str | None,
+    **extra: Any,
 ) -> HTMLResponse:
     size = ctx.settings.page_size
     posts, total = await ctx.posts.published(query, limit=size, offset=(page - 1) * size)
@@ -135,8 +141,8 @@ async def _listing(
 
 
 @router.get("/category/{key}", response_class=HTMLResponse)
-async def category_page(ctx: ServiceContext, key: str, page: Page = 1) -> HTMLResponse:
-    if key not in Category._value2member_map_:
+async def category_page(ctx: Context, key: str, page: Page = 1) -> HTMLResponse:
+    if not is_category(key):
         return not_found(ctx, "Рубрика не найдена")
     label = CATEGORY_LABELS[Category(key)]
     return await _listing(
@@ -145,7 +151,7 @@ async def category_page(ctx: ServiceContext, key: str, page: Page = 1) -> HTMLRe
 
 
 @router.get("/tag/{tag}", response_class=HTMLResponse)
-async def tag_page(ctx: ServiceContext, tag: str, page: Page = 1) -> HTMLResponse:
+async def tag_page(ctx: Context, tag: str, page: Page = 1) -> HTMLResponse:
     tag = normalize_tag(tag)
     return await _listing(
         ctx, {"tags": tag}, page, title=f"Метка «{tag}»", feed_base=f"/tag/{quote(tag)}/feed"
@@ -154,7 +160,7 @@ async def tag_page(ctx: ServiceContext, tag: str, page: Page = 1) -> HTMLRespons
 
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
-    ctx: ServiceContext,
+    ctx: Context,
     q: Annotated[str, Query(max_length=200)] = "",
     page: Page = 1,
 ) -> HTMLResponse:
@@ -171,70 +177,58 @@ async def search_page(
 
 
 @router.get("/grants", response_class=HTMLResponse)
-async def grants_page(ctx: ServiceContext) -> HTMLResponse:
+async def grants_page(ctx: Context) -> HTMLResponse:
     now = now_utc()
     upcoming = await ctx.competitions.upcoming(now)
-    by_month: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
-    for comp in upcoming:
-        local = comp["closes_at"].astimezone(SAMARA)
-        by_month[(local.year, local.month)].append(comp)
-    months = [
-        {"label": f"{MONTH_NAMES[m - 1]} {y}", "anchor": f"{y}-{m:02d}", "competitions": items}
-        for (y, m), items in sorted(by_month.items())
-    ]
-    past = await ctx.competitions.past(now, limit=20)
+    past = await ctx.competitions.past(now, limit=PAST_COMPETITIONS)
     return render(
         ctx,
         "grants.html",
         title="Календарь грантов",
-        soonest=upcoming[:5],
-        months=months,
+        soonest=upcoming[:SOONEST],
+        months=grants.by_month(upcoming),
         past=past,
     )
 
 
 @router.get("/grants.ics")
-async def grants_ics(ctx: ServiceContext) -> Response:
-    upcoming = await ctx.competitions.all()
+async def grants_ics(ctx: Context) -> Response:
+    competitions = await ctx.competitions.all()
     return Response(
-        feeds.build_deadlines_ics(upcoming, ctx.settings.base_url),
+        feeds.build_deadlines_ics(competitions, ctx.settings.base_url, now_utc()),
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": 'inline; filename="grants.ics"'},
     )
 
 
 @router.get("/foundations", response_class=HTMLResponse)
-async def foundations_page(ctx: ServiceContext) -> HTMLResponse:
+async def foundations_page(ctx: Context) -> HTMLResponse:
     items = await ctx.foundations.all()
     return render(ctx, "foundations.html", title="Фонды-грантодатели", items=items)
 
 
 @router.get("/documents", response_class=HTMLResponse)
-async def documents_page(ctx: ServiceContext) -> HTMLResponse:
+async def documents_page(ctx: Context) -> HTMLResponse:
     items = await ctx.documents.all()
     return render(ctx, "documents.html", title="Официальные документы", items=items)
 
 
 @router.get("/ngo", response_class=HTMLResponse)
-async def ngo_page(ctx: ServiceContext) -> HTMLResponse:
-    cursor = ctx.runtime.db["organizations"].find({"active": True}).sort([("full_name", 1)])
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    count = 0
-    async for org in cursor:
-        count += 1
-        org["legal_form_label"] = LEGAL_FORM_LABELS.get(org.get("legal_form", ""), "")
-        for area in org.get("activity_areas") or ["other"]:
-            groups[ACTIVITY_AREA_LABELS.get(area, area).capitalize()].append(org)
-    other = ACTIVITY_AREA_LABELS["other"].capitalize()
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == other, kv[0].lower()))
-    return render(ctx, "ngo.html", title="НКО Глазова", groups=ordered, count=count)
+async def ngo_page(ctx: Context) -> HTMLResponse:
+    groups, count = await ctx.directory.by_area()
+    return render(ctx, "ngo.html", title="НКО Глазова", groups=groups, count=count)
 
 
 # ---------------------------------------------------------------- feeds, sitemap, robots
 
 
 async def _feed(
-    ctx: Any, kind: str, query: dict[str, Any], scope: str | None, page_path: str, self_path: str
+    ctx: PublishingContext,
+    kind: str,
+    query: dict[str, Any],
+    scope: str | None,
+    page_path: str,
+    self_path: str,
 ) -> Response:
     posts, _ = await ctx.posts.published(query, limit=FEED_LIMIT, count=False, full=True)
     base = ctx.settings.base_url
@@ -245,20 +239,21 @@ async def _feed(
         self_url=base + self_path,
         page_url=base + page_path,
         posts=posts,
+        now=now_utc(),
     )
     return Response(body, media_type=f"{feeds.media_type(kind)}; charset=utf-8")
 
 
 @router.get("/feed.{kind}")
-async def blog_feed(ctx: ServiceContext, kind: str) -> Response:
-    if kind not in ("atom", "rss"):
+async def blog_feed(ctx: Context, kind: str) -> Response:
+    if not feeds.is_feed_kind(kind):
         return not_found(ctx)
     return await _feed(ctx, kind, {}, None, "/", f"/feed.{kind}")
 
 
 @router.get("/category/{key}/feed.{kind}")
-async def category_feed(ctx: ServiceContext, key: str, kind: str) -> Response:
-    if kind not in ("atom", "rss") or key not in Category._value2member_map_:
+async def category_feed(ctx: Context, key: str, kind: str) -> Response:
+    if not feeds.is_feed_kind(kind) or not is_category(key):
         return not_found(ctx)
     label = CATEGORY_LABELS[Category(key)]
     return await _feed(
@@ -267,8 +262,8 @@ async def category_feed(ctx: ServiceContext, key: str, kind: str) -> Response:
 
 
 @router.get("/tag/{tag}/feed.{kind}")
-async def tag_feed(ctx: ServiceContext, tag: str, kind: str) -> Response:
-    if kind not in ("atom", "rss"):
+async def tag_feed(ctx: Context, tag: str, kind: str) -> Response:
+    if not feeds.is_feed_kind(kind):
         return not_found(ctx)
     tag = normalize_tag(tag)
     path = f"/tag/{quote(tag)}"
@@ -276,28 +271,13 @@ async def tag_feed(ctx: ServiceContext, tag: str, kind: str) -> Response:
 
 
 @router.get("/sitemap.xml")
-async def sitemap(ctx: ServiceContext) -> Response:
-    base = ctx.settings.base_url
-    urls: list[tuple[str, datetime | None]] = [
-        (f"{base}/", None),
-        (f"{base}/grants", None),
-        (f"{base}/foundations", None),
-        (f"{base}/documents", None),
-        (f"{base}/ngo", None),
-    ]
-    urls += [(f"{base}/category/{c.value}", None) for c in Category]
-    cursor = ctx.posts.posts.find(
-        {"status": "published"}, {"slug": 1, "updated_at": 1, "published_at": 1}
-    ).sort([("published_at", -1)])
-    async for post in cursor:
-        urls.append(
-            (f"{base}/posts/{post['slug']}", post.get("updated_at") or post.get("published_at"))
-        )
+async def sitemap(ctx: Context) -> Response:
+    urls = feeds.sitemap_urls(ctx.settings.base_url, await ctx.posts.sitemap_entries())
     return Response(feeds.build_sitemap(urls), media_type="application/xml")
 
 
 @router.get("/robots.txt", response_class=PlainTextResponse)
-async def robots(ctx: ServiceContext) -> str:
+async def robots(ctx: Context) -> str:
     base = ctx.settings.base_url
     return (
         "User-agent: *\n"
@@ -310,8 +290,8 @@ async def robots(ctx: ServiceContext) -> str:
 
 @router.get("/{year}/{month}/{name}")
 async def legacy_blogger_url(
-    ctx: ServiceContext, request: Request, year: str, month: str, name: str
-):
+    ctx: Context, request: Request, year: str, month: str, name: str
+) -> Response:
     """Old Blogger addresses (``/2019/03/post.html``) redirect to the imported post."""
     slug = await ctx.posts.legacy_target(request.url.path)
     if slug is None:

@@ -1,3 +1,7 @@
+"""Settings of the publishing service (environment variables ``NKOHUB_…``)."""
+
+from __future__ import annotations
+
 from typing import ClassVar
 
 from pydantic import AnyHttpUrl, Field

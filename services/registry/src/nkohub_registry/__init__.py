@@ -1,19 +1,14 @@
 """nkohub registry service: the city's NGOs, their people, their needs and their history with us.
 
-Layout (the same in every service): `domain` (model and rules), `repository` (MongoDB
-storage), `api` (HTTP routes), `consumers` (bus handlers), `settings`, and `app`, which
-wires them into one runtime and one FastAPI app; `service` holds the use cases shared by
-the routes, the import (`imports`), the export (`exports`) and the CLI (`cli`).
-
 - Organizations: ОГРН/ИНН validated with their check digits, КПП by format; a second
   organization with the same ОГРН or ИНН is refused (409 naming the existing one). Search
   by any word of the name (case, `ё`/`е` and quotes ignored), filters, pages, sort. Anyone
-  reads public fields; staff write, export (CSV with BOM, XLSX) and import.
+  reads public fields; staff write, export (CSV with BOM, XLSX; Russian headers) and import.
 - Self-registration (`POST /organizations` without a token) waits for staff approval.
 - Import (`POST /organizations/import`, `nkohub registry import FILE --city Глазов`):
-  Ministry of Justice listing or the own template, upsert by ОГРН, never overwriting a
-  field staff edited by hand; the CLI writes to the registry's database directly and the
-  running service's outbox relay publishes its events (or the service at its next start).
+  Ministry of Justice listing, the own template or an export of it, upsert by ОГРН, never
+  overwriting a field staff edited by hand; the CLI writes to the registry's database and
+  the running service's outbox relay publishes its events (or the service at its next start).
 - People are personal data (152-ФЗ consents; staff only); erasure by staff or by the
   person's signed link publishes `registry.person.erased` with pseudonymous keys.
 - Needs survey and report; history with us (meetups, people, presentations,

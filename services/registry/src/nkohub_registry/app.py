@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from fastapi import FastAPI
 
 import nkohub_registry
 from nkohub_registry import api
 from nkohub_registry.consumers import CONSUMERS
-from nkohub_registry.repository import (
-    INDEXES,
-    OUTBOX_COLLECTIONS,
-    OrganizationRepository,
-    PeopleRepository,
-)
-from nkohub_registry.service import RegistryService
+from nkohub_registry.context import RegistryContext
+from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_registry.settings import RegistrySettings
 from nkohub_shared.contracts.registry import (
     OrganizationDeactivated,
@@ -30,29 +22,10 @@ from nkohub_shared.web.app import create_service_app
 PRODUCES = [OrganizationRegistered, OrganizationUpdated, OrganizationDeactivated, PersonErased]
 
 
-@dataclass
-class RegistryContext:
-    """What handlers and routes of this service need."""
-
-    runtime: ServiceRuntime[RegistrySettings, RegistryContext]
-    service: RegistryService = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.service = RegistryService(
-            OrganizationRepository(self.runtime.db),
-            PeopleRepository(self.runtime.db),
-            self.runtime.relay,
-        )
-
-    @property
-    def db(self) -> Any:
-        return self.runtime.db
-
-
 def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings, RegistryContext]:
     return ServiceRuntime(
         settings,
-        context_factory=RegistryContext,
+        context_factory=RegistryContext.of,
         produces=PRODUCES,
         consumers=CONSUMERS,
         indexes=INDEXES,

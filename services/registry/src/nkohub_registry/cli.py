@@ -1,11 +1,12 @@
 """``nkohub registry …``: the registry's commands.
 
-``nkohub registry import FILE [--city Глазов]`` writes straight into the registry's own
-database (the same Settings — ``NKOHUB_MONGODB_URL`` etc. — and repository as the
-service). Its events wait in the outbox of the written documents: the running service's
-relay publishes them on its next sweep (every few seconds), or the service does at its
-next start. No HTTP or staff token is needed; the HTTP upload
-(``POST /api/v1/organizations/import``) does the same through the service.
+``nkohub registry import FILE [--city Глазов]`` runs the import use case of the service
+(``service.imports``) against the registry's own database (the same settings —
+``NKOHUB_MONGODB_URL`` etc.). With no relay running here (``Outbox()``), its events wait
+in the outbox of the written documents: the running service's relay publishes them on
+its next sweep (every few seconds), or the service does at its next start. No HTTP or
+staff token is needed; the HTTP upload (``POST /api/v1/organizations/import``) runs the
+same use case.
 """
 
 from __future__ import annotations
@@ -19,11 +20,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nkohub_registry.imports import ImportReport, TableError, import_table
-from nkohub_registry.repository import INDEXES, OrganizationRepository, PeopleRepository
-from nkohub_registry.service import RegistryService
+from nkohub_registry.repository import (
+    HistoryRepository,
+    OrganizationRepository,
+    PeopleRepository,
+    prepare,
+)
+from nkohub_registry.service.imports import ImportReport, import_table
+from nkohub_registry.service.organizations import OrganizationService
+from nkohub_registry.service.tables import TableError
 from nkohub_registry.settings import RegistrySettings
-from nkohub_shared.storage.mongo import create_client, ensure_indexes
+from nkohub_shared.storage.mongo import create_client
+from nkohub_shared.storage.writer import Outbox
 
 app = typer.Typer(help="Реестр НКО: импорт официальных данных.", no_args_is_help=True)
 console = Console()
@@ -34,15 +42,18 @@ async def _run(path: Path, city: str | None, progress: Progress) -> ImportReport
     client = create_client(str(settings.mongodb_url))
     try:
         db = client[settings.database_name]
-        await ensure_indexes(db, INDEXES)
-        service = RegistryService(OrganizationRepository(db), PeopleRepository(db))
+        await prepare(db)
+        outbox = Outbox()  # no relay here: the running service's sweep publishes
+        organizations = OrganizationService(
+            OrganizationRepository(db, outbox), PeopleRepository(db, outbox), HistoryRepository(db)
+        )
         task = progress.add_task(f"Импорт {path.name}", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         return await import_table(
-            service, path.read_bytes(), filename=path.name, city=city, progress=advance
+            organizations, path.read_bytes(), filename=path.name, city=city, progress=advance
         )
     finally:
         await client.close()
@@ -68,7 +79,7 @@ def import_file(
         try:
             report = asyncio.run(_run(file, city, progress))
         except TableError as exc:
-            console.print(f"[red]Ошибка:[/red] {exc}")
+            console.print(f"[red]Ошибка:[/red] {exc.message}")
             raise typer.Exit(2) from None
     table = Table(title="Итог импорта")
     table.add_column("создано")

@@ -59,7 +59,7 @@ class EventWriter:
     async def insert(self, document: Document, *events: CloudEvent) -> Document:
         """Insert a new document with its events; returns it without the outbox.
         ``DuplicateKeyError`` propagates (the caller knows what a twin means)."""
-        await self.collection.insert_one(with_outbox(document, *events))
+        await self.collection.insert_one(with_outbox(document, *events) if events else document)
         self._published(events)
         return {k: v for k, v in document.items() if k != OUTBOX_FIELD}
 
@@ -68,7 +68,9 @@ class EventWriter:
         the first duplicate key stops the rest and propagates); returns how many."""
         if not items:
             return 0
-        await self.collection.insert_many([with_outbox(doc, *events) for doc, events in items])
+        await self.collection.insert_many(
+            [with_outbox(doc, *events) if events else doc for doc, events in items]
+        )
         self._published([e for _, events in items for e in events])
         return len(items)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from nkohub_shared.runtime import ServiceRuntime
@@ -68,7 +68,3 @@ def context_of(request: Request) -> Any:
     """The running service's context. Each service's ``api/deps.py`` gives it its type:
     ``Context = Annotated[RegistryContext, Depends(context_of)]``."""
     return request.app.state.runtime.context
-
-
-# Until every service names its typed context (see ``context_of``); to be removed.
-ServiceContext = Annotated[Any, Depends(context_of)]

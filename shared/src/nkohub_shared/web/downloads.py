@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 from fastapi import Response
 
-from nkohub_shared.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Column, to_csv, to_xlsx
+from nkohub_shared.tables import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    Column,
+    to_csv,
+    to_csv_sections,
+    to_xlsx,
+)
+
+Tables = Mapping[str, tuple[Sequence[Column], Iterable[Mapping[str, Any]]]]
 
 TableFormat = Literal["csv", "xlsx"]
 
@@ -22,9 +31,18 @@ def table_download(
 ) -> Response:
     """``name.csv`` or ``name.xlsx`` as an attachment (``name`` is ASCII: a file name)."""
     if format == "csv":
-        body, media_type = to_csv(columns, rows), CSV_MEDIA_TYPE
-    else:
-        body, media_type = to_xlsx({sheet or name: (columns, rows)}), XLSX_MEDIA_TYPE
+        return _attachment(name, format, to_csv(columns, rows), CSV_MEDIA_TYPE)
+    return _attachment(name, format, to_xlsx({sheet or name: (columns, rows)}), XLSX_MEDIA_TYPE)
+
+
+def tables_download(name: str, format: TableFormat, tables: Tables) -> Response:
+    """Several tables: sheets of one workbook, or titled sections of one CSV."""
+    if format == "csv":
+        return _attachment(name, format, to_csv_sections(tables), CSV_MEDIA_TYPE)
+    return _attachment(name, format, to_xlsx(tables), XLSX_MEDIA_TYPE)
+
+
+def _attachment(name: str, format: str, body: bytes, media_type: str) -> Response:
     return Response(
         body,
         media_type=media_type,

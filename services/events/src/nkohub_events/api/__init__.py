@@ -1,4 +1,6 @@
-"""HTTP routes of the events service (prefix `/api/v1`)."""
+"""HTTP API of the events service: the one ``/api/v1`` prefix, set here for every route."""
+
+from fastapi import APIRouter
 
 from nkohub_events.api import (
     calendar,
@@ -10,12 +12,14 @@ from nkohub_events.api import (
     reports,
 )
 
-routers = [
-    meetups.router,
-    registrations.router,
-    consultations.router,
-    questions.router,
-    calendar.router,
-    reports.router,
-    organizations.router,
-]
+router = APIRouter(prefix="/api/v1")
+for module in (
+    meetups,
+    registrations,
+    consultations,
+    questions,
+    calendar,
+    reports,
+    organizations,
+):
+    router.include_router(module.router)

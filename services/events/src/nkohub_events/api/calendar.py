@@ -7,9 +7,10 @@ from fastapi import APIRouter, Response
 from nkohub_events.api.deps import Context
 from nkohub_shared.calendar import calendar_of
 
-router = APIRouter(prefix="/api/v1", tags=["calendar"])
+router = APIRouter(tags=["calendar"])
 
 ICS = "text/calendar; charset=utf-8"
+FEED_SIZE = 1000
 
 
 @router.get("/meetups/{meetup_id}/calendar.ics")
@@ -25,7 +26,9 @@ async def meetup_calendar(meetup_id: str, ctx: Context) -> Response:
 async def calendar_feed(ctx: Context) -> Response:
     """Every published meetup; cancelled ones stay in the feed as STATUS:CANCELLED so that
     subscribed calendars drop them."""
-    meetups = await ctx.meetups.list(statuses=["scheduled", "cancelled", "completed"], limit=1000)
+    meetups = await ctx.meetups.list(
+        statuses=["scheduled", "cancelled", "completed"], limit=FEED_SIZE
+    )
     body = calendar_of(
         [(ctx.meetups.snapshot(m), m["status"] == "cancelled") for m in meetups],
         name="Открытое общение — встречи НКО",

@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from nkohub_events.api.deps import Context, MaybeStaff, check_token
+from nkohub_events.api.deps import Context
 from nkohub_events.domain import consultations as rules
-from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.links import Purpose
+from nkohub_shared.web.auth import MaybeStaff, StaffUser
 
-router = APIRouter(prefix="/api/v1", tags=["consultations"])
+router = APIRouter(tags=["consultations"])
 
 
 @router.post("/specialists", status_code=201)
@@ -21,6 +22,7 @@ async def add_specialist(body: rules.SpecialistIn, ctx: Context, user: StaffUser
 
 @router.get("/specialists")
 async def list_specialists(ctx: Context, staff: MaybeStaff) -> list[dict[str, Any]]:
+    """Specialists; their e-mail addresses for staff only."""
     out = []
     for s in await ctx.consultations.specialists():
         view = rules.specialist_public(s)
@@ -32,42 +34,28 @@ async def list_specialists(ctx: Context, staff: MaybeStaff) -> list[dict[str, An
 
 @router.post("/meetups/{meetup_id}/consultation-slots", status_code=201)
 async def add_slot(meetup_id: str, body: rules.SlotIn, ctx: Context, user: StaffUser) -> dict:
-    meetup = await ctx.meetups.get(meetup_id)
-    return rules.slot_staff(await ctx.consultations.add_slot(meetup, body))
+    return rules.slot_staff(await ctx.consultations.add_slot(meetup_id, body))
 
 
 @router.get("/meetups/{meetup_id}/consultation-slots")
 async def list_slots(meetup_id: str, ctx: Context, staff: MaybeStaff) -> list[dict[str, Any]]:
     """Free and booked slots; who booked is for staff only."""
-    meetup = (
-        await ctx.meetups.get(meetup_id) if staff else await ctx.meetups.get_published(meetup_id)
-    )
-    slots = await ctx.consultations.list_slots(meetup["_id"])
+    slots = await ctx.consultations.slots(meetup_id, staff=staff is not None)
     view = rules.slot_staff if staff is not None else rules.slot_public
     return [view(s) for s in slots]
-
-
-def consultation_links(ctx, consultation_id: str) -> dict[str, str]:
-    token = ctx.consultations.token(rules.CONSULTATION_PURPOSE, consultation_id)
-    return {
-        "token": token,
-        "cancel_url": ctx.consultations.url(
-            f"/consultations/{consultation_id}/cancel?token={token}"
-        ),
-    }
 
 
 @router.post("/consultation-slots/{slot_id}/booking", status_code=201)
 async def book_slot(slot_id: str, body: rules.BookingIn, ctx: Context) -> dict[str, Any]:
     """An NGO books a slot with its question: one booking per slot, at most N active
     bookings per organization per meetup."""
-    slot = await ctx.consultations.book(slot_id, body, ctx.organizations, ctx.meetups.get)
+    slot = await ctx.consultations.book(slot_id, body)
     cid = slot["booking"]["consultation_id"]
     return {
         "consultation_id": cid,
         "slot": rules.slot_public(slot),
         "status": "booked",
-        **consultation_links(ctx, cid),
+        **ctx.links.of_consultation(cid),
     }
 
 
@@ -76,7 +64,7 @@ async def cancel_consultation(
     consultation_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
 ) -> dict[str, Any]:
     if staff is None:
-        check_token(ctx, rules.CONSULTATION_PURPOSE, consultation_id, token)
+        ctx.links.signer.require(Purpose.CONSULTATION, consultation_id, token)
     slot = await ctx.consultations.cancel(
         consultation_id, by="staff" if staff is not None else "participant"
     )
@@ -108,5 +96,5 @@ async def record_consultation_given(
     body: rules.GivenIn, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
     """Record a consultation already given (issue 7); the same ``key`` twice records one."""
-    slot, created = await ctx.consultations.record_given(body, ctx.organizations, ctx.meetups.get)
+    slot, created = await ctx.consultations.record_given(body)
     return {**rules.slot_staff(slot), "created": created}

@@ -3,35 +3,23 @@ approved) and feedback after a completed meetup."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from nkohub_events.api.deps import Context, MaybeStaff, check_token
+from nkohub_events.api.deps import Context
 from nkohub_events.domain import questions as rules
-from nkohub_events.domain.registrations import REGISTRATION_PURPOSE
-from nkohub_shared.errors import NotFound
-from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.links import Purpose
+from nkohub_shared.web.auth import MaybeStaff, StaffUser
 
-router = APIRouter(prefix="/api/v1", tags=["questions and feedback"])
-
-QuestionStatus = Literal["submitted", "approved", "answered", "rejected", "merged"]
-
-
-async def _participant(ctx, meetup_id: str, registration_id: str, token: str):
-    check_token(ctx, REGISTRATION_PURPOSE, registration_id, token)
-    meetup = await ctx.meetups.get_published(meetup_id)
-    registration = await ctx.registrations.get(registration_id)
-    if registration["meetup_id"] != meetup["_id"]:
-        raise NotFound("no such registration for this meetup", field="registration_id")
-    return meetup, registration
+router = APIRouter(tags=["questions and feedback"])
 
 
 @router.post("/meetups/{meetup_id}/questions", status_code=201)
 async def submit_question(meetup_id: str, body: rules.QuestionIn, ctx: Context) -> dict:
     """A registered participant (registration id + token from the confirmation) asks."""
-    meetup, registration = await _participant(ctx, meetup_id, body.registration_id, body.token)
-    return rules.question_public(await ctx.questions.submit(meetup, registration, body))
+    ctx.links.signer.require(Purpose.REGISTRATION, body.registration_id, body.token)
+    return rules.question_public(await ctx.questions.submit(meetup_id, body))
 
 
 @router.get("/meetups/{meetup_id}/questions")
@@ -39,24 +27,21 @@ async def list_questions(
     meetup_id: str,
     ctx: Context,
     staff: MaybeStaff,
-    status: Annotated[list[QuestionStatus] | None, Query()] = None,
+    status: Annotated[list[rules.QuestionStatus] | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Approved and answered questions for everyone; staff see all (and who asked)."""
-    meetup = await (ctx.meetups.get if staff else ctx.meetups.get_published)(meetup_id)
     if staff is None:
-        items = await ctx.questions.list(meetup["_id"], ["approved", "answered"])
-        return [rules.question_public(q) for q in items]
-    statuses = list(status or ["submitted", "approved", "answered", "rejected", "merged"])
-    return [rules.question_staff(q) for q in await ctx.questions.list(meetup["_id"], statuses)]
+        return [rules.question_public(q) for q in await ctx.questions.public(meetup_id)]
+    questions = await ctx.questions.for_staff(meetup_id, list(status) if status else None)
+    return [rules.question_staff(q) for q in questions]
 
 
 @router.post("/questions/{question_id}/approve")
 async def approve_question(
     question_id: str, ctx: Context, user: StaffUser, body: rules.ApproveIn | None = None
 ) -> dict:
-    return rules.question_staff(
-        await ctx.questions.approve(question_id, body.text if body else None)
-    )
+    q = await ctx.questions.approve(question_id, body.text if body else None)
+    return rules.question_staff(q)
 
 
 @router.post("/questions/{question_id}/reject")
@@ -82,12 +67,11 @@ async def answer_question(
 @router.post("/meetups/{meetup_id}/feedback", status_code=201)
 async def leave_feedback(meetup_id: str, body: rules.FeedbackIn, ctx: Context) -> dict:
     """After a completed meetup, a participant (by their token) rates it 1–5."""
-    meetup, registration = await _participant(ctx, meetup_id, body.registration_id, body.token)
-    doc = await ctx.questions.leave_feedback(meetup, registration, body)
+    ctx.links.signer.require(Purpose.REGISTRATION, body.registration_id, body.token)
+    doc = await ctx.questions.leave_feedback(meetup_id, body)
     return {"feedback_id": doc["_id"], "rating": doc["rating"]}
 
 
 @router.get("/meetups/{meetup_id}/feedback")
 async def feedback_summary(meetup_id: str, ctx: Context, user: StaffUser) -> dict[str, Any]:
-    meetup = await ctx.meetups.get(meetup_id)
-    return await ctx.questions.feedback_summary(meetup["_id"])
+    return await ctx.questions.feedback_summary(meetup_id)

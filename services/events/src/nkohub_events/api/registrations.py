@@ -1,36 +1,31 @@
-"""Registration, cancellation, check-in; staff lists and exports with personal data."""
+"""Registration, cancellation, check-in and sign-in sheets; staff lists and exports with
+personal data."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from nkohub_events.api.deps import Context, MaybeStaff, check_token
+from nkohub_events.api.deps import Context
+from nkohub_events.api.exports import REGISTRATION_COLUMNS
+from nkohub_events.api.sheets import read_sheet
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
-from nkohub_events.exports import tabular_response
-from nkohub_events.imports import import_sign_in_sheet, read_sheet
-from nkohub_shared.errors import Conflict, InvalidInput
-from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.links import Purpose
+from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.downloads import table_download
 
-router = APIRouter(prefix="/api/v1", tags=["registrations"])
-
-
-def links(ctx, r: dict[str, Any]) -> dict[str, str]:
-    """The participant's secret links (the notifications service builds the same)."""
-    token = ctx.registrations.token(rules.REGISTRATION_PURPOSE, r["_id"])
-    return {
-        "token": token,
-        "cancel_url": ctx.registrations.url(f"/registrations/{r['_id']}/cancel?token={token}"),
-        "feedback_url": ctx.registrations.url(
-            f"/meetups/{r['meetup_id']}/feedback?registration={r['_id']}&token={token}"
-        ),
-    }
+router = APIRouter(tags=["registrations"])
 
 
-async def participant_view(ctx, r: dict[str, Any], *, secrets: bool) -> dict[str, Any]:
+async def participant_view(
+    ctx: Context, r: dict[str, Any], *, secrets: bool = False
+) -> dict[str, Any]:
+    """What the participant sees; ``secrets`` (code, token, links) only in the answer to
+    the request that created the registration — later they are in the participant's mail."""
     view = {
         "registration_id": r["_id"],
         "meetup_id": r["meetup_id"],
@@ -39,7 +34,7 @@ async def participant_view(ctx, r: dict[str, Any], *, secrets: bool) -> dict[str
     }
     if secrets:
         view["short_code"] = r["short_code"]
-        view.update(links(ctx, r))
+        view.update(ctx.links.of_registration(r["_id"], r["meetup_id"]))
     return view
 
 
@@ -48,16 +43,10 @@ async def register(meetup_id: str, body: rules.RegistrationIn, ctx: Context) -> 
     """Register for a scheduled meetup inside its window. 201 with the secret cancel link
     for a new registration; 200 with the existing registration's status (no secrets:
     they went to the address) when the e-mail is already registered."""
-    r, created = await ctx.registrations.register(meetup_id, body, ctx.organizations)
+    r, created = await ctx.registrations.register(meetup_id, body)
     view = await participant_view(ctx, r, secrets=created)
     view["already_registered"] = not created
-    return JSONResponse(_jsonable(view), status_code=201 if created else 200)
-
-
-def _jsonable(view: dict[str, Any]) -> dict[str, Any]:
-    from fastapi.encoders import jsonable_encoder
-
-    return jsonable_encoder(view)
+    return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
 
 
 @router.get("/meetups/{meetup_id}/registrations", response_model=None)
@@ -77,7 +66,7 @@ async def list_registrations(
     )
     if format == "json":
         return rows
-    return tabular_response(rows, rules.EXPORT_COLUMNS, f"registrations-{meetup_id}", format)
+    return table_download(f"registrations-{meetup_id}", format, REGISTRATION_COLUMNS, rows)
 
 
 @router.get("/registrations/{registration_id}")
@@ -85,11 +74,11 @@ async def get_registration(
     registration_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
 ) -> dict[str, Any]:
     """The participant (with the token from the confirmation) or staff see a registration."""
+    if staff is not None:
+        return await ctx.registrations.staff_view(registration_id)
     r = await ctx.registrations.get(registration_id)
-    if staff is None:
-        check_token(ctx, rules.REGISTRATION_PURPOSE, registration_id, token)
-        return await participant_view(ctx, r, secrets=False)
-    return rules.staff_view(r, await ctx.registrations.position(r))
+    ctx.links.signer.require(Purpose.REGISTRATION, registration_id, token)
+    return await participant_view(ctx, r)
 
 
 @router.post("/registrations/{registration_id}/cancel")
@@ -99,20 +88,18 @@ async def cancel_registration(
     """Cancel by the participant (``?token=`` from the confirmation) or by staff; a freed
     seat goes to the first on the waitlist at once."""
     if staff is None:
-        check_token(ctx, rules.REGISTRATION_PURPOSE, registration_id, token)
-    await ctx.registrations.get(registration_id)
+        ctx.links.signer.require(Purpose.REGISTRATION, registration_id, token)
     r = await ctx.registrations.cancel(
         registration_id, by="staff" if staff is not None else "participant"
     )
-    return await participant_view(ctx, r, secrets=False)
+    return await participant_view(ctx, r)
 
 
 @router.post("/registrations/{registration_id}/check-in")
 async def check_in_registration(
     registration_id: str, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
-    r = await ctx.registrations.get(registration_id)
-    done, first = await ctx.registrations.check_in(r["meetup_id"], registration_id, None)
+    done, first = await ctx.attendance.check_in_registration(registration_id)
     return {**rules.staff_view(done), "first_check_in": first}
 
 
@@ -121,9 +108,9 @@ async def check_in_by_code(
     meetup_id: str, body: rules.CheckInIn, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
     """Check in at the door by registration id or the short code from the confirmation."""
-    if not body.registration_id and not body.short_code:
-        raise InvalidInput("give a registration_id or a short_code", field="short_code")
-    done, first = await ctx.registrations.check_in(meetup_id, body.registration_id, body.short_code)
+    done, first = await ctx.attendance.check_in(
+        meetup_id, registration_id=body.registration_id, code=body.short_code
+    )
     return {**rules.staff_view(done), "first_check_in": first}
 
 
@@ -133,10 +120,5 @@ async def import_attendance(
 ) -> dict[str, Any]:
     """Import a sign-in sheet (CSV or XLSX: name, role, organization, optional contact) as
     attendances; importing the same sheet again records nothing new."""
-    meetup = await ctx.meetups.get(meetup_id)
-    if meetup["status"] == "cancelled":
-        raise Conflict("the meetup was cancelled", field="meetup_id")
-    if meetup["status"] == "draft" and not meetup.get("recorded_after_the_fact"):
-        raise Conflict("the meetup has not been published", field="meetup_id")
     rows = read_sheet(file.filename or "", await file.read())
-    return await import_sign_in_sheet(ctx, meetup, rows)
+    return await ctx.attendance.import_sheet(meetup_id, rows)

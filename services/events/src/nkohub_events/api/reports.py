@@ -1,24 +1,26 @@
-"""The practice report (staff): JSON, CSV or XLSX."""
+"""The practice report (staff): JSON, or the results table and the breakdowns per meetup,
+role and specialty as sheets of one XLSX or titled sections of one CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from nkohub_events.api.deps import Context
+from nkohub_events.api.exports import (
+    INDICATOR_COLUMNS,
+    MEETUP_COLUMNS,
+    ROLE_COLUMNS,
+    SPECIALTY_COLUMNS,
+)
 from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS
-from nkohub_events.exports import XLSX, to_xlsx
-from nkohub_events.repository.report import INDICATORS, practice_report
-from nkohub_shared.errors import InvalidInput
+from nkohub_events.domain.report import INDICATORS
 from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.web.downloads import tables_download
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
-
-MEETUP_COLUMNS = ("date", "title", "participants", "attendances", "ngos", "consultations")
+router = APIRouter(tags=["reports"])
 
 
 @router.get("/reports/practice", response_model=None)
@@ -32,14 +34,10 @@ async def practice(
     """The practice's results table for a period (dates in the venue's time zone), computed
     from records: meetups held, NGOs that took part, participants (and attendances),
     consultations given, posts published and post views; per meetup, role, specialty."""
-    if to < from_:
-        raise InvalidInput("the period must end on or after its start", field="to")
-    if (to - from_).days > 3700:
-        raise InvalidInput("the period is at most ten years", field="to")
-    report = await practice_report(ctx.runtime.db, from_, to)
-    name = f"practice-{from_}-{to}"
+    report = await ctx.reports.practice(from_, to)
     if format == "json":
         return report
+    name = f"practice-{from_}-{to}"
     indicators = [
         {"indicator": key, "label": label, "value": report["indicators"][key]}
         for key, label in INDICATORS
@@ -49,29 +47,10 @@ async def practice(
         {**s, "label": SPECIALTY_LABELS.get(s["specialty"], s["specialty"])}
         for s in report["per_specialty"]
     ]
-    sections = {
-        "Итоги": (("indicator", "label", "value"), indicators),
+    tables = {
+        "Итоги": (INDICATOR_COLUMNS, indicators),
         "Встречи": (MEETUP_COLUMNS, report["per_meetup"]),
-        "Роли": (("role", "label", "participants", "attendances"), roles),
-        "Специалисты": (("specialty", "label", "consultations"), specialties),
+        "Роли": (ROLE_COLUMNS, roles),
+        "Специалисты": (SPECIALTY_COLUMNS, specialties),
     }
-    if format == "xlsx":
-        return Response(
-            to_xlsx(sections),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([f"Результаты практики за {from_:%d.%m.%Y}–{to:%d.%m.%Y}"])
-    for title, (columns, rows) in sections.items():
-        writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([row.get(c, "") for c in columns])
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+    return tables_download(name, format, tables)

@@ -1,1 +1,1 @@
-"""The events service's model and rules (pure: no I/O)."""
+"""The events service's rules and the events they record (pure: no I/O)."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
 from nkohub_shared.errors import InvalidInput
 
@@ -46,25 +44,10 @@ SPECIALTY_LABELS = {
     "other": "другое",
 }
 
-EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
-
-
-def _email(value: str) -> str:
-    value = value.strip()
-    if not EMAIL_RE.match(value) or len(value) > 254:
-        raise ValueError("not a valid e-mail address")
-    return value
-
-
-Email = Annotated[str, AfterValidator(_email)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-]{5,20}$")]
 Ogrn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{13}$|^[0-9]{15}$")]
-
-
-def new_id() -> str:
-    return secrets.token_hex(12)
 
 
 def utcnow() -> datetime:
@@ -72,10 +55,16 @@ def utcnow() -> datetime:
 
 
 def as_utc(value: datetime, tz: str = DEFAULT_TZ) -> datetime:
-    """Aware datetimes are converted; naive ones are read as the venue's local time."""
+    """Aware datetimes are converted; naive ones are read as the venue's local time.
+    Microseconds are cut to milliseconds, what MongoDB stores."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(tz))
     return value.astimezone(UTC).replace(microsecond=(value.microsecond // 1000) * 1000)
+
+
+def day_start(day: date, tz: str = DEFAULT_TZ) -> datetime:
+    """The first moment (UTC) of a day at the venue."""
+    return as_utc(datetime.combine(day, time()), tz)
 
 
 def local(value: datetime, tz: str = DEFAULT_TZ) -> datetime:
@@ -95,59 +84,3 @@ def check_timezone(tz: str) -> str:
     except Exception:
         raise InvalidInput(f"unknown time zone {tz!r}", field="timezone") from None
     return tz
-
-
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "shch",
-            "-",
-            "y",
-            "-",
-            "e",
-            "yu",
-            "ya",
-        ],
-        strict=True,
-    )
-)
-
-
-def slugify(text: str) -> str:
-    out = []
-    for ch in text.lower():
-        if ch in _TRANSLIT:
-            out.append("" if _TRANSLIT[ch] == "-" else _TRANSLIT[ch])
-        elif ch.isascii() and ch.isalnum():
-            out.append(ch)
-        else:
-            out.append("-")
-    slug = re.sub(r"-+", "-", "".join(out)).strip("-")
-    return slug[:60].strip("-") or "meetup"

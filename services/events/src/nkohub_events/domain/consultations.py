@@ -4,19 +4,32 @@ A booking lives inside its slot document (``booking``), so "one booking per slot
 single conditional write (``booking: null`` → the booking), carrying its event.
 Booking statuses: ``booked`` → ``completed`` | ``no_show``; a cancelled booking moves to
 the slot's ``past_bookings`` and the slot is free again.
+
+An organization holds at most N active bookings per meetup (the meetup's
+``consultations_per_organization``, else the service's default): its quota is the list of
+its active consultation ids, one document per (meetup, organization).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import Email, LongText, Ogrn, Phone, Specialty, Text
+from nkohub_events.domain.common import LongText, Ogrn, Phone, Specialty, Text
+from nkohub_events.domain.figures import organization_key
 from nkohub_shared.contracts.common import Participant, Specialist
+from nkohub_shared.contracts.events import (
+    ConsultationBooked,
+    ConsultationCancelled,
+    ConsultationCompleted,
+)
+from nkohub_shared.errors import Conflict, InvalidInput
+from nkohub_shared.privacy import person_key
+from nkohub_shared.text import Email
 
-CONSULTATION_PURPOSE = "consultation"
+Outcome = Literal["completed", "no_show"]
 
 
 class _In(BaseModel):
@@ -75,6 +88,196 @@ class GivenIn(_In):
     )
 
 
+# -- slots --------------------------------------------------------------------------------
+
+
+def slot_end(slot: dict[str, Any]) -> datetime:
+    return slot["starts_at"] + timedelta(minutes=slot["duration_minutes"])
+
+
+def require_open_for_slots(meetup: dict[str, Any]) -> None:
+    if meetup["status"] in ("completed", "cancelled"):
+        raise Conflict(f"the meetup is {meetup['status']}", field="meetup_id")
+
+
+def check_within(meetup: dict[str, Any], starts: datetime, ends: datetime) -> None:
+    if starts < meetup["starts_at"] or ends > meetup["ends_at"]:
+        raise InvalidInput("the slot must lie within the meetup's time", field="starts_at")
+
+
+def check_no_overlap(others: list[dict[str, Any]], starts: datetime, ends: datetime) -> None:
+    """A specialist gives one consultation at a time."""
+    for other in others:
+        if other["starts_at"] < ends and slot_end(other) > starts:
+            raise Conflict("the specialist has another slot then", field="starts_at")
+
+
+def new_slot(
+    slot_id: str,
+    meetup: dict[str, Any],
+    specialist: dict[str, Any],
+    starts: datetime,
+    duration_minutes: int,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "_id": slot_id,
+        "meetup_id": meetup["_id"],
+        "specialist": specialist,
+        "starts_at": starts,
+        "duration_minutes": duration_minutes,
+        "booking": None,
+        "past_bookings": [],
+        "created_at": now,
+    }
+
+
+# -- booking ------------------------------------------------------------------------------
+
+
+def require_consent(data: BookingIn) -> None:
+    if not data.consent_personal_data:
+        raise InvalidInput(
+            "consent to the processing of personal data is required",
+            field="consent_personal_data",
+        )
+
+
+def check_bookable(slot: dict[str, Any], meetup: dict[str, Any], now: datetime) -> None:
+    if meetup["status"] != "scheduled":
+        raise Conflict(f"the meetup is {meetup['status']}", field="slot_id")
+    if slot["starts_at"] <= now:
+        raise Conflict("the slot has begun", field="slot_id")
+    if slot.get("booking") is not None:
+        raise Conflict("the slot is already booked", field="slot_id")
+
+
+def booking_organization_key(organization: dict[str, Any]) -> str:
+    """Who the quota counts: the registry id, else the normalised name (which is required)."""
+    key = organization_key(organization["organization_id"], organization["organization_name"])
+    if key is None:
+        raise InvalidInput(
+            "name the organization (registry id, ОГРН or name)", field="organization_name"
+        )
+    return key
+
+
+def quota_limit(meetup: dict[str, Any], default: int) -> int:
+    """Active bookings an organization may hold at this meetup."""
+    return meetup.get("consultations_per_organization") or default
+
+
+def quota_id(meetup_id: str, org_key: str) -> str:
+    return f"{meetup_id}:{org_key}"
+
+
+def quota_full(limit: int) -> Conflict:
+    return Conflict(
+        f"the organization already has {limit} consultations booked at this meetup",
+        field="organization_id",
+        limit=limit,
+    )
+
+
+def new_booking(
+    consultation_id: str,
+    organization: dict[str, Any],
+    org_key: str,
+    data: BookingIn,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "consultation_id": consultation_id,
+        "status": "booked",
+        **organization,
+        "org_key": org_key,
+        "contact": {**data.contact.model_dump(), "person_key": person_key(data.contact.email)},
+        "question": data.question,
+        "booked_at": now,
+    }
+
+
+def booked_quota_id(slot: dict[str, Any], booking: dict[str, Any]) -> str | None:
+    """The quota a booking holds (a consultation given without a meetup holds none)."""
+    return quota_id(slot["meetup_id"], booking["org_key"]) if slot.get("meetup_id") else None
+
+
+def active_booking(slot: dict[str, Any], consultation_id: str) -> dict[str, Any] | None:
+    """The slot's booking if it is this consultation (not cancelled)."""
+    booking = slot.get("booking")
+    if booking is None or booking["consultation_id"] != consultation_id:
+        return None
+    return booking
+
+
+def require_booked(booking: dict[str, Any]) -> None:
+    if booking["status"] != "booked":
+        raise Conflict(f"the consultation is {booking['status']}", field="consultation_id")
+
+
+def cancelled_booking(booking: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    return {**booking, "status": "cancelled", "cancelled_at": now, "cancelled_by": by}
+
+
+def outcome_fields(
+    status: Outcome, data: OutcomeIn, given_on: date, now: datetime
+) -> dict[str, Any]:
+    return {
+        "booking.status": status,
+        "booking.outcome": data.outcome,
+        "booking.given_on": given_on.isoformat(),
+        "booking.finished_at": now,
+    }
+
+
+def check_given_on(given_on: date, today: date) -> None:
+    if given_on > today:
+        raise InvalidInput("a consultation given in the future?", field="given_on")
+
+
+def given_slot_id(key: str | None, fresh_id: str) -> str:
+    """A consultation recorded afterwards with the caller's ``key`` has a stable id."""
+    return f"given:{key}" if key else fresh_id
+
+
+def given_slot(
+    slot_id: str,
+    consultation_id: str,
+    data: GivenIn,
+    specialist: dict[str, Any],
+    meetup: dict[str, Any] | None,
+    organization: dict[str, Any],
+    starts: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    booking = {
+        "consultation_id": consultation_id,
+        "status": "completed",
+        **organization,
+        "org_key": organization_key(
+            organization["organization_id"], organization["organization_name"]
+        ),
+        "contact": None,
+        "outcome": data.outcome,
+        "given_on": data.given_on.isoformat(),
+        "recorded_after_the_fact": True,
+        "booked_at": now,
+    }
+    return {
+        "_id": slot_id,
+        "meetup_id": meetup["_id"] if meetup else None,
+        "specialist": specialist,
+        "starts_at": starts,
+        "duration_minutes": data.duration_minutes,
+        "booking": booking,
+        "past_bookings": [],
+        "created_at": now,
+    }
+
+
+# -- events -------------------------------------------------------------------------------
+
+
 def specialist_model(s: dict[str, Any]) -> Specialist:
     return Specialist(
         specialist_id=s["_id"],
@@ -83,15 +286,6 @@ def specialist_model(s: dict[str, Any]) -> Specialist:
         body=s.get("body"),
         email=s.get("email"),
     )
-
-
-def specialist_public(s: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "specialist_id": s["_id"],
-        "name": s["name"],
-        "specialty": s["specialty"],
-        "body": s.get("body"),
-    }
 
 
 def contact_model(booking: dict[str, Any]) -> Participant:
@@ -106,15 +300,61 @@ def contact_model(booking: dict[str, Any]) -> Participant:
     )
 
 
+def _about(slot: dict[str, Any], booking: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "consultation_id": booking["consultation_id"],
+        "slot_id": slot["_id"],
+        "meetup_id": slot.get("meetup_id"),
+        "specialist": specialist_model(slot["specialist"]),
+        "starts_at": slot["starts_at"],
+        "duration_minutes": slot["duration_minutes"],
+        "organization_id": booking.get("organization_id"),
+        "organization_name": booking.get("organization_name"),
+    }
+
+
+def booked_event(slot: dict[str, Any], booking: dict[str, Any]) -> ConsultationBooked:
+    return ConsultationBooked(
+        **_about(slot, booking), contact=contact_model(booking), question=booking["question"]
+    )
+
+
+def cancelled_event(
+    slot: dict[str, Any], booking: dict[str, Any], by: str
+) -> ConsultationCancelled:
+    return ConsultationCancelled(
+        **_about(slot, booking), contact=contact_model(booking), cancelled_by=by
+    )
+
+
+def completed_event(
+    slot: dict[str, Any], booking: dict[str, Any], given_on: date, *, after_the_fact: bool = False
+) -> ConsultationCompleted:
+    return ConsultationCompleted(
+        **_about(slot, booking), given_on=given_on, recorded_after_the_fact=after_the_fact
+    )
+
+
+# -- views --------------------------------------------------------------------------------
+
+
+def specialist_public(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "specialist_id": s["_id"],
+        "name": s["name"],
+        "specialty": s["specialty"],
+        "body": s.get("body"),
+    }
+
+
 def slot_public(slot: dict[str, Any]) -> dict[str, Any]:
-    booking = slot.get("booking")
     return {
         "slot_id": slot["_id"],
         "meetup_id": slot.get("meetup_id"),
         "specialist": specialist_public(slot["specialist"]),
         "starts_at": slot["starts_at"],
         "duration_minutes": slot["duration_minutes"],
-        "booked": booking is not None,
+        "booked": slot.get("booking") is not None,
     }
 
 

@@ -11,20 +11,24 @@ registrations. A meetup whose start is already past when staff enter it is
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import (
-    DEFAULT_TZ,
-    LongText,
-    Text,
-    as_utc,
-    check_timezone,
-)
+from nkohub_events.domain.common import DEFAULT_TZ, LongText, Text, as_utc, check_timezone
 from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
+from nkohub_shared.contracts.events import (
+    MeetupCancelled,
+    MeetupCompleted,
+    MeetupFigures,
+    MeetupScheduled,
+    MeetupUpdated,
+)
 from nkohub_shared.errors import Conflict, InvalidInput
+from nkohub_shared.text import make_slug
 
 MeetupKind = Literal["meetup", "unscheduled_meeting", "consultation_day"]
 ProgramKind = Literal["talk", "ngo_presentation", "consultation_block", "qa_session", "networking"]
@@ -42,15 +46,14 @@ PROGRAM_LABELS = {
     "qa_session": "вопросы и ответы",
     "networking": "общение",
 }
-STATUS_LABELS = {
-    "draft": "черновик",
-    "scheduled": "запланирована",
-    "completed": "состоялась",
-    "cancelled": "отменена",
-}
 
-# Fields whose change a subscriber must hear about (a new invitation, a new calendar entry).
-NOTEWORTHY = ("title", "starts_at", "ends_at", "venue", "timezone", "description", "program")
+STATUSES: tuple[Status, ...] = ("draft", "scheduled", "completed", "cancelled")
+PUBLISHED: tuple[Status, ...] = ("scheduled", "completed", "cancelled")  # drafts are staff's
+
+MAX_DURATION = timedelta(days=14)
+PROGRAM_LEAD = timedelta(hours=12)  # a program item may start this long before the meetup
+SLUG_MAX = 60
+SLUG_ATTEMPTS = 5
 
 
 class _In(BaseModel):
@@ -116,6 +119,10 @@ class MeetupPatch(_In):
     consultations_per_organization: int | None = Field(default=None, ge=1, le=50)
 
 
+class CancelIn(_In):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
 NULLABLE = {"registration_opens_at", "registration_closes_at", "consultations_per_organization"}
 
 
@@ -142,7 +149,7 @@ def normalise_meetup(fields: dict[str, Any]) -> dict[str, Any]:
 def check_meetup(m: dict[str, Any]) -> None:
     if m["ends_at"] <= m["starts_at"]:
         raise InvalidInput("the meetup must end after it starts", field="ends_at")
-    if m["ends_at"] - m["starts_at"] > timedelta(days=14):
+    if m["ends_at"] - m["starts_at"] > MAX_DURATION:
         raise InvalidInput("a meetup lasts at most 14 days", field="ends_at")
     if m["reserved_seats"] >= m["capacity"]:
         raise InvalidInput("reserved seats must be fewer than the capacity", field="reserved_seats")
@@ -164,7 +171,7 @@ def check_meetup(m: dict[str, Any]) -> None:
         )
     for item in m.get("program") or []:
         at = item.get("starts_at")
-        if at is not None and not (m["starts_at"] - timedelta(hours=12) <= at <= m["ends_at"]):
+        if at is not None and not (m["starts_at"] - PROGRAM_LEAD <= at <= m["ends_at"]):
             raise InvalidInput(
                 f"program item {item['position']} starts outside the meetup",
                 field=f"program.{item['position'] - 1}.starts_at",
@@ -176,8 +183,46 @@ def seat_limit(m: dict[str, Any]) -> int:
     return m["capacity"] - m.get("reserved_seats", 0)
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return sorted(k for k, v in after.items() if before.get(k) != v)
+# -- a new meetup -------------------------------------------------------------------------
+
+
+def new_meetup(
+    meetup_id: str, fields: dict[str, Any], *, staff: str, now: datetime
+) -> dict[str, Any]:
+    """The document of a new draft (without its slug), with an empty seat ledger."""
+    data = normalise_meetup(fields)
+    data.pop("slug", None)
+    if data.get("consultations_per_organization") is None:
+        data.pop("consultations_per_organization", None)
+    return {
+        "_id": meetup_id,
+        **data,
+        "status": "draft",
+        "sequence": 0,
+        "recorded_after_the_fact": data["starts_at"] < now,
+        "confirmed": 0,
+        "seats": [],
+        "waitlist": [],
+        "waiting": 0,
+        "created_at": now,
+        "updated_at": now,
+        "created_by": staff,
+    }
+
+
+def slug_of(title: str, starts_at: datetime) -> str:
+    """``<latin title>-<date>``: «Гранты для НКО» on 28.03.2030 → ``granty-dlia-nko-2030-03-28``."""
+    return f"{make_slug(title, fallback='meetup', max_length=SLUG_MAX)}-{starts_at:%Y-%m-%d}"
+
+
+def slug_candidates(base: str) -> Iterator[str]:
+    """The slug, then a few variants with a random suffix for when it is taken."""
+    yield base
+    for _ in range(SLUG_ATTEMPTS - 1):
+        yield f"{base}-{secrets.token_hex(2)}"
+
+
+# -- changes ------------------------------------------------------------------------------
 
 
 def require_status(m: dict[str, Any], *allowed: str, action: str) -> None:
@@ -185,6 +230,62 @@ def require_status(m: dict[str, Any], *allowed: str, action: str) -> None:
         raise Conflict(
             f"a {m['status']} meetup cannot be {action}", field="status", status=m["status"]
         )
+
+
+def changes_of(before: dict[str, Any], patch: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The fields ``patch`` changes (empty when none) and the seat limit after it.
+    Raises when the patch breaks a rule or would unseat confirmed participants."""
+    for key, value in patch.items():
+        if value is None and key not in NULLABLE:
+            raise InvalidInput(f"{key} cannot be null", field=key)
+    require_status(before, "draft", "scheduled", action="changed")
+    editable = {k: before.get(k) for k in MeetupIn.model_fields if k in before}
+    merged = normalise_meetup({**editable, **patch})
+    changes = {k: v for k, v in merged.items() if before.get(k) != v}
+    if "slug" in patch and patch["slug"] is None:
+        changes.pop("slug", None)
+    limit = seat_limit(merged)
+    if changes and limit < before.get("confirmed", 0):
+        raise Conflict(
+            f"{before['confirmed']} seats are confirmed: capacity minus reserved seats "
+            "cannot go below that",
+            field="capacity",
+        )
+    return changes, limit
+
+
+def may_move(m: dict[str, Any], to: Status, now: datetime) -> bool:
+    """Whether the meetup moves to status ``to`` now; ``False`` when it is there already
+    (repeating a transition is harmless). Raises Conflict when it may not."""
+    if m["status"] == to:
+        return False
+    if to == "scheduled":
+        require_status(m, "draft", action="published")
+        if m.get("recorded_after_the_fact") or m["starts_at"] <= now:
+            raise Conflict(
+                "a meetup in the past cannot be published; complete it instead", field="starts_at"
+            )
+    elif to == "cancelled":
+        require_status(m, "draft", "scheduled", action="cancelled")
+    elif to == "completed":
+        require_status(m, "scheduled", "draft", action="completed")
+        if m["starts_at"] > now:
+            raise Conflict("the meetup has not started yet", field="starts_at")
+        if m["status"] == "draft" and not m.get("recorded_after_the_fact"):
+            raise Conflict("a draft meetup cannot be completed", field="status")
+    else:
+        raise Conflict(f"a meetup cannot become {to}", field="status", status=m["status"])
+    return True
+
+
+def moved(
+    before: dict[str, Any], to: Status, extra: dict[str, Any], now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The meetup after a transition and the fields to set. The sequence (of calendar
+    entries) grows once the meetup was public, i.e. not from a draft."""
+    sequence = before["sequence"] + (0 if before["status"] == "draft" else 1)
+    fields = {**extra, "status": to, "sequence": sequence, "updated_at": now}
+    return {**before, **fields}, fields
 
 
 def registration_window_error(m: dict[str, Any], now: datetime) -> str | None:
@@ -198,6 +299,13 @@ def registration_window_error(m: dict[str, Any], now: datetime) -> str | None:
     if now >= closes:
         return "registration is closed"
     return None
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+def meetup_path(meetup_id: str) -> str:
+    return f"/meetups/{meetup_id}"
 
 
 def snapshot(m: dict[str, Any], public_base_url: str) -> MeetupSnapshot:
@@ -228,10 +336,48 @@ def snapshot(m: dict[str, Any], public_base_url: str) -> MeetupSnapshot:
             )
             for p in m.get("program", [])
         ],
-        public_url=f"{public_base_url.rstrip('/')}/meetups/{m['_id']}",
+        public_url=f"{public_base_url.rstrip('/')}{meetup_path(m['_id'])}",
         sequence=m.get("sequence", 0),
     )
 
+
+def updated_event(
+    before: dict[str, Any], after: dict[str, Any], changed: list[str], public_base_url: str
+) -> MeetupUpdated | None:
+    """What changed, for those who heard of the meetup (nobody outside heard of a draft)."""
+    if before["status"] != "scheduled":
+        return None
+    return MeetupUpdated(meetup=snapshot(after, public_base_url), changed=sorted(changed))
+
+
+def cancelled_event(
+    before: dict[str, Any], after: dict[str, Any], reason: str | None, public_base_url: str
+) -> MeetupCancelled | None:
+    if before["status"] != "scheduled":
+        return None
+    return MeetupCancelled(meetup=snapshot(after, public_base_url), reason=reason)
+
+
+def completed_event(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    figures: MeetupFigures,
+    organization_ids: list[str],
+    public_base_url: str,
+) -> MeetupCompleted:
+    return MeetupCompleted(
+        meetup=snapshot(after, public_base_url),
+        figures=figures,
+        organization_ids=organization_ids,
+        recorded_after_the_fact=bool(before.get("recorded_after_the_fact")),
+    )
+
+
+def scheduled_event(after: dict[str, Any], public_base_url: str) -> MeetupScheduled:
+    return MeetupScheduled(meetup=snapshot(after, public_base_url))
+
+
+# -- views --------------------------------------------------------------------------------
 
 PUBLIC_FIELDS = (
     "slug",
@@ -257,13 +403,16 @@ PUBLIC_FIELDS = (
 )
 
 
+def seats_free(m: dict[str, Any]) -> int:
+    return max(0, seat_limit(m) - m.get("confirmed", 0))
+
+
 def public_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
     """What anyone may see of a meetup: no personal data, seat figures only."""
     view = {"meetup_id": m["_id"], **{k: m.get(k) for k in PUBLIC_FIELDS}}
-    limit = seat_limit(m)
-    view["seats_available"] = limit
+    view["seats_available"] = seat_limit(m)
     view["seats_taken"] = m.get("confirmed", 0)
-    view["seats_free"] = max(0, limit - m.get("confirmed", 0))
+    view["seats_free"] = seats_free(m)
     view["waitlist_length"] = len(m.get("waitlist", []))
     view["registration_open"] = registration_window_error(m, now) is None
     return view

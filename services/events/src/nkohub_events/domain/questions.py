@@ -1,16 +1,31 @@
 """Questions to speakers (moderated) and feedback after a meetup.
 
 Question statuses: ``submitted`` → ``approved`` (public) → ``answered``; or ``rejected``;
-or ``merged`` into another question (which then counts the merged one's askers).
+or ``merged`` into another question (which then counts the merged one's askers). A
+rejected question may still be approved; an approved one rejected or merged.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nkohub_events.domain.common import LongText, Text
+from nkohub_shared.contracts.events import FeedbackReceived, QuestionAnswered, QuestionSubmitted
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
+
+QuestionStatus = Literal["submitted", "approved", "answered", "rejected", "merged"]
+PUBLIC_STATUSES = ("approved", "answered")
+ALL_STATUSES = ("submitted", "approved", "answered", "rejected", "merged")
+Moderation = Literal["approve", "reject", "merge", "answer"]
+MOVES_FROM: dict[Moderation, tuple[str, ...]] = {
+    "approve": ("submitted", "rejected"),
+    "reject": ("submitted", "approved"),
+    "merge": ("submitted", "approved"),
+    "answer": ("approved",),
+}
 
 
 class _In(BaseModel):
@@ -42,6 +57,142 @@ class FeedbackIn(_In):
     token: str = Field(min_length=1, max_length=200)
     rating: int = Field(ge=1, le=5)
     comment: LongText | None = Field(default=None, max_length=5000)
+
+
+def require_registration_of(meetup: dict[str, Any], registration: dict[str, Any]) -> None:
+    if registration["meetup_id"] != meetup["_id"]:
+        raise NotFound("no such registration for this meetup", field="registration_id")
+
+
+# -- asking -------------------------------------------------------------------------------
+
+
+def check_can_ask(meetup: dict[str, Any], registration: dict[str, Any], now: datetime) -> None:
+    """Questions are taken before and during a scheduled meetup, from people registered."""
+    if meetup["status"] != "scheduled" or meetup["ends_at"] <= now:
+        raise Conflict("questions are taken before and during a meetup", field="meetup_id")
+    if registration["status"] not in ("confirmed", "waitlisted"):
+        raise Conflict(f"the registration is {registration['status']}", field="registration_id")
+
+
+def addressee(meetup: dict[str, Any], data: QuestionIn) -> str | None:
+    """Whom the question is for: as given, else the program item's speaker or title."""
+    if data.program_position is None:
+        return data.addressed_to
+    items = {p["position"]: p for p in meetup.get("program", [])}
+    item = items.get(data.program_position)
+    if item is None:
+        raise InvalidInput("no such program item", field="program_position")
+    return data.addressed_to or item.get("speaker_name") or item["title"]
+
+
+def new_question(
+    question_id: str,
+    meetup: dict[str, Any],
+    registration: dict[str, Any],
+    data: QuestionIn,
+    now: datetime,
+) -> tuple[dict[str, Any], QuestionSubmitted]:
+    addressed_to = addressee(meetup, data)
+    event = QuestionSubmitted(
+        question_id=question_id, meetup_id=meetup["_id"], addressed_to=addressed_to, text=data.text
+    )
+    doc = {
+        "_id": question_id,
+        "meetup_id": meetup["_id"],
+        "registration_id": registration["_id"],
+        "person_key": registration["person_key"],
+        "author_name": registration["name"],
+        "text": data.text,
+        "addressed_to": addressed_to,
+        "program_position": data.program_position,
+        "status": "submitted",
+        "merged": [],
+        "submitted_at": now,
+    }
+    return doc, event
+
+
+# -- moderation ---------------------------------------------------------------------------
+
+
+def require_move(q: dict[str, Any], action: Moderation) -> None:
+    if q["status"] not in MOVES_FROM[action]:
+        raise Conflict(f"the question is {q['status']}", field="status")
+
+
+def approval(q: dict[str, Any], text: str | None, now: datetime) -> dict[str, Any]:
+    """Staff may correct the text when approving; the original is kept."""
+    require_move(q, "approve")
+    fields: dict[str, Any] = {"status": "approved", "moderated_at": now}
+    if text and text != q["text"]:
+        fields.update(text=text, original_text=q["text"])
+    return fields
+
+
+def rejection(q: dict[str, Any], now: datetime) -> dict[str, Any]:
+    require_move(q, "reject")
+    return {"status": "rejected", "moderated_at": now}
+
+
+def check_merge(q: dict[str, Any], target: dict[str, Any] | None) -> None:
+    """A duplicate merges into another live question of the same meetup."""
+    if target is not None and target["_id"] == q["_id"]:
+        raise InvalidInput("a question cannot be merged into itself", field="into")
+    if target is None or target["meetup_id"] != q["meetup_id"]:
+        raise NotFound("no such question at this meetup", field="into")
+    if target["status"] in ("merged", "rejected"):
+        raise Conflict(f"the target question is {target['status']}", field="into")
+
+
+def merger(q: dict[str, Any], into: str, now: datetime) -> dict[str, Any]:
+    require_move(q, "merge")
+    return {"status": "merged", "merged_into": into, "moderated_at": now}
+
+
+def answering(
+    q: dict[str, Any], answer: str, now: datetime
+) -> tuple[dict[str, Any], QuestionAnswered]:
+    require_move(q, "answer")
+    event = QuestionAnswered(
+        question_id=q["_id"],
+        meetup_id=q["meetup_id"],
+        addressed_to=q.get("addressed_to"),
+        text=q["text"],
+        answer=answer,
+    )
+    return {"status": "answered", "answer": answer, "answered_at": now}, event
+
+
+# -- feedback -----------------------------------------------------------------------------
+
+
+def new_feedback(
+    meetup: dict[str, Any], registration: dict[str, Any], data: FeedbackIn, now: datetime
+) -> tuple[dict[str, Any], FeedbackReceived]:
+    """One feedback per registration (its id), once the meetup is completed."""
+    if meetup["status"] != "completed":
+        raise Conflict("feedback opens when the meetup is completed", field="meetup_id")
+    if registration["status"] != "confirmed":
+        raise Conflict(f"the registration is {registration['status']}", field="registration_id")
+    feedback_id = registration["_id"]
+    event = FeedbackReceived(
+        feedback_id=feedback_id,
+        meetup_id=meetup["_id"],
+        rating=data.rating,
+        has_comment=bool(data.comment),
+    )
+    doc = {
+        "_id": feedback_id,
+        "meetup_id": meetup["_id"],
+        "rating": data.rating,
+        "comment": data.comment or None,
+        "received_at": now,
+    }
+    return doc, event
+
+
+# -- views --------------------------------------------------------------------------------
 
 
 def question_public(q: dict[str, Any]) -> dict[str, Any]:

@@ -3,21 +3,34 @@
 Statuses: ``pending`` (written, seat not yet settled) → ``confirmed`` | ``waitlisted``;
 ``waitlisted`` → ``confirmed`` (promoted); ``confirmed`` | ``waitlisted`` → ``cancelled``.
 After a meetup completes, confirmed registrations never checked in are ``no_show``.
+
+Seats are kept in a ledger inside the meetup document (``confirmed``, ``seats``,
+``waitlist``; see ``service.registrations``). The decisions here read a ledger; the
+conditional writes that change it are the repository's.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import Email, Ogrn, Phone, Role, Text
+from nkohub_events.domain.common import Ogrn, Phone, Role, Text, normalise
+from nkohub_events.domain.meetups import registration_window_error, seat_limit, snapshot
 from nkohub_shared.contracts.common import Participant
-from nkohub_shared.privacy import normalise_email
-
-REGISTRATION_PURPOSE = "registration"
+from nkohub_shared.contracts.events import (
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationPromoted,
+    RegistrationWaitlisted,
+)
+from nkohub_shared.errors import Conflict, InvalidInput
+from nkohub_shared.privacy import normalise_email, person_key
+from nkohub_shared.text import Email
 
 
 class RegistrationIn(BaseModel):
@@ -49,7 +62,134 @@ def short_code(registration_id: str) -> str:
 
 
 def email_key(email: str) -> str:
+    """One registration per address and meetup, whatever its case and spaces."""
     return normalise_email(email)
+
+
+def consented_version(data: RegistrationIn, current: str) -> str:
+    """The consent text version the person agreed to; it must be the one shown now."""
+    if not data.consent_personal_data:
+        raise InvalidInput(
+            "consent to the processing of personal data is required",
+            field="consent_personal_data",
+        )
+    version = data.consent_text_version or current
+    if version != current:
+        raise InvalidInput(
+            f"the consent text changed (now version {current}); reload the form",
+            field="consent_text_version",
+        )
+    return version
+
+
+def _person_fields(
+    data: RegistrationIn, organization: dict[str, Any], version: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "name": data.name,
+        "phone": data.phone,
+        "role": data.role,
+        **organization,
+        "consent_text_version": version,
+        "consented_at": now,
+        "mailing_consent": data.mailing_consent,
+        "created_at": now,
+        "no_show": False,
+    }
+
+
+def new_registration(
+    registration_id: str,
+    meetup_id: str,
+    data: RegistrationIn,
+    organization: dict[str, Any],
+    version: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A ``pending`` registration, before its seat is settled."""
+    search = f"{data.name} {data.email} {organization.get('organization_name') or ''}"
+    return {
+        "_id": registration_id,
+        "meetup_id": meetup_id,
+        "status": "pending",
+        "email": data.email,
+        "email_key": email_key(data.email),
+        "person_key": person_key(data.email),
+        **_person_fields(data, organization, version, now),
+        "search": normalise(search),
+        "short_code": short_code(registration_id),
+        "checked_in_at": None,
+    }
+
+
+def comeback(
+    data: RegistrationIn, organization: dict[str, Any], version: str, now: datetime
+) -> dict[str, Any]:
+    """Who cancelled and registers again keeps their record, afresh and ``pending``."""
+    return {
+        "status": "pending",
+        **_person_fields(data, organization, version, now),
+        "cancelled_at": None,
+        "cancelled_by": None,
+    }
+
+
+# -- the seat ledger ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the ledger put a registration; ``position`` is its place in the waitlist."""
+
+    status: Literal["confirmed", "waitlisted"]
+    position: int | None = None
+
+
+def position_in(waitlist: list[str], registration_id: str) -> int | None:
+    return waitlist.index(registration_id) + 1 if registration_id in waitlist else None
+
+
+def place_in_ledger(m: dict[str, Any], registration_id: str) -> Place | None:
+    """The place the registration holds in the meetup's ledger, if any."""
+    if registration_id in m.get("seats", []):
+        return Place("confirmed")
+    position = position_in(m.get("waitlist", []), registration_id)
+    return Place("waitlisted", position) if position is not None else None
+
+
+def has_free_seat(m: dict[str, Any]) -> bool:
+    """A seat is free for a newcomer only when nobody waits for it (FIFO)."""
+    return m["confirmed"] < seat_limit(m) and not m.get("waitlist")
+
+
+def refusal(m: dict[str, Any], now: datetime) -> Conflict | None:
+    """Why a registration that found no place in the ledger cannot have one (the meetup
+    takes nobody, or is full with no waitlist); ``None``: try again, the ledger moved."""
+    if m["status"] != "scheduled":
+        problem = registration_window_error(m, now) or "the meetup takes no registrations"
+        return Conflict(problem, field="meetup_id")
+    if not has_free_seat(m) and not m.get("waitlist_enabled", True):
+        return Conflict("the meetup is full and has no waitlist", field="meetup_id", reason="full")
+    return None
+
+
+def next_in_line(m: dict[str, Any]) -> str | None:
+    """The registration that gets a free seat now: the waitlist's head, if a seat is free."""
+    if m["status"] != "scheduled" or m["confirmed"] >= seat_limit(m) or not m.get("waitlist"):
+        return None
+    return m["waitlist"][0]
+
+
+def left_meanwhile(r: dict[str, Any]) -> bool:
+    """A registration given a seat after it was cancelled: the seat goes back."""
+    return r["status"] == "cancelled"
+
+
+# -- status changes and their events ------------------------------------------------------
+
+RegistrationEvent = (
+    RegistrationConfirmed | RegistrationWaitlisted | RegistrationPromoted | RegistrationCancelled
+)
 
 
 def participant(r: dict[str, Any]) -> Participant:
@@ -63,6 +203,72 @@ def participant(r: dict[str, Any]) -> Participant:
         mailing_consent=r.get("mailing_consent", False),
     )
 
+
+def _about(r: dict[str, Any], m: dict[str, Any], public_base_url: str) -> dict[str, Any]:
+    return {
+        "registration_id": r["_id"],
+        "meetup": snapshot(m, public_base_url),
+        "participant": participant(r),
+        "short_code": r.get("short_code"),
+    }
+
+
+def settled(
+    r: dict[str, Any], m: dict[str, Any], place: Place, now: datetime, public_base_url: str
+) -> tuple[dict[str, Any], RegistrationEvent]:
+    """A pending registration's status once its place is taken, and the event telling it."""
+    about = _about(r, m, public_base_url)
+    if place.status == "confirmed":
+        return {"status": "confirmed", "confirmed_at": now}, RegistrationConfirmed(**about)
+    fields = {"status": "waitlisted", "waitlisted_at": now}
+    return fields, RegistrationWaitlisted(**about, position=place.position or 1)
+
+
+def promoted(
+    r: dict[str, Any], m: dict[str, Any], now: datetime, public_base_url: str
+) -> tuple[dict[str, Any], RegistrationEvent] | None:
+    """A registration moved from the waitlist to a seat; ``None`` if it was confirmed
+    already. A pending one was seated before it ever heard it waited: it is confirmed."""
+    if r["status"] == "confirmed":
+        return None
+    about = _about(r, m, public_base_url)
+    if r["status"] == "pending":
+        return {"status": "confirmed", "confirmed_at": now}, RegistrationConfirmed(**about)
+    fields = {"status": "confirmed", "confirmed_at": now, "promoted_at": now}
+    return fields, RegistrationPromoted(**about)
+
+
+def cancelled(
+    r: dict[str, Any], m: dict[str, Any], by: str, now: datetime, public_base_url: str
+) -> tuple[dict[str, Any], RegistrationCancelled]:
+    if m["status"] in ("completed", "cancelled"):
+        raise Conflict(
+            f"the meetup is {m['status']}: its registrations cannot change",
+            field="registration_id",
+        )
+    event = RegistrationCancelled(
+        registration_id=r["_id"],
+        meetup=snapshot(m, public_base_url),
+        participant=participant(r),
+        cancelled_by=by,
+        previous_status=r["status"],
+    )
+    return {"status": "cancelled", "cancelled_at": now, "cancelled_by": by}, event
+
+
+def require_check_in_open(m: dict[str, Any]) -> None:
+    if m["status"] == "cancelled":
+        raise Conflict("the meetup was cancelled", field="meetup_id")
+
+
+def first_check_in(r: dict[str, Any]) -> bool:
+    """Whether this check-in is the first; only a confirmed registration checks in."""
+    if r["status"] != "confirmed":
+        raise Conflict(f"the registration is {r['status']}", field="status")
+    return not r.get("checked_in_at")
+
+
+# -- views --------------------------------------------------------------------------------
 
 STAFF_FIELDS = (
     "meetup_id",
@@ -83,25 +289,6 @@ STAFF_FIELDS = (
     "promoted_at",
     "cancelled_at",
     "cancelled_by",
-    "checked_in_at",
-    "no_show",
-)
-
-EXPORT_COLUMNS = (
-    "registration_id",
-    "status",
-    "position",
-    "name",
-    "email",
-    "phone",
-    "role",
-    "organization_id",
-    "organization_ogrn",
-    "organization_name",
-    "mailing_consent",
-    "consent_text_version",
-    "short_code",
-    "created_at",
     "checked_in_at",
     "no_show",
 )

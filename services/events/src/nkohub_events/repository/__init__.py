@@ -1,4 +1,5 @@
-"""MongoDB storage of the events service (its own database, `nkohub_events`).
+"""MongoDB storage of the events service (its own database, `nkohub_events`): queries,
+writes and indexes only. Writes that record events go through the shared ``EventWriter``.
 
 Collections: ``meetups`` (with the seat ledger), ``registrations``, ``attendances``,
 ``specialists``, ``slots`` (consultations are bookings embedded in their slot),

@@ -1,20 +1,30 @@
-"""MongoDB storage of the publishing service (its own database, `nkohub_publishing`).
+"""MongoDB storage of the publishing service (its own database, ``nkohub_publishing``).
 
 Collections: ``posts`` (with their outbox), ``slugs`` (every slug a post ever had: unique
 reservation and 301 redirects), ``redirects`` (old Blogger paths), ``competitions``,
 ``foundations``, ``documents``, ``organizations`` (the NGO directory, fed by the registry),
-``view_visits`` / ``view_days`` / ``view_buckets`` / ``view_imports`` (view counting).
+``staff_settings``, ``view_visits`` / ``view_days`` / ``view_buckets`` / ``view_imports``
+(view counting).
 """
 
 from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
 
-from nkohub_publishing.repository.base import Document, new_id, now_utc
-from nkohub_publishing.repository.catalogues import Catalogue, Competitions, documents, foundations
-from nkohub_publishing.repository.posts import Posts
-from nkohub_publishing.repository.settings import StaffSettings
-from nkohub_publishing.repository.views import Views
+from nkohub_publishing.domain import Document
+from nkohub_publishing.repository.catalogues import (
+    CatalogueRepository,
+    CompetitionRepository,
+    document_repository,
+    foundation_repository,
+)
+from nkohub_publishing.repository.organizations import OrganizationRepository
+from nkohub_publishing.repository.posts import PostRepository
+from nkohub_publishing.repository.settings import SettingsRepository
+from nkohub_publishing.repository.views import ViewRepository
+from nkohub_shared.storage.mongo import ensure_indexes
+from nkohub_shared.storage.outbox import PENDING_INDEX
 
 INDEXES: dict[str, list[IndexModel]] = {
     "posts": [
@@ -37,17 +47,26 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 OUTBOX_COLLECTIONS: list[str] = ["posts", "competitions", "view_buckets", "view_imports"]
 
+
+async def prepare_storage(db: AsyncDatabase[Document]) -> None:
+    """What the running service creates at start (its runtime does it), for a process that
+    writes without it (the CLI)."""
+    indexes = {name: list(models) for name, models in INDEXES.items()}
+    for name in OUTBOX_COLLECTIONS:
+        indexes.setdefault(name, []).append(PENDING_INDEX)
+    await ensure_indexes(db, indexes)
+
+
 __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
-    "Catalogue",
-    "Competitions",
-    "Document",
-    "Posts",
-    "StaffSettings",
-    "Views",
-    "documents",
-    "foundations",
-    "new_id",
-    "now_utc",
+    "CatalogueRepository",
+    "CompetitionRepository",
+    "OrganizationRepository",
+    "PostRepository",
+    "SettingsRepository",
+    "ViewRepository",
+    "document_repository",
+    "foundation_repository",
+    "prepare_storage",
 ]

@@ -1,26 +1,21 @@
-"""Settings staff change at run time."""
+"""Storage of the settings staff change at run time (one document)."""
 
 from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from nkohub_publishing.repository.base import Document
+from nkohub_publishing.domain import Document
 
 
-class StaffSettings:
-    """Settings staff change at run time (they start from the service's configuration)."""
-
+class SettingsRepository:
     KEY = "publishing"
 
-    def __init__(self, db: AsyncDatabase[Document], defaults: Document) -> None:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["staff_settings"]
-        self.defaults = defaults
 
-    async def get(self) -> Document:
-        stored = await self.collection.find_one({"_id": self.KEY}) or {}
-        return {k: stored.get(k, v) for k, v in self.defaults.items()}
+    async def stored(self) -> Document:
+        """What staff have set so far (nothing at first)."""
+        return await self.collection.find_one({"_id": self.KEY}, {"_id": 0}) or {}
 
-    async def update(self, changes: Document) -> Document:
-        if changes:
-            await self.collection.update_one({"_id": self.KEY}, {"$set": changes}, upsert=True)
-        return await self.get()
+    async def set(self, changes: Document) -> None:
+        await self.collection.update_one({"_id": self.KEY}, {"$set": changes}, upsert=True)

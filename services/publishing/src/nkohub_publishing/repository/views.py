@@ -1,136 +1,98 @@
-"""View counting: one view per visitor per post per day, counted per day and per period
-(an hour by default), reported as ``publishing.views.counted`` once per closed period.
-
-A visitor is never stored: only a one-day HMAC of IP + user agent + day + post
-(``domain.visitor_key``), and visit marks older than yesterday are deleted.
-"""
+"""Storage of view counting: ``view_visits`` (one-day visitor marks), ``view_days`` (per
+post and day), ``view_buckets`` (per period, with their reports' outbox) and
+``view_imports`` (imported days of the old blog, with theirs)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from collections.abc import AsyncIterator
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from nkohub_publishing import domain
-from nkohub_publishing.repository.base import Document
-from nkohub_shared.contracts import new_event
-from nkohub_shared.contracts.publishing import PostViews, ViewsCounted
-from nkohub_shared.storage.outbox import push_outbox, with_outbox
+from nkohub_publishing.domain import Document
+from nkohub_publishing.domain.views import day_key
+from nkohub_shared.contracts import CloudEvent
+from nkohub_shared.storage.writer import Outbox
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """A local (Europe/Samara) day as UTC instants [start, end)."""
-    start = datetime.combine(day, time(), domain.SAMARA)
-    return start, start + timedelta(days=1)
-
-
-class Views:
-    def __init__(self, db: AsyncDatabase[Document], secret: str, bucket_seconds: int) -> None:
+class ViewRepository:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
         self.visits = db["view_visits"]
         self.days = db["view_days"]
         self.buckets = db["view_buckets"]
         self.imports = db["view_imports"]
-        self.posts = db["posts"]
-        self.secret = secret
-        self.bucket_seconds = bucket_seconds
+        self.bucket_writer = outbox.writer(self.buckets)
+        self.import_writer = outbox.writer(self.imports)
 
-    async def record(self, post_id: str, ip: str, user_agent: str, now: datetime) -> bool:
-        """Count a view unless this visitor already viewed this post today."""
-        day = domain.local_day(now)
-        key = domain.visitor_key(self.secret, ip, user_agent, day, post_id)
+    async def mark_visit(self, visitor: str, day: date) -> bool:
+        """Mark a visitor's visit of the day; ``False`` if it was marked already."""
         try:
-            await self.visits.insert_one({"_id": key, "day": day.isoformat()})
+            await self.visits.insert_one({"_id": visitor, "day": day.isoformat()})
         except DuplicateKeyError:
             return False
-        start = domain.bucket_start(now, self.bucket_seconds)
+        return True
+
+    async def forget_visits_before(self, day: date) -> None:
+        await self.visits.delete_many({"day": {"$lt": day.isoformat()}})
+
+    async def add_day(self, post_id: str, day: date, views: int) -> None:
         await self.days.update_one(
-            {"_id": f"{post_id}|{day.isoformat()}"},
-            {"$inc": {"views": 1}, "$setOnInsert": {"post_id": post_id, "day": day.isoformat()}},
+            {"_id": day_key(post_id, day)},
+            {
+                "$inc": {"views": views},
+                "$setOnInsert": {"post_id": post_id, "day": day.isoformat()},
+            },
             upsert=True,
         )
+
+    async def add_to_period(self, post_id: str, start: datetime, end: datetime) -> None:
         await self.buckets.update_one(
             {"_id": start.isoformat()},
             {
                 "$inc": {f"counts.{post_id}": 1},
-                "$setOnInsert": {
-                    "start": start,
-                    "end": start + timedelta(seconds=self.bucket_seconds),
-                    "reported": False,
-                },
+                "$setOnInsert": {"start": start, "end": end, "reported": False},
             },
             upsert=True,
         )
-        await self.posts.update_one({"_id": post_id}, {"$inc": {"views": 1}})
+
+    async def unreported_closed(self, closed_by: datetime) -> AsyncIterator[Document]:
+        """Periods ended by ``closed_by`` and not reported yet."""
+        cursor = self.buckets.find({"reported": False, "end": {"$lte": closed_by}})
+        async for bucket in cursor:
+            yield bucket
+
+    async def mark_reported(self, period_id: str, now: datetime, report: CloudEvent) -> bool:
+        """Record the period's report, unless it was reported already."""
+        result = await self.bucket_writer.update(
+            {"_id": period_id, "reported": False},
+            {"$set": {"reported": True, "reported_at": now}},
+            report,
+        )
+        return bool(result.modified_count)
+
+    async def periods_between(self, start: datetime, end: datetime) -> int:
+        """How many counting periods start in [start, end)."""
+        return await self.buckets.count_documents({"start": {"$gte": start, "$lt": end}})
+
+    async def insert_imported_day(
+        self, day: date, counts: dict[str, int], report: CloudEvent
+    ) -> bool:
+        """Record an imported day with its report; ``False`` if it was imported already."""
+        try:
+            await self.import_writer.insert({"_id": day.isoformat(), "counts": counts}, report)
+        except DuplicateKeyError:
+            return False
         return True
 
-    async def report_closed(self, now: datetime, grace_seconds: float) -> list[str]:
-        """Put one ``ViewsCounted`` per closed, unreported period into the outbox; the
-        ``reported`` flag flips in that same write, so a period is reported once."""
-        reported: list[str] = []
-        cutoff = now - timedelta(seconds=grace_seconds)
-        cursor = self.buckets.find({"reported": False, "end": {"$lte": cutoff}})
-        async for bucket in cursor:
-            counts: dict[str, int] = bucket.get("counts", {})
-            event = new_event(
-                ViewsCounted(
-                    period_start=bucket["start"],
-                    period_end=bucket["end"],
-                    views=sum(counts.values()),
-                    posts=[PostViews(post_id=p, views=n) for p, n in sorted(counts.items())],
-                )
-            )
-            result = await self.buckets.update_one(
-                {"_id": bucket["_id"], "reported": False},
-                push_outbox({"$set": {"reported": True, "reported_at": now}}, event),
-            )
-            if result.modified_count:
-                reported.append(bucket["_id"])
-        yesterday = (domain.local_day(now) - timedelta(days=1)).isoformat()
-        await self.visits.delete_many({"day": {"$lt": yesterday}})
-        return reported
-
-    async def import_day(self, day: date, counts: dict[str, int]) -> str:
-        """Historical views of one day (from the old blog's statistics), reported like live
-        counting with a one-day period. Returns ``imported``, ``already`` or ``live``."""
-        start, end = day_bounds(day)
-        live = await self.buckets.count_documents({"start": {"$gte": start, "$lt": end}})
-        if live:
-            return "live"  # periods must not overlap live counting
-        event = new_event(
-            ViewsCounted(
-                period_start=start,
-                period_end=end,
-                views=sum(counts.values()),
-                posts=[PostViews(post_id=p, views=n) for p, n in sorted(counts.items())],
-            )
-        )
-        try:
-            await self.imports.insert_one(
-                with_outbox({"_id": day.isoformat(), "counts": counts}, event)
-            )
-        except DuplicateKeyError:
-            return "already"
-        for post_id, n in counts.items():
-            await self.days.update_one(
-                {"_id": f"{post_id}|{day.isoformat()}"},
-                {
-                    "$inc": {"views": n},
-                    "$setOnInsert": {"post_id": post_id, "day": day.isoformat()},
-                },
-                upsert=True,
-            )
-            await self.posts.update_one({"_id": post_id}, {"$inc": {"views": n}})
-        return "imported"
-
-    async def total_between(self, first: date, last: date) -> dict[str, Any]:
+    async def totals_between(self, first: date, last: date) -> dict[str, int]:
+        """Views per post in the local days [first, last]."""
         pipeline = [
             {"$match": {"day": {"$gte": first.isoformat(), "$lte": last.isoformat()}}},
             {"$group": {"_id": "$post_id", "views": {"$sum": "$views"}}},
         ]
-        per_post = {d["_id"]: d["views"] async for d in await self.days.aggregate(pipeline)}
-        return {"views": sum(per_post.values()), "per_post": per_post}
+        return {d["_id"]: d["views"] async for d in await self.days.aggregate(pipeline)}
 
     async def daily(self, post_id: str, first: date, last: date) -> list[dict[str, Any]]:
         cursor = self.days.find(
@@ -138,9 +100,8 @@ class Views:
         ).sort([("day", 1)])
         return [{"day": d["day"], "views": d["views"]} async for d in cursor]
 
-    async def hourly(self, post_id: str, first: date, last: date) -> list[dict[str, Any]]:
-        start, _ = day_bounds(first)
-        _, end = day_bounds(last)
+    async def periods(self, post_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The post's views per counting period starting in [start, end)."""
         cursor = self.buckets.find(
             {"start": {"$gte": start, "$lt": end}, f"counts.{post_id}": {"$exists": True}}
         ).sort([("start", 1)])

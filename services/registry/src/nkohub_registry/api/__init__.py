@@ -1,4 +1,4 @@
-"""HTTP routes of the registry service (prefix `/api/v1`).
+"""HTTP routes of the registry service, all under the one prefix `/api/v1`.
 
 Reads of public fields are open; every write and every read of personal data needs a
 staff token. Self-registration (``POST /organizations`` without a token) is the one
@@ -7,9 +7,11 @@ anonymous write: it is stored unapproved, unseen and unannounced until staff app
 
 from fastapi import APIRouter
 
-from nkohub_registry.api import organizations, people, reports
+from nkohub_registry.api import exports, imports, organizations, people, reports
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
+router.include_router(exports.router)  # before /organizations/{organization_id}
+router.include_router(imports.router)
 router.include_router(organizations.router)
 router.include_router(people.router)
 router.include_router(reports.router)

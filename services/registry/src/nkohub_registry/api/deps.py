@@ -1,37 +1,42 @@
-"""Dependencies shared by the registry's routes."""
+"""Dependencies of the registry's routes: the typed context and the organization filter.
+Staff dependencies (``StaffUser``, ``MaybeStaff``) come from ``nkohub_shared.web.auth``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Query
 
-from nkohub_registry.service import RegistryService
-from nkohub_shared.web.auth import InvalidToken, Principal, Role, verify_token
+from nkohub_registry.context import RegistryContext
+from nkohub_registry.domain.organizations import OrganizationFilter
+from nkohub_registry.domain.vocabulary import ActivityArea, LegalForm, Source, Status
+from nkohub_shared.web.app import context_of
 
-_bearer = HTTPBearer(auto_error=False)
+Context = Annotated[RegistryContext, Depends(context_of)]
 
-
-def get_service(request: Request) -> RegistryService:
-    return request.app.state.runtime.context.service
-
-
-def optional_staff(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal | None:
-    """The staff member when a valid staff token is sent; ``None`` for anyone else.
-    A token that is sent but invalid is refused (401), never silently ignored."""
-    if credentials is None:
-        return None
-    secret = request.app.state.runtime.settings.jwt_secret.get_secret_value()
-    try:
-        principal = verify_token(secret, credentials.credentials)
-    except InvalidToken as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
-    return principal if principal.role in (Role.STAFF, Role.ADMIN) else None
+Sort = Literal["name", "-name", "registered_on", "-registered_on", "created_at", "-created_at"]
 
 
-Service = Annotated[RegistryService, Depends(get_service)]
-MaybeStaff = Annotated[Principal | None, Depends(optional_staff)]
+def organization_filter(
+    q: Annotated[str | None, Query(max_length=200, description="слова названия")] = None,
+    activity_area: ActivityArea | None = None,
+    legal_form: LegalForm | None = None,
+    status: Status | None = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    never_came: Annotated[bool, Query(description="ни разу не были у нас")] = False,
+    source: Annotated[Source | None, Query(description="только для сотрудников")] = None,
+    awaiting_approval: Annotated[bool, Query(description="только для сотрудников")] = False,
+) -> OrganizationFilter:
+    return OrganizationFilter(
+        q=q,
+        activity_area=activity_area.value if activity_area else None,
+        legal_form=legal_form.value if legal_form else None,
+        status=status.value if status else None,
+        city=city,
+        never_came=never_came,
+        source=source.value if source else None,
+        awaiting_approval=awaiting_approval,
+    )
+
+
+Filter = Annotated[OrganizationFilter, Depends(organization_filter)]

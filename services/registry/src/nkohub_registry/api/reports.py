@@ -6,14 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from nkohub_registry.api.deps import Service
+from nkohub_registry.api.deps import Context
 from nkohub_shared.web.auth import StaffUser
 
 router = APIRouter()
 
 
 @router.get("/reports/needs")
-async def needs_report(service: Service, _: StaffUser) -> dict[str, Any]:
+async def needs_report(ctx: Context, _: StaffUser) -> dict[str, Any]:
     """Shares (of the organizations that answered) per need, per specialist, and of those
     willing to meet and wanting consultations."""
-    return await service.needs_report()
+    return await ctx.organizations.needs_report()

@@ -9,13 +9,14 @@ erasure, counted in ``erased_people`` instead), ``presentations`` {meetup_id: {.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_registry.domain.organizations import Text
+from nkohub_registry.domain.fields import Text
+from nkohub_shared.contracts.common import MeetupSnapshot
+from nkohub_shared.ids import new_id
 
 
 class GrantWon(BaseModel):
@@ -28,7 +29,29 @@ class GrantWon(BaseModel):
     project_title: Text
 
     def stored(self) -> dict[str, Any]:
-        return {"grant_id": str(uuid.uuid4()), **self.model_dump()}
+        return {"grant_id": new_id(), **self.model_dump()}
+
+
+def presentations(meetup: MeetupSnapshot) -> dict[str, dict[str, Any]]:
+    """Organization id → its presentation at this meetup (the titles of its program items);
+    an organization dropped from the program has none."""
+    titles: dict[str, list[str]] = {}
+    for item in meetup.program:
+        if item.organization_id:
+            titles.setdefault(item.organization_id, []).append(item.title)
+    return {
+        organization_id: {
+            "meetup_title": meetup.title,
+            "titles": item_titles,
+            "starts_at": meetup.starts_at,
+        }
+        for organization_id, item_titles in titles.items()
+    }
+
+
+def has_happened(meetup: MeetupSnapshot, now: datetime | None = None) -> bool:
+    """A meetup that has started counts as contact with the organizations presenting."""
+    return meetup.starts_at <= (now or datetime.now(UTC))
 
 
 def _as_utc(value: Any) -> datetime | None:

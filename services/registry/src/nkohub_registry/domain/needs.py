@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from nkohub_registry.domain.organizations import LongText
+from nkohub_registry.domain.fields import LongText
 from nkohub_registry.domain.vocabulary import NEED_LABELS, SPECIALIST_LABELS, Need, SpecialistKind
 
 

@@ -1,14 +1,15 @@
-"""Organizations: input models, the stored document, public/staff views and their events."""
+"""Organizations: input models, the stored document, search words, public/staff views,
+the events a change records, and the refusal of a twin (same ОГРН or ИНН)."""
 
 from __future__ import annotations
 
-import re
-import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from nkohub_registry.domain.fields import Email, LongText, Okved, OpfCode, Phone, Text, Url
 from nkohub_registry.domain.identifiers import validate_inn, validate_kpp, validate_ogrn
 from nkohub_registry.domain.vocabulary import (
     ACTIVITY_AREA_LABELS,
@@ -19,6 +20,7 @@ from nkohub_registry.domain.vocabulary import (
     Source,
     Status,
 )
+from nkohub_registry.domain.words import normalise
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.common import OrganizationPublic
 from nkohub_shared.contracts.envelope import CloudEvent
@@ -27,17 +29,8 @@ from nkohub_shared.contracts.registry import (
     OrganizationRegistered,
     OrganizationUpdated,
 )
-from nkohub_shared.errors import InvalidInput
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Okved = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2}(\.\d{1,2}){0,2}$")]
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[\d\s()\-]{5,20}$")]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")]
-OpfCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}$")]
+from nkohub_shared.errors import Conflict, InvalidInput
+from nkohub_shared.ids import new_id
 
 # Fields a caller may set; the order is the order of exports.
 EDITABLE_FIELDS = (
@@ -169,15 +162,6 @@ def stored_values(values: dict[str, Any]) -> dict[str, Any]:
 
 # --- search --------------------------------------------------------------------------------
 
-_QUOTES = re.compile(r"[\"'«»“”„‘’`]")
-_NON_WORD = re.compile(r"[^\w]+")
-
-
-def normalise(text: str) -> str:
-    """Lowercase, ``ё`` → ``е``, quotes and «ёлочки» dropped, punctuation to spaces."""
-    text = _QUOTES.sub("", text.lower().replace("ё", "е"))
-    return " ".join(_NON_WORD.sub(" ", text).split())
-
 
 def search_words(doc: dict[str, Any]) -> list[str]:
     words: list[str] = []
@@ -199,6 +183,32 @@ def query_words(q: str) -> list[str]:
     return normalise(q).split()[:8]
 
 
+@dataclass
+class OrganizationFilter:
+    """Search criteria of the organization list (and of its export)."""
+
+    q: str | None = None
+    activity_area: str | None = None
+    legal_form: str | None = None
+    status: str | None = None
+    city: str | None = None
+    source: str | None = None
+    never_came: bool = False
+    include_unapproved: bool = False
+    awaiting_approval: bool = False
+
+    def seen_by(self, staff: bool) -> OrganizationFilter:
+        """Staff see every organization; the public sees approved ones, and may not
+        filter by staff-only criteria (source, awaiting approval)."""
+        if staff:
+            self.include_unapproved = True
+        else:
+            self.source = None
+            self.awaiting_approval = False
+            self.include_unapproved = False
+        return self
+
+
 # --- documents and views --------------------------------------------------------------------
 
 
@@ -207,7 +217,7 @@ def new_document(
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     doc = {
-        "_id": str(uuid.uuid4()),
+        "_id": new_id(),
         **{f: None for f in EDITABLE_FIELDS},
         "activity_areas": [],
         "okved": [],
@@ -268,6 +278,70 @@ def change_events(
 
 def diff(doc: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if doc.get(k) != v}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one change of an organization writes: the MongoDB update and its events."""
+
+    values: dict[str, Any]  # the changed fields' new values
+    update: dict[str, Any]
+    events: list[CloudEvent]
+
+    @property
+    def fields(self) -> list[str]:
+        """The names of the changed fields, sorted."""
+        return sorted(self.values)
+
+
+def plan_change(
+    doc: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    by_hand: bool,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Change | None:
+    """The change of ``doc`` to ``values``; ``None`` when nothing would change.
+
+    A staff edit (``by_hand``) is remembered in ``hand_edited``; an import
+    (``by_hand=False``) leaves every field staff edited by hand as it is."""
+    wanted = values
+    if not by_hand:
+        protected = set(doc.get("hand_edited") or [])
+        wanted = {k: v for k, v in values.items() if k not in protected}
+    changed = diff(doc, wanted)
+    if not changed:
+        return None
+    fields = sorted(changed)
+    after = {**doc, **changed}
+    update: dict[str, Any] = {
+        "$set": {**changed, **search_fields(after), "updated_at": now or datetime.now(UTC)}
+    }
+    if by_hand:
+        update["$addToSet"] = {"hand_edited": {"$each": fields}}
+    return Change(changed, update, change_events(doc, after, fields, reason))
+
+
+def approval(doc: dict[str, Any], now: datetime | None = None) -> Change:
+    """Staff approve a self-registration: it becomes public and is announced."""
+    now = now or datetime.now(UTC)
+    after = {**doc, "approved": True, "updated_at": now}
+    update = {"$set": {"approved": True, "updated_at": now}}
+    return Change({"approved": True}, update, [registered_event(after)])
+
+
+class DuplicateOrganization(Conflict):
+    """Another organization has this ОГРН or ИНН: a 409 naming it."""
+
+    def __init__(self, field: str, existing: dict[str, Any]) -> None:
+        label = "ОГРН" if field == "ogrn" else "ИНН"
+        name = existing.get("full_name")
+        super().__init__(
+            f"организация с таким {label} уже есть: «{name}»",
+            field=field,
+            existing={"id": existing.get("_id"), "full_name": name},
+        )
 
 
 PUBLIC_FIELDS = (

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_registry.domain.organizations import Email, Phone, Text
+from nkohub_registry.domain.fields import Email, Phone, Text
 from nkohub_registry.domain.vocabulary import PERSON_ROLE_LABELS, PersonRole
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.envelope import CloudEvent
 from nkohub_shared.contracts.registry import PersonErased
+from nkohub_shared.ids import new_id
 from nkohub_shared.privacy import person_key
-
-ERASURE_PURPOSE = "person-erasure"
-PERSONAL_FIELDS = ("full_name", "email", "phone", "person_key", "consents")
 
 
 class Consent(BaseModel):
@@ -47,7 +44,7 @@ class PersonCreate(BaseModel):
 def new_person(data: PersonCreate) -> dict[str, Any]:
     email = data.email.lower() if data.email else None
     return {
-        "_id": str(uuid.uuid4()),
+        "_id": new_id(),
         "full_name": data.full_name,
         "role": data.role.value,
         "organization_ids": list(dict.fromkeys(data.organization_ids)),
@@ -65,8 +62,11 @@ def new_person(data: PersonCreate) -> dict[str, Any]:
     }
 
 
-def erasure(doc: dict[str, Any], requested_by: str) -> tuple[dict[str, Any], CloudEvent]:
-    """The update that removes a person's personal data, and the event telling the others."""
+def erasure(
+    doc: dict[str, Any], requested_by: str, now: datetime | None = None
+) -> tuple[dict[str, Any], CloudEvent]:
+    """The update that removes a person's personal data, and the event telling the others
+    (pseudonymous keys only)."""
     keys = [doc["person_key"]] if doc.get("person_key") else []
     event = new_event(PersonErased(person_id=doc["_id"], person_keys=keys))
     update = {
@@ -76,7 +76,7 @@ def erasure(doc: dict[str, Any], requested_by: str) -> tuple[dict[str, Any], Clo
             "phone": None,
             "person_key": None,
             "consents": None,
-            "erased_at": datetime.now(UTC),
+            "erased_at": now or datetime.now(UTC),
             "erased_by": requested_by,
         }
     }

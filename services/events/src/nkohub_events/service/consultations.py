@@ -1,0 +1,193 @@
+"""Specialists, consultation slots and their bookings by NGOs.
+
+The NGO's quota place is taken before the slot and given back when the slot was taken by
+someone else; a crash between the two can only leave the NGO with one place fewer, never
+with one more.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from nkohub_events.domain import consultations as rules
+from nkohub_events.domain.common import as_utc, local, utcnow
+from nkohub_events.repository.consultations import (
+    QuotaRepository,
+    SlotRepository,
+    SpecialistRepository,
+)
+from nkohub_events.service.meetups import MeetupService
+from nkohub_events.service.organizations import OrganizationService
+from nkohub_shared.contracts import new_event
+from nkohub_shared.errors import Conflict, DomainError, NotFound
+from nkohub_shared.ids import new_id
+
+Slot = dict[str, Any]
+
+
+class ConsultationService:
+    def __init__(
+        self,
+        specialists: SpecialistRepository,
+        slots: SlotRepository,
+        quotas: QuotaRepository,
+        meetups: MeetupService,
+        organizations: OrganizationService,
+        *,
+        default_limit: int,
+    ) -> None:
+        self._specialists = specialists
+        self._slots = slots
+        self._quotas = quotas
+        self._meetups = meetups
+        self._organizations = organizations
+        self._default_limit = default_limit
+
+    # -- specialists and slots ---------------------------------------------------------
+
+    async def add_specialist(self, data: rules.SpecialistIn) -> dict[str, Any]:
+        doc = {"_id": new_id(), **data.model_dump(), "created_at": utcnow()}
+        await self._specialists.insert(doc)
+        return doc
+
+    async def specialists(self) -> list[dict[str, Any]]:
+        return await self._specialists.all()
+
+    async def specialist(self, specialist_id: str) -> dict[str, Any]:
+        s = await self._specialists.get(specialist_id)
+        if s is None:
+            raise NotFound(f"no specialist {specialist_id!r}", field="specialist_id")
+        return s
+
+    async def add_slot(self, meetup_id: str, data: rules.SlotIn) -> Slot:
+        meetup = await self._meetups.get(meetup_id)
+        rules.require_open_for_slots(meetup)
+        specialist = await self.specialist(data.specialist_id)
+        starts = as_utc(data.starts_at, meetup.get("timezone", "Europe/Samara"))
+        ends = starts + timedelta(minutes=data.duration_minutes)
+        rules.check_within(meetup, starts, ends)
+        others = await self._slots.of_specialist_starting_before(specialist["_id"], ends)
+        rules.check_no_overlap(others, starts, ends)
+        slot = rules.new_slot(new_id(), meetup, specialist, starts, data.duration_minutes, utcnow())
+        await self._slots.insert(slot)
+        return slot
+
+    async def slots(self, meetup_id: str, *, staff: bool) -> list[Slot]:
+        """The slots of a meetup anyone may see (staff: of any meetup)."""
+        meetup = await self._meetups.visible(meetup_id, staff=staff)
+        return await self._slots.of_meetup(meetup["_id"])
+
+    async def slot(self, slot_id: str) -> Slot:
+        s = await self._slots.get(slot_id)
+        if s is None:
+            raise NotFound(f"no consultation slot {slot_id!r}", field="slot_id")
+        return s
+
+    async def by_consultation(self, consultation_id: str) -> Slot:
+        s = await self._slots.by_consultation(consultation_id)
+        if s is None:
+            raise NotFound(f"no consultation {consultation_id!r}", field="consultation_id")
+        return s
+
+    # -- bookings ----------------------------------------------------------------------
+
+    async def book(
+        self, slot_id: str, data: rules.BookingIn, *, at_meetup: str | None = None
+    ) -> Slot:
+        """An NGO books a slot: one booking per slot, at most N active bookings per
+        organization per meetup. ``at_meetup``: the slot must belong to that meetup."""
+        rules.require_consent(data)
+        slot = await self.slot(slot_id)
+        if at_meetup is not None:
+            page_meetup = await self._meetups.get_published(at_meetup)
+            if slot["meetup_id"] != page_meetup["_id"]:
+                raise DomainError("это время относится к другой встрече", field="slot_id")
+        meetup = await self._meetups.get(slot["meetup_id"])
+        rules.check_bookable(slot, meetup, utcnow())
+        org = await self._organizations.resolve(
+            data.organization_id, data.organization_ogrn, data.organization_name
+        )
+        org_key = rules.booking_organization_key(org)
+        limit = rules.quota_limit(meetup, self._default_limit)
+        cid = new_id()
+        quota = rules.quota_id(meetup["_id"], org_key)
+        if not await self._quotas.take(quota, cid, limit):
+            raise rules.quota_full(limit)
+        booking = rules.new_booking(cid, org, org_key, data, utcnow())
+        done = await self._slots.book(
+            slot_id, booking, new_event(rules.booked_event(slot, booking))
+        )
+        if done is None:
+            await self._quotas.give_back(quota, cid)
+            raise Conflict("the slot is already booked", field="slot_id")
+        return done
+
+    async def _give_back(self, slot: Slot, booking: dict[str, Any]) -> None:
+        quota = rules.booked_quota_id(slot, booking)
+        if quota is not None:
+            await self._quotas.give_back(quota, booking["consultation_id"])
+
+    async def cancel(self, consultation_id: str, *, by: str) -> Slot:
+        while True:
+            slot = await self.by_consultation(consultation_id)
+            booking = rules.active_booking(slot, consultation_id)
+            if booking is None:
+                return slot  # cancelled already
+            rules.require_booked(booking)
+            update = {
+                "$set": {"booking": None},
+                "$push": {"past_bookings": rules.cancelled_booking(booking, by, utcnow())},
+            }
+            event = rules.cancelled_event(slot, booking, by)
+            done = await self._slots.change_booking(
+                slot["_id"], consultation_id, update, new_event(event)
+            )
+            if done is not None:
+                await self._give_back(slot, booking)
+                return done
+
+    async def finish(
+        self, consultation_id: str, status: rules.Outcome, data: rules.OutcomeIn
+    ) -> Slot:
+        """Mark a booked consultation ``completed`` (with its event) or ``no_show``."""
+        while True:
+            slot = await self.by_consultation(consultation_id)
+            booking = rules.active_booking(slot, consultation_id)
+            if booking is None:
+                raise Conflict("the consultation was cancelled", field="consultation_id")
+            if booking["status"] == status:
+                return slot
+            rules.require_booked(booking)
+            given_on = data.given_on or local(slot["starts_at"]).date()
+            events = []
+            if status == "completed":
+                events.append(new_event(rules.completed_event(slot, booking, given_on)))
+            update = {"$set": rules.outcome_fields(status, data, given_on, utcnow())}
+            done = await self._slots.change_booking(slot["_id"], consultation_id, update, *events)
+            if done is not None:
+                await self._give_back(slot, booking)
+                return done
+
+    async def record_given(self, data: rules.GivenIn) -> tuple[Slot, bool]:
+        """A consultation already given, entered afterwards; the same ``key`` twice is one."""
+        slot_id = rules.given_slot_id(data.key, new_id())
+        existing = await self._slots.get(slot_id)
+        if existing is not None:
+            return existing, False
+        specialist = await self.specialist(data.specialist_id)
+        meetup = await self._meetups.get(data.meetup_id) if data.meetup_id else None
+        rules.check_given_on(data.given_on, local(utcnow()).date())
+        org = await self._organizations.resolve(
+            data.organization_id, data.organization_ogrn, data.organization_name
+        )
+        starts = as_utc(data.starts_at or datetime.combine(data.given_on, time(12)))
+        slot = rules.given_slot(slot_id, new_id(), data, specialist, meetup, org, starts, utcnow())
+        event = rules.completed_event(slot, slot["booking"], data.given_on, after_the_fact=True)
+        try:
+            await self._slots.insert(slot, new_event(event))
+        except DuplicateKeyError:
+            return await self.slot(slot_id), False
+        return slot, True

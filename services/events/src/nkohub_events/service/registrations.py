@@ -1,0 +1,278 @@
+"""Registrations and their seats: hard capacity under any concurrency, FIFO waitlist.
+
+The seat ledger lives in the meetup document (``repository.seats``): a seat is taken,
+the waitlist joined and its head promoted each by ONE conditional update, never by a
+read and then a write.
+
+A registration is written in three steps: (1) its document is inserted as ``pending``
+(the unique index on meetup + normalised e-mail makes a second registration of the same
+address impossible; the second request gets the existing one); (2) the ledger update;
+(3) its status is set to ``confirmed``/``waitlisted`` together with its event. The ledger
+is the truth about seats. If the process dies between steps, ``reconcile`` (run
+periodically) finishes the work from the ledger: a pending registration found in
+``seats`` is confirmed, one in the waitlist is waitlisted, one in neither is seated
+again; a cancelled registration still holding a seat releases it; a waitlisted one found
+in ``seats`` is promoted. Cancellation first marks the registration cancelled (with its
+event), then releases the seat, then promotes at once in the same request, so a freed
+seat goes to the first in line with no periodic job in the normal path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from nkohub_events.domain import registrations as rules
+from nkohub_events.domain.common import normalise, utcnow
+from nkohub_events.domain.meetups import registration_window_error, seat_limit
+from nkohub_events.repository.meetups import MeetupRepository
+from nkohub_events.repository.registrations import RegistrationRepository
+from nkohub_events.repository.seats import SeatRepository
+from nkohub_events.service.organizations import OrganizationService
+from nkohub_shared.contracts import new_event
+from nkohub_shared.errors import Conflict, NotFound
+from nkohub_shared.ids import new_id
+
+log = logging.getLogger("nkohub.events")
+
+SETTLE_WAIT_SECONDS = 3.0
+STALE_PENDING = timedelta(seconds=5)
+SEAT_ATTEMPTS = 1000
+PROMOTE_ATTEMPTS = 10_000
+CANCEL_ATTEMPTS = 50
+Registration = dict[str, Any]
+Meetup = dict[str, Any]
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        registrations: RegistrationRepository,
+        seats: SeatRepository,
+        meetups: MeetupRepository,
+        organizations: OrganizationService,
+        *,
+        consent_version: str,
+        public_base_url: str,
+    ) -> None:
+        self._registrations = registrations
+        self._seats = seats
+        self._meetups = meetups
+        self._organizations = organizations
+        self.consent_version = consent_version
+        self._base_url = public_base_url
+
+    async def _meetup(self, meetup_id: str, *, light: bool = False) -> Meetup:
+        """A published meetup; ``light`` leaves out the ledger's id arrays."""
+        m = await self._meetups.find(meetup_id, light=light)
+        if m is None or m["status"] == "draft":
+            raise NotFound(f"no meetup {meetup_id!r}", field="meetup_id")
+        return m
+
+    async def get(self, registration_id: str) -> Registration:
+        r = await self._registrations.get(registration_id)
+        if r is None:
+            raise NotFound(f"no registration {registration_id!r}", field="registration_id")
+        return r
+
+    async def position(self, r: Registration) -> int | None:
+        """The place in the waitlist of a waitlisted registration."""
+        if r["status"] != "waitlisted":
+            return None
+        return rules.position_in(await self._seats.waitlist(r["meetup_id"]), r["_id"])
+
+    # -- registering -------------------------------------------------------------------
+
+    async def register(
+        self, meetup_id: str, data: rules.RegistrationIn
+    ) -> tuple[Registration, bool]:
+        """Returns (registration, created). The same e-mail again returns the existing one."""
+        m = await self._meetup(meetup_id, light=True)
+        version = rules.consented_version(data, self.consent_version)
+        org = await self._organizations.resolve(
+            data.organization_id, data.organization_ogrn, data.organization_name
+        )
+        now = utcnow()
+        problem = registration_window_error(m, now)
+        if problem:
+            existing = await self._existing(m["_id"], data.email)
+            if existing is not None and existing["status"] != "cancelled":
+                return await self._settled(existing), False
+            raise Conflict(problem, field="meetup_id", status=m["status"])
+        doc = rules.new_registration(new_id(), m["_id"], data, org, version, now)
+        try:
+            await self._registrations.insert_pending(doc)
+        except DuplicateKeyError:
+            existing = await self._existing(m["_id"], data.email)
+        else:
+            return await self._seat(doc, m), True
+        if existing is None:  # it was erased meanwhile: unlikely
+            raise Conflict("try again", field="email")
+        if existing["status"] != "cancelled":
+            return await self._settled(existing), False
+        back = await self._registrations.restart(
+            existing["_id"], rules.comeback(data, org, version, now)
+        )
+        if back is None:
+            return await self._settled(await self.get(existing["_id"])), False
+        return await self._seat(back, m), True
+
+    async def _existing(self, meetup_id: str, email: str) -> Registration | None:
+        return await self._registrations.by_email_key(meetup_id, rules.email_key(email))
+
+    async def _settled(self, r: Registration) -> Registration:
+        """Wait for a concurrent first request of the same person to settle its seat."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_WAIT_SECONDS
+        while r["status"] == "pending" and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+            r = await self.get(r["_id"])
+        if r["status"] == "pending":
+            r = await self._seat(r, await self._meetup(r["meetup_id"]))
+        return r
+
+    async def _seat(self, r: Registration, m: Meetup) -> Registration:
+        """Step 2: a seat, else the end of the waitlist, each one conditional update."""
+        rid = r["_id"]
+        for _ in range(SEAT_ATTEMPTS):
+            limit = seat_limit(m)
+            if await self._seats.take_seat(m, rid, limit):
+                return await self._finish(r, m, rules.Place("confirmed"))
+            if m.get("waitlist_enabled", True):
+                joined = await self._seats.join_waitlist(m, rid, limit)
+                if joined is not None:  # appended last: the length is our place
+                    place = rules.Place("waitlisted", joined["waiting"])
+                    done = await self._finish(r, m, place)
+                    if joined["confirmed"] < limit:  # a seat was freed meanwhile
+                        await self.promote(m["_id"])
+                        done = await self.get(rid)
+                    return done
+            current = await self._seats.ledger(m["_id"])
+            if current is None:
+                raise NotFound("the meetup is gone", field="meetup_id")
+            place = rules.place_in_ledger(current, rid)
+            if place is not None:
+                return await self._finish(r, current, place)
+            refusal = rules.refusal(current, utcnow())
+            if refusal is not None:
+                await self._registrations.delete_pending(rid)
+                raise refusal
+            m = current
+        raise Conflict("too much contention; try again", field="meetup_id")
+
+    async def _finish(self, r: Registration, m: Meetup, place: rules.Place) -> Registration:
+        """Step 3: the registration's status and its event, in one write."""
+        fields, event = rules.settled(r, m, place, utcnow(), self._base_url)
+        done = await self._registrations.move(r["_id"], "pending", fields, new_event(event))
+        return done if done is not None else await self.get(r["_id"])
+
+    # -- promotion and cancellation ----------------------------------------------------
+
+    async def promote(self, meetup_id: str) -> int:
+        """Give free seats to the head of the waitlist, one conditional move at a time."""
+        promoted = 0
+        for _ in range(PROMOTE_ATTEMPTS):
+            m = await self._seats.ledger(meetup_id)
+            first = rules.next_in_line(m) if m is not None else None
+            if m is None or first is None:
+                return promoted
+            if not await self._seats.promote_head(m, first, seat_limit(m)):
+                continue
+            if await self._tell_promoted(first, m):
+                promoted += 1
+        return promoted
+
+    async def _tell_promoted(self, registration_id: str, m: Meetup) -> bool:
+        """The status and event of a registration the ledger just seated."""
+        while True:
+            r = await self._registrations.get(registration_id)
+            if r is None or rules.left_meanwhile(r):
+                await self._seats.release_seat(m["_id"], registration_id)
+                return False
+            change = rules.promoted(r, m, utcnow(), self._base_url)
+            if change is None:
+                return False
+            fields, event = change
+            if await self._registrations.move(r["_id"], r["status"], fields, new_event(event)):
+                return True
+
+    async def cancel(self, registration_id: str, *, by: str) -> Registration:
+        """Cancel (by ``participant`` or ``staff``); a freed seat goes to the first in line
+        at once."""
+        for _ in range(CANCEL_ATTEMPTS):
+            r = await self.get(registration_id)
+            if r["status"] == "cancelled":
+                return r
+            if r["status"] == "pending":
+                await self._settled(r)
+                continue
+            m = await self._seats.ledger(r["meetup_id"])
+            if m is None:
+                raise NotFound("the meetup is gone", field="meetup_id")
+            fields, event = rules.cancelled(r, m, by, utcnow(), self._base_url)
+            done = await self._registrations.move(r["_id"], r["status"], fields, new_event(event))
+            if done is None:
+                continue  # promoted meanwhile: cancel what it is now
+            await self._seats.release(m["_id"], r["_id"])
+            await self.promote(m["_id"])
+            return done
+        raise Conflict("too much contention; try again", field="registration_id")
+
+    async def reconcile(self) -> int:
+        """Finish what a crash left half-done (see the module docstring); returns repairs."""
+        repairs = 0
+        for r in await self._registrations.pending_since_before(utcnow() - STALE_PENDING):
+            with contextlib.suppress(Conflict, NotFound):
+                await self._seat(r, await self._meetup(r["meetup_id"]))
+            repairs += 1
+        for m in await self._seats.scheduled():
+            placed = list(m.get("seats", [])) + list(m.get("waitlist", []))
+            for r in await self._registrations.among(placed, ["cancelled", "waitlisted"]):
+                if r["status"] == "cancelled":
+                    await self._seats.release(m["_id"], r["_id"])
+                    repairs += 1
+                elif r["_id"] in m.get("seats", []):
+                    repairs += int(await self._tell_promoted(r["_id"], m))
+            repairs += await self.promote(m["_id"])
+        return repairs
+
+    async def keep_reconciled(self, every_seconds: float) -> None:
+        """The background job: repairs what a crash between two writes of a registration
+        left (not the normal path: promotions happen in the request that frees the seat)."""
+        while True:
+            await asyncio.sleep(every_seconds)
+            repaired = await self.reconcile()
+            if repaired:
+                log.info("reconciled %d registrations", repaired)
+
+    # -- staff ------------------------------------------------------------------------
+
+    async def list(
+        self,
+        meetup_id: str,
+        *,
+        status: str | None = None,
+        role: str | None = None,
+        organization_id: str | None = None,
+        q: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Registrations with personal data, and their waitlist places."""
+        m = await self._meetup(meetup_id)
+        found = await self._registrations.search(
+            m["_id"],
+            status=status,
+            role=role,
+            organization_id=organization_id,
+            text=normalise(q) if q else None,
+        )
+        places = {rid: i for i, rid in enumerate(m.get("waitlist", []), start=1)}
+        return [rules.staff_view(r, places.get(r["_id"])) for r in found]
+
+    async def staff_view(self, registration_id: str) -> dict[str, Any]:
+        r = await self.get(registration_id)
+        return rules.staff_view(r, await self.position(r))

@@ -1,0 +1,91 @@
+"""The context of the notifications service: its runtime, repositories and use cases,
+built once from the runtime; consumers, routes, pages and background jobs receive it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nkohub_notifications.domain.links import MailLinks
+from nkohub_notifications.domain.rendering import Renderer
+from nkohub_notifications.repository import Repositories
+from nkohub_notifications.service.consultations import ConsultationMail
+from nkohub_notifications.service.delivery_log import DeliveryLog
+from nkohub_notifications.service.digest import Digests
+from nkohub_notifications.service.erasure import Erasure
+from nkohub_notifications.service.grants import GrantMail
+from nkohub_notifications.service.meetups import MeetupMail
+from nkohub_notifications.service.messages import Notifier
+from nkohub_notifications.service.reminders import Reminders
+from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.subscriptions import Subscriptions
+from nkohub_notifications.settings import NotificationsSettings
+from nkohub_shared.links import LinkSigner
+from nkohub_shared.runtime import ServiceRuntime
+
+
+@dataclass(frozen=True)
+class NotificationsContext:
+    runtime: ServiceRuntime[NotificationsSettings, NotificationsContext]
+    repositories: Repositories
+    notifier: Notifier
+    sender: Sender
+    reminders: Reminders
+    digests: Digests
+    subscriptions: Subscriptions
+    meetups: MeetupMail
+    consultations: ConsultationMail
+    grants: GrantMail
+    delivery_log: DeliveryLog
+    erasure: Erasure
+
+    @property
+    def settings(self) -> NotificationsSettings:
+        return self.runtime.settings
+
+    @classmethod
+    def of(
+        cls, runtime: ServiceRuntime[NotificationsSettings, NotificationsContext]
+    ) -> NotificationsContext:
+        s = runtime.settings
+        repos = Repositories.of(runtime.db, runtime.outbox)
+        links = MailLinks(
+            signer=LinkSigner(s.jwt_secret.get_secret_value()),
+            events_url=str(s.events_public_url),
+            own_url=str(s.public_base_url),
+            mailto_address=s.unsubscribe_mailto,
+        )
+        sender = Sender(repos.messages, repos.subscribers, s)
+        notifier = Notifier(
+            repos.messages,
+            repos.subscribers,
+            Renderer(),
+            links,
+            wake_sender=sender.wake,
+            telegram_enabled=s.telegram_bot_token is not None,
+        )
+        reminders = Reminders(
+            repos.reminders, repos.registrations, repos.meetups, notifier, s.reminder_offsets
+        )
+        subscriptions = Subscriptions(repos.subscribers, repos.messages, notifier)
+        return cls(
+            runtime=runtime,
+            repositories=repos,
+            notifier=notifier,
+            sender=sender,
+            reminders=reminders,
+            digests=Digests(
+                repos.posts,
+                repos.digests,
+                notifier,
+                digest_time=s.digest_time,
+                timezone=s.digest_timezone,
+            ),
+            subscriptions=subscriptions,
+            meetups=MeetupMail(
+                repos.meetups, repos.registrations, notifier, reminders, subscriptions
+            ),
+            consultations=ConsultationMail(notifier),
+            grants=GrantMail(notifier),
+            delivery_log=DeliveryLog(repos.messages, wake_sender=sender.wake),
+            erasure=Erasure(repos),
+        )

@@ -1,0 +1,80 @@
+"""Sample data of every template, for staff previews and tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
+
+SAMPLE_MEETUP = MeetupSnapshot(
+    meetup_id="sample-meetup",
+    slug="otkrytoe-obshchenie-aprel",
+    title="Открытое общение: гранты и отчётность НКО",
+    kind="meetup",
+    description="Консультации специалистов и вопросы к главе города.",
+    starts_at=datetime(2026, 4, 16, 14, 0, tzinfo=UTC),
+    ends_at=datetime(2026, 4, 16, 16, 0, tzinfo=UTC),
+    venue=Venue(name="ПНБ им. В.Г. Короленко", address="г. Глазов, ул. Ленина, 1"),
+    capacity=65,
+    program=[
+        ProgramItem(position=1, kind="talk", title="Итоги грантовых конкурсов"),
+        ProgramItem(position=2, kind="qa_session", title="Вопросы главе города"),
+    ],
+    public_url="http://localhost:8002/meetups/otkrytoe-obshchenie-aprel",
+    sequence=1,
+)
+SAMPLE_CONSULTATION = {
+    "consultation_id": "sample-consultation",
+    "specialist": Specialist(
+        specialist_id="s1", name="Иванова Анна", specialty="юрист", body="Минюст"
+    ).model_dump(),
+    "starts_at": datetime(2026, 4, 16, 12, 0, tzinfo=UTC),
+    "duration_minutes": 30,
+    "organization_name": "АНО «Добрые дела»",
+    "question": "Как внести изменения в устав?",
+    "contact": {"name": "Петров Пётр", "email": "petrov@example.org"},
+}
+
+
+def sample_context(name: str) -> dict[str, Any]:
+    meetup = SAMPLE_MEETUP.model_dump()
+    link = "http://localhost:8002/registrations/sample/cancel?token=sample"
+    unsubscribe = "http://localhost:8003/unsubscribe/sample?token=sample"
+    base = {"name": "Мария Петрова", "meetup": meetup, "cancel_url": link}
+    extra: dict[str, dict[str, Any]] = {
+        "registration_waitlisted": {"position": 3},
+        "registration_cancelled": {"cancelled_by": "participant"},
+        "meetup_announcement": {"unsubscribe_url": unsubscribe},
+        "meetup_updated": {"changes": ["время начала"], "with_invitation": True},
+        "meetup_cancelled": {"reason": "болезнь докладчика"},
+        "reminder": {"before": "завтра"},
+        "consultation_booked": {"consultation": SAMPLE_CONSULTATION, "for_specialist": False},
+        "consultation_cancelled": {"consultation": SAMPLE_CONSULTATION, "for_specialist": True},
+        "meetup_thanks": {"feedback_url": "http://localhost:8002/meetups/sample/feedback"},
+        "grant_deadline": {
+            "unsubscribe_url": unsubscribe,
+            "grant": {
+                "name": "Фонд президентских грантов, 2-й конкурс",
+                "operator": "ФПГ",
+                "closes_at": datetime(2026, 4, 20, 21, 0, tzinfo=UTC),
+                "days_left": 3,
+                "url": "https://example.org/grant",
+                "max_amount": 3000000,
+            },
+        },
+        "blog_digest": {
+            "unsubscribe_url": unsubscribe,
+            "day": "16 апреля 2026 г.",
+            "posts": [
+                {
+                    "title": "Как написать проект: 5 ошибок",
+                    "category": "методические рекомендации",
+                    "url": "http://localhost:8004/posts/5-oshibok",
+                    "excerpt": "Разбираем типичные ошибки заявок.",
+                }
+            ],
+        },
+        "subscription_confirm": {"confirm_url": "http://localhost:8003/subscriptions/x/confirm"},
+    }
+    return {**base, **extra.get(name, {})}

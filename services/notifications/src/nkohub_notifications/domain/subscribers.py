@@ -1,0 +1,234 @@
+"""Subscribers and who may be mailed.
+
+A subscriber follows topics on channels. Marketing-like mail (announcements, grants, the
+blog digest) needs a confirmed subscription with mailing consent (a confirmed double
+opt-in, staff attesting a paper form, or a registration's mailing consent); an
+unsubscribe is final until the person subscribes again. Transactional mail (about one's
+own registration or consultation) is always sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+
+from nkohub_notifications.domain.clock import now
+from nkohub_notifications.domain.messages import Channel
+from nkohub_shared.ids import new_id
+from nkohub_shared.privacy import normalise_email, person_key
+from nkohub_shared.text import Email, one_line
+
+DEFAULT_TIMEZONE = "Europe/Samara"
+
+
+class Topic(StrEnum):
+    MEETUPS = "meetups"  # meetup announcements
+    GRANTS = "grants"  # grant news and deadlines
+    BLOG = "blog"  # daily digest of new posts
+
+
+class SubscriberStatus(StrEnum):
+    PENDING = "pending"  # waits for the confirmation link
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+def known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Samara)") from None
+    return value
+
+
+def _name(value: str) -> str:
+    value = one_line(value)
+    if not value:
+        raise ValueError("a name needs at least one visible character")
+    return value
+
+
+# A person's name on one line (no CR/LF or other control characters: it goes in To:).
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(known_zone)]
+TelegramChatId = Annotated[str, Field(pattern=r"^-?\d{1,20}$")]
+
+
+class TopicChoice(BaseModel):
+    """Which channels a subscriber wants a topic on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: bool = True
+    webhook: bool = False
+    telegram: bool = False
+
+
+class SubscriberFields(BaseModel):
+    """What staff may set on a recipient (and, partly, the public on subscribing)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    email: Email
+    telegram_chat_id: TelegramChatId | None = None
+    webhook_url: HttpUrl | None = None
+    locale: str = Field(default="ru", pattern=r"^(ru)$")
+    timezone: TimeZone = DEFAULT_TIMEZONE
+    topics: dict[Topic, TopicChoice] = Field(default_factory=dict)
+    blog_categories: list[str] = Field(
+        default_factory=list, max_length=50, description="empty: every category"
+    )
+
+
+def topics_document(topics: dict[Topic, TopicChoice]) -> dict[str, dict[str, bool]]:
+    """Whole choices (defaults included), keyed by the topic's value."""
+    return {t.value: c.model_dump() for t, c in topics.items()}
+
+
+def subscriber_document(
+    fields: SubscriberFields,
+    *,
+    status: SubscriberStatus,
+    source: str,
+    consent: bool,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    at = at or now()
+    return {
+        "_id": new_id(),
+        "person_key": person_key(fields.email),
+        "name": fields.name,
+        "email": normalise_email(fields.email),
+        "telegram_chat_id": fields.telegram_chat_id,
+        "webhook_url": str(fields.webhook_url) if fields.webhook_url else None,
+        "locale": fields.locale,
+        "timezone": fields.timezone,
+        "topics": topics_document(fields.topics),
+        "blog_categories": fields.blog_categories,
+        "status": status.value,
+        "mailing_consent": consent,
+        "consent_at": at if consent else None,
+        "source": source,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def consenting_participant(name: str, email: str, *, at: datetime | None = None) -> dict[str, Any]:
+    """The subscriber a registration with mailing consent creates: confirmed, meetup
+    announcements by e-mail. Only ever inserted, never over an existing subscriber (an
+    unsubscribe is not overridden); the insert's filter sets ``person_key``."""
+    at = at or now()
+    return {
+        "_id": new_id(),
+        "name": one_line(name),
+        "email": normalise_email(email),
+        "telegram_chat_id": None,
+        "webhook_url": None,
+        "locale": "ru",
+        "timezone": DEFAULT_TIMEZONE,
+        "topics": topics_document({Topic.MEETUPS: TopicChoice()}),
+        "blog_categories": [],
+        "status": SubscriberStatus.CONFIRMED.value,
+        "mailing_consent": True,
+        "consent_at": at,
+        "source": "registration",
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def pending_choice(topics: list[Topic], blog_categories: list[str]) -> dict[str, Any]:
+    """What a public subscription asks for; applied only once the link is confirmed."""
+    return {
+        "pending_topics": {t.value: TopicChoice().model_dump() for t in topics},
+        "pending_categories": blog_categories,
+    }
+
+
+def confirmation(subscriber: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:
+    """The fields a confirmed double opt-in sets: consent now, the pending topics added."""
+    at = at or now()
+    topics = subscriber.get("pending_topics") or subscriber.get("topics") or {}
+    fields: dict[str, Any] = {
+        "status": SubscriberStatus.CONFIRMED.value,
+        "mailing_consent": True,
+        "consent_at": at,
+        "topics": {**(subscriber.get("topics") or {}), **topics},
+        "updated_at": at,
+    }
+    categories = subscriber.get("pending_categories")
+    if categories is not None:
+        fields["blog_categories"] = categories
+    return fields
+
+
+def unsubscription(*, at: datetime | None = None) -> dict[str, Any]:
+    at = at or now()
+    return {
+        "status": SubscriberStatus.UNSUBSCRIBED.value,
+        "mailing_consent": False,
+        "unsubscribed_at": at,
+        "updated_at": at,
+    }
+
+
+ADDRESS_FIELD = {
+    Channel.EMAIL: "email",
+    Channel.WEBHOOK: "webhook_url",
+    Channel.TELEGRAM: "telegram_chat_id",
+}
+
+
+def follows(subscriber: dict[str, Any], topic: Topic, channel: Channel) -> bool:
+    """Whether marketing-like mail of ``topic`` may go to them on ``channel``: confirmed,
+    consented, opted in for this channel, and an address for it."""
+    if subscriber.get("status") != SubscriberStatus.CONFIRMED or not subscriber.get(
+        "mailing_consent"
+    ):
+        return False
+    choice = (subscriber.get("topics") or {}).get(topic.value) or {}
+    if not choice.get(channel.value):
+        return False
+    return bool(subscriber.get(ADDRESS_FIELD[channel]))
+
+
+def timezone_of(subscriber: dict[str, Any]) -> str:
+    """The zone a recipient reads times in (deadlines, digests)."""
+    return subscriber.get("timezone") or DEFAULT_TIMEZONE
+
+
+class SubscriberChanges(BaseModel):
+    """What staff may change on a recipient (only the fields sent change)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    telegram_chat_id: TelegramChatId | None = None
+    webhook_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    timezone: TimeZone | None = None
+    topics: dict[Topic, TopicChoice] | None = None
+    blog_categories: list[str] | None = Field(default=None, max_length=50)
+    mailing_consent: bool | None = None
+    status: SubscriberStatus | None = None
+
+    def fields(self, *, at: datetime | None = None) -> dict[str, Any]:
+        """The fields to set: topics as whole choices, consent dated when given."""
+        at = at or now()
+        changes = self.model_dump(exclude_unset=True)
+        if self.topics is not None:
+            changes["topics"] = topics_document(self.topics)
+        if changes.get("mailing_consent"):
+            changes["consent_at"] = at
+        changes["updated_at"] = at
+        return changes
+
+
+def in_their_zone(context: dict[str, Any], subscriber: dict[str, Any]) -> dict[str, Any]:
+    """A template context whose times read in the recipient's zone (grant deadlines)."""
+    return {**context, "timezone": timezone_of(subscriber)}

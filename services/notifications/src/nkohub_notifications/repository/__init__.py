@@ -1,0 +1,78 @@
+"""MongoDB storage of the notifications service (its own database,
+``nkohub_notifications``). Only this package touches a collection.
+
+- ``messages`` (``MessageRepository``): every outbound message; the outbox of
+  ``notifications.message.sent/failed``;
+- ``subscribers`` (``SubscriberRepository``): recipients and their preferences;
+- ``meetups``, ``registrations`` (``MeetupRepository``, ``RegistrationRepository``): the
+  read model built from the events service's events;
+- ``reminders`` (``ReminderRepository``): scheduled reminders;
+- ``posts``, ``digests`` (``PostRepository``, ``DigestRepository``): the daily digest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from nkohub_notifications.repository import messages, posts, readmodel, reminders, subscribers
+from nkohub_notifications.repository.messages import MessageRepository
+from nkohub_notifications.repository.posts import DigestRepository, PostRepository
+from nkohub_notifications.repository.readmodel import (
+    KnownMeetup,
+    MeetupRepository,
+    RegistrationRepository,
+)
+from nkohub_notifications.repository.reminders import ReminderRepository
+from nkohub_notifications.repository.subscribers import SubscriberRepository
+from nkohub_shared.storage.writer import Outbox
+
+INDEXES: dict[str, list[IndexModel]] = {
+    messages.COLLECTION: messages.INDEXES,
+    subscribers.COLLECTION: subscribers.INDEXES,
+    readmodel.REGISTRATIONS: readmodel.REGISTRATION_INDEXES,
+    reminders.COLLECTION: reminders.INDEXES,
+    posts.POSTS: posts.POST_INDEXES,
+}
+OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION]
+
+
+@dataclass(frozen=True)
+class Repositories:
+    messages: MessageRepository
+    subscribers: SubscriberRepository
+    meetups: MeetupRepository
+    registrations: RegistrationRepository
+    reminders: ReminderRepository
+    posts: PostRepository
+    digests: DigestRepository
+
+    @classmethod
+    def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
+        return cls(
+            messages=MessageRepository(db[messages.COLLECTION], outbox),
+            subscribers=SubscriberRepository(db[subscribers.COLLECTION]),
+            meetups=MeetupRepository(db[readmodel.MEETUPS]),
+            registrations=RegistrationRepository(db[readmodel.REGISTRATIONS]),
+            reminders=ReminderRepository(db[reminders.COLLECTION]),
+            posts=PostRepository(db[posts.POSTS]),
+            digests=DigestRepository(db[posts.DIGESTS]),
+        )
+
+
+__all__ = [
+    "INDEXES",
+    "OUTBOX_COLLECTIONS",
+    "DigestRepository",
+    "KnownMeetup",
+    "MeetupRepository",
+    "MessageRepository",
+    "PostRepository",
+    "RegistrationRepository",
+    "ReminderRepository",
+    "Repositories",
+    "SubscriberRepository",
+]

@@ -1,0 +1,189 @@
+"""``messages``: every outbound message, stored before it is sent; it carries the outbox
+of ``notifications.message.sent`` / ``.failed``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from nkohub_notifications.domain.messages import MessageFilter, Status
+from nkohub_shared.contracts import CloudEvent
+from nkohub_shared.storage.idempotent import APPLIED_FIELD
+from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Document, Outbox
+
+COLLECTION = "messages"
+INDEXES = [
+    IndexModel([("key", ASCENDING)], unique=True),
+    IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)]),
+    IndexModel([("recipient_key", ASCENDING)]),
+    IndexModel([("meetup_id", ASCENDING)]),
+    IndexModel([("registration_id", ASCENDING)]),
+    IndexModel([("created_at", DESCENDING)]),
+]
+INSERT_BATCH = 500
+DUPLICATE_KEY = 11000
+HIDDEN = {**WITHOUT_OUTBOX, APPLIED_FIELD: 0}
+# The delivery log's rows: no bodies.
+LIST_FIELDS = {**HIDDEN, "text": 0, "html": 0, "attachments": 0, "payload": 0}
+
+
+def _query(filter: MessageFilter) -> Document:
+    query: Document = {}
+    if filter.recipient_key:
+        query["recipient_key"] = filter.recipient_key
+    if filter.status:
+        query["status"] = filter.status.value
+    if filter.template:
+        query["template"] = filter.template
+    if filter.meetup_id:
+        query["meetup_id"] = filter.meetup_id
+    if filter.channel:
+        query["channel"] = filter.channel
+    return query
+
+
+class MessageRepository:
+    def __init__(self, collection: AsyncCollection[Document], outbox: Outbox) -> None:
+        self._messages = collection
+        self._writer = outbox.writer(collection)
+
+    # --- queueing ------------------------------------------------------------------------
+
+    async def insert_new(self, documents: list[Document]) -> int:
+        """Insert messages; one whose idempotency key exists is skipped. Returns how many
+        are new."""
+        if not documents:
+            return 0
+        if len(documents) == 1:
+            try:
+                await self._messages.insert_one(documents[0])
+            except DuplicateKeyError:
+                return 0
+            return 1
+        inserted = 0
+        for start in range(0, len(documents), INSERT_BATCH):
+            batch = documents[start : start + INSERT_BATCH]
+            try:
+                result = await self._messages.insert_many(batch, ordered=False)
+                inserted += len(result.inserted_ids)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                    raise
+                # not nInserted: the MongoDB-wire test server counts the refused ones in it
+                inserted += len(batch) - len(errors)
+        return inserted
+
+    async def suppress_queued(
+        self,
+        reason: str,
+        at: datetime,
+        *,
+        template: str | None = None,
+        meetup_id: str | None = None,
+        registration_id: str | None = None,
+    ) -> int:
+        """Queued messages that must no longer go out (e.g. reminders of a cancellation)."""
+        query: Document = {"status": Status.QUEUED.value}
+        for field, value in (
+            ("template", template),
+            ("meetup_id", meetup_id),
+            ("registration_id", registration_id),
+        ):
+            if value is not None:
+                query[field] = value
+        result = await self._messages.update_many(
+            query,
+            {"$set": {"status": Status.SUPPRESSED.value, "last_error": reason, "updated_at": at}},
+        )
+        return result.modified_count
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def due(self, at: datetime, *, exclude: set[str], limit: int) -> list[str]:
+        """Ids of queued messages due at ``at``, oldest due first."""
+        query: Document = {"status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}}
+        if exclude:
+            query["_id"] = {"$nin": list(exclude)}
+        cursor = self._messages.find(query, {"_id": 1}).sort("next_attempt_at", 1).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def claim(self, message_id: str, at: datetime, lease_until: datetime) -> Document | None:
+        """Take the message if it is still queued and due (atomic: one sender wins):
+        ``sending`` until ``lease_until``, one attempt more."""
+        return await self._messages.find_one_and_update(
+            {"_id": message_id, "status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
+            {
+                "$set": {"status": Status.SENDING.value, "lease_until": lease_until},
+                "$inc": {"attempts": 1},
+            },
+            projection=HIDDEN,
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def finish(
+        self,
+        message_id: str,
+        fields: Document,
+        *events: CloudEvent,
+        attempt: Document | None = None,
+        history_keep: int,
+    ) -> bool:
+        """Record the outcome of a claimed message with its events (one write); a message
+        no longer ``sending`` (its lease ran out and another sender took it) is left."""
+        update: Document = {"$set": {**fields, "lease_until": None}}
+        if attempt is not None:
+            update["$push"] = {"history": {"$each": [attempt], "$slice": -history_keep}}
+        result = await self._writer.update(
+            {"_id": message_id, "status": Status.SENDING.value}, update, *events
+        )
+        return bool(result.modified_count)
+
+    async def release_expired_leases(self, at: datetime) -> int:
+        """Messages whose sender died while sending go back to the queue."""
+        result = await self._messages.update_many(
+            {"status": Status.SENDING.value, "lease_until": {"$lt": at}},
+            {"$set": {"status": Status.QUEUED.value, "next_attempt_at": at}},
+        )
+        return result.modified_count
+
+    # --- the delivery log ----------------------------------------------------------------
+
+    async def page(self, filter: MessageFilter, *, offset: int, limit: int) -> list[Document]:
+        """Messages without their bodies, newest first."""
+        cursor = (
+            self._messages.find(_query(filter), LIST_FIELDS)
+            .sort("created_at", -1)
+            .skip(offset)
+            .limit(limit)
+        )
+        return [doc async for doc in cursor]
+
+    async def count(self, filter: MessageFilter) -> int:
+        return await self._messages.count_documents(_query(filter))
+
+    async def counts_by_status(self, filter: MessageFilter) -> dict[str, int]:
+        pipeline = [{"$match": _query(filter)}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        return {row["_id"]: row["n"] async for row in await self._messages.aggregate(pipeline)}
+
+    async def get(self, message_id: str) -> Document | None:
+        return await self._messages.find_one({"_id": message_id}, HIDDEN)
+
+    async def requeue_failed(self, message_id: str, at: datetime) -> bool:
+        """Put a failed message back in the queue with fresh attempts."""
+        doc = await self._messages.find_one_and_update(
+            {"_id": message_id, "status": Status.FAILED.value},
+            {"$set": {"status": Status.QUEUED.value, "next_attempt_at": at, "attempts": 0}},
+            projection={"_id": 1},
+        )
+        return doc is not None
+
+    async def exists(self, message_id: str) -> bool:
+        return await self._messages.find_one({"_id": message_id}, {"_id": 1}) is not None
+
+    async def delete_of_people(self, person_keys: list[str]) -> int:
+        result = await self._messages.delete_many({"recipient_key": {"$in": person_keys}})
+        return result.deleted_count

@@ -1,0 +1,105 @@
+"""``subscribers``: recipients and their preferences."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from nkohub_notifications.domain.messages import Channel
+from nkohub_notifications.domain.subscribers import (
+    ADDRESS_FIELD,
+    SubscriberStatus,
+    Topic,
+)
+from nkohub_shared.storage.writer import Document
+
+COLLECTION = "subscribers"
+INDEXES = [
+    IndexModel([("person_key", ASCENDING)], unique=True),
+    IndexModel([("status", ASCENDING)]),
+]
+
+
+def followers_query(topic: Topic, channel: Channel) -> Document:
+    """The filter equivalent of ``domain.subscribers.follows`` (for fan-out)."""
+    return {
+        "status": SubscriberStatus.CONFIRMED.value,
+        "mailing_consent": True,
+        f"topics.{topic.value}.{channel.value}": True,
+        ADDRESS_FIELD[channel]: {"$ne": None},
+    }
+
+
+class SubscriberRepository:
+    def __init__(self, collection: AsyncCollection[Document]) -> None:
+        self._subscribers = collection
+
+    async def get(self, subscriber_id: str) -> Document | None:
+        return await self._subscribers.find_one({"_id": subscriber_id})
+
+    async def of_person(self, person_key: str) -> Document | None:
+        return await self._subscribers.find_one({"person_key": person_key})
+
+    async def insert(self, document: Document) -> bool:
+        """Whether it was inserted (``False``: the person already has a subscriber)."""
+        try:
+            await self._subscribers.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def insert_if_absent(self, person_key: str, document: Document) -> None:
+        """Insert unless the person has a subscriber (whose choices stay untouched)."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self._subscribers.update_one(
+                {"person_key": person_key}, {"$setOnInsert": document}, upsert=True
+            )
+
+    async def update(
+        self, subscriber_id: str, fields: Document, *, unset: tuple[str, ...] = ()
+    ) -> Document | None:
+        """Set ``fields`` (and remove ``unset``); the subscriber after, or ``None``."""
+        update: Document = {"$set": fields}
+        if unset:
+            update["$unset"] = dict.fromkeys(unset, "")
+        return await self._subscribers.find_one_and_update(
+            {"_id": subscriber_id}, update, return_document=ReturnDocument.AFTER
+        )
+
+    async def followers(self, topic: Topic, channel: Channel) -> AsyncIterator[Document]:
+        async for subscriber in self._subscribers.find(followers_query(topic, channel)):
+            yield subscriber
+
+    async def page(
+        self,
+        *,
+        status: SubscriberStatus | None,
+        topic: Topic | None,
+        person_key: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Document], int]:
+        """Subscribers (newest first) and how many match."""
+        query: dict[str, Any] = {}
+        if status:
+            query["status"] = status.value
+        if topic:
+            query[f"topics.{topic.value}.email"] = True
+        if person_key:
+            query["person_key"] = person_key
+        cursor = self._subscribers.find(query).sort("created_at", -1).skip(offset).limit(limit)
+        items = [doc async for doc in cursor]
+        return items, await self._subscribers.count_documents(query)
+
+    async def delete(self, subscriber_id: str) -> bool:
+        result = await self._subscribers.delete_one({"_id": subscriber_id})
+        return bool(result.deleted_count)
+
+    async def delete_of_people(self, person_keys: list[str]) -> int:
+        result = await self._subscribers.delete_many({"person_key": {"$in": person_keys}})
+        return result.deleted_count

@@ -1,0 +1,228 @@
+"""The sender: a background job that delivers due queued messages.
+
+A feeder looks up due messages in batches; workers claim each one atomically (still
+queued and due → sending, with a lease and ``attempts + 1``), so two workers or two
+processes never send the same message. The outcome is written with its
+``notifications.message.sent`` / ``failed`` event in the same single-document write. A
+claim whose worker died returns to the queue when its lease expires (the lease sweep).
+Sending is rate-limited per channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from nkohub_notifications.channels import Connection
+from nkohub_notifications.channels.smtp import SmtpConnection
+from nkohub_notifications.channels.telegram import TelegramConnection
+from nkohub_notifications.channels.webhook import WebhookConnection
+from nkohub_notifications.domain.clock import now
+from nkohub_notifications.domain.messages import (
+    HISTORY_KEEP,
+    Channel,
+    Delivery,
+    Outcome,
+    Status,
+    after_attempt,
+)
+from nkohub_notifications.domain.rate import RateLimiter
+from nkohub_notifications.domain.subscribers import Topic, follows
+from nkohub_notifications.repository import MessageRepository, SubscriberRepository
+from nkohub_notifications.settings import NotificationsSettings
+from nkohub_shared.contracts import CloudEvent, new_event
+from nkohub_shared.contracts.notifications import MessageFailed, MessageSent
+
+log = logging.getLogger("nkohub.notifications.sender")
+
+CLAIM_BATCH = 100  # due messages looked up per query
+REASON_MAX = 500  # characters of a failure's reason in MessageFailed
+
+
+class Sender:
+    def __init__(
+        self,
+        messages: MessageRepository,
+        subscribers: SubscriberRepository,
+        settings: NotificationsSettings,
+    ) -> None:
+        self._messages = messages
+        self._subscribers = subscribers
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._limits = {
+            Channel.EMAIL: RateLimiter(settings.email_rate_per_second),
+            Channel.WEBHOOK: RateLimiter(settings.webhook_rate_per_second),
+            Channel.TELEGRAM: RateLimiter(settings.telegram_rate_per_second),
+        }
+
+    def wake(self) -> None:
+        """New messages are queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The background job: a feeder, ``sender_workers`` workers and a lease sweeper."""
+        async with httpx.AsyncClient(timeout=self._settings.webhook_timeout_seconds) as client:
+            shared: dict[Channel, Connection] = {
+                Channel.WEBHOOK: WebhookConnection(self._settings, client),
+                Channel.TELEGRAM: TelegramConnection(self._settings, client),
+            }
+            candidates: asyncio.Queue[str] = asyncio.Queue(maxsize=CLAIM_BATCH)
+            in_flight: set[str] = set()
+            tasks = [
+                asyncio.create_task(self._worker(shared, candidates, in_flight), name=f"sender-{i}")
+                for i in range(self._settings.sender_workers)
+            ]
+            tasks.append(asyncio.create_task(self._feed(candidates, in_flight), name="feeder"))
+            tasks.append(asyncio.create_task(self._sweep_leases(), name="sender-leases"))
+            try:
+                await asyncio.gather(*tasks)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _feed(self, candidates: asyncio.Queue[str], in_flight: set[str]) -> None:
+        """Find due messages in batches (one query per batch, not per message) and hand
+        their ids to the workers; each worker then claims its message atomically."""
+        while True:
+            self._wake.clear()
+            try:
+                found = await self._messages.due(now(), exclude=in_flight, limit=CLAIM_BATCH)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if _stopping():
+                    raise
+                log.warning("could not look for due messages: %r", exc)
+                found = []
+            for message_id in found:
+                in_flight.add(message_id)
+                await candidates.put(message_id)  # waits while the workers are busy
+            if not found:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.sender_poll_seconds)
+
+    async def _worker(
+        self,
+        shared: dict[Channel, Connection],
+        candidates: asyncio.Queue[str],
+        in_flight: set[str],
+    ) -> None:
+        smtp = SmtpConnection(self._settings)
+        connections: dict[Channel, Connection] = {**shared, Channel.EMAIL: smtp}
+        try:
+            while True:
+                message_id = await candidates.get()
+                try:
+                    message = await self.claim(message_id)
+                    if message is not None:
+                        await self.process(message, connections[Channel(message["channel"])])
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the lease brings it back
+                    if _stopping():
+                        raise
+                    log.exception("sending message %s failed unexpectedly", message_id)
+                finally:
+                    in_flight.discard(message_id)
+        finally:
+            await smtp.close()
+
+    async def claim(self, message_id: str) -> dict[str, Any] | None:
+        """Take the message if it is still queued and due (one sender wins)."""
+        at = now()
+        lease = timedelta(seconds=self._settings.send_lease_seconds)
+        return await self._messages.claim(message_id, at, at + lease)
+
+    async def process(self, message: dict[str, Any], connection: Connection) -> None:
+        """Deliver a claimed message and record the outcome."""
+        if message.get("topic") and not await self._still_wanted(message):
+            await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
+            return
+        delay = self._limits[Channel(message["channel"])].reserve()
+        if delay:
+            await asyncio.sleep(delay)
+        delivery = await connection.deliver(message)
+        s = self._settings
+        status, next_at = after_attempt(
+            delivery,
+            message["attempts"],
+            max_attempts=s.retry_max_attempts,
+            base=s.retry_base_seconds,
+            ceiling=s.retry_max_seconds,
+        )
+        await self._finish(message, status, next_at, delivery.detail, delivery)
+
+    async def _still_wanted(self, message: dict[str, Any]) -> bool:
+        subscriber = await self._subscribers.of_person(message["recipient_key"])
+        return subscriber is not None and follows(
+            subscriber, Topic(message["topic"]), Channel(message["channel"])
+        )
+
+    async def _finish(
+        self,
+        message: dict[str, Any],
+        status: Status,
+        next_at: datetime | None,
+        detail: str,
+        delivery: Delivery | None = None,
+    ) -> None:
+        at = now()
+        fields: dict[str, Any] = {"status": status.value, "updated_at": at}
+        events: list[CloudEvent] = []
+        common = {
+            "message_id": message["_id"],
+            "channel": message["channel"],
+            "template": message["template"],
+            "recipient_key": message["recipient_key"],
+            "cause_event_id": message.get("cause_event_id"),
+            "attempts": message["attempts"],
+        }
+        if status is Status.SENT:
+            fields.update(sent_at=at, last_error=None)
+            events.append(new_event(MessageSent(**common, sent_at=at)))
+        elif status is Status.FAILED:
+            fields["last_error"] = detail
+            events.append(new_event(MessageFailed(**common, reason=detail[:REASON_MAX])))
+        elif status is Status.QUEUED:
+            fields.update(next_attempt_at=next_at, last_error=detail)
+        else:
+            fields["last_error"] = detail
+        attempt = (
+            {"at": at, "outcome": delivery.outcome.value, "detail": detail}
+            if delivery is not None
+            else None
+        )
+        await self._messages.finish(
+            message["_id"], fields, *events, attempt=attempt, history_keep=HISTORY_KEEP
+        )
+        if status is Status.QUEUED:
+            log.info("message %s deferred: %s", message["_id"], detail)
+        elif delivery is not None and delivery.outcome is not Outcome.SENT:
+            log.warning("message %s failed: %s", message["_id"], detail)
+
+    async def _sweep_leases(self) -> None:
+        """Every poll (at least every second): claims whose lease ran out go back."""
+        while True:
+            await asyncio.sleep(max(self._settings.sender_poll_seconds, 1.0))
+            try:
+                if await self._messages.release_expired_leases(now()):
+                    self.wake()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if _stopping():
+                    raise
+                log.warning("lease sweep failed: %r", exc)
+
+
+def _stopping() -> bool:
+    """The task is being cancelled (PyMongo turns that into its own error)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

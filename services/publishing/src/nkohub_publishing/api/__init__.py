@@ -1,0 +1,9 @@
+"""Staff HTTP of the publishing service: every route under ``/api/v1``, staff only."""
+
+from fastapi import APIRouter
+
+from nkohub_publishing.api import catalogues, imports, posts, staff_settings, stats
+
+router = APIRouter(prefix="/api/v1", tags=["publishing"])
+for module in (posts, catalogues, stats, staff_settings, imports):
+    router.include_router(module.router)

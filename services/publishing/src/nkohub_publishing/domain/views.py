@@ -1,0 +1,71 @@
+"""View counting: one view per visitor per post per local day, counted per day and per
+period (an hour by default), each closed period reported once as ``publishing.views.counted``.
+
+A visitor is never stored: only a one-day HMAC of IP + user agent + day + post.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from nkohub_shared.contracts import CloudEvent, new_event
+from nkohub_shared.contracts.publishing import PostViews, ViewsCounted
+from nkohub_shared.errors import InvalidInput
+
+BOT_RE = re.compile(r"bot|crawl|spider|slurp|preview|monitor|curl|wget", re.I)
+STATS_MAX_DAYS = 3700
+TOP_POSTS = 20
+
+
+def is_bot(user_agent: str) -> bool:
+    """Robots (by user agent) are not counted."""
+    return bool(BOT_RE.search(user_agent))
+
+
+def visitor_key(secret: str, ip: str, user_agent: str, day: date, post_id: str) -> str:
+    """A one-day pseudonym of a visitor of a post: HMAC of IP + user agent + day.
+
+    It changes every day and cannot be turned back into an address, so no personal data
+    is stored; it only lets the same visitor count once per post per day."""
+    message = f"{day.isoformat()}|{ip}|{user_agent}|{post_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def bucket_start(moment: datetime, seconds: int) -> datetime:
+    """Start of the counting period (an hour by default) containing ``moment``."""
+    epoch = int(moment.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
+def day_key(post_id: str, day: date) -> str:
+    """The id of one post's count of one day."""
+    return f"{post_id}|{day.isoformat()}"
+
+
+def views_counted(start: datetime, end: datetime, counts: dict[str, int]) -> CloudEvent:
+    """The report of one period: its views in all and per post."""
+    return new_event(
+        ViewsCounted(
+            period_start=start,
+            period_end=end,
+            views=sum(counts.values()),
+            posts=[PostViews(post_id=p, views=n) for p, n in sorted(counts.items())],
+        )
+    )
+
+
+def check_period(first: date, last: date, *, max_days: int | None = None) -> None:
+    """A statistics period [first, last] in local days."""
+    if last < first:
+        raise InvalidInput("'to' is before 'from'", field="to")
+    if max_days is not None and last - first > timedelta(days=max_days):
+        raise InvalidInput("the period is too long (10 years at most)", field="to")
+
+
+def top_posts(per_post: dict[str, int], limit: int = TOP_POSTS) -> list[dict[str, object]]:
+    """The most viewed posts, most views first."""
+    ranked = sorted(per_post.items(), key=lambda kv: -kv[1])[:limit]
+    return [{"post_id": p, "views": n} for p, n in ranked]

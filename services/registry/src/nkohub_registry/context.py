@@ -1,0 +1,41 @@
+"""The registry's context: what its routes, consumers and jobs need, built once from the
+runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nkohub_registry.repository import HistoryRepository, OrganizationRepository, PeopleRepository
+from nkohub_registry.service.history import HistoryService
+from nkohub_registry.service.organizations import OrganizationService
+from nkohub_registry.service.people import PeopleService
+from nkohub_registry.settings import RegistrySettings
+from nkohub_shared.links import LinkSigner
+from nkohub_shared.runtime import ServiceRuntime
+
+
+@dataclass(frozen=True)
+class RegistryContext:
+    runtime: ServiceRuntime[RegistrySettings, RegistryContext]
+    organizations: OrganizationService
+    people: PeopleService
+    history: HistoryService
+
+    @classmethod
+    def of(cls, runtime: ServiceRuntime[RegistrySettings, RegistryContext]) -> RegistryContext:
+        settings = runtime.settings
+        organizations = OrganizationRepository(runtime.db, runtime.outbox)
+        people = PeopleRepository(runtime.db, runtime.outbox)
+        history = HistoryRepository(runtime.db)
+        return cls(
+            runtime=runtime,
+            organizations=OrganizationService(organizations, people, history),
+            people=PeopleService(
+                people,
+                organizations,
+                history,
+                links=LinkSigner(settings.jwt_secret.get_secret_value()),
+                base_url=str(settings.public_base_url),
+            ),
+            history=HistoryService(history),
+        )

@@ -1,0 +1,50 @@
+"""MongoDB storage of the registry service (its own database, ``nkohub_registry``).
+
+Collections: ``organizations`` and ``people`` (each carries its events in ``_outbox``,
+written through the shared ``EventWriter``), ``history`` (the read model fed by the events
+service's events, written with ``apply_once``). Nothing outside this package touches them.
+"""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from nkohub_registry.domain.organizations import OrganizationFilter
+from nkohub_registry.repository.collections import HISTORY, ORGANIZATIONS, PEOPLE, Document
+from nkohub_registry.repository.history import HistoryRepository
+from nkohub_registry.repository.organizations import OrganizationRepository
+from nkohub_registry.repository.people import PeopleRepository
+from nkohub_shared.storage.mongo import ensure_indexes
+
+__all__ = [
+    "INDEXES",
+    "OUTBOX_COLLECTIONS",
+    "HistoryRepository",
+    "OrganizationFilter",
+    "OrganizationRepository",
+    "PeopleRepository",
+    "prepare",
+]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    ORGANIZATIONS: [
+        IndexModel([("ogrn", ASCENDING)], unique=True, name="ogrn_unique"),
+        IndexModel([("inn", ASCENDING)], name="inn"),
+        IndexModel([("search_words", ASCENDING)], name="search_words"),
+        IndexModel([("sort_name", ASCENDING)], name="sort_name"),
+        IndexModel([("activity_areas", ASCENDING)], name="activity_areas"),
+        IndexModel([("status", ASCENDING), ("legal_form", ASCENDING)], name="status_form"),
+    ],
+    PEOPLE: [
+        IndexModel([("organization_ids", ASCENDING)], name="organizations"),
+        IndexModel([("person_key", ASCENDING)], name="person_key"),
+    ],
+    HISTORY: [IndexModel([("came", ASCENDING)], name="came")],
+}
+OUTBOX_COLLECTIONS: list[str] = [ORGANIZATIONS, PEOPLE]
+
+
+async def prepare(db: AsyncDatabase[Document]) -> None:
+    """Create the registry's indexes where no running service did (the CLI)."""
+    await ensure_indexes(db, INDEXES)

@@ -1,0 +1,145 @@
+"""Webhook failures: a 5xx answer is retried with backoff until the partner takes the
+event; a 4xx answer fails at once. A real HTTP server on 127.0.0.1 answers from a script."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from nkohub_notifications.domain import Status
+from nkohub_shared.contracts.events import MeetupScheduled
+from tests.support.broker import wait_until
+from tests.support.inprocess import staff_headers
+
+from .conftest import meetup, start_service
+
+SECRET = "partner-shared-secret"
+pytestmark = pytest.mark.slow  # real backoff between attempts
+
+
+class ScriptedHook(ThreadingHTTPServer):
+    """Answers each POST with the next status of ``script`` (the last one thereafter)."""
+
+    def __init__(self, script: list[int]) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.script = list(script)
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/hook"
+
+    def answer(self, headers: dict[str, str], body: bytes) -> int:
+        with self.lock:
+            self.received.append((headers, body))
+            return self.script.pop(0) if len(self.script) > 1 else self.script[0]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ScriptedHook
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(self.server.answer(dict(self.headers), body))
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def hook(request) -> Iterator[ScriptedHook]:
+    server = ScriptedHook(request.param)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+async def _partner_follows_meetups(service, url: str) -> None:
+    response = await service.client.post(
+        "/api/v1/staff/recipients",
+        json={
+            "name": "Партнёр",
+            "email": "partner@example.org",
+            "webhook_url": url,
+            "topics": {"meetups": {"email": False, "webhook": True}},
+            "mailing_consent": True,
+        },
+        headers=staff_headers(),
+    )
+    assert response.status_code == 201, response.text
+
+
+async def _webhook_message(service, status: Status) -> dict:
+    async def found():
+        [message] = await service.messages(channel="webhook") or [None]
+        return message if message and message["status"] == status else None
+
+    return await wait_until(found)
+
+
+@pytest.mark.parametrize("hook", [[500, 503, 200]], indirect=True)
+async def test_5xx_is_retried_until_the_partner_takes_the_event(sandbox, smtp, hook, spy):
+    async with start_service(sandbox, smtp, webhook_secret=SECRET) as service:
+        await _partner_follows_meetups(service, hook.url)
+        envelope = await service.publish(MeetupScheduled(meetup=meetup()))
+        message = await _webhook_message(service, Status.SENT)
+        assert message["attempts"] == 3
+        assert [h["outcome"] for h in message["history"]] == ["temporary", "temporary", "sent"]
+        assert [h["detail"] for h in message["history"]] == ["500", "503", "200"]
+        assert message["last_error"] is None
+        gaps = [
+            (b["at"] - a["at"]).total_seconds()
+            for a, b in zip(message["history"], message["history"][1:], strict=False)
+        ]
+        assert gaps[0] >= 0.3 * 0.9 and gaps[1] >= 0.6 * 0.9, f"backoff {gaps}"
+
+        assert len(hook.received) == 3
+        bodies = {body for _, body in hook.received}
+        [body] = bodies  # the same CloudEvent each time
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert all(h["X-Nkohub-Signature"] == expected for h, _ in hook.received)
+        assert envelope.id.encode() in body
+
+        sent = await spy.wait_for(
+            lambda es: any(e["type"] == "notifications.message.sent" for e in es)
+        )
+        [event] = [e for e in sent if e["type"] == "notifications.message.sent"]
+        assert event["data"]["message_id"] == message["_id"]
+        assert event["data"]["channel"] == "webhook" and event["data"]["attempts"] == 3
+        assert smtp.messages == []
+
+
+@pytest.mark.parametrize("hook", [[410]], indirect=True)
+async def test_4xx_fails_at_once(sandbox, smtp, hook, spy):
+    async with start_service(sandbox, smtp, webhook_secret=SECRET) as service:
+        await _partner_follows_meetups(service, hook.url)
+        await service.publish(MeetupScheduled(meetup=meetup()))
+        message = await _webhook_message(service, Status.FAILED)
+        assert message["attempts"] == 1 and message["last_error"] == "410"
+        failed = await spy.wait_for(
+            lambda es: any(e["type"] == "notifications.message.failed" for e in es)
+        )
+        [event] = [e for e in failed if e["type"] == "notifications.message.failed"]
+        assert event["data"]["message_id"] == message["_id"]
+        assert event["data"]["reason"] == "410" and event["data"]["attempts"] == 1
+        # a second event for the partner fails too: the sender has polled since the
+        # first failure, and tried each message exactly once
+        await service.publish(MeetupScheduled(meetup=meetup()))
+
+        async def both_failed() -> bool:
+            failed = await service.messages(channel="webhook", status=Status.FAILED.value)
+            return len(failed) == 2
+
+        await wait_until(both_failed)
+        assert len(hook.received) == 2
+        doc = await service.db.messages.find_one({"_id": message["_id"]})
+        assert doc["attempts"] == 1
