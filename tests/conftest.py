@@ -6,9 +6,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from nkohub_shared.privacy import use_person_key_secret
 from tests.support.broker import BrokerControl
-from tests.support.isolation import Sandbox, create_sandbox, destroy_sandbox
+from tests.support.isolation import PERSON_KEY_SECRET, Sandbox, create_sandbox, destroy_sandbox
 from tests.support.servers import NoServers, Servers, discover
+
+# Person keys in the test process agree with those of the services it starts.
+use_person_key_secret(PERSON_KEY_SECRET)
 
 
 @pytest.fixture(scope="session")

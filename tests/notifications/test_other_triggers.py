@@ -23,6 +23,7 @@ from nkohub_shared.contracts.events import (
     RegistrationConfirmed,
 )
 from nkohub_shared.contracts.registry import PersonErased
+from nkohub_shared.keys import new_secret
 from nkohub_shared.privacy import verify
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
@@ -200,7 +201,7 @@ def webhook_server():
 
 
 async def test_webhook_gets_the_signed_cloudevent(sandbox, smtp, webhook_server):
-    secret = "partner-shared-secret"
+    secret = new_secret()
     async with start_service(sandbox, smtp, webhook_secret=secret) as service:
         url = f"http://127.0.0.1:{webhook_server.server_port}/hook"
         response = await service.client.post(

@@ -13,12 +13,13 @@ import pytest
 
 from nkohub_notifications.domain import Status
 from nkohub_shared.contracts.events import MeetupScheduled
+from nkohub_shared.keys import new_secret
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 
 from .conftest import meetup, start_service
 
-SECRET = "partner-shared-secret"
+SECRET = new_secret()  # a partner's shared key
 pytestmark = pytest.mark.slow  # real backoff between attempts
 
 

@@ -43,6 +43,7 @@ class Sandbox:
             "staff_token_public_key": STAFF_TOKEN_PUBLIC_KEY,
             "link_secret": LINK_SECRET,
             "person_key_secret": PERSON_KEY_SECRET,
+            "webhook_secret": WEBHOOK_SECRET,
             "outbox_sweep_seconds": 0.5,
             "retry_backoff_seconds": 0.05,
             "inbox_lease_seconds": 5.0,

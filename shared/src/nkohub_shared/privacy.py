@@ -1,10 +1,11 @@
 """Pseudonymous keys and signed values, so events and URLs carry no more personal data
 than their receiver needs.
 
-- ``person_key(secret, email)``: a stable key of a person across services, an HMAC of the
+- ``person_key(email)``: a stable key of a person across services, an HMAC of the
   normalised e-mail with ``NKOHUB_PERSON_KEY_SECRET`` (the same secret in every service),
   so nobody can recompute it from a guessed address. Erasure events carry keys, not
-  addresses.
+  addresses. The secret is a constant of the process, set once at start-up by the
+  service's runtime (``use_person_key_secret``), so that pure rules can compute keys.
 - ``sign(secret, purpose, value)`` / ``verify``: HMAC-SHA256 tokens for links in e-mails
   (``nkohub_shared.links`` names the purposes); a token for one purpose or one person is
   worthless for another.
@@ -21,10 +22,20 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def person_key(secret: str, email: str) -> str:
-    return hmac.new(
-        secret.encode(), b"person\x00" + normalise_email(email).encode(), hashlib.sha256
-    ).hexdigest()
+_person_key_secret: bytes | None = None
+
+
+def use_person_key_secret(secret: str) -> None:
+    """Set the process's person-key secret (the runtime does, from its settings)."""
+    global _person_key_secret
+    _person_key_secret = secret.encode()
+
+
+def person_key(email: str) -> str:
+    if _person_key_secret is None:
+        raise RuntimeError("no person-key secret: NKOHUB_PERSON_KEY_SECRET was not loaded")
+    message = b"person\x00" + normalise_email(email).encode()
+    return hmac.new(_person_key_secret, message, hashlib.sha256).hexdigest()
 
 
 def sign(secret: str, purpose: str, value: str) -> str:

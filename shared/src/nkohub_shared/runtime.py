@@ -23,6 +23,7 @@ from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
 from nkohub_shared.contracts import IntegrationEvent
+from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
 from nkohub_shared.storage.outbox import PENDING_INDEX
@@ -66,6 +67,7 @@ class ServiceRuntime(Generic[S, Ctx]):
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
+        use_person_key_secret(settings.person_key_secret.get_secret_value())
         self.client = create_client(str(settings.mongodb_url))
         self.db = self.client[settings.database_name]
         self.broker = RabbitBroker(

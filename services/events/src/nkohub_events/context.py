@@ -82,7 +82,7 @@ class EventsContext:
         )
         return cls(
             runtime=runtime,
-            links=ParticipantLinks(LinkSigner(settings.jwt_secret.get_secret_value()), base_url),
+            links=ParticipantLinks(LinkSigner(settings.link_secret.get_secret_value()), base_url),
             meetups=meetups,
             registrations=registrations,
             attendance=AttendanceService(

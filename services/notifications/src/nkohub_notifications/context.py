@@ -49,7 +49,7 @@ class NotificationsContext:
         s = runtime.settings
         repos = Repositories.of(runtime.db, runtime.outbox)
         links = MailLinks(
-            signer=LinkSigner(s.jwt_secret.get_secret_value()),
+            signer=LinkSigner(s.link_secret.get_secret_value()),
             events_url=str(s.events_public_url),
             own_url=str(s.public_base_url),
             mailto_address=s.unsubscribe_mailto,

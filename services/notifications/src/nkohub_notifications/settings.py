@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from pydantic import AnyUrl, Field, SecretStr
 
+from nkohub_shared.keys import StrongSecret
 from nkohub_shared.settings import ServiceSettings
 
 
@@ -40,9 +41,7 @@ class NotificationsSettings(ServiceSettings):
     retry_max_attempts: int = Field(default=8, ge=1, description="then the message fails")
     retry_base_seconds: float = Field(default=30.0, gt=0, description="first retry delay")
     retry_max_seconds: float = Field(default=3600.0, gt=0, description="longest retry delay")
-    webhook_secret: SecretStr | None = Field(
-        default=None, description="HMAC key for X-Nkohub-Signature; default derived from jwt"
-    )
+    webhook_secret: StrongSecret = Field(description="HMAC key of X-Nkohub-Signature")
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     telegram_bot_token: SecretStr | None = Field(
         default=None, description="Telegram Bot API token; without it Telegram is off"

@@ -21,6 +21,7 @@ from nkohub_publishing.service.imports import ImportService
 from nkohub_publishing.service.posts import PostService
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_shared.errors import DomainError
+from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.storage.mongo import create_client
 from nkohub_shared.storage.writer import Outbox
 
@@ -35,6 +36,7 @@ T = TypeVar("T")
 
 async def _with_imports(work: Callable[[ImportService], Awaitable[T]]) -> T:
     settings = PublishingSettings.load()
+    use_person_key_secret(settings.person_key_secret.get_secret_value())
     client = create_client(str(settings.mongodb_url))
     try:
         db = client[settings.database_name]

@@ -66,7 +66,7 @@ class PublishingContext:
             views=ViewService(
                 view_repository,
                 post_repository,
-                secret=settings.jwt_secret.get_secret_value(),
+                secret=settings.person_key_secret.get_secret_value(),
                 bucket_seconds=settings.view_bucket_seconds,
             ),
             staff_settings=staff_settings,

@@ -30,6 +30,7 @@ from nkohub_registry.service.imports import ImportReport, import_table
 from nkohub_registry.service.organizations import OrganizationService
 from nkohub_registry.service.tables import TableError
 from nkohub_registry.settings import RegistrySettings
+from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.storage.mongo import create_client
 from nkohub_shared.storage.writer import Outbox
 
@@ -39,6 +40,7 @@ console = Console()
 
 async def _run(path: Path, city: str | None, progress: Progress) -> ImportReport:
     settings = RegistrySettings.load()
+    use_person_key_secret(settings.person_key_secret.get_secret_value())
     client = create_client(str(settings.mongodb_url))
     try:
         db = client[settings.database_name]

@@ -34,7 +34,7 @@ class RegistryContext:
                 people,
                 organizations,
                 history,
-                links=LinkSigner(settings.jwt_secret.get_secret_value()),
+                links=LinkSigner(settings.link_secret.get_secret_value()),
                 base_url=str(settings.public_base_url),
             ),
             history=HistoryService(history),

@@ -14,7 +14,8 @@ from nkohub_notifications.domain.subscribers import (
     SubscriberStatus,
     Topic,
 )
-from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.errors import Forbidden
+from nkohub_shared.web.auth import AdminUser, Principal, Role, StaffUser
 
 router = APIRouter(tags=["notifications: staff"])
 
@@ -48,7 +49,9 @@ async def list_recipients(
 
 
 @router.post("/staff/recipients", status_code=201)
-async def create_recipient(body: RecipientCreate, ctx: Context, _: StaffUser) -> dict[str, Any]:
+async def create_recipient(body: RecipientCreate, ctx: Context, user: StaffUser) -> dict[str, Any]:
+    """A recipient by hand; one with a webhook (a call to another server) is the admin's."""
+    _webhooks_are_for_admins(user, body.webhook_url)
     fields = SubscriberFields.model_validate(body.model_dump(exclude={"mailing_consent"}))
     doc = await ctx.subscriptions.create_recipient(fields, consent=body.mailing_consent)
     return recipient_out(doc)
@@ -61,12 +64,18 @@ async def get_recipient(recipient_id: str, ctx: Context, _: StaffUser) -> dict[s
 
 @router.patch("/staff/recipients/{recipient_id}")
 async def update_recipient(
-    recipient_id: str, body: SubscriberChanges, ctx: Context, _: StaffUser
+    recipient_id: str, body: SubscriberChanges, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
+    _webhooks_are_for_admins(user, body.webhook_url)
     return recipient_out(await ctx.subscriptions.change_recipient(recipient_id, body))
 
 
 @router.delete("/staff/recipients/{recipient_id}", status_code=204)
-async def delete_recipient(recipient_id: str, ctx: Context, _: StaffUser) -> None:
-    """Remove the recipient and their message history (as an erasure does)."""
+async def delete_recipient(recipient_id: str, ctx: Context, _: AdminUser) -> None:
+    """Remove the recipient and their message history, as an erasure does (admin)."""
     await ctx.subscriptions.delete_recipient(recipient_id)
+
+
+def _webhooks_are_for_admins(user: Principal, webhook_url: object) -> None:
+    if webhook_url and user.role is not Role.ADMIN:
+        raise Forbidden("адрес вебхука задаёт администратор", field="webhook_url")

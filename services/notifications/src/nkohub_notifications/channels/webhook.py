@@ -9,7 +9,6 @@ import httpx
 
 from nkohub_notifications.domain.messages import Delivery, Outcome, http_outcome, webhook_signature
 from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.privacy import sign
 
 SIGNATURE_HEADER = "X-Nkohub-Signature"
 
@@ -17,12 +16,7 @@ SIGNATURE_HEADER = "X-Nkohub-Signature"
 class WebhookConnection:
     def __init__(self, settings: NotificationsSettings, client: httpx.AsyncClient) -> None:
         self._client = client
-        secret = settings.webhook_secret
-        self._secret = (
-            secret.get_secret_value()
-            if secret
-            else sign(settings.jwt_secret.get_secret_value(), "webhook", "signing-key")
-        )
+        self._secret = settings.webhook_secret.get_secret_value()
 
     def signature(self, body: bytes) -> str:
         return webhook_signature(self._secret, body)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from nkohub_registry.api.deps import Context
 from nkohub_registry.domain.people import PersonCreate, person_view
 from nkohub_registry.domain.vocabulary import PersonRole
-from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.errors import Forbidden
+from nkohub_shared.web.auth import AdminUser, MaybeStaff, Role, StaffUser
 
 router = APIRouter()
 
@@ -44,8 +45,9 @@ async def get_person(person_id: str, ctx: Context, _: StaffUser) -> dict[str, An
 
 
 @router.get("/people/{person_id}/erasure-link")
-async def erasure_link(person_id: str, ctx: Context, _: StaffUser) -> dict[str, str]:
-    """The token (and link) to send to the person so they can erase their data themselves."""
+async def erasure_link(person_id: str, ctx: Context, _: AdminUser) -> dict[str, str]:
+    """The token (and link) to send to the person so they can erase their data themselves
+    (admin)."""
     return await ctx.people.erasure_link(person_id)
 
 
@@ -57,8 +59,10 @@ async def erase_person(
     token: Annotated[str | None, Query(max_length=200, description="ссылка из письма")] = None,
 ) -> dict[str, Any]:
     """Erase a person's personal data (152-ФЗ) and publish ``registry.person.erased``.
-    Staff with a token, or the person with the signed token from their link."""
+    An admin, or the person with the signed token from their link."""
     if staff is None:
         await ctx.people.erase_by_link(person_id, token)
         return {"id": person_id, "erased": True}
+    if staff.role is not Role.ADMIN:
+        raise Forbidden("стереть данные человека может администратор", field="role")
     return person_view(await ctx.people.erase(person_id, requested_by=staff.sub))
