@@ -213,7 +213,7 @@ async def test_webhook_gets_the_signed_cloudevent(sandbox, smtp, webhook_server)
                 "topics": {"meetups": {"email": False, "webhook": True}},
                 "mailing_consent": True,
             },
-            headers=staff_headers(),
+            headers=staff_headers(role="admin"),
         )
         assert response.status_code == 201
         envelope = await service.publish(MeetupScheduled(meetup=meetup()))

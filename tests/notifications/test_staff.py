@@ -110,7 +110,9 @@ async def test_recipients_management(service):
         "/api/v1/staff/recipients", params={"topic": "blog"}, headers=headers
     )
     assert [r["id"] for r in listed.json()["items"]] == [rid]
-    deleted = await service.client.delete(f"/api/v1/staff/recipients/{rid}", headers=headers)
+    url = f"/api/v1/staff/recipients/{rid}"
+    assert (await service.client.delete(url, headers=headers)).status_code == 403, "admin's"
+    deleted = await service.client.delete(url, headers=staff_headers(role="admin"))
     assert deleted.status_code == 204
     gone = await service.client.get(f"/api/v1/staff/recipients/{rid}", headers=headers)
     assert gone.status_code == 404

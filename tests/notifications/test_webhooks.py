@@ -65,16 +65,20 @@ def hook(request) -> Iterator[ScriptedHook]:
 
 
 async def _partner_follows_meetups(service, url: str) -> None:
+    partner = {
+        "name": "Партнёр",
+        "email": "partner@example.org",
+        "webhook_url": url,
+        "topics": {"meetups": {"email": False, "webhook": True}},
+        "mailing_consent": True,
+    }
+    by_staff = await service.client.post(
+        "/api/v1/staff/recipients", json=partner, headers=staff_headers()
+    )
+    assert by_staff.status_code == 403, "a webhook (a call to another server) is the admin's"
+    assert by_staff.json()["error"]["field"] == "webhook_url"
     response = await service.client.post(
-        "/api/v1/staff/recipients",
-        json={
-            "name": "Партнёр",
-            "email": "partner@example.org",
-            "webhook_url": url,
-            "topics": {"meetups": {"email": False, "webhook": True}},
-            "mailing_consent": True,
-        },
-        headers=staff_headers(),
+        "/api/v1/staff/recipients", json=partner, headers=staff_headers(role="admin")
     )
     assert response.status_code == 201, response.text
 

@@ -160,6 +160,11 @@ async def test_announcement_published_at_once_when_configured(service, sandbox, 
         assert (await client.get("/api/v1/settings")).json() == {
             "publish_meetup_announcements": False
         }
+        refused = await client.patch(
+            "/api/v1/settings", json={"publish_meetup_announcements": True}
+        )
+        assert refused.status_code == 403, "the settings are the admin's"
+        client.headers.update(staff_headers(role="admin"))
         changed = await client.patch(
             "/api/v1/settings", json={"publish_meetup_announcements": True}
         )

@@ -18,6 +18,7 @@ from tests.support.broker import EventSpy, publish_events, wait_until
 from tests.support.inprocess import running, staff_headers
 
 STAFF = staff_headers()
+ADMIN = staff_headers(role="admin", sub="admin")
 _counter = itertools.count(1)
 
 

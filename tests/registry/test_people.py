@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nkohub_shared.privacy import person_key
-from tests.registry.conftest import STAFF, caught_up, create_org
+from tests.registry.conftest import ADMIN, STAFF, caught_up, create_org
 
 PEOPLE = "/api/v1/people"
 CONSENT = {
@@ -70,7 +70,9 @@ async def test_a_person_is_held_only_with_a_processing_consent(registry):
 
 async def test_staff_erasure_removes_personal_data_and_publishes_person_keys(registry, spy):
     created = (await registry.post(PEOPLE, json=person(), headers=STAFF)).json()
-    response = await registry.delete(f"{PEOPLE}/{created['id']}", headers=STAFF)
+    refused = await registry.delete(f"{PEOPLE}/{created['id']}", headers=STAFF)
+    assert refused.status_code == 403, "erasure is the admin's"
+    response = await registry.delete(f"{PEOPLE}/{created['id']}", headers=ADMIN)
     assert response.status_code == 200
     erased = response.json()
     assert erased["erased"] is True
@@ -85,13 +87,13 @@ async def test_staff_erasure_removes_personal_data_and_publishes_person_keys(reg
     }
     assert "petrova" not in str(event).lower()
 
-    again = await registry.delete(f"{PEOPLE}/{created['id']}", headers=STAFF)
+    again = await registry.delete(f"{PEOPLE}/{created['id']}", headers=ADMIN)
     assert again.status_code == 200
     marker = await registry.post(PEOPLE, json=person(email="marker@example.ru"), headers=STAFF)
     marker_id = marker.json()["id"]
 
     async def erase_marker() -> None:
-        assert (await registry.delete(f"{PEOPLE}/{marker_id}", headers=STAFF)).status_code == 200
+        assert (await registry.delete(f"{PEOPLE}/{marker_id}", headers=ADMIN)).status_code == 200
 
     await caught_up(registry, spy, erase_marker, lambda e: e["subject"] == marker_id)
     erased_events = spy.of_type("registry.person.erased")
@@ -99,14 +101,16 @@ async def test_staff_erasure_removes_personal_data_and_publishes_person_keys(reg
     stored = await registry.client_db().people.find_one({"_id": created["id"]})
     assert stored["email"] is None and stored["person_key"] is None
     assert "Petrova" not in str(stored) and "petrova" not in str(stored)
-    assert (await registry.delete(f"{PEOPLE}/nobody", headers=STAFF)).status_code == 404
+    assert (await registry.delete(f"{PEOPLE}/nobody", headers=ADMIN)).status_code == 404
 
 
 async def test_a_person_erases_their_own_data_with_their_signed_link(registry, spy):
     first = (await registry.post(PEOPLE, json=person(), headers=STAFF)).json()
     second = await registry.post(PEOPLE, json=person(email="other@example.ru"), headers=STAFF)
     second = second.json()
-    link = (await registry.get(f"{PEOPLE}/{first['id']}/erasure-link", headers=STAFF)).json()
+    staff_link = await registry.get(f"{PEOPLE}/{first['id']}/erasure-link", headers=STAFF)
+    assert staff_link.status_code == 403, "the erasure link is the admin's to send"
+    link = (await registry.get(f"{PEOPLE}/{first['id']}/erasure-link", headers=ADMIN)).json()
     assert link["url"].endswith(f"/api/v1/people/{first['id']}?token={link['token']}")
 
     assert (await registry.delete(f"{PEOPLE}/{first['id']}")).status_code == 403
