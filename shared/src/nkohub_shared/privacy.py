@@ -47,3 +47,13 @@ def verify(secret: str, purpose: str, value: str, token: str) -> bool:
     """Constant-time check; any text (non-ASCII too) is simply not valid."""
     expected = sign(secret, purpose, value).encode()
     return hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))
+
+
+def pseudonym(value: str) -> str:
+    """An HMAC of any value (a client address, a counter key) with the person-key secret:
+    stable within the platform, not reversible by guessing."""
+    if _person_key_secret is None:
+        raise RuntimeError("no person-key secret: NKOHUB_PERSON_KEY_SECRET was not loaded")
+    return hmac.new(
+        _person_key_secret, b"pseudonym\x00" + value.encode(), hashlib.sha256
+    ).hexdigest()

@@ -27,6 +27,8 @@ from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
 from nkohub_shared.storage.outbox import PENDING_INDEX
+from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
+from nkohub_shared.storage.ratelimit import RateCounter
 from nkohub_shared.storage.writer import Outbox
 
 log = logging.getLogger("nkohub.runtime")
@@ -36,6 +38,7 @@ S = TypeVar("S", bound=ServiceSettings)
 BackgroundJob = Callable[[Any], Awaitable[None]]
 
 READINESS_TIMEOUT_SECONDS = 2.0
+RATE_LIMIT_PURGE_SECONDS = 600.0
 STOP_STEP_SECONDS = 20.0
 
 
@@ -89,7 +92,9 @@ class ServiceRuntime(Generic[S, Ctx]):
         for name in outbox_collections:
             self.indexes.setdefault(name, []).append(PENDING_INDEX)
         self.indexes[PROCESSED_EVENTS] = [IndexModel([("queue", ASCENDING), ("state", ASCENDING)])]
-        self._background = tuple(background)
+        self.indexes.update(RATE_LIMIT_INDEXES)
+        self.rate_limits = RateCounter(self.db)
+        self._background = (*background, _purge_rate_limits)
         self._tasks: list[asyncio.Task[None]] = []
         self.context = context_factory(self)
         for consumer in self.consumers:
@@ -171,3 +176,10 @@ class ServiceRuntime(Generic[S, Ctx]):
             except Exception:
                 log.exception("background job %s failed; restarting", job.__name__)
                 await asyncio.sleep(1.0)
+
+
+async def _purge_rate_limits(context: Any) -> None:
+    """Every service: delete the rate-limit counters of windows that ended."""
+    while True:
+        await asyncio.sleep(RATE_LIMIT_PURGE_SECONDS)
+        await context.runtime.rate_limits.purge()

@@ -58,6 +58,10 @@ class ServiceSettings(BaseSettings):
         default=None,  # always set after validation (see below)
         description="base URL of this service's links; default http://localhost:<port>",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses (or networks) of reverse proxies whose X-Forwarded-For is believed",
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     outbox_sweep_seconds: float = Field(default=2.0, gt=0, description="relay sweep period")
     delivery_limit: int = Field(default=5, ge=1, le=100, description="x-delivery-limit")

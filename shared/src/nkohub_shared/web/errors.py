@@ -34,7 +34,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
         extra.update(exc.details)
-        return JSONResponse(error_body(exc.code, exc.message, **extra), exc.status_code)
+        retry_after = exc.details.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, **extra), exc.status_code, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
