@@ -130,7 +130,11 @@ def machine() -> dict[str, Any]:
     except (OSError, StopIteration):
         mem_kb = 0
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     return {
+        "commit": commit or "?",
         "nproc": os.cpu_count(),
         "cpu": model,
         "ram_gib": round(mem_kb / 1024 / 1024, 1),
@@ -1262,7 +1266,8 @@ def main() -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print()
     print(
-        f"{when}; {info['cpu']}, nproc {info['nproc']}, {info['ram_gib']} GiB RAM, Python "
+        f"{when}; commit {info['commit']}; {info['cpu']}, nproc {info['nproc']}, "
+        f"{info['ram_gib']} GiB RAM, Python "
         f"{info['python']}, {info['wrk']}; wrk -t{args.threads} -c{args.connections} "
         f"-d{args.seconds:g}s --latency; one uvicorn worker per service; load average at "
         f"start {', '.join(f'{x:.2f}' for x in info['load_average_at_start'])}"
