@@ -1077,23 +1077,21 @@ class Bench:
         args = self.args
         wanted = args.only
         begun = time.perf_counter()
-        needed = set().union(*(SERVICES_OF[c] for c in wanted))
-        http_cases = [c for c in wanted if c not in ("bus",)]
         if {"burst", "fanout"} & set(wanted):
             self.build_loadgen()
             if self.loadgen is None:
                 wanted = [c for c in wanted if c not in ("burst", "fanout")]
-                needed.discard("notifications")
+        needed = set().union(*(SERVICES_OF[c] for c in wanted))
         create_vhost(self.vhost)
         services: dict[str, Process] = {}
         base = None
-        if http_cases:
+        if set(wanted) & {*READS, "registration", "burst"}:
             base = self.start_baseline()
-            for service in ("registry", "events", "publishing"):
-                if service in needed:
-                    services[service] = self.start_service(service)
-            for process in [base, *services.values()]:
-                wait_ready(process, "/static" if process is base else "/health/ready")
+        for service in ("registry", "events", "publishing"):  # notifications: at the fan-out
+            if service in needed:
+                services[service] = self.start_service(service)
+        for process in [*([base] if base else []), *services.values()]:
+            wait_ready(process, "/static" if process is base else "/health/ready")
         started = time.perf_counter()
         if "publishing" in services and {"home", "post", "post-new-visitor"} & set(wanted):
             self.data["slugs"] = asyncio.run(
@@ -1105,16 +1103,18 @@ class Bench:
             )
         if "organizations" in wanted:
             asyncio.run(self.load_organizations(services["registry"].url, args.organizations))
-        self.timings["load posts, meetups, organizations"] = time.perf_counter() - started
-        print(
-            f"loaded in {self.timings['load posts, meetups, organizations']:.0f} s: "
-            f"{len(self.data.get('slugs', []))} posts, {len(self.data.get('meetups', []))} "
-            f"meetups, {args.organizations if 'organizations' in wanted else 0} organizations"
-        )
+        if set(wanted) & {*READS}:
+            self.timings["load posts, meetups, organizations"] = time.perf_counter() - started
+            print(
+                f"loaded in {self.timings['load posts, meetups, organizations']:.0f} s: "
+                f"{len(self.data.get('slugs', []))} posts, {len(self.data.get('meetups', []))} "
+                f"meetups, {args.organizations if 'organizations' in wanted else 0} organizations"
+            )
         if base is not None:
             started = time.perf_counter()
             self.run_http(wanted, services, base)
-            self.timings["wrk cases"] = time.perf_counter() - started
+            if set(wanted) & {*READS, "registration"}:
+                self.timings["wrk cases"] = time.perf_counter() - started
             if "burst" in wanted:
                 self.settle()
                 self.run_burst(services["events"], base)
