@@ -1,17 +1,30 @@
-"""Publish+consume throughput and latency: nkohub's bus against raw aio-pika, same broker.
+"""Bus throughput: nkohub's outbox relay publishing to a consumer, against raw aio-pika
+with publishes pipelined, on the same broker in the same run (bench/run.py's ``bus`` case).
 
-Both sides publish N persistent messages with publisher confirms (awaiting each confirm,
-as the outbox relay does) and consume them from a durable quorum queue with manual acks
-and a prefetch of 20. Ours adds
-what the plumbing does for real: the CloudEvents envelope, the quorum queue with its
-dead-letter settings, decoding and validating the contract, and the idempotency check (a
-processed-events record claimed and completed in MongoDB) before a no-op handler.
+- ``raw aio-pika (pipelined)``: one connection; a publisher-confirms channel with up to
+  ``--in-flight`` persistent publishes outstanding and their confirms awaited together
+  (``asyncio.gather``); a consumer on a durable quorum queue (the same arguments as the
+  platform's consumer queues) with manual acks and prefetch 20, decoding the JSON body.
+  The messages are the platform's CloudEvents envelopes, byte for byte the same size.
+- ``nkohub bus (outbox relay → consumer)``: N documents, each carrying one event in its
+  ``_outbox``, are written through ``EventWriter.insert_many`` while the relay is stopped;
+  then the relay starts and the clock runs until the consumer (``EventConsumer`` in a
+  ``ServiceRuntime``: envelope decoding and validation, the processed-events record claimed
+  and completed in MongoDB, a no-op handler, manual ack) has handled all N. This is what a
+  service does with a burst of writes: the relay publishes each event with its confirm,
+  then pulls it out of the document.
+- with ``--detail``, also the relay with the processed-events record skipped (what the
+  idempotency check costs on this MongoDB-wire server).
 
-    uv run python bench/bus_throughput.py [--messages 3000] [--concurrency 8]
+Figures are messages per second, publish start to last message handled, the mean of
+``--rounds`` alternating rounds.
 
-Needs RabbitMQ (NKOHUB_TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672) and MongoDB
-(NKOHUB_TEST_MONGODB_URL, default mongodb://127.0.0.1:27017); it uses a vhost and a database
-of its own and removes them afterwards.
+    uv run python bench/bus_throughput.py [--messages 5000] [--in-flight 500] [--rounds 2]
+        [--json PATH] [--detail]
+
+Needs RabbitMQ (NKOHUB_TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672, management
+on NKOHUB_TEST_RABBITMQ_MANAGEMENT_URL) and MongoDB (NKOHUB_TEST_MONGODB_URL, default
+mongodb://127.0.0.1:27017); it uses a vhost and a database of its own and removes them.
 """
 
 from __future__ import annotations
@@ -19,7 +32,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
+import signal
 import statistics
 import sys
 import time
@@ -27,6 +42,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
 
 import aio_pika
 import httpx
@@ -34,7 +50,7 @@ from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nkohub_shared.bus import EventConsumer, EventPublisher, Inbox
+from nkohub_shared.bus import EventConsumer, Inbox
 from nkohub_shared.bus.inbox import Claim
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_shared.runtime import ServiceRuntime
@@ -43,6 +59,9 @@ from nkohub_shared.settings import ServiceSettings
 AMQP = os.environ.get("NKOHUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
 MANAGEMENT = os.environ.get("NKOHUB_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
+PREFETCH = 20  # the services' default prefetch_count
+DELIVERY_LIMIT = 5  # the services' default x-delivery-limit
+TIMEOUT = 600.0  # bounded: a round that has not finished by then fails
 
 
 class BenchPinged(IntegrationEvent):
@@ -50,7 +69,6 @@ class BenchPinged(IntegrationEvent):
 
     type: ClassVar[str] = "events.bench.pinged"
     seq: int
-    sent_at: float
     padding: str
 
 
@@ -58,66 +76,77 @@ class BenchSettings(ServiceSettings):
     service_name: ClassVar[str] = "bench"
 
 
-@dataclass
-class Result:
-    name: str
-    seconds: float
-    latencies_ms: list[float]
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies_ms) / self.seconds
-
-    def line(self) -> str:
-        q = statistics.quantiles(self.latencies_ms, n=100)
-        return (
-            f"{self.name:<28} {self.rate:9.0f} msg/s   latency p50 {q[49]:7.1f} ms   "
-            f"p95 {q[94]:7.1f} ms   p99 {q[98]:7.1f} ms"
-        )
-
-
 PADDING = "x" * 300
 
 
-async def bench_raw(vhost_url: str, n: int) -> Result:
+def envelope(seq: int) -> CloudEvent:
+    return new_event(BenchPinged(seq=seq, padding=PADDING))
+
+
+@dataclass
+class Result:
+    name: str
+    messages: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
+
+
+async def bench_raw(vhost_url: str, n: int, in_flight: int) -> Result:
     done = asyncio.Event()
-    latencies: list[float] = []
+    handled = 0
     connection = await aio_pika.connect_robust(vhost_url)
     async with connection:
         consume_channel = await connection.channel()
-        await consume_channel.set_qos(prefetch_count=20)
+        await consume_channel.set_qos(prefetch_count=PREFETCH)
         exchange = await consume_channel.declare_exchange(
             "raw", aio_pika.ExchangeType.TOPIC, durable=True
         )
         queue = await consume_channel.declare_queue(
-            "raw.bench", durable=True, arguments={"x-queue-type": "quorum"}
+            f"raw.bench.{uuid.uuid4().hex[:6]}",
+            durable=True,
+            arguments={"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT},
         )
-        await queue.bind(exchange, routing_key="raw.#")
+        await queue.bind(exchange, routing_key="events.bench.pinged")
 
         async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            body = json.loads(message.body)
-            latencies.append((time.perf_counter() - body["sent_at"]) * 1000)
+            nonlocal handled
+            json.loads(message.body)
             await message.ack()
-            if len(latencies) >= n:
+            handled += 1
+            if handled >= n:
                 done.set()
 
-        await queue.consume(on_message)
+        tag = await queue.consume(on_message)
         publish_channel = await connection.channel(publisher_confirms=True)
         publish_exchange = await publish_channel.get_exchange("raw")
+        bodies = [
+            (e.id, json.dumps(e.model_dump(mode="json", exclude_none=True)).encode())
+            for e in (envelope(seq) for seq in range(n))
+        ]
         start = time.perf_counter()
-        for seq in range(n):
-            body = json.dumps({"seq": seq, "sent_at": time.perf_counter(), "padding": PADDING})
-            await publish_exchange.publish(
-                aio_pika.Message(
-                    body.encode(),
-                    message_id=str(uuid.uuid4()),
-                    content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key="raw.bench.pinged",
+        for first in range(0, n, in_flight):
+            await asyncio.gather(
+                *(
+                    publish_exchange.publish(
+                        aio_pika.Message(
+                            body,
+                            message_id=event_id,
+                            content_type="application/cloudevents+json",
+                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        ),
+                        routing_key="events.bench.pinged",
+                    )
+                    for event_id, body in bodies[first : first + in_flight]
+                )
             )
-        await asyncio.wait_for(done.wait(), 300)
-        return Result("raw aio-pika", time.perf_counter() - start, latencies)
+        await asyncio.wait_for(done.wait(), TIMEOUT)
+        seconds = time.perf_counter() - start
+        await queue.cancel(tag)
+        await queue.delete(if_unused=False, if_empty=False)
+        return Result("raw aio-pika (pipelined)", n, seconds)
 
 
 class _NoRecord(Inbox):
@@ -136,15 +165,16 @@ class _NoRecord(Inbox):
         return None
 
 
-async def bench_ours(vhost_url: str, database: str, n: int, *, record: bool = True) -> Result:
+async def bench_relay(vhost_url: str, database: str, n: int, *, record: bool = True) -> Result:
     done = asyncio.Event()
-    latencies: list[float] = []
-    consumer = EventConsumer[None]("bench", "pinged")
+    handled = 0
+    consumer = EventConsumer[None]("bench", f"pinged-{uuid.uuid4().hex[:6]}")
 
     @consumer.on(BenchPinged)
     async def bench_pinged(_: None, event: BenchPinged, envelope: CloudEvent) -> None:
-        latencies.append((time.perf_counter() - event.sent_at) * 1000)
-        if len(latencies) >= n:
+        nonlocal handled
+        handled += 1
+        if handled >= n:
             done.set()
 
     settings = BenchSettings(
@@ -158,20 +188,48 @@ async def bench_ours(vhost_url: str, database: str, n: int, *, record: bool = Tr
         settings,
         context_factory=lambda _: None,
         consumers=[consumer],
+        outbox_collections=["pings"],
         inbox=None if record else _NoRecord(),
     )
     await runtime.start()
     try:
-        publisher: EventPublisher = runtime.publisher
+        await runtime.relay.stop()  # the writes below pile up in the outbox
+        writer = runtime.outbox.writer(runtime.db["pings"])
+        for first in range(0, n, 1000):
+            await writer.insert_many(
+                [
+                    ({"_id": uuid.uuid4().hex, "seq": seq}, [envelope(seq)])
+                    for seq in range(first, min(n, first + 1000))
+                ]
+            )
         start = time.perf_counter()
-        for seq in range(n):
-            event = new_event(BenchPinged(seq=seq, sent_at=time.perf_counter(), padding=PADDING))
-            await publisher.publish(event)
-        await asyncio.wait_for(done.wait(), 300)
-        name = "nkohub bus" if record else "nkohub bus, no idempotency"
-        return Result(name, time.perf_counter() - start, latencies)
+        runtime.relay.start()  # sweeps at once
+        await asyncio.wait_for(done.wait(), TIMEOUT)
+        seconds = time.perf_counter() - start
+        name = "nkohub bus (outbox relay → consumer)"
+        return Result(name if record else f"{name}, no idempotency record", n, seconds)
     finally:
         await runtime.stop()
+
+
+def _management_auth() -> tuple[str, str]:
+    parts = urlsplit(AMQP)
+    return parts.username or "guest", parts.password or "guest"
+
+
+def create_vhost(vhost: str) -> None:
+    auth = _management_auth()
+    with httpx.Client(base_url=MANAGEMENT, auth=auth, timeout=30) as api:
+        api.put(f"/api/vhosts/{quote(vhost, safe='')}").raise_for_status()
+        api.put(
+            f"/api/permissions/{quote(vhost, safe='')}/{auth[0]}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+        ).raise_for_status()
+
+
+def delete_vhost(vhost: str) -> None:
+    with httpx.Client(base_url=MANAGEMENT, auth=_management_auth(), timeout=30) as api:
+        api.delete(f"/api/vhosts/{quote(vhost, safe='')}")
 
 
 async def _drop(*databases: str) -> None:
@@ -186,46 +244,63 @@ async def _drop(*databases: str) -> None:
         await client.close()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of each")
-    # the third variant shows what the MongoDB idempotency record costs on this server
-    args = parser.parse_args()
-    vhost = f"bench-{uuid.uuid4().hex[:8]}"
-    auth = ("guest", "guest")
-    with httpx.Client(base_url=MANAGEMENT, auth=auth) as api:
-        api.put(f"/api/vhosts/{vhost}").raise_for_status()
-        api.put(
-            f"/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
-        ).raise_for_status()
+async def run(messages: int, in_flight: int, rounds: int, detail: bool) -> dict[str, Any]:
+    vhost = f"bench-bus-{uuid.uuid4().hex[:8]}"
     database = f"bench_{vhost.replace('-', '_')}"
-    vhost_url = f"{AMQP}/{vhost}"
-    import logging
-
-    logging.basicConfig(level=logging.WARNING)
-    results: dict[str, list[Result]] = {"raw": [], "ours": [], "bare": []}
+    create_vhost(vhost)
+    vhost_url = f"{AMQP}/{quote(vhost, safe='')}"
+    results: dict[str, list[Result]] = {"raw": [], "relay": [], "relay_no_record": []}
     try:
-        print(f"{args.messages} messages per run, {args.rounds} rounds, same broker: {AMQP}")
-        for _ in range(args.rounds):
-            results["raw"].append(await bench_raw(vhost_url, args.messages))
-            print(results["raw"][-1].line())
-            results["ours"].append(await bench_ours(vhost_url, database, args.messages))
-            print(results["ours"][-1].line())
-            bare = await bench_ours(vhost_url, database + "_bare", args.messages, record=False)
-            results["bare"].append(bare)
-            print(bare.line())
-            await _drop(database, database + "_bare")
+        for _ in range(rounds):
+            results["raw"].append(await bench_raw(vhost_url, messages, in_flight))
+            results["relay"].append(await bench_relay(vhost_url, database, messages))
+            if detail:
+                results["relay_no_record"].append(
+                    await bench_relay(vhost_url, database + "_nr", messages, record=False)
+                )
+            await _drop(database, database + "_nr")
+            for rs in results.values():
+                if rs:
+                    print(f"{rs[-1].name:<52} {rs[-1].rate:8.0f} msg/s", flush=True)
     finally:
-        with httpx.Client(base_url=MANAGEMENT, auth=auth) as api:
-            api.delete(f"/api/vhosts/{vhost}")
-        await _drop(database, database + "_bare")
-    raw = max(r.rate for r in results["raw"])
-    ours = max(r.rate for r in results["ours"])
-    bare = max(r.rate for r in results["bare"])
-    print(f"best of rounds: raw {raw:.0f} msg/s, ours {ours:.0f} msg/s, ratio {ours / raw:.2f}x")
-    print(f"without the processed-events record: {bare:.0f} msg/s, ratio {bare / raw:.2f}x")
+        delete_vhost(vhost)
+        await _drop(database, database + "_nr")
+    return {
+        "messages": messages,
+        "in_flight": in_flight,
+        "rounds": rounds,
+        **{
+            key: {
+                "name": rs[0].name,
+                "rate": statistics.mean(r.rate for r in rs),
+                "rates": [r.rate for r in rs],
+            }
+            for key, rs in results.items()
+            if rs
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--in-flight", type=int, default=500, help="raw: publishes in flight")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of each")
+    parser.add_argument("--json", type=Path, help="write the figures there as JSON")
+    parser.add_argument("--detail", action="store_true", help="also the relay without record")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up on SIGTERM too
+    print(
+        f"{args.messages} messages per run, {args.rounds} rounds, raw with {args.in_flight} "
+        f"in flight; broker {AMQP}"
+    )
+    figures = asyncio.run(run(args.messages, args.in_flight, args.rounds, args.detail))
+    raw, relay = figures["raw"]["rate"], figures["relay"]["rate"]
+    print(f"mean of rounds: raw {raw:.0f} msg/s, relay {relay:.0f} msg/s, ratio {relay / raw:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -2,6 +2,12 @@
 against a bare FastAPI endpoint doing one MongoDB insert, in the same run on the same
 servers; then the practice report's time over 10,000 registrations and attendances.
 
+Superseded in part: the registration rate is measured by ``bench/run.py`` (its
+``registration`` and ``burst`` cases) with wrk and a compiled client. The figures below come
+from a Python httpx client, which on a 2-core machine saturates before the server does, so
+they understate both sides. This script stays for the practice report's timing, which
+run.py does not measure.
+
     uv run python bench/events_registration.py [--requests 2000] [--concurrency 32]
 
 What one registration costs in the service: validation, a meetup read, the registration

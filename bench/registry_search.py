@@ -10,6 +10,10 @@ behind ``GET /api/v1/organizations``: the page query (find + sort + skip + limit
 
 MongoDB: NKOHUB_TEST_MONGODB_URL (default mongodb://127.0.0.1:27017). The database is
 dropped afterwards. Not run by the test suite.
+
+This times the repository call alone, at a large scale (250,000 organizations). The search
+as the public gets it — over HTTP, one uvicorn worker, against a bare endpoint — is the
+``organizations`` case of ``bench/run.py``.
 """
 
 from __future__ import annotations

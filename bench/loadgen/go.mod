@@ -1,0 +1,3 @@
+module nkohub/bench/loadgen
+
+go 1.21
