@@ -50,6 +50,8 @@ from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_keys import settings_keys
+
 from nkohub_shared.bus import EventConsumer, Inbox
 from nkohub_shared.bus.inbox import Claim
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
@@ -181,7 +183,7 @@ async def bench_relay(vhost_url: str, database: str, n: int, *, record: bool = T
         mongodb_url=MONGO,
         mongodb_database=database,
         amqp_url=vhost_url,
-        jwt_secret="b" * 40,
+        **settings_keys(),
         log_level="WARNING",
     )
     runtime = ServiceRuntime(

@@ -43,10 +43,11 @@ from pymongo import AsyncMongoClient, MongoClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_keys import SECRETS, staff_token  # noqa: E402  (bench/ is on the path)
+
 AMQP = os.environ.get("NKOHUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
 MANAGEMENT = os.environ.get("NKOHUB_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
-SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"
 
 
 def free_port() -> int:
@@ -134,12 +135,6 @@ async def wait_ready(url: str) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise SystemExit(f"server at {url} did not start")
-
-
-def staff_token() -> str:
-    from nkohub_shared.web.auth import Role, issue_token
-
-    return issue_token(SECRET, sub="bench", role=Role.STAFF, ttl=timedelta(hours=1))
 
 
 async def seed_report(database: str, registrations: int) -> None:
@@ -245,7 +240,7 @@ async def main() -> None:
             "NKOHUB_MONGODB_URL": MONGO,
             "NKOHUB_MONGODB_DATABASE": database,
             "NKOHUB_AMQP_URL": f"{AMQP}/{vhost}",
-            "NKOHUB_JWT_SECRET": SECRET,
+            **SECRETS,
             "NKOHUB_HTTP_HOST": "127.0.0.1",
             "NKOHUB_HTTP_PORT": str(port),
             "NKOHUB_LOG_LEVEL": "WARNING",

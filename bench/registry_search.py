@@ -38,6 +38,7 @@ from nkohub_registry.domain.organizations import new_document
 from nkohub_registry.domain.vocabulary import ActivityArea, Source
 from nkohub_registry.repository import INDEXES, OrganizationFilter, OrganizationRepository
 from nkohub_shared.storage.mongo import create_client, ensure_indexes
+from nkohub_shared.storage.writer import Outbox
 
 FORMS = {
     "ano": "Автономная некоммерческая организация",
@@ -153,7 +154,7 @@ async def main() -> None:
             print(f"\rloaded {done}/{args.count}", end="", flush=True)
         print(f"\nloaded {args.count} organizations in {time.perf_counter() - started:.1f} s")
 
-        repo = OrganizationRepository(db)
+        repo = OrganizationRepository(db, Outbox())
         print(
             f"\n{'query':40} {'total':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
             f"   {'of which count p50':>18}"

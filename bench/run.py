@@ -65,10 +65,11 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_keys import SECRETS, staff_token  # noqa: E402  (bench/ is on the path)
+
 AMQP = os.environ.get("NKOHUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
 MANAGEMENT = os.environ.get("NKOHUB_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
-SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) nkohub-bench"
 SENDER_WORKERS = 8  # the notifications service's SMTP connections, and the sink test's
 BURST_UNIQUE, BURST_DUPLICATES, BURST_SEATS = 500, 100, 65
@@ -441,7 +442,7 @@ class Bench:
             "NKOHUB_MONGODB_URL": MONGO,
             "NKOHUB_MONGODB_DATABASE": self.database(service),
             "NKOHUB_AMQP_URL": f"{AMQP}/{quote(self.vhost, safe='')}",
-            "NKOHUB_JWT_SECRET": SECRET,
+            **SECRETS,
             "NKOHUB_HTTP_HOST": "127.0.0.1",
             "NKOHUB_HTTP_PORT": str(port),
             "NKOHUB_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
@@ -502,9 +503,7 @@ class Bench:
 
     def staff_headers(self) -> dict[str, str]:
         if not self.token:
-            from nkohub_shared.web.auth import Role, issue_token
-
-            self.token = issue_token(SECRET, sub="bench", role=Role.STAFF, ttl=timedelta(hours=6))
+            self.token = staff_token(hours=6)
         return {"Authorization": f"Bearer {self.token}"}
 
     # -- loading through the APIs ----------------------------------------------------------
