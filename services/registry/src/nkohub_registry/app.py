@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import nkohub_registry
-from nkohub_registry import api
+from nkohub_registry import api, pages
 from nkohub_registry.consumers import CONSUMERS
 from nkohub_registry.context import RegistryContext
 from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
@@ -36,5 +36,5 @@ def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or RegistrySettings.load())
     return create_service_app(
-        runtime, routers=[api.router], description=nkohub_registry.__doc__ or ""
+        runtime, routers=[api.router, pages.router], description=nkohub_registry.__doc__ or ""
     )

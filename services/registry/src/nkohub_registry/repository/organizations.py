@@ -46,6 +46,15 @@ class OrganizationRepository:
     async def by_ogrn(self, ogrn: str) -> Document | None:
         return await self.collection.find_one({"ogrn": ogrn}, WITHOUT_OUTBOX)
 
+    async def twin(self, ogrn: str | None, inn: str | None) -> Document | None:
+        """The record holding this ОГРН, else this ИНН (to show staff a proposal's twin)."""
+        for field, value in (("ogrn", ogrn), ("inn", inn)):
+            if value:
+                found = await self.collection.find_one({field: value}, WITHOUT_OUTBOX)
+                if found:
+                    return found
+        return None
+
     async def find_duplicate(
         self, ogrn: str | None, inn: str | None, exclude_id: str | None = None
     ) -> DuplicateOrganization | None:
