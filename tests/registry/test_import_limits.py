@@ -49,9 +49,9 @@ async def test_an_oversize_upload_is_refused_while_it_arrives(registry):
         content=body(),
         headers={**STAFF, "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
+    assert sent <= 22, f"read {sent} MB of a 20 MB limit"
     assert response.status_code == 413, response.text
     assert response.json()["error"]["field"] == "file"
-    assert sent <= 22, f"read {sent} MB of a 20 MB limit"
 
 
 async def test_a_file_with_too_many_rows_is_refused_and_nothing_is_imported(registry):

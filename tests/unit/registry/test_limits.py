@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from pydantic import ValidationError
 
-from nkohub_registry.domain import people, proposals
+from nkohub_registry.domain import people
 from nkohub_registry.domain.organizations import OrganizationCreate, OrganizationPatch
 from nkohub_registry.service import tables
 
@@ -64,6 +64,8 @@ def test_lists_are_capped(field, item):
 
 
 def test_self_registration_and_people_fields_have_limits_too():
+    from nkohub_registry.domain import proposals
+
     with pytest.raises(ValidationError) as refused:
         proposals.SelfRegistration.model_validate({**BASE, "city": "Г" * HUGE})
     assert refused.value.errors()[0]["type"] == "string_too_long"
