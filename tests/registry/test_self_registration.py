@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 import time
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
@@ -218,3 +219,31 @@ async def test_self_registered_values_are_escaped_and_marked_unverified_in_expor
     assert by_name["'" + FORMULA][-1] == "да", "approved by staff: verified"
     assert by_name["АНО «Официальная»"][-1] == "да"
     assert rows[0][-1] == "Проверено"
+
+
+async def test_a_squatter_stored_by_an_older_version_is_moved_out_of_the_way(registry):
+    """Older versions kept a self-registration as an unapproved organization holding its
+    ОГРН: at start it becomes a proposal, and the real NGO can be entered."""
+    squatter = org_payload(**SQUATTER)
+    legacy = {
+        "_id": "legacy-squatter",
+        **{k: v for k, v in squatter.items() if k != "kpp"},
+        "status": "active",
+        "source": "self_registered",
+        "approved": False,
+        "hand_edited": [],
+        "created_at": datetime(2024, 1, 2, tzinfo=UTC),
+        "updated_at": datetime(2024, 1, 2, tzinfo=UTC),
+    }
+    await registry.client_db().organizations.insert_one(legacy)
+    blocked = await registry.post(API, json=org_payload(ogrn=squatter["ogrn"]), headers=STAFF)
+    assert blocked.status_code == 409, "the old state: the squatter holds the ОГРН"
+
+    ctx = registry.app.state.runtime.context
+    assert await ctx.proposals.adopt_unapproved() == 1
+    assert await ctx.proposals.adopt_unapproved() == 0
+
+    official = await create_org(registry, ogrn=squatter["ogrn"], full_name="АНО «Настоящая»")
+    [moved] = await proposals(registry)
+    assert moved["id"] == "legacy-squatter" and moved["website"] == "https://squatter.example"
+    assert moved["official"]["id"] == official["id"] and moved["conflict"] is True

@@ -156,6 +156,22 @@ def new_proposal(data: SelfRegistration, now: datetime | None = None) -> dict[st
     }
 
 
+def proposal_from_unapproved(org: dict[str, Any]) -> dict[str, Any]:
+    """A self-registration that older versions stored as an unapproved organization, as a
+    pending proposal (same id, same fields, same date); what staff set on it is kept too."""
+    proposal = {f: org.get(f) for f in PROPOSED_FIELDS}
+    return {
+        "_id": org["_id"],
+        **{k: v for k, v in proposal.items() if v is not None},
+        "status": ProposalStatus.PENDING.value,
+        "organization_id": None,
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "created_at": org.get("created_at"),
+        "updated_at": org.get("updated_at"),
+    }
+
+
 def proposed_values(proposal: dict[str, Any]) -> dict[str, Any]:
     """The organization's fields as the proposal states them."""
     return {f: proposal.get(f) for f in PROPOSED_FIELDS if f in proposal}

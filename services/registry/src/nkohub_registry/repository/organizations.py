@@ -161,6 +161,14 @@ class OrganizationRepository:
         async for doc in self.collection.find(query, WITHOUT_OUTBOX).sort(SORTS[sort]):
             yield doc
 
+    async def unapproved(self) -> list[Document]:
+        """Self-registrations stored by older versions as unapproved organizations."""
+        return [d async for d in self.collection.find({"approved": False}, WITHOUT_OUTBOX)]
+
+    async def delete_unapproved(self, organization_id: str) -> None:
+        """Remove one of those (never announced: there is no event to tell)."""
+        await self.collection.delete_one({"_id": organization_id, "approved": False})
+
     async def needs_answers(self) -> tuple[list[Document], int]:
         """The stored needs surveys of approved organizations, and how many there are."""
         answered = [

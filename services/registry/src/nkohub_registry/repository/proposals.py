@@ -19,6 +19,10 @@ class ProposalRepository:
     async def insert(self, doc: Document) -> None:
         await self.collection.insert_one(doc)
 
+    async def insert_if_absent(self, doc: Document) -> None:
+        """Insert unless a proposal with this id exists (a re-run after a crash)."""
+        await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+
     async def get(self, proposal_id: str) -> Document | None:
         return await self.collection.find_one({"_id": proposal_id})
 

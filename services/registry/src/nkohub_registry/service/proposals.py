@@ -8,6 +8,8 @@
   (announced ``registered``, source ``self_registered``); with one, the fields staff chose
   (default: those the record lacks) are merged into it as a staff edit.
 - ``reject``: the proposal is kept, marked rejected.
+- ``adopt_unapproved``: at start, self-registrations stored by older versions as
+  unapproved organizations become proposals, freeing the ОГРН they held.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from nkohub_registry.domain.proposals import (
     merge_values,
     new_proposal,
     parse_self_registration,
+    proposal_from_unapproved,
     proposal_view,
     proposed_values,
     require_pending,
@@ -66,6 +69,16 @@ class ProposalService:
         await self.rate_limits.check(self.limit, client, TOO_MANY)
         data = parse_self_registration(payload)
         await self.proposals.insert(new_proposal(data))
+
+    async def adopt_unapproved(self) -> int:
+        """Move self-registrations that older versions kept as unapproved organizations
+        (holding their ОГРН) into proposals; how many. Run once at every start."""
+        moved = 0
+        for org in await self.organizations.unapproved():
+            await self.proposals.insert_if_absent(proposal_from_unapproved(org))
+            await self.organizations.delete_unapproved(org["_id"])
+            moved += 1
+        return moved
 
     async def _get(self, proposal_id: str) -> Document:
         doc = await self.proposals.get(proposal_id)
