@@ -53,6 +53,12 @@ async def test_an_anonymous_caller_sets_only_self_registration_fields(registry):
         assert "сотрудники библиотеки" in error["message"], error
     response = await registry.post(API, json=org_payload(full_name="x" * 501))
     assert response.status_code == 422 and response.json()["error"]["field"] == "full_name"
+    huge = await registry.post(API, json=org_payload(**{f"k{n}": "v" * 100 for n in range(700)}))
+    assert huge.status_code == 413 and huge.json()["error"]["field"] == "body"
+    broken = await registry.post(
+        API, content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert broken.status_code == 422 and broken.json()["error"]["field"] == "body"
     assert await proposals(registry) == []
     assert (await registry.get(API, headers=STAFF)).json()["total"] == 0
 

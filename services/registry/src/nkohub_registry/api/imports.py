@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
-from starlette.requests import ClientDisconnect
 from starlette.types import Message
 
+from nkohub_registry.api.bodies import read_within
 from nkohub_registry.api.deps import Context
 from nkohub_registry.service.imports import import_table
 from nkohub_registry.service.tables import MAX_UPLOAD_BYTES, FileTooLarge
@@ -49,24 +49,6 @@ _FORM = {
         },
     }
 }
-
-
-async def _body_within_limit(request: Request) -> bytes:
-    """The request body, refused (413) as soon as it is known to be over the limit."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise FileTooLarge()
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise FileTooLarge()
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise InvalidInput("загрузка файла прервана", field="file") from None
-    return b"".join(chunks)
 
 
 async def _form_of(request: Request, body: bytes) -> tuple[bytes, str, str | None]:
@@ -107,7 +89,7 @@ async def _form_of(request: Request, body: bytes) -> tuple[bytes, str, str | Non
 async def import_organizations(request: Request, ctx: Context, _: StaffUser) -> dict[str, Any]:
     """Upsert by ОГРН; a report of rows created, updated, unchanged, skipped, rejected.
     Multipart form: ``file`` (CSV or XLSX, at most 20 MB and 100,000 rows), ``city``."""
-    body = await _body_within_limit(request)
+    body = await read_within(request, MAX_BODY_BYTES, FileTooLarge())
     data, filename, city = await _form_of(request, body)
     report = await import_table(ctx.organizations, data, filename=filename, city=city)
     return report.as_dict()

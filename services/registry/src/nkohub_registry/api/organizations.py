@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from nkohub_registry.api.bodies import json_within
 from nkohub_registry.api.deps import Context, Filter, Sort
 from nkohub_registry.domain.history import GrantWon
 from nkohub_registry.domain.needs import NeedsSurvey
@@ -25,6 +26,8 @@ from nkohub_shared.web.auth import MaybeStaff, StaffUser
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter()
+
+MAX_BODY_BYTES = 64 * 1024  # an organization's fields at their longest fit several times
 
 
 @router.get("/organizations")
@@ -74,16 +77,15 @@ _BODY_SCHEMA = {
     responses={202: {"description": "без токена: заявка принята (всегда один и тот же ответ)"}},
 )
 async def create_organization(
-    ctx: Context,
-    staff: MaybeStaff,
-    client: ClientAddress,
-    payload: Annotated[Any, Body(include_in_schema=False)] = None,
+    request: Request, ctx: Context, staff: MaybeStaff, client: ClientAddress
 ) -> Any:
     """With a staff token: an official record, announced at once (201, the record; 409
     naming a twin). Without: a self-registration — a proposal staff review (``/proposals``),
     limited per client address (429 with ``Retry-After``); only ``SelfRegistration``'s
     fields (a staff-only field such as ``status`` or ``leader_person_id`` is refused, 422
-    naming it). Its answer is always the same 202 and names no record."""
+    naming it). Its answer is always the same 202 and names no record. A body over 64 KB
+    is refused as it arrives (413)."""
+    payload = await json_within(request, MAX_BODY_BYTES)
     if staff is None:
         await ctx.proposals.submit(payload, client=client)
         return JSONResponse(ACCEPTED, status_code=202)
