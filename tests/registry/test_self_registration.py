@@ -12,8 +12,12 @@ from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
+from nkohub_registry.app import create_app
+from nkohub_registry.settings import RegistrySettings
 from tests.registry.conftest import STAFF, caught_up, create_org, org_payload
 from tests.registry.test_import import TEMPLATE, upload
+from tests.support.broker import wait_until
+from tests.support.inprocess import running
 
 API = "/api/v1/organizations"
 PROPOSALS = "/api/v1/proposals"
@@ -227,9 +231,9 @@ async def test_self_registered_values_are_escaped_and_marked_unverified_in_expor
     assert rows[0][-1] == "Проверено"
 
 
-async def test_a_squatter_stored_by_an_older_version_is_moved_out_of_the_way(registry):
+async def test_a_squatter_stored_by_an_older_version_is_moved_out_of_the_way(registry, sandbox):
     """Older versions kept a self-registration as an unapproved organization holding its
-    ОГРН: at start it becomes a proposal, and the real NGO can be entered."""
+    ОГРН: the service, when it starts, makes it a proposal, and the real NGO can be entered."""
     squatter = org_payload(**SQUATTER)
     legacy = {
         "_id": "legacy-squatter",
@@ -241,15 +245,21 @@ async def test_a_squatter_stored_by_an_older_version_is_moved_out_of_the_way(reg
         "created_at": datetime(2024, 1, 2, tzinfo=UTC),
         "updated_at": datetime(2024, 1, 2, tzinfo=UTC),
     }
-    await registry.client_db().organizations.insert_one(legacy)
-    blocked = await registry.post(API, json=org_payload(ogrn=squatter["ogrn"]), headers=STAFF)
-    assert blocked.status_code == 409, "the old state: the squatter holds the ОГРН"
+    db = registry.client_db()
+    await db.organizations.insert_one(legacy)
 
-    ctx = registry.app.state.runtime.context
-    assert await ctx.proposals.adopt_unapproved() == 1
-    assert await ctx.proposals.adopt_unapproved() == 0
+    restarted = create_app(RegistrySettings(**sandbox.settings("registry")))
+    async with running(restarted):
+
+        async def moved() -> bool:
+            return await db.organizations.find_one({"_id": "legacy-squatter"}) is None
+
+        await wait_until(moved)
+    assert await registry.app.state.runtime.context.proposals.adopt_unapproved() == 0
 
     official = await create_org(registry, ogrn=squatter["ogrn"], full_name="АНО «Настоящая»")
-    [moved] = await proposals(registry)
-    assert moved["id"] == "legacy-squatter" and moved["website"] == "https://squatter.example"
-    assert moved["official"]["id"] == official["id"] and moved["conflict"] is True
+    [proposal] = await proposals(registry)
+    assert proposal["id"] == "legacy-squatter"
+    assert proposal["website"] == "https://squatter.example"
+    assert proposal["submitted_at"].startswith("2024-01-02")
+    assert proposal["official"]["id"] == official["id"] and proposal["conflict"] is True
