@@ -134,43 +134,6 @@ async def test_writes_need_a_staff_token(registry):
     assert (await registry.get("/api/v1/reports/needs")).status_code == 401
 
 
-async def test_self_registration_waits_for_approval(registry, spy):
-    response = await registry.post(API, json=org_payload(full_name="Клуб «Шахматист»"))
-    assert response.status_code == 201
-    pending = response.json()
-    assert pending["status"] == "awaiting_approval"
-    assert (await registry.get(f"{API}/{pending['id']}")).status_code == 404
-    assert (await registry.get(API, params={"q": "шахматист"})).json()["total"] == 0
-    waiting = (await registry.get(API, params={"awaiting_approval": True}, headers=STAFF)).json()
-    assert [o["id"] for o in waiting["items"]] == [pending["id"]]
-    # a staff edit of the pending entry announces nothing either
-    edit = await registry.patch(
-        f"{API}/{pending['id']}", json={"description": "шахматы"}, headers=STAFF
-    )
-    assert edit.json()["changed"] == ["description"]
-    marker = {}
-
-    async def staff_entry() -> None:
-        marker.update(await create_org(registry, full_name="АНО «Маркер»"))
-
-    await caught_up(
-        registry,
-        spy,
-        staff_entry,
-        lambda e: e["data"].get("organization", {}).get("full_name") == "АНО «Маркер»",
-    )
-    assert [e["subject"] for e in spy.events] == [marker["id"]], "unapproved: unannounced"
-
-    approved = await registry.post(f"{API}/{pending['id']}/approve", headers=STAFF)
-    assert approved.json()["approved"] is True
-    await spy.wait_for(lambda ev: any(e["subject"] == pending["id"] for e in ev))
-    announced = [e for e in spy.events if e["subject"] == pending["id"]]
-    assert [e["type"] for e in announced] == ["registry.organization.registered"]
-    assert announced[0]["data"]["source"] == "self_registered"
-    assert announced[0]["data"]["organization"]["description"] == "шахматы"
-    assert (await registry.get(API, params={"q": "шахматист"})).json()["total"] == 1
-
-
 async def test_search_ignores_case_yo_and_quotes_and_matches_any_word(registry):
     await create_org(
         registry,

@@ -111,12 +111,22 @@ async def test_a_person_erases_their_own_data_with_their_signed_link(registry, s
     staff_link = await registry.get(f"{PEOPLE}/{first['id']}/erasure-link", headers=STAFF)
     assert staff_link.status_code == 403, "the erasure link is the admin's to send"
     link = (await registry.get(f"{PEOPLE}/{first['id']}/erasure-link", headers=ADMIN)).json()
-    assert link["url"].endswith(f"/api/v1/people/{first['id']}?token={link['token']}")
+    expires = link["expires"]
+    assert link["url"].endswith(
+        f"/people/{first['id']}/erase?expires={expires}&token={link['token']}"
+    )
+    signed = {"token": link["token"], "expires": expires}
 
     assert (await registry.delete(f"{PEOPLE}/{first['id']}")).status_code == 403
-    wrong = await registry.delete(f"{PEOPLE}/{second['id']}", params={"token": link["token"]})
+    wrong = await registry.delete(f"{PEOPLE}/{second['id']}", params=signed)
     assert wrong.status_code == 403, "a token is worth nothing for another person"
-    response = await registry.delete(f"{PEOPLE}/{first['id']}", params={"token": link["token"]})
+    longer = await registry.delete(
+        f"{PEOPLE}/{first['id']}", params={**signed, "expires": expires + 86400}
+    )
+    assert longer.status_code == 403, "the expiry is signed: it cannot be moved"
+    bare = await registry.delete(f"{PEOPLE}/{first['id']}", params={"token": link["token"]})
+    assert bare.status_code == 403, "a token without its expiry is refused"
+    response = await registry.delete(f"{PEOPLE}/{first['id']}", params=signed)
     assert response.status_code == 200
     assert response.json() == {"id": first["id"], "erased": True}
 

@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from nkohub_registry.domain.people import PersonCreate, erasure, new_person, person_view
+from nkohub_registry.domain.people import (
+    PersonCreate,
+    erasure,
+    id_key,
+    new_person,
+    person_view,
+)
 from nkohub_shared.privacy import person_key
 
 CONSENT = {
@@ -40,7 +46,8 @@ def test_a_new_person_has_a_lower_case_e_mail_and_its_key() -> None:
     assert doc["consents"]["processing"]["text_version"] == "2019-01"
     assert doc["consents"]["publishing_contacts"] is None
     assert doc["erased_at"] is None and len(doc["_id"]) == 32
-    assert new_person(person(email=None))["person_key"] is None
+    keyless = new_person(person(email=None))
+    assert keyless["person_key"] == id_key(keyless["_id"]) == person_key(f"id:{keyless['_id']}")
 
 
 @pytest.mark.parametrize(
@@ -75,8 +82,11 @@ def test_erasure_removes_the_personal_data_and_tells_the_keys() -> None:
     assert event.type == "registry.person.erased"
     assert event.data == {"person_id": doc["_id"], "person_keys": [doc["person_key"]]}
     assert "petrova" not in event.model_dump_json().lower()
-    _, keyless = erasure(new_person(person(email=None)), requested_by="person")
-    assert keyless.data["person_keys"] == []
+    no_email = new_person(person(email=None))
+    _, keyless = erasure(no_email, requested_by="person")
+    assert keyless.data["person_keys"] == [id_key(no_email["_id"])]
+    legacy = {**no_email, "person_key": None}  # stored before people without e-mail had keys
+    assert erasure(legacy, requested_by="person")[1].data["person_keys"] == [id_key(legacy["_id"])]
 
 
 def test_the_view_of_an_erased_person() -> None:

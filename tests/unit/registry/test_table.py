@@ -45,7 +45,8 @@ DOC = {
 
 def test_the_export_has_every_editable_field_but_the_leader_under_a_russian_header() -> None:
     keys = [c.key for c in EXPORT_COLUMNS]
-    assert keys == ["_id", *(f for f in EDITABLE_FIELDS if f != "leader_person_id")]
+    assert keys == ["_id", *(f for f in EDITABLE_FIELDS if f != "leader_person_id"), "verified"]
+    assert EXPORT_COLUMNS[-1].title == "Проверено"
     assert all(not c.title.isascii() or c.title == "ОГРН" for c in EXPORT_COLUMNS)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
 import nkohub_registry
-from nkohub_registry import api
+from nkohub_registry import api, pages
 from nkohub_registry.consumers import CONSUMERS
 from nkohub_registry.context import RegistryContext
 from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
@@ -19,7 +21,16 @@ from nkohub_shared.contracts.registry import (
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 
+log = logging.getLogger(__name__)
+
 PRODUCES = [OrganizationRegistered, OrganizationUpdated, OrganizationDeactivated, PersonErased]
+
+
+async def adopt_unapproved_self_registrations(ctx: RegistryContext) -> None:
+    """Once at start: older versions' unapproved self-registrations become proposals."""
+    moved = await ctx.proposals.adopt_unapproved()
+    if moved:
+        log.info("%d self-registrations of older versions moved to proposals", moved)
 
 
 def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings, RegistryContext]:
@@ -30,11 +41,12 @@ def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
+        background=[adopt_unapproved_self_registrations],
     )
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or RegistrySettings.load())
     return create_service_app(
-        runtime, routers=[api.router], description=nkohub_registry.__doc__ or ""
+        runtime, routers=[api.router, pages.router], description=nkohub_registry.__doc__ or ""
     )

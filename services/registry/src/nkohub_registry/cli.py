@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nkohub_registry.repository import (
+    ErasedRepository,
     HistoryRepository,
     OrganizationRepository,
     PeopleRepository,
@@ -28,7 +29,7 @@ from nkohub_registry.repository import (
 )
 from nkohub_registry.service.imports import ImportReport, import_table
 from nkohub_registry.service.organizations import OrganizationService
-from nkohub_registry.service.tables import TableError
+from nkohub_registry.service.tables import MAX_UPLOAD_BYTES, TableError
 from nkohub_registry.settings import RegistrySettings
 from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.storage.mongo import create_client
@@ -47,13 +48,18 @@ async def _run(path: Path, city: str | None, progress: Progress) -> ImportReport
         await prepare(db)
         outbox = Outbox()  # no relay here: the running service's sweep publishes
         organizations = OrganizationService(
-            OrganizationRepository(db, outbox), PeopleRepository(db, outbox), HistoryRepository(db)
+            OrganizationRepository(db, outbox),
+            PeopleRepository(db, outbox),
+            HistoryRepository(db),
+            ErasedRepository(db),
         )
         task = progress.add_task(f"Импорт {path.name}", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            raise TableError(f"файл больше {MAX_UPLOAD_BYTES // (1024 * 1024)} МБ")
         return await import_table(
             organizations, path.read_bytes(), filename=path.name, city=city, progress=advance
         )

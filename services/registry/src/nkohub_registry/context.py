@@ -1,14 +1,21 @@
-"""The registry's context: what its routes, consumers and jobs need, built once from the
-runtime."""
+"""The registry's context: what its routes, pages, consumers and jobs need, built once from
+the runtime."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nkohub_registry.repository import HistoryRepository, OrganizationRepository, PeopleRepository
+from nkohub_registry.repository import (
+    ErasedRepository,
+    HistoryRepository,
+    OrganizationRepository,
+    PeopleRepository,
+    ProposalRepository,
+)
 from nkohub_registry.service.history import HistoryService
 from nkohub_registry.service.organizations import OrganizationService
 from nkohub_registry.service.people import PeopleService
+from nkohub_registry.service.proposals import ProposalService
 from nkohub_registry.settings import RegistrySettings
 from nkohub_shared.links import LinkSigner
 from nkohub_shared.runtime import ServiceRuntime
@@ -18,6 +25,7 @@ from nkohub_shared.runtime import ServiceRuntime
 class RegistryContext:
     runtime: ServiceRuntime[RegistrySettings, RegistryContext]
     organizations: OrganizationService
+    proposals: ProposalService
     people: PeopleService
     history: HistoryService
 
@@ -27,15 +35,24 @@ class RegistryContext:
         organizations = OrganizationRepository(runtime.db, runtime.outbox)
         people = PeopleRepository(runtime.db, runtime.outbox)
         history = HistoryRepository(runtime.db)
+        erased = ErasedRepository(runtime.db)
+        organization_service = OrganizationService(organizations, people, history, erased)
         return cls(
             runtime=runtime,
-            organizations=OrganizationService(organizations, people, history),
+            organizations=organization_service,
+            proposals=ProposalService(
+                ProposalRepository(runtime.db),
+                organizations,
+                organization_service,
+                runtime.rate_limits,
+            ),
             people=PeopleService(
                 people,
                 organizations,
                 history,
+                erased,
                 links=LinkSigner(settings.link_secret.get_secret_value()),
                 base_url=str(settings.public_base_url),
             ),
-            history=HistoryService(history),
+            history=HistoryService(history, erased),
         )

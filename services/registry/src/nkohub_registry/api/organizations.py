@@ -1,12 +1,16 @@
-"""Organizations: search and read (open), create/edit/approve (staff), self-registration
-(open, awaits approval), needs and grants (staff)."""
+"""Organizations: search and read (open), create/edit (staff), self-registration (open:
+a proposal for staff, see ``api.proposals``), needs and grants (staff)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
+from nkohub_registry.api.bodies import json_within
 from nkohub_registry.api.deps import Context, Filter, Sort
 from nkohub_registry.domain.history import GrantWon
 from nkohub_registry.domain.needs import NeedsSurvey
@@ -16,10 +20,14 @@ from nkohub_registry.domain.organizations import (
     public_view,
     staff_view,
 )
+from nkohub_registry.domain.proposals import ACCEPTED, SelfRegistration
 from nkohub_registry.domain.vocabulary import Source
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter()
+
+MAX_BODY_BYTES = 64 * 1024  # an organization's fields at their longest fit several times
 
 
 @router.get("/organizations")
@@ -45,15 +53,48 @@ async def list_organizations(
     }
 
 
-@router.post("/organizations", status_code=201)
+_BODY_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {**OrganizationCreate.model_json_schema(), "title": "OrganizationCreate"},
+                        {**SelfRegistration.model_json_schema(), "title": "SelfRegistration"},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/organizations",
+    status_code=201,
+    openapi_extra=_BODY_SCHEMA,
+    responses={202: {"description": "без токена: заявка принята (всегда один и тот же ответ)"}},
+)
 async def create_organization(
-    data: OrganizationCreate, ctx: Context, staff: MaybeStaff
-) -> dict[str, Any]:
-    """With a staff token: entered by staff, published at once. Without: a
-    self-registration, kept unapproved until staff approve it."""
+    request: Request, ctx: Context, staff: MaybeStaff, client: ClientAddress
+) -> Any:
+    """With a staff token: an official record, announced at once (201, the record; 409
+    naming a twin). Without: a self-registration — a proposal staff review (``/proposals``),
+    limited per client address (429 with ``Retry-After``); only ``SelfRegistration``'s
+    fields (a staff-only field such as ``status`` or ``leader_person_id`` is refused, 422
+    naming it). Its answer is always the same 202 and names no record. A body over 64 KB
+    is refused as it arrives (413)."""
+    payload = await json_within(request, MAX_BODY_BYTES)
     if staff is None:
-        doc = await ctx.organizations.create(data, source=Source.SELF_REGISTERED)
-        return {"id": doc["_id"], "status": "awaiting_approval"}
+        await ctx.proposals.submit(payload, client=client)
+        return JSONResponse(ACCEPTED, status_code=202)
+    try:
+        data = OrganizationCreate.model_validate(payload)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
     doc = await ctx.organizations.create(data, source=Source.STAFF)
     return staff_view(doc, await ctx.organizations.history_of(doc))
 

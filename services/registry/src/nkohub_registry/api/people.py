@@ -45,9 +45,10 @@ async def get_person(person_id: str, ctx: Context, _: StaffUser) -> dict[str, An
 
 
 @router.get("/people/{person_id}/erasure-link")
-async def erasure_link(person_id: str, ctx: Context, _: AdminUser) -> dict[str, str]:
-    """The token (and link) to send to the person so they can erase their data themselves
-    (admin)."""
+async def erasure_link(person_id: str, ctx: Context, _: AdminUser) -> dict[str, Any]:
+    """The link to send to the person so they can erase their data themselves (admin): it
+    opens a confirmation page, ``/people/{id}/erase?expires=…&token=…``, and works for 30
+    days (the token signs the purpose, the person and the expiry)."""
     return await ctx.people.erasure_link(person_id)
 
 
@@ -57,11 +58,12 @@ async def erase_person(
     ctx: Context,
     staff: MaybeStaff,
     token: Annotated[str | None, Query(max_length=200, description="ссылка из письма")] = None,
+    expires: Annotated[int | None, Query(ge=0, lt=2**40, description="срок ссылки")] = None,
 ) -> dict[str, Any]:
     """Erase a person's personal data (152-ФЗ) and publish ``registry.person.erased``.
-    An admin, or the person with the signed token from their link."""
+    An admin, or the person with the token and expiry of their link."""
     if staff is None:
-        await ctx.people.erase_by_link(person_id, token)
+        await ctx.people.erase_by_link(person_id, expires, token)
         return {"id": person_id, "erased": True}
     if staff.role is not Role.ADMIN:
         raise Forbidden("стереть данные человека может администратор", field="role")

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from nkohub_registry.domain.fields import Email, LongText, Okved, OpfCode, Phone, Text, Url
+from nkohub_registry.domain.fields import (
+    LIST_MAX,
+    Email,
+    Id,
+    LongText,
+    Number,
+    Okved,
+    OpfCode,
+    Phone,
+    Text,
+    Url,
+)
 from nkohub_registry.domain.identifiers import validate_inn, validate_kpp, validate_ogrn
 from nkohub_registry.domain.vocabulary import (
     ACTIVITY_AREA_LABELS,
@@ -61,7 +72,12 @@ EVENT_FIELDS = tuple(f for f in OrganizationPublic.model_fields if f != "organiz
 DEACTIVATED = {Status.SUSPENDED.value, Status.LIQUIDATED.value}
 
 
-class _OrganizationInput(BaseModel):
+Areas = Annotated[list[ActivityArea], Field(max_length=LIST_MAX)]
+Okveds = Annotated[list[Okved], Field(max_length=LIST_MAX)]
+Links = Annotated[list[Url], Field(max_length=LIST_MAX)]
+
+
+class OrganizationInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("ogrn", check_fields=False)
@@ -85,53 +101,53 @@ class _OrganizationInput(BaseModel):
         return None if value is None else list(dict.fromkeys(value))
 
 
-class OrganizationCreate(_OrganizationInput):
-    """A new organization (staff entry or self-registration)."""
+class OrganizationCreate(OrganizationInput):
+    """A new organization entered by staff or imported (official data)."""
 
     full_name: Text
     short_name: Text | None = None
     legal_form: LegalForm
     opf_code: OpfCode | None = None
-    ogrn: str = Field(description="ОГРН, 13 цифр с контрольной")
-    inn: str | None = Field(default=None, description="ИНН юрлица, 10 цифр с контрольной")
-    kpp: str | None = None
+    ogrn: Number = Field(description="ОГРН, 13 цифр с контрольной")
+    inn: Number | None = Field(default=None, description="ИНН юрлица, 10 цифр с контрольной")
+    kpp: Number | None = None
     registered_on: date | None = None
     address: Text | None = None
     city: Text | None = None
-    activity_areas: list[ActivityArea] = []
-    okved: list[Okved] = []
+    activity_areas: Areas = []
+    okved: Okveds = []
     description: LongText | None = None
     website: Url | None = None
-    social_links: list[Url] = []
+    social_links: Links = []
     public_phone: Phone | None = None
     public_email: Email | None = None
-    leader_person_id: str | None = None
+    leader_person_id: Id | None = None
     status: Status = Status.ACTIVE
     socially_oriented: bool = True
     support_registry: bool = False
 
 
-class OrganizationPatch(_OrganizationInput):
+class OrganizationPatch(OrganizationInput):
     """A staff edit; only the fields sent are changed (``null`` clears an optional one)."""
 
     full_name: Text | None = None
     short_name: Text | None = None
     legal_form: LegalForm | None = None
     opf_code: OpfCode | None = None
-    ogrn: str | None = None
-    inn: str | None = None
-    kpp: str | None = None
+    ogrn: Number | None = None
+    inn: Number | None = None
+    kpp: Number | None = None
     registered_on: date | None = None
     address: Text | None = None
     city: Text | None = None
-    activity_areas: list[ActivityArea] | None = None
-    okved: list[Okved] | None = None
+    activity_areas: Areas | None = None
+    okved: Okveds | None = None
     description: LongText | None = None
     website: Url | None = None
-    social_links: list[Url] | None = None
+    social_links: Links | None = None
     public_phone: Phone | None = None
     public_email: Email | None = None
-    leader_person_id: str | None = None
+    leader_person_id: Id | None = None
     status: Status | None = None
     socially_oriented: bool | None = None
     support_registry: bool | None = None

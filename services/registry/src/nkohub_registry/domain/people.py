@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_registry.domain.fields import Email, Phone, Text
+from nkohub_registry.domain.fields import LIST_MAX, Email, Id, Phone, Text
 from nkohub_registry.domain.vocabulary import PERSON_ROLE_LABELS, PersonRole
 from nkohub_shared.contracts import new_event
 from nkohub_shared.contracts.envelope import CloudEvent
 from nkohub_shared.contracts.registry import PersonErased
+from nkohub_shared.errors import Conflict
 from nkohub_shared.ids import new_id
 from nkohub_shared.privacy import person_key
 
@@ -32,7 +33,7 @@ class PersonCreate(BaseModel):
 
     full_name: Text
     role: PersonRole
-    organization_ids: list[str] = []
+    organization_ids: Annotated[list[Id], Field(max_length=LIST_MAX)] = []
     email: Email | None = None
     phone: Phone | None = None
     processing_consent: Consent = Field(description="согласие на обработку персональных данных")
@@ -41,16 +42,49 @@ class PersonCreate(BaseModel):
     )
 
 
+def id_key(person_id: str) -> str:
+    """The person key of someone without an e-mail address: an HMAC of their id (``id:``
+    never occurs in an address, so it cannot collide with an address's key)."""
+    return person_key(f"id:{person_id}")
+
+
+def key_of(email: str | None, person_id: str) -> str:
+    """A person's pseudonymous key: of their e-mail (as every service computes it), else of
+    their id."""
+    return person_key(email) if email else id_key(person_id)
+
+
+def held_key(doc: dict[str, Any]) -> str:
+    """The key a stored person is known by (records made before keys of ids: their id's)."""
+    return doc.get("person_key") or id_key(doc["_id"])
+
+
+def check_not_erased(erased_at: datetime | None, consent_given_at: datetime) -> None:
+    """A person who had their data erased is entered again only with a consent given after
+    the erasure: an old sign-in sheet or form cannot bring their data back."""
+    if erased_at is None:
+        return
+    given = consent_given_at if consent_given_at.tzinfo else consent_given_at.replace(tzinfo=UTC)
+    erased = erased_at if erased_at.tzinfo else erased_at.replace(tzinfo=UTC)
+    if given <= erased:
+        raise Conflict(
+            "данные этого человека удалены по его просьбе; внести их снова можно только "
+            "с согласием, данным после удаления",
+            field="processing_consent",
+        )
+
+
 def new_person(data: PersonCreate) -> dict[str, Any]:
     email = data.email.lower() if data.email else None
+    person_id = new_id()
     return {
-        "_id": new_id(),
+        "_id": person_id,
         "full_name": data.full_name,
         "role": data.role.value,
         "organization_ids": list(dict.fromkeys(data.organization_ids)),
         "email": email,
         "phone": data.phone,
-        "person_key": person_key(email) if email else None,
+        "person_key": key_of(email, person_id),
         "consents": {
             "processing": data.processing_consent.model_dump(),
             "publishing_contacts": (
@@ -66,8 +100,8 @@ def erasure(
     doc: dict[str, Any], requested_by: str, now: datetime | None = None
 ) -> tuple[dict[str, Any], CloudEvent]:
     """The update that removes a person's personal data, and the event telling the others
-    (pseudonymous keys only)."""
-    keys = [doc["person_key"]] if doc.get("person_key") else []
+    (their pseudonymous key only: of their e-mail, or of their id when they had none)."""
+    keys = [held_key(doc)]
     event = new_event(PersonErased(person_id=doc["_id"], person_keys=keys))
     update = {
         "$set": {
@@ -100,3 +134,48 @@ def person_view(doc: dict[str, Any]) -> dict[str, Any]:
         "erased_at": doc.get("erased_at"),
         "created_at": doc.get("created_at"),
     }
+
+
+# --- the erasure link ---------------------------------------------------------------------
+
+ERASURE_LINK_DAYS = 30
+
+
+def erasure_page_path(person_id: str) -> str:
+    """The page (not an API route) that the erasure link opens."""
+    return f"/people/{person_id}/erase"
+
+
+def erasure_link_expiry(now: datetime | None = None, days: int = ERASURE_LINK_DAYS) -> int:
+    """When a link made now stops working (epoch seconds)."""
+    return int(((now or datetime.now(UTC)) + timedelta(days=days)).timestamp())
+
+
+def erasure_link_value(person_id: str, expires: int) -> str:
+    """What the link's token signs: the person and the expiry (with the purpose)."""
+    return f"{person_id}|{expires}"
+
+
+def link_expired(expires: int, now: datetime | None = None) -> bool:
+    return expires <= int((now or datetime.now(UTC)).timestamp())
+
+
+def _masked(email: str) -> str:
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}•••@{domain}"
+
+
+def erasure_summary(doc: dict[str, Any]) -> list[str]:
+    """What an erasure removes, in Russian, for the person's confirmation page (the e-mail
+    masked: the page is reached by a link that could be forwarded)."""
+    lines = ["ваши имя и фамилия" + (f" ({doc['full_name']})" if doc.get("full_name") else "")]
+    if doc.get("email"):
+        lines.append(f"адрес электронной почты ({_masked(doc['email'])})")
+    if doc.get("phone"):
+        lines.append("номер телефона")
+    lines += [
+        "ваши согласия на обработку и публикацию персональных данных",
+        "отметки о вашем участии во встречах (число участников останется, без имён)",
+        "ваши регистрации, вопросы и подписки в других разделах платформы",
+    ]
+    return lines

@@ -8,12 +8,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from nkohub_registry.domain.proposals import PROPOSED_FIELDS
 from nkohub_registry.domain.vocabulary import activity_area_of, legal_form_of, status_of
 from nkohub_registry.domain.words import normalise
 from nkohub_shared.tables import FORMULA_LEADS, Column
 
 # The export's columns: the identifier, then every field a caller may set except the
-# leader (a person: personal data), in the order of the form.
+# leader (a person: personal data), in the order of the form, then whether it is verified.
 EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("_id", "Идентификатор"),
     Column("full_name", "Полное наименование"),
@@ -36,6 +37,14 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("status", "Статус"),
     Column("socially_oriented", "Социально ориентированная"),
     Column("support_registry", "В реестре получателей поддержки"),
+    Column("verified", "Проверено"),
+)
+# «Проверено»: да for official records (imported, entered or approved by staff), нет for
+# what a self-registration states and staff have not approved. An import skips rows
+# marked нет: a proposal's values never become official data through a table.
+VERIFIED = "verified"
+PROPOSAL_COLUMNS: tuple[Column, ...] = tuple(
+    c for c in EXPORT_COLUMNS if c.key in {"_id", VERIFIED, *PROPOSED_FIELDS}
 )
 
 # Header (normalised) → field: the template's code headers, the Ministry of Justice
@@ -54,7 +63,7 @@ HEADER_FIELDS: dict[str, str] = {
     **{normalise(c.title): c.key for c in EXPORT_COLUMNS if c.key != "_id"},
 }
 LIST_FIELDS = {"activity_areas", "okved", "social_links"}
-BOOL_FIELDS = {"socially_oriented", "support_registry"}
+BOOL_FIELDS = {"socially_oriented", "support_registry", VERIFIED}
 _LIST_SEPARATORS = re.compile(r"[;,\n]")
 _CITY_IN_ADDRESS = re.compile(r"(?:^|[\s,])г(?:ород|\.)?\s*([А-ЯЁA-Z][А-ЯЁа-яёA-Za-z\-]+)")
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S", "%d.%m.%y")

@@ -1,8 +1,10 @@
 """MongoDB storage of the registry service (its own database, ``nkohub_registry``).
 
 Collections: ``organizations`` and ``people`` (each carries its events in ``_outbox``,
-written through the shared ``EventWriter``), ``history`` (the read model fed by the events
-service's events, written with ``apply_once``). Nothing outside this package touches them.
+written through the shared ``EventWriter``), ``proposals`` (self-registrations awaiting
+staff; no events), ``erased_people`` (tombstones: person keys of erased people),
+``history`` (the read model fed by the events service's events, written with
+``apply_once``). Nothing outside this package touches them.
 """
 
 from __future__ import annotations
@@ -11,19 +13,29 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_registry.domain.organizations import OrganizationFilter
-from nkohub_registry.repository.collections import HISTORY, ORGANIZATIONS, PEOPLE, Document
+from nkohub_registry.repository.collections import (
+    HISTORY,
+    ORGANIZATIONS,
+    PEOPLE,
+    PROPOSALS,
+    Document,
+)
+from nkohub_registry.repository.erased import ErasedRepository
 from nkohub_registry.repository.history import HistoryRepository
 from nkohub_registry.repository.organizations import OrganizationRepository
 from nkohub_registry.repository.people import PeopleRepository
+from nkohub_registry.repository.proposals import ProposalRepository
 from nkohub_shared.storage.mongo import ensure_indexes
 
 __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
+    "ErasedRepository",
     "HistoryRepository",
     "OrganizationFilter",
     "OrganizationRepository",
     "PeopleRepository",
+    "ProposalRepository",
     "prepare",
 ]
 
@@ -35,6 +47,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("sort_name", ASCENDING)], name="sort_name"),
         IndexModel([("activity_areas", ASCENDING)], name="activity_areas"),
         IndexModel([("status", ASCENDING), ("legal_form", ASCENDING)], name="status_form"),
+    ],
+    PROPOSALS: [
+        IndexModel([("ogrn", ASCENDING)], name="ogrn"),
+        IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="status_created"),
     ],
     PEOPLE: [
         IndexModel([("organization_ids", ASCENDING)], name="organizations"),

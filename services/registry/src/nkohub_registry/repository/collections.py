@@ -5,5 +5,7 @@ from typing import Any
 Document = dict[str, Any]
 
 ORGANIZATIONS = "organizations"
+PROPOSALS = "proposals"
 PEOPLE = "people"
+ERASED = "erased_people"
 HISTORY = "history"

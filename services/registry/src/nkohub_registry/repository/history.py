@@ -30,21 +30,18 @@ class HistoryRepository:
         *,
         meetup_id: str,
         meetup: dict[str, Any],
-        person_key: str,
+        person_key: str | None,
         checked_in_at: datetime,
         event_id: str,
     ) -> None:
-        await apply_once(
-            self.collection,
-            {"_id": organization_id},
-            {
-                "$set": {f"meetups.{_key(meetup_id)}": meetup, "came": True},
-                "$addToSet": {"person_keys": person_key},
-                "$max": {"last_attended_at": checked_in_at},
-            },
-            event_id,
-            upsert=True,
-        )
+        """The meetup attended, and the person's key unless it is ``None`` (erased)."""
+        update: Document = {
+            "$set": {f"meetups.{_key(meetup_id)}": meetup, "came": True},
+            "$max": {"last_attended_at": checked_in_at},
+        }
+        if person_key is not None:
+            update["$addToSet"] = {"person_keys": person_key}
+        await apply_once(self.collection, {"_id": organization_id}, update, event_id, upsert=True)
 
     async def record_presentation(
         self,

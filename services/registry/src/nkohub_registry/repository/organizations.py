@@ -46,6 +46,15 @@ class OrganizationRepository:
     async def by_ogrn(self, ogrn: str) -> Document | None:
         return await self.collection.find_one({"ogrn": ogrn}, WITHOUT_OUTBOX)
 
+    async def twin(self, ogrn: str | None, inn: str | None) -> Document | None:
+        """The record holding this ОГРН, else this ИНН (to show staff a proposal's twin)."""
+        for field, value in (("ogrn", ogrn), ("inn", inn)):
+            if value:
+                found = await self.collection.find_one({field: value}, WITHOUT_OUTBOX)
+                if found:
+                    return found
+        return None
+
     async def find_duplicate(
         self, ogrn: str | None, inn: str | None, exclude_id: str | None = None
     ) -> DuplicateOrganization | None:
@@ -151,6 +160,14 @@ class OrganizationRepository:
         query = await self._query(flt)
         async for doc in self.collection.find(query, WITHOUT_OUTBOX).sort(SORTS[sort]):
             yield doc
+
+    async def unapproved(self) -> list[Document]:
+        """Self-registrations stored by older versions as unapproved organizations."""
+        return [d async for d in self.collection.find({"approved": False}, WITHOUT_OUTBOX)]
+
+    async def delete_unapproved(self, organization_id: str) -> None:
+        """Remove one of those (never announced: there is no event to tell)."""
+        await self.collection.delete_one({"_id": organization_id, "approved": False})
 
     async def needs_answers(self) -> tuple[list[Document], int]:
         """The stored needs surveys of approved organizations, and how many there are."""

@@ -1,30 +1,37 @@
 """The history read model, kept from the events service's events (attendance, meetup
-programs, consultations). Every write is applied once per event."""
+programs, consultations). Every write is applied once per event. The key of an erased
+person is never kept: an attendance arriving after their erasure counts the meetup
+without their key."""
 
 from __future__ import annotations
 
 from nkohub_registry.domain.history import has_happened, presentations
-from nkohub_registry.repository import HistoryRepository
+from nkohub_registry.repository import ErasedRepository, HistoryRepository
 from nkohub_shared.contracts.common import MeetupSnapshot
 from nkohub_shared.contracts.events import AttendanceRecorded, ConsultationCompleted
 
 
 class HistoryService:
-    def __init__(self, history: HistoryRepository) -> None:
+    def __init__(self, history: HistoryRepository, erased: ErasedRepository) -> None:
         self.history = history
+        self.erased = erased
 
     async def attendance_recorded(self, event: AttendanceRecorded, event_id: str) -> None:
         """A person of an organization came to a meetup."""
         if not event.organization_id:
             return
+        key = event.person_key
+        erased = bool(await self.erased.erased([key]))
         await self.history.record_attendance(
             event.organization_id,
             meetup_id=event.meetup_id,
             meetup={"title": event.meetup_title, "starts_at": event.meetup_starts_at},
-            person_key=event.person_key,
+            person_key=None if erased else key,
             checked_in_at=event.checked_in_at,
             event_id=event_id,
         )
+        if not erased and await self.erased.erased([key]):  # erased meanwhile
+            await self.history.forget_person(key)
 
     async def program_changed(self, meetup: MeetupSnapshot, event_id: str) -> None:
         """The organizations in the program present at this meetup (they came, once it has

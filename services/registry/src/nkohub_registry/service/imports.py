@@ -6,11 +6,16 @@ template (its export: Russian or code headers), upserted by ОГРН.
 - an existing organization (same ОГРН) gets only the fields staff did not edit by hand,
   and only when they differ: the same file imported twice changes nothing, and neither
   does an exported file imported back;
-- events (registered/updated/deactivated) go through the outbox with each write.
+- events (registered/updated/deactivated) go through the outbox with each write;
+- the file is read in a thread (the event loop keeps serving), at most ``MAX_ROWS`` rows;
+- a row marked «Проверено: нет» (a self-registration in an export) is refused: what a
+  self-registration states becomes official only through staff approval;
+- a public e-mail that belongs to a person who had their data erased is not stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +23,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from nkohub_registry.domain.organizations import OrganizationCreate, OrganizationPatch
-from nkohub_registry.domain.table import city_of, header_field, row_values
+from nkohub_registry.domain.table import VERIFIED, city_of, header_field, row_values
 from nkohub_registry.domain.vocabulary import Source
 from nkohub_registry.domain.words import normalise
 from nkohub_registry.service.organizations import OrganizationService
-from nkohub_registry.service.tables import TableError, read_rows
+from nkohub_registry.service.tables import MAX_ROWS, TableError, load_rows
 from nkohub_shared.errors import Conflict
-
-MAX_ROWS = 100_000
 
 
 @dataclass
@@ -68,13 +71,12 @@ async def import_table(
     filename: str = "",
     city: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> ImportReport:
     """Upsert every row by ОГРН; see the module docstring for the rules."""
-    rows = list(read_rows(data, filename))
+    rows = await asyncio.to_thread(load_rows, data, filename, max_rows)
     if not rows:
         raise TableError("файл пуст: нет ни заголовка, ни строк")
-    if len(rows) > MAX_ROWS + 1:
-        raise TableError(f"слишком много строк: больше {MAX_ROWS}")
     _, header_cells = rows[0]
     header = [header_field(c) for c in header_cells]
     if "ogrn" not in header or "full_name" not in header:
@@ -112,12 +114,17 @@ class _Import:
             return
         if row_city and "city" not in values:
             values["city"] = row_city
+        if values.pop(VERIFIED, True) is not True:
+            return self._reject(number, "Проверено: нет — данные самостоятельной регистрации")
         try:
             patch = OrganizationPatch.model_validate(values)
         except ValidationError as exc:
             return self._reject(number, _reason(exc))
         if not patch.ogrn:
             return self._reject(number, "ogrn: не указан ОГРН")
+        if patch.public_email and await self.organizations.email_erased(patch.public_email):
+            patch.public_email = None
+            patch.model_fields_set.discard("public_email")
         if patch.ogrn in self.seen:
             return self._reject(
                 number, f"ogrn: ОГРН {patch.ogrn} уже был в строке {self.seen[patch.ogrn]}"

@@ -1,5 +1,6 @@
-"""Organizations: entry, self-registration and approval, changes (staff or import),
-needs, grants, search and the history shown with each organization."""
+"""Official organizations: entry (staff, import, an approved self-registration), changes
+(staff or import), needs, grants, search and the history shown with each organization.
+Self-registrations are proposals (``service.proposals``) until staff approve them."""
 
 from __future__ import annotations
 
@@ -17,9 +18,16 @@ from nkohub_registry.domain.organizations import (
     registered_event,
     stored_values,
 )
+from nkohub_registry.domain.table import VERIFIED
 from nkohub_registry.domain.vocabulary import Source
-from nkohub_registry.repository import HistoryRepository, OrganizationRepository, PeopleRepository
+from nkohub_registry.repository import (
+    ErasedRepository,
+    HistoryRepository,
+    OrganizationRepository,
+    PeopleRepository,
+)
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
+from nkohub_shared.privacy import person_key
 
 MAX_ATTEMPTS = 5
 Document = dict[str, Any]
@@ -35,25 +43,29 @@ class OrganizationService:
         organizations: OrganizationRepository,
         people: PeopleRepository,
         history: HistoryRepository,
+        erased: ErasedRepository,
     ) -> None:
         self.organizations = organizations
         self.people = people
         self.history = history
+        self.erased = erased
+
+    async def email_erased(self, email: str) -> bool:
+        """Whether this address is an erased person's (an import then does not store it)."""
+        return bool(await self.erased.erased([person_key(email)]))
 
     async def _check_leader(self, person_id: str | None) -> None:
         if person_id and not await self.people.get(person_id):
             raise InvalidInput("нет такого человека в реестре", field="leader_person_id")
 
     async def create(self, data: OrganizationCreate, *, source: Source) -> Document:
-        """Staff entry or import (announced at once) or self-registration (awaits
-        approval, unannounced); ``DuplicateOrganization`` (409) for a twin."""
+        """An official record — staff entry, import, or a self-registration staff approved —
+        announced at once; ``DuplicateOrganization`` (409) for a twin."""
         await self._check_leader(data.leader_person_id)
         values = stored_values(data.model_dump())
         by_hand = sorted(data.model_fields_set) if source is Source.STAFF else []
-        approved = source is not Source.SELF_REGISTERED
-        doc = new_document(values, source=source, hand_edited=by_hand, approved=approved)
-        events = [registered_event(doc)] if approved else []
-        await self.organizations.insert(doc, *events)
+        doc = new_document(values, source=source, hand_edited=by_hand, approved=True)
+        await self.organizations.insert(doc, registered_event(doc))
         return doc
 
     async def get(self, organization_id: str) -> Document:
@@ -105,7 +117,8 @@ class OrganizationService:
         raise _busy()
 
     async def approve(self, organization_id: str) -> Document:
-        """Approve a self-registration: it becomes public and is announced."""
+        """Approve a self-registration stored, before proposals, as an unapproved
+        organization (records of older versions): it becomes public and is announced."""
         doc = await self.get(organization_id)
         if doc.get("approved", True):
             return doc
@@ -145,9 +158,11 @@ class OrganizationService:
             (d, history_view(histories.get(d["_id"]), d.get("grants") or [])) for d in items
         ], total
 
-    def export(self, flt: OrganizationFilter, *, sort: str) -> AsyncIterator[Document]:
-        """Every organization matching (staff only: approved or not)."""
-        return self.organizations.iterate(flt.seen_by(staff=True), sort=sort)
+    async def export(self, flt: OrganizationFilter, *, sort: str) -> AsyncIterator[Document]:
+        """Every organization matching (staff only: approved or not), marked verified
+        unless it is an unapproved self-registration of older versions."""
+        async for doc in self.organizations.iterate(flt.seen_by(staff=True), sort=sort):
+            yield {**doc, VERIFIED: bool(doc.get("approved", True))}
 
     async def needs_report(self) -> Document:
         answers, total = await self.organizations.needs_answers()

@@ -1,14 +1,36 @@
-"""People: personal data held under a consent, and its erasure (152-ФЗ) by staff or by
-the person through the signed link staff send them."""
+"""People: personal data held under a consent, and its erasure (152-ФЗ) by an admin or by
+the person through the signed, expiring link an admin sends them.
+
+Erasure is complete in the registry and durable: the person's record loses every personal
+field, the history read model loses their key (its count of people stays), and a tombstone
+(their key, an HMAC) keeps a late attendance event or a re-entry from an old consent from
+bringing their data back.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from nkohub_registry.domain.people import PersonCreate, erasure, new_person
-from nkohub_registry.repository import HistoryRepository, OrganizationRepository, PeopleRepository
+from nkohub_registry.domain.people import (
+    PersonCreate,
+    check_not_erased,
+    erasure,
+    erasure_link_expiry,
+    erasure_link_value,
+    erasure_page_path,
+    held_key,
+    link_expired,
+    new_person,
+)
+from nkohub_registry.repository import (
+    ErasedRepository,
+    HistoryRepository,
+    OrganizationRepository,
+    PeopleRepository,
+)
 from nkohub_shared.errors import Forbidden, InvalidInput, NotFound
-from nkohub_shared.links import LinkSigner, Purpose, erasure_path
+from nkohub_shared.links import LinkSigner, Purpose
 
 Document = dict[str, Any]
 
@@ -19,6 +41,7 @@ class PeopleService:
         people: PeopleRepository,
         organizations: OrganizationRepository,
         history: HistoryRepository,
+        erased: ErasedRepository,
         *,
         links: LinkSigner,
         base_url: str,
@@ -26,6 +49,7 @@ class PeopleService:
         self.people = people
         self.organizations = organizations
         self.history = history
+        self.erased = erased
         self.links = links
         self.base_url = base_url
 
@@ -34,6 +58,9 @@ class PeopleService:
             if not await self.organizations.get(organization_id):
                 raise InvalidInput(f"нет организации {organization_id}", field="organization_ids")
         doc = new_person(data)
+        if data.email:  # someone without an address gets a new key: nobody to recognise
+            erased_at = await self.erased.erased_at(doc["person_key"])
+            check_not_erased(erased_at, data.processing_consent.given_at)
         await self.people.insert(doc)
         return doc
 
@@ -50,30 +77,57 @@ class PeopleService:
             organization_id=organization_id, role=role, skip=skip, limit=limit
         )
 
-    async def erasure_link(self, person_id: str) -> dict[str, str]:
-        """The token, and the link with it, that lets the person erase their own data."""
+    # --- the erasure link ---------------------------------------------------------------
+
+    def _token(self, person_id: str, expires: int) -> str:
+        return self.links.token(Purpose.ERASURE, erasure_link_value(person_id, expires))
+
+    async def erasure_link(self, person_id: str) -> dict[str, Any]:
+        """The link (to the confirmation page) that lets the person erase their own data,
+        with its token and expiry: the token signs the purpose, the person and the expiry."""
         await self.get(person_id)
+        expires = erasure_link_expiry()
+        token = self._token(person_id, expires)
+        base = self.base_url.rstrip("/")
         return {
-            "token": self.links.token(Purpose.ERASURE, person_id),
-            "url": self.links.link(
-                self.base_url, erasure_path(person_id), Purpose.ERASURE, person_id
-            ),
+            "token": token,
+            "expires": expires,
+            "expires_at": datetime.fromtimestamp(expires, UTC),
+            "url": f"{base}{erasure_page_path(person_id)}?expires={expires}&token={token}",
         }
 
-    async def erase_by_link(self, person_id: str, token: str | None) -> None:
-        """The person erases their data with the token of their link (403 without it)."""
-        if not self.links.valid(Purpose.ERASURE, person_id, token):
-            raise Forbidden("нужен токен сотрудника или ссылка из письма", field="token")
-        await self.erase(person_id, requested_by="person")
+    def link_valid(self, person_id: str, expires: int | None, token: str | None) -> bool:
+        """Whether (expires, token) is an unexpired erasure link of this person."""
+        if expires is None or link_expired(expires):
+            return False
+        return self.links.valid(Purpose.ERASURE, erasure_link_value(person_id, expires), token)
+
+    async def by_link(self, person_id: str, expires: int | None, token: str | None) -> Document:
+        """The person an erasure link is for; ``Forbidden`` for an invalid or expired one."""
+        if not self.link_valid(person_id, expires, token):
+            raise Forbidden("ссылка недействительна или устарела", field="token")
+        return await self.get(person_id)
+
+    async def erase_by_link(
+        self, person_id: str, expires: int | None, token: str | None
+    ) -> Document:
+        """The person erases their data with their link (403 without a valid one)."""
+        if not self.link_valid(person_id, expires, token):
+            raise Forbidden("нужен токен администратора или ссылка из письма", field="token")
+        return await self.erase(person_id, requested_by="person")
+
+    # --- erasure --------------------------------------------------------------------------
 
     async def erase(self, person_id: str, requested_by: str) -> Document:
         """Remove the person's personal data and publish ``registry.person.erased`` (once;
-        erasing again changes and publishes nothing). The history keeps a count of the
-        people who came, not their keys."""
+        erasing again changes and publishes nothing). The tombstone is written first, so
+        that an attendance arriving meanwhile is either refused its key or pulled here."""
         doc = await self.get(person_id)
         if doc.get("erased_at") is None:
-            if doc.get("person_key"):
-                await self.history.forget_person(doc["person_key"])
-            update, event = erasure(doc, requested_by)
+            key = held_key(doc)
+            now = datetime.now(UTC)
+            await self.erased.remember([key], now)
+            await self.history.forget_person(key)
+            update, event = erasure(doc, requested_by, now=now)
             await self.people.erase(person_id, update, event)
         return await self.get(person_id)

@@ -1,0 +1,57 @@
+"""The ``proposals`` collection: self-registrations awaiting staff, apart from the official
+``organizations`` (so a proposal holds no ОГРН/ИНН slot). No events: nothing of a
+proposal leaves the registry until staff approve it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from nkohub_registry.repository.collections import PROPOSALS, Document
+
+
+class ProposalRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db[PROPOSALS]
+
+    async def insert(self, doc: Document) -> None:
+        await self.collection.insert_one(doc)
+
+    async def insert_if_absent(self, doc: Document) -> None:
+        """Insert unless a proposal with this id exists (a re-run after a crash)."""
+        await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+
+    async def get(self, proposal_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": proposal_id})
+
+    def _query(self, status: str | None, ogrn: str | None) -> Document:
+        query: Document = {}
+        if status:
+            query["status"] = status
+        if ogrn:
+            query["ogrn"] = ogrn
+        return query
+
+    async def list(
+        self, *, status: str | None, ogrn: str | None, skip: int, limit: int
+    ) -> tuple[list[Document], int]:
+        query = self._query(status, ogrn)
+        cursor = self.collection.find(query).sort([("created_at", 1), ("_id", 1)])
+        items = [doc async for doc in cursor.skip(skip).limit(limit)]
+        return items, await self.collection.count_documents(query)
+
+    async def iterate(self, *, status: str | None) -> AsyncIterator[Document]:
+        cursor = self.collection.find(self._query(status, None)).sort([("created_at", 1)])
+        async for doc in cursor:
+            yield doc
+
+    async def decide(self, proposal_id: str, update: Document) -> Document | None:
+        """Record staff's decision on a pending proposal; ``None`` when it was decided
+        meanwhile (or does not exist)."""
+        return await self.collection.find_one_and_update(
+            {"_id": proposal_id, "status": "pending"},
+            update,
+            return_document=ReturnDocument.AFTER,
+        )
