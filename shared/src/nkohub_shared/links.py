@@ -8,6 +8,7 @@ so the service that checks a link and the one that mails it agree on its path an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urlencode
 
@@ -44,8 +45,8 @@ def confirm_subscription_path(subscriber_id: str) -> str:  # notifications
     return f"/subscriptions/{subscriber_id}/confirm"
 
 
-def erasure_path(person_id: str) -> str:  # registry
-    return f"/api/v1/people/{person_id}"
+def erasure_path(person_id: str) -> str:  # registry: the page that asks, then erases
+    return f"/people/{person_id}/erase"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,26 @@ class LinkSigner:
         if not token or not token.isascii():
             return False
         return verify(self.secret, purpose.value, value, token)
+
+    def expiring(self, purpose: Purpose, value: str, expires: int) -> str:
+        """The token of a link that stops working at ``expires`` (epoch seconds): it signs
+        the value and the expiry, so the expiry in the link cannot be moved."""
+        return self.token(purpose, f"{value}|{expires}")
+
+    def valid_until(
+        self,
+        purpose: Purpose,
+        value: str,
+        expires: int | None,
+        token: str | None,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        """Whether ``token`` is this purpose's token of ``value`` until ``expires``, and
+        that moment has not come."""
+        if expires is None or expires <= (now or datetime.now(UTC)).timestamp():
+            return False
+        return self.valid(purpose, f"{value}|{expires}", token)
 
     def require(self, purpose: Purpose, value: str, token: str | None) -> None:
         if not self.valid(purpose, value, token):

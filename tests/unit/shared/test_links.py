@@ -40,3 +40,18 @@ def test_a_link_carries_its_query_and_token():
     )
     token = signer.token(Purpose.REGISTRATION, "r1")
     assert url == f"https://nko.example/registrations/r1/cancel?token={token}"
+
+
+def test_an_expiring_link_works_until_its_moment_and_its_expiry_cannot_be_moved():
+    from datetime import UTC, datetime
+
+    signer = LinkSigner(SECRET)
+    expires = int(datetime(2026, 12, 30, tzinfo=UTC).timestamp())
+    token = signer.expiring(Purpose.ERASURE, "p1", expires)
+    before = datetime(2026, 12, 29, tzinfo=UTC)
+    after = datetime(2026, 12, 31, tzinfo=UTC)
+    assert signer.valid_until(Purpose.ERASURE, "p1", expires, token, now=before)
+    assert not signer.valid_until(Purpose.ERASURE, "p1", expires, token, now=after)
+    assert not signer.valid_until(Purpose.ERASURE, "p1", expires + 86400, token, now=before)
+    assert not signer.valid_until(Purpose.ERASURE, "p1", None, token, now=before)
+    assert not signer.valid(Purpose.ERASURE, "p1", token), "not a token of the bare value"

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse
 
 from nkohub_registry.api.deps import Context
-from nkohub_registry.domain.people import erasure_page_path, erasure_summary
+from nkohub_registry.domain.people import erasure_summary
 from nkohub_shared.errors import Forbidden
+from nkohub_shared.links import erasure_path
 
 router = APIRouter(tags=["registry: pages"])
 
@@ -62,7 +63,7 @@ def _done() -> HTMLResponse:
     )
 
 
-@router.get(erasure_page_path("{person_id}"), response_class=HTMLResponse)
+@router.get(erasure_path("{person_id}"), response_class=HTMLResponse)
 async def erasure_page(
     person_id: str, ctx: Context, token: Token = None, expires: Expires = None
 ) -> HTMLResponse:
@@ -74,7 +75,7 @@ async def erasure_page(
         return _done()
     items = "".join(f"<li>{escape(line)}</li>" for line in erasure_summary(person))
     form = (
-        f'<form method="post" action="{escape(erasure_page_path(person_id))}">'
+        f'<form method="post" action="{escape(erasure_path(person_id))}">'
         f'<input type="hidden" name="token" value="{escape(token or "")}">'
         f'<input type="hidden" name="expires" value="{expires}">'
         '<button type="submit">Удалить мои данные</button></form>'
@@ -89,7 +90,7 @@ async def erasure_page(
     return _page("Удаление персональных данных", body)
 
 
-@router.post(erasure_page_path("{person_id}"), response_class=HTMLResponse)
+@router.post(erasure_path("{person_id}"), response_class=HTMLResponse)
 async def erase_from_page(
     person_id: str,
     ctx: Context,

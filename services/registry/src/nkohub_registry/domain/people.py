@@ -141,23 +141,9 @@ def person_view(doc: dict[str, Any]) -> dict[str, Any]:
 ERASURE_LINK_DAYS = 30
 
 
-def erasure_page_path(person_id: str) -> str:
-    """The page (not an API route) that the erasure link opens."""
-    return f"/people/{person_id}/erase"
-
-
 def erasure_link_expiry(now: datetime | None = None, days: int = ERASURE_LINK_DAYS) -> int:
     """When a link made now stops working (epoch seconds)."""
     return int(((now or datetime.now(UTC)) + timedelta(days=days)).timestamp())
-
-
-def erasure_link_value(person_id: str, expires: int) -> str:
-    """What the link's token signs: the person and the expiry (with the purpose)."""
-    return f"{person_id}|{expires}"
-
-
-def link_expired(expires: int, now: datetime | None = None) -> bool:
-    return expires <= int((now or datetime.now(UTC)).timestamp())
 
 
 def _masked(email: str) -> str:

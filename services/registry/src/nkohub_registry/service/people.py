@@ -17,10 +17,7 @@ from nkohub_registry.domain.people import (
     check_not_erased,
     erasure,
     erasure_link_expiry,
-    erasure_link_value,
-    erasure_page_path,
     held_key,
-    link_expired,
     new_person,
 )
 from nkohub_registry.repository import (
@@ -30,7 +27,7 @@ from nkohub_registry.repository import (
     PeopleRepository,
 )
 from nkohub_shared.errors import Forbidden, InvalidInput, NotFound
-from nkohub_shared.links import LinkSigner, Purpose
+from nkohub_shared.links import LinkSigner, Purpose, erasure_path
 
 Document = dict[str, Any]
 
@@ -79,28 +76,23 @@ class PeopleService:
 
     # --- the erasure link ---------------------------------------------------------------
 
-    def _token(self, person_id: str, expires: int) -> str:
-        return self.links.token(Purpose.ERASURE, erasure_link_value(person_id, expires))
-
     async def erasure_link(self, person_id: str) -> dict[str, Any]:
         """The link (to the confirmation page) that lets the person erase their own data,
         with its token and expiry: the token signs the purpose, the person and the expiry."""
         await self.get(person_id)
         expires = erasure_link_expiry()
-        token = self._token(person_id, expires)
+        token = self.links.expiring(Purpose.ERASURE, person_id, expires)
         base = self.base_url.rstrip("/")
         return {
             "token": token,
             "expires": expires,
             "expires_at": datetime.fromtimestamp(expires, UTC),
-            "url": f"{base}{erasure_page_path(person_id)}?expires={expires}&token={token}",
+            "url": f"{base}{erasure_path(person_id)}?expires={expires}&token={token}",
         }
 
     def link_valid(self, person_id: str, expires: int | None, token: str | None) -> bool:
         """Whether (expires, token) is an unexpired erasure link of this person."""
-        if expires is None or link_expired(expires):
-            return False
-        return self.links.valid(Purpose.ERASURE, erasure_link_value(person_id, expires), token)
+        return self.links.valid_until(Purpose.ERASURE, person_id, expires, token)
 
     async def by_link(self, person_id: str, expires: int | None, token: str | None) -> Document:
         """The person an erasure link is for; ``Forbidden`` for an invalid or expired one."""
