@@ -3,6 +3,7 @@ attachments), sent on one SMTP session per sender worker, reused between message
 
 from __future__ import annotations
 
+from email import errors as email_errors
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any
@@ -64,7 +65,15 @@ class SmtpConnection:
         return smtp
 
     async def deliver(self, message: dict[str, Any]) -> Delivery:
-        email = build_email(message, sender=self._settings.mail_from)
+        try:
+            email = build_email(message, sender=self._settings.mail_from)
+            email.as_bytes()  # what cannot be serialised (a header with CR/LF) fails here
+        except (ValueError, TypeError, KeyError, LookupError, email_errors.MessageError) as exc:
+            # it will never build: no retry (a header injection attempt, a missing part)
+            return Delivery(
+                outcome=Outcome.PERMANENT,
+                detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}",
+            )
         try:
             smtp = await self._connected()
             errors, response = await smtp.send_message(email)
