@@ -152,3 +152,8 @@ def test_an_event_from_before_the_erasure_is_refused_a_later_one_is_not():
     assert from_before_erasure(AT, AT + timedelta(microseconds=300)) is True
     assert from_before_erasure(AT + timedelta(seconds=1), AT) is False
     assert from_before_erasure(AT, None) is False
+
+
+def test_a_short_secret_is_hidden_only_as_a_whole_word():
+    reason = scrub_reason("429 Too Many Requests for chat 42", secrets=["42"])
+    assert reason == "429 Too Many Requests for chat <адрес>"

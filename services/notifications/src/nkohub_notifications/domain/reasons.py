@@ -18,6 +18,7 @@ ADDRESS = "<адрес>"
 NAME = "<имя>"
 _DELIMITERS = re.compile(r"([\s<>()\[\]{},;:\"'`|=])")
 _NAME_PART_MIN = 3  # name words shorter than this are too common to hide
+_SECRET_INSIDE_MIN = 6  # a shorter one (a chat id «42») is hidden only as a whole word
 
 
 def scrub_reason(
@@ -26,14 +27,17 @@ def scrub_reason(
     """``text`` with every address-like word, every ``secret`` (the recipient's address,
     chat id) and the recipient's ``names`` (whole and each word) replaced."""
     text = text[: REASON_MAX * 4]
+    secrets = {s.lower() for s in secrets if s}
     for secret in secrets:
-        if secret:
+        if len(secret) >= _SECRET_INSIDE_MIN:  # long enough to hide inside other words
             text = _replace(text, secret, ADDRESS)
     words = [w for name in names for w in (name, *name.split()) if len(w) >= _NAME_PART_MIN]
     for word in sorted(set(words), key=len, reverse=True):
         text = _replace(text, word, NAME)
     pieces = _DELIMITERS.split(text)
-    text = "".join(ADDRESS if "@" in piece else piece for piece in pieces)
+    text = "".join(
+        ADDRESS if "@" in piece or piece.lower() in secrets else piece for piece in pieces
+    )
     return text[:REASON_MAX]
 
 
