@@ -157,3 +157,12 @@ def test_an_event_from_before_the_erasure_is_refused_a_later_one_is_not():
 def test_a_short_secret_is_hidden_only_as_a_whole_word():
     reason = scrub_reason("429 Too Many Requests for chat 42", secrets=["42"])
     assert reason == "429 Too Many Requests for chat <адрес>"
+
+
+def test_a_subject_loses_control_characters_from_event_data(renderer):
+    from nkohub_notifications.domain.samples import sample_context
+
+    context = sample_context("registration_confirmed")
+    context["meetup"] = context["meetup"] | {"title": "Встреча\r\nBcc: x@y.org\x00\x1b[31m"}
+    subject = renderer.render("registration_confirmed", context).subject
+    assert subject == "Регистрация подтверждена: Встреча Bcc: x@y.org [31m"
