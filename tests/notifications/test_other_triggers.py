@@ -202,7 +202,8 @@ def webhook_server():
 
 async def test_webhook_gets_the_signed_cloudevent(sandbox, smtp, webhook_server):
     secret = new_secret()
-    async with start_service(sandbox, smtp, webhook_secret=secret) as service:
+    local = {"webhook_secret": secret, "webhook_allow_private_targets": True}
+    async with start_service(sandbox, smtp, **local) as service:
         url = f"http://127.0.0.1:{webhook_server.server_port}/hook"
         response = await service.client.post(
             "/api/v1/staff/recipients",

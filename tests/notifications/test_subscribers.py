@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from nkohub_notifications.domain import Status
-from nkohub_shared.contracts.events import MeetupScheduled, RegistrationConfirmed
+from nkohub_shared.contracts.events import MeetupScheduled
 from nkohub_shared.contracts.publishing import GrantDeadlineApproaching, PostPublished
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import address, parts
 
-from .conftest import handled, meetup, participant, reg_id
+from .conftest import handled, meetup
 
 
 async def add_recipient(service, email: str, topics: dict, consent: bool = True, **extra) -> dict:
@@ -126,24 +126,6 @@ async def test_public_subscription_needs_confirmation(service, smtp):
     await smtp.wait_count(2)
     assert "Новая встреча" in str(smtp.messages[1]["Subject"])
     assert "olga@example.org" in str(smtp.messages[1]["To"])
-
-
-async def test_registration_with_mailing_consent_subscribes(service, smtp):
-    consenting = participant(email="yes@example.org", mailing_consent=True)
-    declining = participant(email="no@example.org")
-    m = meetup()
-    await service.publish(
-        RegistrationConfirmed(registration_id=reg_id(), meetup=m, participant=consenting)
-    )
-    await service.publish(
-        RegistrationConfirmed(registration_id=reg_id(), meetup=m, participant=declining)
-    )
-    await smtp.wait_count(2)
-    smtp.messages.clear()
-    await service.publish(MeetupScheduled(meetup=meetup()))
-    await smtp.wait_count(1)
-    await wait_until(lambda: _none_queued(service))
-    assert len(smtp.messages) == 1 and "yes@example.org" in str(smtp.messages[0]["To"])
 
 
 async def test_daily_digest_is_one_mail_per_follower(service, smtp):

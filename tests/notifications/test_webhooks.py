@@ -12,6 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from nkohub_notifications.domain import Status
+from nkohub_notifications.domain.subscribers import (
+    SubscriberFields,
+    SubscriberStatus,
+    subscriber_document,
+)
 from nkohub_shared.contracts.events import MeetupScheduled
 from nkohub_shared.keys import new_secret
 from tests.support.broker import wait_until
@@ -20,7 +25,8 @@ from tests.support.inprocess import staff_headers
 from .conftest import meetup, start_service
 
 SECRET = new_secret()  # a partner's shared key
-pytestmark = pytest.mark.slow  # real backoff between attempts
+# the partner's test server listens on 127.0.0.1: the operator allows private targets
+LOCAL = {"webhook_secret": SECRET, "webhook_allow_private_targets": True}
 
 
 class ScriptedHook(ThreadingHTTPServer):
@@ -91,9 +97,10 @@ async def _webhook_message(service, status: Status) -> dict:
     return await wait_until(found)
 
 
+@pytest.mark.slow  # real backoff between attempts
 @pytest.mark.parametrize("hook", [[500, 503, 200]], indirect=True)
 async def test_5xx_is_retried_until_the_partner_takes_the_event(sandbox, smtp, hook, spy):
-    async with start_service(sandbox, smtp, webhook_secret=SECRET) as service:
+    async with start_service(sandbox, smtp, **LOCAL) as service:
         await _partner_follows_meetups(service, hook.url)
         envelope = await service.publish(MeetupScheduled(meetup=meetup()))
         message = await _webhook_message(service, Status.SENT)
@@ -123,9 +130,10 @@ async def test_5xx_is_retried_until_the_partner_takes_the_event(sandbox, smtp, h
         assert smtp.messages == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook", [[410]], indirect=True)
 async def test_4xx_fails_at_once(sandbox, smtp, hook, spy):
-    async with start_service(sandbox, smtp, webhook_secret=SECRET) as service:
+    async with start_service(sandbox, smtp, **LOCAL) as service:
         await _partner_follows_meetups(service, hook.url)
         await service.publish(MeetupScheduled(meetup=meetup()))
         message = await _webhook_message(service, Status.FAILED)
@@ -148,3 +156,68 @@ async def test_4xx_fails_at_once(sandbox, smtp, hook, spy):
         assert len(hook.received) == 2
         doc = await service.db.messages.find_one({"_id": message["_id"]})
         assert doc["attempts"] == 1
+
+
+# --- SSRF: internal targets are refused unless the operator allows them -----------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:15672/api/users",  # RabbitMQ's management port
+        "http://localhost:27017/",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/hook",
+        "http://0x7f000001/hook",
+        "ftp://example.org/hook",
+    ],
+)
+async def test_an_internal_webhook_target_is_refused_at_creation(service, url):
+    partner = {
+        "name": "Партнёр",
+        "email": "partner@example.org",
+        "webhook_url": url,
+        "topics": {"meetups": {"email": False, "webhook": True}},
+        "mailing_consent": True,
+    }
+    admin = staff_headers(role="admin")
+    created = await service.client.post("/api/v1/staff/recipients", json=partner, headers=admin)
+    assert created.status_code == 422 and created.json()["error"]["field"] == "webhook_url"
+    assert await service.db.subscribers.count_documents({}) == 0
+
+    plain = partner | {"webhook_url": None, "email": "plain@example.org"}
+    created = await service.client.post("/api/v1/staff/recipients", json=plain, headers=admin)
+    assert created.status_code == 201
+    patched = await service.client.patch(
+        f"/api/v1/staff/recipients/{created.json()['id']}",
+        json={"webhook_url": url},
+        headers=admin,
+    )
+    assert patched.status_code == 422 and patched.json()["error"]["field"] == "webhook_url"
+
+
+@pytest.mark.parametrize("hook", [[200]], indirect=True)
+async def test_an_internal_webhook_target_is_refused_at_send_time(service, hook, spy):
+    """A recipient stored while the setting was on (or a name that now resolves inside):
+    each send checks the target again, and the message fails saying why."""
+    fields = SubscriberFields(
+        name="Партнёр",
+        email="partner@example.org",
+        webhook_url=hook.url,
+        topics={"meetups": {"email": False, "webhook": True}},
+    )
+    doc = subscriber_document(
+        fields, status=SubscriberStatus.CONFIRMED, source="staff", consent=True
+    )
+    assert await service.ctx.repositories.subscribers.insert(doc)
+    await service.publish(MeetupScheduled(meetup=meetup()))
+    message = await _webhook_message(service, Status.FAILED)
+    reason = "webhook target refused: the host resolves to a loopback address"
+    assert message["last_error"] == reason and message["attempts"] == 1
+    failed = await spy.wait_for(
+        lambda es: any(e["type"] == "notifications.message.failed" for e in es)
+    )
+    [event] = [e for e in failed if e["type"] == "notifications.message.failed"]
+    assert event["data"]["reason"] == reason
+    assert hook.received == []

@@ -43,7 +43,7 @@ def test_every_template_renders_with_its_links(renderer, links, name):
         "cancel_url": links.registration_cancel("r-1"),
         "feedback_url": links.feedback("m-1", "r-1"),  # has an & to escape in HTML
         "unsubscribe_url": links.unsubscribe("s-1"),
-        "confirm_url": links.confirm_subscription("s-1"),
+        "confirm_url": links.confirm_subscription("s-1", datetime(2026, 4, 16, tzinfo=UTC)),
     }
     context |= {key: urls[key] for key in LINKS[name]}
     rendered = renderer.render(name, context)

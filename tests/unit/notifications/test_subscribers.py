@@ -5,20 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from nkohub_notifications.domain.messages import Channel
 from nkohub_notifications.domain.subscribers import (
+    PENDING_FIELDS,
+    ConfirmVerdict,
+    PublicName,
     SubscriberChanges,
     SubscriberFields,
     SubscriberStatus,
     Topic,
     TopicChoice,
+    confirm_verdict,
     confirmation,
-    consenting_participant,
     follows,
     in_their_zone,
     pending_choice,
+    registration_request,
+    renewed_choice,
     subscriber_document,
     unsubscription,
 )
@@ -129,13 +134,57 @@ def test_unsubscribing_withdraws_consent():
     }
 
 
-def test_a_registrations_consent_subscribes_to_meetups_by_email():
-    doc = consenting_participant("Иван\nИванов", "Ivan@Example.org", at=AT)
+def test_a_registrations_consent_asks_for_meetups_by_double_opt_in():
+    doc = registration_request("Иван\nИванов", "Ivan@Example.org", at=AT)
     assert doc["name"] == "Иван Иванов" and doc["email"] == "ivan@example.org"
-    assert doc["topics"] == {"meetups": TopicChoice().model_dump()}
-    assert doc["status"] == "confirmed" and doc["source"] == "registration"
-    assert follows(doc, Topic.MEETUPS, Channel.EMAIL) is True
+    assert doc["pending_topics"] == {"meetups": TopicChoice().model_dump()}
+    assert doc["status"] == "pending" and doc["source"] == "registration"
+    assert doc["mailing_consent"] is False and doc["topics"] == {}
+    assert follows(doc, Topic.MEETUPS, Channel.EMAIL) is False, "not before the link"
+    assert confirm_verdict(doc) is ConfirmVerdict.CONFIRM
+    confirmed = doc | confirmation(doc, at=AT)
+    assert follows(confirmed, Topic.MEETUPS, Channel.EMAIL) is True
     assert "person_key" not in doc  # the insert-only upsert's filter sets it
+
+
+def test_a_confirmation_works_only_while_its_request_is_pending():
+    request = registration_request("Иван", "ivan@example.org", at=AT)
+    assert confirm_verdict(request) is ConfirmVerdict.CONFIRM
+    confirmed = {k: v for k, v in (request | confirmation(request, at=AT)).items()}
+    for field in PENDING_FIELDS:
+        confirmed.pop(field)
+    assert confirm_verdict(confirmed) is ConfirmVerdict.ALREADY
+    unsubscribed = confirmed | unsubscription(at=AT)
+    assert confirm_verdict(unsubscribed) is ConfirmVerdict.USED
+    again = unsubscribed | renewed_choice(unsubscribed)
+    assert again["pending_topics"] == confirmed["topics"], "asks again for what they had"
+    assert confirm_verdict(again) is ConfirmVerdict.CONFIRM
+
+
+class _Form(BaseModel):
+    name: PublicName
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "http://evil.example/x",
+        "Иван <b>",
+        "visit www.evil.example",
+        "admin@evil.example",
+        "Иван & co",
+        "Я" * 101,
+        " \r\n ",
+    ],
+)
+def test_a_name_typed_on_the_public_form_carries_no_link_or_markup(name):
+    with pytest.raises(ValidationError):
+        _Form(name=name)
+
+
+def test_ordinary_names_pass_the_public_form_on_one_line():
+    assert _Form(name="Анна-Мария О'Нил").name == "Анна-Мария О'Нил"
+    assert _Form(name="А. С.\r\nПушкин").name == "А. С. Пушкин"
 
 
 def test_staff_changes_set_only_what_was_sent():

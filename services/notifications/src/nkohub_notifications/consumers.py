@@ -126,4 +126,4 @@ async def post_unpublished(ctx: Ctx, event: PostUnpublished, envelope: CloudEven
 
 @privacy.on(PersonErased)
 async def person_erased(ctx: Ctx, event: PersonErased, envelope: CloudEvent) -> None:
-    await ctx.erasure.erase(event.person_keys)
+    await ctx.erasure.erase(event.person_keys, envelope.time)

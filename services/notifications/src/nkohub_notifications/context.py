@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nkohub_notifications.channels.targets import WebhookTargets
 from nkohub_notifications.domain.links import MailLinks
 from nkohub_notifications.domain.rendering import Renderer
+from nkohub_notifications.domain.targets import TargetPolicy
 from nkohub_notifications.repository import Repositories
 from nkohub_notifications.service.consultations import ConsultationMail
 from nkohub_notifications.service.delivery_log import DeliveryLog
@@ -17,7 +19,7 @@ from nkohub_notifications.service.meetups import MeetupMail
 from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.sender import Sender
-from nkohub_notifications.service.subscriptions import Subscriptions
+from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.links import LinkSigner
 from nkohub_shared.runtime import ServiceRuntime
@@ -54,7 +56,16 @@ class NotificationsContext:
             own_url=str(s.public_base_url),
             mailto_address=s.unsubscribe_mailto,
         )
-        sender = Sender(repos.messages, repos.subscribers, s)
+        targets = WebhookTargets(
+            TargetPolicy.of(s.webhook_allow_private_targets, s.webhook_allowed_networks)
+        )
+        sender = Sender(
+            repos.messages,
+            repos.subscribers,
+            s,
+            rate_limits=runtime.rate_limits,
+            targets=targets,
+        )
         notifier = Notifier(
             repos.messages,
             repos.subscribers,
@@ -66,7 +77,20 @@ class NotificationsContext:
         reminders = Reminders(
             repos.reminders, repos.registrations, repos.meetups, notifier, s.reminder_offsets
         )
-        subscriptions = Subscriptions(repos.subscribers, repos.messages, notifier)
+        subscriptions = Subscriptions(
+            repos.subscribers,
+            repos.messages,
+            notifier,
+            rate_limits=runtime.rate_limits,
+            limits=SubscriptionLimits(
+                per_client_per_hour=s.subscribe_per_client_per_hour,
+                per_address_per_day=s.subscribe_per_address_per_day,
+                resend_hours=s.confirm_resend_hours,
+                link_days=s.confirm_link_days,
+            ),
+            targets=targets,
+        )
+        erasure = Erasure(repos)
         return cls(
             runtime=runtime,
             repositories=repos,
@@ -82,10 +106,10 @@ class NotificationsContext:
             ),
             subscriptions=subscriptions,
             meetups=MeetupMail(
-                repos.meetups, repos.registrations, notifier, reminders, subscriptions
+                repos.meetups, repos.registrations, notifier, reminders, subscriptions, erasure
             ),
-            consultations=ConsultationMail(notifier),
+            consultations=ConsultationMail(notifier, erasure),
             grants=GrantMail(notifier),
             delivery_log=DeliveryLog(repos.messages, wake_sender=sender.wake),
-            erasure=Erasure(repos),
+            erasure=erasure,
         )

@@ -1,9 +1,10 @@
 """Settings of the notifications service (environment prefix ``NKOHUB_``)."""
 
+import ipaddress
 from datetime import time, timedelta
 from typing import ClassVar
 
-from pydantic import AnyUrl, Field, SecretStr
+from pydantic import AnyUrl, Field, SecretStr, field_validator
 
 from nkohub_shared.keys import StrongSecret
 from nkohub_shared.settings import ServiceSettings
@@ -43,8 +44,38 @@ class NotificationsSettings(ServiceSettings):
     retry_max_seconds: float = Field(default=3600.0, gt=0, description="longest retry delay")
     webhook_secret: StrongSecret = Field(description="HMAC key of X-Nkohub-Signature")
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="allow webhooks to loopback, private, link-local and reserved addresses",
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description='networks (CIDR) a webhook may reach although private, e.g. ["10.1.2.0/24"]',
+    )
     telegram_bot_token: SecretStr | None = Field(
         default=None, description="Telegram Bot API token; without it Telegram is off"
+    )
+    telegram_api_url: AnyUrl = Field(
+        default=AnyUrl("https://api.telegram.org"), description="Bot API base URL"
+    )
+    # Abuse limits (counted in MongoDB, shared by every replica)
+    subscribe_per_client_per_hour: int = Field(
+        default=10, ge=1, description="subscription requests from one client address per hour"
+    )
+    subscribe_per_address_per_day: int = Field(
+        default=5, ge=1, description="subscription requests for one e-mail address per day"
+    )
+    confirm_resend_hours: float = Field(
+        default=24.0, ge=0, description="at most one confirmation e-mail per address this often"
+    )
+    confirm_link_days: int = Field(
+        default=7, ge=1, le=90, description="how long a confirmation link stays valid"
+    )
+    mail_cap_per_hour: int = Field(
+        default=20, ge=1, description="messages of one template to one recipient per hour"
+    )
+    mail_cap_per_day: int = Field(
+        default=50, ge=1, description="messages of one template to one recipient per day"
     )
     # Reminders and digest
     reminder_offsets: list[timedelta] = Field(
@@ -58,3 +89,10 @@ class NotificationsSettings(ServiceSettings):
     events_public_url: AnyUrl = Field(
         default=AnyUrl("http://localhost:8002"), description="events service links"
     )
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
+        return value

@@ -72,8 +72,9 @@ async def update_recipient(
 
 @router.delete("/staff/recipients/{recipient_id}", status_code=204)
 async def delete_recipient(recipient_id: str, ctx: Context, _: AdminUser) -> None:
-    """Remove the recipient and their message history, as an erasure does (admin)."""
-    await ctx.subscriptions.delete_recipient(recipient_id)
+    """Remove every copy of the recipient (subscriber, registrations, reminders,
+    messages), as an erasure does (admin)."""
+    await ctx.erasure.delete_recipient(recipient_id)
 
 
 def _webhooks_are_for_admins(user: Principal, webhook_url: object) -> None:

@@ -3,8 +3,9 @@
 - ``smtp``: e-mail over SMTP (aiosmtplib; STARTTLS/SSL and auth by settings), one
   connection per sender worker, kept open between messages and dropped after any error;
 - ``webhook``: POST of the CloudEvent JSON, signed ``X-Nkohub-Signature: sha256=<hex>``;
-- ``telegram``: Bot API ``sendMessage`` when a bot token is configured (not exercised by
-  the tests: there is no Telegram server to test against).
+- ``webhook`` targets are checked first (``targets``: no internal addresses);
+- ``telegram``: Bot API ``sendMessage`` when a bot token is configured, at
+  ``telegram_api_url`` (tested against a local server speaking the Bot API).
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@ attachments), sent on one SMTP session per sender worker, reused between message
 
 from __future__ import annotations
 
+from email import errors as email_errors
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
@@ -18,7 +20,9 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     attachments (the ``text/calendar`` invitation carries its ``method`` parameter)."""
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = formataddr((message.get("recipient_name") or "", message["to"]))
+    # an Address object, not a formatted string: its display name is quoted and encoded
+    # as a whole, so no name («Мария Bcc: x@y») can turn into another recipient
+    email["To"] = Address(display_name=message.get("recipient_name") or "", addr_spec=message["to"])
     email["Subject"] = message["subject"]
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = f"<{message['_id']}@nkohub>"
@@ -44,6 +48,7 @@ class SmtpConnection:
     def __init__(self, settings: NotificationsSettings) -> None:
         self._settings = settings
         self._smtp: aiosmtplib.SMTP | None = None
+        self._envelope_sender = parseaddr(settings.mail_from)[1]
 
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._smtp is not None and self._smtp.is_connected:
@@ -64,10 +69,21 @@ class SmtpConnection:
         return smtp
 
     async def deliver(self, message: dict[str, Any]) -> Delivery:
-        email = build_email(message, sender=self._settings.mail_from)
+        try:
+            email = build_email(message, sender=self._settings.mail_from)
+            email.as_bytes()  # what cannot be serialised (a header with CR/LF) fails here
+        except (ValueError, TypeError, KeyError, LookupError, email_errors.MessageError) as exc:
+            # it will never build: no retry (a header injection attempt, a missing part)
+            return Delivery(
+                outcome=Outcome.PERMANENT,
+                detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}",
+            )
         try:
             smtp = await self._connected()
-            errors, response = await smtp.send_message(email)
+            # the envelope names exactly the stored address, whatever the headers say
+            errors, response = await smtp.send_message(
+                email, sender=self._envelope_sender, recipients=[message["to"]]
+            )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             await self.close()
             codes = [r.code for r in exc.recipients]

@@ -6,7 +6,9 @@ tokens; and the ``List-Unsubscribe`` headers of marketing-like mail (RFC 2369, 8
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import quote, urlencode
 
 from nkohub_shared.links import (
     LinkSigner,
@@ -17,6 +19,18 @@ from nkohub_shared.links import (
     registration_cancel_path,
     unsubscribe_path,
 )
+
+EXPIRES_DIGITS = 12  # an epoch second has 10 digits until the year 2286
+
+
+class LinkState(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"  # ours, but its time is up (or it predates expiring links)
+    INVALID = "invalid"  # not ours: tampered, another person's, garbage
+
+
+def _expiring_value(subscriber_id: str, expires: int) -> str:
+    return f"{subscriber_id}|{expires}"
 
 
 @dataclass(frozen=True)
@@ -61,13 +75,30 @@ class MailLinks:
         subject = quote(f"unsubscribe {subscriber_id} {token}")
         return f"mailto:{self.mailto_address}?subject={subject}"
 
-    def confirm_subscription(self, subscriber_id: str) -> str:
-        return self.signer.link(
-            self.own_url,
-            confirm_subscription_path(subscriber_id),
-            Purpose.CONFIRM_SUBSCRIPTION,
-            subscriber_id,
+    def confirm_subscription(self, subscriber_id: str, expires_at: datetime) -> str:
+        """The confirmation link, valid until ``expires_at``: the token signs the
+        subscriber id and the expiry together, so the expiry cannot be moved."""
+        expires = int(expires_at.timestamp())
+        token = self.signer.token(
+            Purpose.CONFIRM_SUBSCRIPTION, _expiring_value(subscriber_id, expires)
         )
+        query = urlencode({"expires": expires, "token": token})
+        return f"{self.own_url.rstrip('/')}{confirm_subscription_path(subscriber_id)}?{query}"
+
+    def confirm_state(
+        self, subscriber_id: str, expires: str | None, token: str | None, at: datetime
+    ) -> LinkState:
+        """Whether a confirmation link is valid, ours but expired, or not ours. A link
+        from before links expired (no ``expires``) counts as expired. Any text is safe."""
+        if not expires:
+            legacy = self.signer.valid(Purpose.CONFIRM_SUBSCRIPTION, subscriber_id, token)
+            return LinkState.EXPIRED if legacy else LinkState.INVALID
+        if not (expires.isascii() and expires.isdigit() and len(expires) <= EXPIRES_DIGITS):
+            return LinkState.INVALID
+        value = _expiring_value(subscriber_id, int(expires))
+        if not self.signer.valid(Purpose.CONFIRM_SUBSCRIPTION, value, token):
+            return LinkState.INVALID
+        return LinkState.VALID if at.timestamp() < int(expires) else LinkState.EXPIRED
 
     def list_unsubscribe(self, subscriber_id: str) -> dict[str, str]:
         """The headers of marketing-like mail: the HTTPS link (one-click POST) and mailto."""

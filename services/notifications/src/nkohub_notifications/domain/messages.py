@@ -49,6 +49,7 @@ class Outcome(StrEnum):
 class Delivery(BaseModel):
     outcome: Outcome
     detail: str = ""
+    retry_after: float | None = None  # seconds the far side asked us to wait (HTTP 429)
 
 
 HISTORY_KEEP = 20  # delivery attempts kept on a message
@@ -90,11 +91,13 @@ def message_document(
     meetup_id: str | None = None,
     registration_id: str | None = None,
     not_before: datetime | None = None,
+    about_keys: list[str] | None = None,
     at: datetime | None = None,
     **content: Any,
 ) -> dict[str, Any]:
     """A new queued message (``content``: subject, text, html, headers, attachments or
-    payload, as the channel needs)."""
+    payload, as the channel needs). ``about_keys``: other people whose data the content
+    carries (a booking's contact in the specialist's copy), so their erasure reaches it."""
     at = at or now()
     return {
         "_id": new_id(),
@@ -109,6 +112,7 @@ def message_document(
         "cause_event_id": cause_event_id,
         "meetup_id": meetup_id,
         "registration_id": registration_id,
+        "about_keys": about_keys or [],
         "status": Status.QUEUED.value,
         "attempts": 0,
         "next_attempt_at": not_before or at,
@@ -139,7 +143,26 @@ def after_attempt(
         return Status.SENT, None
     if delivery.outcome is Outcome.PERMANENT or attempts >= max_attempts:
         return Status.FAILED, None
-    return Status.QUEUED, (at or now()) + retry_delay(attempts, base=base, ceiling=ceiling)
+    delay = retry_delay(attempts, base=base, ceiling=ceiling)
+    if delivery.retry_after:  # the far side's own wish (Telegram's retry_after) wins
+        delay = max(delay, timedelta(seconds=delivery.retry_after))
+    return Status.QUEUED, (at or now()) + delay
+
+
+def unbuildable(document: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A message that cannot be built (bad address, template error): stored ``failed``
+    with its reason and no content, never queued, so nothing retries it."""
+    return {
+        **document,
+        "status": Status.FAILED.value,
+        "last_error": reason,
+        "next_attempt_at": None,
+        "subject": "",
+        "text": "",
+        "html": "",
+        "attachments": [],
+        "headers": {},
+    }
 
 
 def smtp_outcome(code: int | None) -> Outcome:

@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from nkohub_notifications.domain.wording import clock, days_word, money, when
+from nkohub_shared.text import one_line
 
 
 @dataclass(frozen=True)
@@ -153,4 +154,4 @@ class Renderer:
         full["subject"] = subject
         text = self._text.get_template(f"mail/{name}.txt").render(full)
         html = self._html.get_template(f"mail/{name}.html").render(full)
-        return Rendered(" ".join(subject.split()), text.strip() + "\n", html)
+        return Rendered(one_line(subject), text.strip() + "\n", html)

@@ -1,15 +1,20 @@
 """Subscribers and who may be mailed.
 
 A subscriber follows topics on channels. Marketing-like mail (announcements, grants, the
-blog digest) needs a confirmed subscription with mailing consent (a confirmed double
-opt-in, staff attesting a paper form, or a registration's mailing consent); an
-unsubscribe is final until the person subscribes again. Transactional mail (about one's
-own registration or consultation) is always sent.
+blog digest) needs a confirmed subscription with mailing consent: a confirmed double
+opt-in (from the public form or from a registration's mailing consent) or staff attesting
+a paper form. An unsubscribe is final until the person confirms a subscription again.
+Transactional mail (about one's own registration or consultation) is always sent.
+
+A confirmation request is *pending* (``pending_topics``) from the request until it is
+confirmed or the person unsubscribes; a confirmation link works only while one is, so an
+old link cannot subscribe again someone who has since unsubscribed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,8 +57,24 @@ def _name(value: str) -> str:
     return value
 
 
+# Characters that could make a name a link or markup in a mail client.
+_LINKISH = re.compile(r"[<>/\\:@&#%=?]|www\.", re.IGNORECASE)
+PUBLIC_NAME_MAX = 100
+
+
+def _public_name(value: str) -> str:
+    value = _name(value)
+    if _LINKISH.search(value):
+        raise ValueError("имя пишется без ссылок и разметки (без < > / : @ & # % = ?)")
+    return value
+
+
 # A person's name on one line (no CR/LF or other control characters: it goes in To:).
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
+# A name typed by anyone on the public form: also short, and nothing link- or markup-like.
+PublicName = Annotated[
+    str, Field(min_length=1, max_length=PUBLIC_NAME_MAX), AfterValidator(_public_name)
+]
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(known_zone)]
 TelegramChatId = Annotated[str, Field(pattern=r"^-?\d{1,20}$")]
 
@@ -119,36 +140,69 @@ def subscriber_document(
     }
 
 
-def consenting_participant(name: str, email: str, *, at: datetime | None = None) -> dict[str, Any]:
-    """The subscriber a registration with mailing consent creates: confirmed, meetup
-    announcements by e-mail. Only ever inserted, never over an existing subscriber (an
-    unsubscribe is not overridden); the insert's filter sets ``person_key``."""
+def registration_request(name: str, email: str, *, at: datetime | None = None) -> dict[str, Any]:
+    """The subscriber a registration with mailing consent creates: *pending*, asking for
+    meetup announcements by e-mail, until the person confirms the link mailed to them
+    (double opt-in, as the public form). Only ever inserted where the person has no
+    subscriber; the insert's filter sets ``person_key``."""
     at = at or now()
     return {
         "_id": new_id(),
-        "name": one_line(name),
+        "name": one_line(name)[:200],
         "email": normalise_email(email),
         "telegram_chat_id": None,
         "webhook_url": None,
         "locale": "ru",
         "timezone": DEFAULT_TIMEZONE,
-        "topics": topics_document({Topic.MEETUPS: TopicChoice()}),
+        "topics": {},
         "blog_categories": [],
-        "status": SubscriberStatus.CONFIRMED.value,
-        "mailing_consent": True,
-        "consent_at": at,
+        "status": SubscriberStatus.PENDING.value,
+        "mailing_consent": False,
+        "consent_at": None,
         "source": "registration",
         "created_at": at,
         "updated_at": at,
+        **pending_choice([Topic.MEETUPS], []),
     }
 
 
 def pending_choice(topics: list[Topic], blog_categories: list[str]) -> dict[str, Any]:
-    """What a public subscription asks for; applied only once the link is confirmed."""
+    """What a subscription request asks for; applied only once the link is confirmed."""
     return {
         "pending_topics": {t.value: TopicChoice().model_dump() for t in topics},
         "pending_categories": blog_categories,
     }
+
+
+PENDING_FIELDS = ("pending_topics", "pending_categories")
+
+
+def renewed_choice(subscriber: dict[str, Any]) -> dict[str, Any]:
+    """A request asked again from an expired or used link: the pending one, else the
+    topics they had (an unsubscribe keeps them), else meetup announcements."""
+    if subscriber.get("pending_topics"):
+        return {k: subscriber.get(k) for k in PENDING_FIELDS}
+    topics = subscriber.get("topics") or {Topic.MEETUPS.value: TopicChoice().model_dump()}
+    return {"pending_topics": topics, "pending_categories": subscriber.get("blog_categories")}
+
+
+class ConfirmVerdict(StrEnum):
+    CONFIRM = "confirm"  # a request is pending: the link confirms it
+    ALREADY = "already"  # confirmed, nothing pending (e.g. the link clicked twice)
+    USED = "used"  # nothing pending: confirmed and since unsubscribed, or withdrawn
+
+
+def confirm_verdict(subscriber: dict[str, Any]) -> ConfirmVerdict:
+    if subscriber.get("pending_topics"):
+        return ConfirmVerdict.CONFIRM
+    if subscriber.get("status") == SubscriberStatus.CONFIRMED:
+        return ConfirmVerdict.ALREADY
+    return ConfirmVerdict.USED
+
+
+def resend_cutoff(at: datetime, hours: float) -> datetime:
+    """A confirmation e-mail sent before this moment may be sent again."""
+    return at - timedelta(hours=hours)
 
 
 def confirmation(subscriber: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:

@@ -7,7 +7,8 @@
 - ``meetups``, ``registrations`` (``MeetupRepository``, ``RegistrationRepository``): the
   read model built from the events service's events;
 - ``reminders`` (``ReminderRepository``): scheduled reminders;
-- ``posts``, ``digests`` (``PostRepository``, ``DigestRepository``): the daily digest.
+- ``posts``, ``digests`` (``PostRepository``, ``DigestRepository``): the daily digest;
+- ``erased_people`` (``ErasedPeopleRepository``): erased person keys (durable erasure).
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from typing import Any
 from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from nkohub_notifications.repository import messages, posts, readmodel, reminders, subscribers
+from nkohub_notifications.repository import (
+    erased,
+    messages,
+    posts,
+    readmodel,
+    reminders,
+    subscribers,
+)
+from nkohub_notifications.repository.erased import ErasedPeopleRepository
 from nkohub_notifications.repository.messages import MessageRepository
 from nkohub_notifications.repository.posts import DigestRepository, PostRepository
 from nkohub_notifications.repository.readmodel import (
@@ -49,6 +58,7 @@ class Repositories:
     reminders: ReminderRepository
     posts: PostRepository
     digests: DigestRepository
+    erased: ErasedPeopleRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -60,6 +70,7 @@ class Repositories:
             reminders=ReminderRepository(db[reminders.COLLECTION]),
             posts=PostRepository(db[posts.POSTS]),
             digests=DigestRepository(db[posts.DIGESTS]),
+            erased=ErasedPeopleRepository(db[erased.COLLECTION]),
         )
 
 
@@ -67,6 +78,7 @@ __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
     "DigestRepository",
+    "ErasedPeopleRepository",
     "KnownMeetup",
     "MeetupRepository",
     "MessageRepository",

@@ -9,6 +9,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from nkohub_notifications.domain.erasure import redaction
 from nkohub_notifications.domain.messages import MessageFilter, Status
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
@@ -21,6 +22,7 @@ INDEXES = [
     IndexModel([("recipient_key", ASCENDING)]),
     IndexModel([("meetup_id", ASCENDING)]),
     IndexModel([("registration_id", ASCENDING)]),
+    IndexModel([("about_keys", ASCENDING)]),
     IndexModel([("created_at", DESCENDING)]),
 ]
 INSERT_BATCH = 500
@@ -76,6 +78,15 @@ class MessageRepository:
                 # not nInserted: the MongoDB-wire test server counts the refused ones in it
                 inserted += len(batch) - len(errors)
         return inserted
+
+    async def insert_failed(self, document: Document, *events: CloudEvent) -> bool:
+        """Store a message that could not be built, already ``failed``, with its events;
+        ``False`` if its idempotency key exists (a redelivered cause)."""
+        try:
+            await self._writer.insert(document, *events)
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def suppress_queued(
         self,
@@ -187,3 +198,16 @@ class MessageRepository:
     async def delete_of_people(self, person_keys: list[str]) -> int:
         result = await self._messages.delete_many({"recipient_key": {"$in": person_keys}})
         return result.deleted_count
+
+    async def redact_about(self, person_keys: list[str], reason: str, at: datetime) -> int:
+        """Messages to others that carry these people's data: a queued one is not sent,
+        and the content of every one goes."""
+        about = {"about_keys": {"$in": person_keys}}
+        await self._messages.update_many(
+            {**about, "status": Status.QUEUED.value},
+            {"$set": {"status": Status.SUPPRESSED.value, "last_error": reason}},
+        )
+        result = await self._messages.update_many(
+            about, {"$set": {**redaction(), "about_keys": [], "updated_at": at}}
+        )
+        return result.modified_count

@@ -16,6 +16,7 @@ from nkohub_shared.contracts.common import MeetupSnapshot, Participant
 from nkohub_shared.privacy import normalise_email
 from nkohub_shared.storage.idempotent import apply_once
 from nkohub_shared.storage.writer import Document
+from nkohub_shared.text import one_line
 
 MEETUPS = "meetups"
 REGISTRATIONS = "registrations"
@@ -95,7 +96,7 @@ class RegistrationRepository:
             "$set": {
                 "meetup_id": meetup.meetup_id,
                 "person_key": participant.person_key,
-                "name": participant.name,
+                "name": one_line(participant.name),
                 "email": normalise_email(participant.email),
                 "status": state.value,
                 "updated_at": at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -53,12 +54,32 @@ class SubscriberRepository:
             return False
         return True
 
-    async def insert_if_absent(self, person_key: str, document: Document) -> None:
-        """Insert unless the person has a subscriber (whose choices stay untouched)."""
+    async def insert_if_absent(self, person_key: str, document: Document) -> bool:
+        """Insert unless the person has a subscriber (whose choices stay untouched);
+        whether it was inserted."""
         with contextlib.suppress(DuplicateKeyError):
-            await self._subscribers.update_one(
+            result = await self._subscribers.update_one(
                 {"person_key": person_key}, {"$setOnInsert": document}, upsert=True
             )
+            return result.upserted_id is not None
+        return False
+
+    async def claim_confirmation_mail(
+        self, subscriber_id: str, at: datetime, *, sent_before: datetime
+    ) -> bool:
+        """Take the right to mail a confirmation now: only if none was mailed since
+        ``sent_before`` (atomic, so concurrent requests on any replica send one)."""
+        result = await self._subscribers.update_one(
+            {
+                "_id": subscriber_id,
+                "$or": [
+                    {"confirm_sent_at": None},
+                    {"confirm_sent_at": {"$lt": sent_before}},
+                ],
+            },
+            {"$set": {"confirm_sent_at": at}},
+        )
+        return bool(result.modified_count)
 
     async def update(
         self, subscriber_id: str, fields: Document, *, unset: tuple[str, ...] = ()
@@ -69,6 +90,17 @@ class SubscriberRepository:
             update["$unset"] = dict.fromkeys(unset, "")
         return await self._subscribers.find_one_and_update(
             {"_id": subscriber_id}, update, return_document=ReturnDocument.AFTER
+        )
+
+    async def confirm_pending(
+        self, subscriber_id: str, fields: Document, *, unset: tuple[str, ...]
+    ) -> Document | None:
+        """Apply a confirmation only while its request is still pending (atomic: an
+        unsubscribe in between wins); the subscriber after, or ``None``."""
+        return await self._subscribers.find_one_and_update(
+            {"_id": subscriber_id, "pending_topics": {"$ne": None}},
+            {"$set": fields, "$unset": dict.fromkeys(unset, "")},
+            return_document=ReturnDocument.AFTER,
         )
 
     async def followers(self, topic: Topic, channel: Channel) -> AsyncIterator[Document]:

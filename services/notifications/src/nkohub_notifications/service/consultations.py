@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nkohub_notifications.domain.messages import Recipient
+from nkohub_notifications.service.erasure import Erasure
 from nkohub_notifications.service.messages import Notifier
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.contracts.events import ConsultationBooked, ConsultationCancelled
@@ -10,8 +11,9 @@ from nkohub_shared.privacy import normalise_email
 
 
 class ConsultationMail:
-    def __init__(self, notifier: Notifier) -> None:
+    def __init__(self, notifier: Notifier, erasure: Erasure) -> None:
         self._notifier = notifier
+        self._erasure = erasure
 
     async def booked(self, event: ConsultationBooked, envelope: CloudEvent) -> None:
         await self._mail(event, envelope, "consultation_booked", question=event.question)
@@ -27,7 +29,11 @@ class ConsultationMail:
         *,
         question: str | None = None,
     ) -> None:
-        """The NGO's contact (with the cancel link of a booking) and the specialist."""
+        """The NGO's contact (with the cancel link of a booking) and the specialist; the
+        specialist's copy carries the contact's data, so nothing goes for a contact
+        erased since the event was written."""
+        if await self._erasure.forgotten(envelope.time, event.contact.person_key):
+            return
         consultation = {
             "consultation_id": event.consultation_id,
             "specialist": event.specialist.model_dump(),
@@ -57,11 +63,18 @@ class ConsultationMail:
                 meetup_id=event.meetup_id,
             )
         ]
-        if event.specialist.email:
+        specialist = (
+            Recipient.of(event.specialist.name, event.specialist.email)
+            if event.specialist.email
+            else None
+        )
+        if specialist is not None and not await self._erasure.forgotten(
+            envelope.time, specialist.key
+        ):
             messages.append(
                 self._notifier.email(
                     cause=envelope.id,
-                    recipient=Recipient.of(event.specialist.name, event.specialist.email),
+                    recipient=specialist,
                     template=template,
                     context={
                         "consultation": consultation,
@@ -70,6 +83,7 @@ class ConsultationMail:
                     },
                     cause_event_id=envelope.id,
                     meetup_id=event.meetup_id,
+                    about_keys=[contact.person_key],
                 )
             )
         await self._notifier.queue(messages)

@@ -14,6 +14,7 @@ from nkohub_notifications.repository import (
     MeetupRepository,
     RegistrationRepository,
 )
+from nkohub_notifications.service.erasure import Erasure
 from nkohub_notifications.service.messages import Notifier, invitation
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.subscriptions import Subscriptions
@@ -50,12 +51,18 @@ class MeetupMail:
         notifier: Notifier,
         reminders: Reminders,
         subscriptions: Subscriptions,
+        erasure: Erasure,
     ) -> None:
         self._meetups = meetups
         self._registrations = registrations
         self._notifier = notifier
         self._reminders = reminders
         self._subscriptions = subscriptions
+        self._erasure = erasure
+
+    async def _forgotten(self, envelope: CloudEvent, person_key: str) -> bool:
+        """An event about someone erased since it was written: it changes nothing."""
+        return await self._erasure.forgotten(envelope.time, person_key)
 
     # --- registrations -------------------------------------------------------------------
 
@@ -63,6 +70,8 @@ class MeetupMail:
         self, event: RegistrationConfirmed | RegistrationPromoted, envelope: CloudEvent
     ) -> None:
         """Confirmation (or promotion) with the invitation; reminders scheduled."""
+        if await self._forgotten(envelope, event.participant.person_key):
+            return
         template = (
             "registration_promoted"
             if isinstance(event, RegistrationPromoted)
@@ -78,7 +87,7 @@ class MeetupMail:
         registration = await self._registrations.get(event.registration_id)
         if registration is None or registration["status"] != RegistrationState.CONFIRMED:
             return  # cancelled meanwhile: no confirmation, no reminders
-        await self._subscriptions.consent_of(event.participant)
+        await self._subscriptions.consent_of(event.participant, cause=envelope.id)
         await self._reminders.schedule(event.registration_id, newest, event.participant)
         await self._registration_mail(
             envelope,
@@ -92,6 +101,8 @@ class MeetupMail:
     async def registration_waitlisted(
         self, event: RegistrationWaitlisted, envelope: CloudEvent
     ) -> None:
+        if await self._forgotten(envelope, event.participant.person_key):
+            return
         await self._remember(
             event.registration_id,
             event.meetup,
@@ -99,7 +110,7 @@ class MeetupMail:
             RegistrationState.WAITLISTED,
             envelope,
         )
-        await self._subscriptions.consent_of(event.participant)
+        await self._subscriptions.consent_of(event.participant, cause=envelope.id)
         await self._registration_mail(
             envelope,
             "registration_waitlisted",
@@ -112,6 +123,8 @@ class MeetupMail:
     async def registration_cancelled(
         self, event: RegistrationCancelled, envelope: CloudEvent
     ) -> None:
+        if await self._forgotten(envelope, event.participant.person_key):
+            return
         await self._registrations.remember(
             registration_id=event.registration_id,
             meetup=event.meetup,
@@ -258,6 +271,8 @@ class MeetupMail:
 
     async def attendance_recorded(self, event: AttendanceRecorded, envelope: CloudEvent) -> None:
         """Mark who came; if the meetup is already completed, thank them now."""
+        if await self._forgotten(envelope, event.person_key):
+            return
         if event.registration_id:
             registration = await self._registrations.get(event.registration_id)
         else:

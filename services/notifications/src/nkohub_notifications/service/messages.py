@@ -7,22 +7,39 @@ event inserts nothing new.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from jinja2 import TemplateError
+
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.links import MailLinks
-from nkohub_notifications.domain.messages import Channel, Recipient, message_document
+from nkohub_notifications.domain.messages import (
+    Channel,
+    Recipient,
+    Status,
+    message_document,
+    unbuildable,
+)
+from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.rendering import SPECS, Rendered, Renderer
 from nkohub_notifications.domain.samples import sample_context
 from nkohub_notifications.domain.subscribers import Topic
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_shared.calendar import meetup_invitation
-from nkohub_shared.contracts import CloudEvent
+from nkohub_shared.contracts import CloudEvent, new_event
 from nkohub_shared.contracts.common import MeetupSnapshot
+from nkohub_shared.contracts.notifications import MessageFailed
+from nkohub_shared.text import normalise_email
+
+log = logging.getLogger("nkohub.notifications")
 
 FAN_OUT_BATCH = 500
+# What building a message may raise when the data cannot make one (bad data, a template
+# bug): the message is stored failed with the reason instead of failing its whole cause.
+BUILD_ERRORS = (TemplateError, ValueError, TypeError, KeyError, AttributeError, LookupError)
 # A follower's template context, or None to leave them out.
 ContextFor = Callable[[dict[str, Any]], dict[str, Any] | None]
 
@@ -35,6 +52,18 @@ def invitation(meetup: MeetupSnapshot, *, cancelled: bool = False) -> dict[str, 
         "filename": "invite.ics",
         "method": "CANCEL" if cancelled else "REQUEST",
     }
+
+
+def _failure(message: dict[str, Any]) -> MessageFailed:
+    return MessageFailed(
+        message_id=message["_id"],
+        channel=message["channel"],
+        template=message["template"],
+        recipient_key=message["recipient_key"],
+        cause_event_id=message.get("cause_event_id"),
+        reason=message["last_error"],
+        attempts=0,
+    )
 
 
 class Notifier:
@@ -74,24 +103,16 @@ class Notifier:
         meetup_id: str | None = None,
         registration_id: str | None = None,
         not_before: datetime | None = None,
+        about_keys: list[str] | None = None,
+        greet: bool = True,
     ) -> dict[str, Any]:
-        """A queued e-mail document; marketing-like ones carry List-Unsubscribe."""
-        if recipient.email is None:
-            raise ValueError("an e-mail needs the recipient's address")
-        headers: dict[str, str] = {}
-        if not SPECS[template].transactional:
-            if recipient.subscriber_id is None:
-                raise ValueError("marketing mail needs a subscriber to unsubscribe")
-            headers = self.links.list_unsubscribe(recipient.subscriber_id)
-            context = {
-                **context,
-                "unsubscribe_url": self.links.unsubscribe(recipient.subscriber_id),
-            }
-        rendered = self.renderer.render(template, {"name": recipient.name, **context})
-        return message_document(
+        """A queued e-mail document; marketing-like ones carry List-Unsubscribe. One that
+        cannot be built (an invalid address, a template error) comes back ``failed`` with
+        its reason (see ``queue``). ``greet=False``: no name in the greeting."""
+        document = message_document(
             cause=cause,
             channel=Channel.EMAIL,
-            to=recipient.email,
+            to=recipient.email or "",
             recipient=recipient,
             template=template,
             topic=topic.value if topic else None,
@@ -99,17 +120,49 @@ class Notifier:
             meetup_id=meetup_id,
             registration_id=registration_id,
             not_before=not_before,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            headers=headers,
-            attachments=list(attachments),
+            about_keys=about_keys,
         )
+        try:
+            normalise_email(recipient.email or "")
+        except ValueError:
+            return unbuildable(document, "cannot build the message: invalid recipient address")
+        headers: dict[str, str] = {}
+        try:
+            if not SPECS[template].transactional:
+                if recipient.subscriber_id is None:
+                    raise ValueError("marketing mail needs a subscriber to unsubscribe")
+                headers = self.links.list_unsubscribe(recipient.subscriber_id)
+                context = {
+                    **context,
+                    "unsubscribe_url": self.links.unsubscribe(recipient.subscriber_id),
+                }
+            name = recipient.name if greet else ""
+            rendered = self.renderer.render(template, {**context, "name": name})
+        except BUILD_ERRORS as exc:
+            return unbuildable(document, self._build_failure(exc, recipient))
+        return {
+            **document,
+            "subject": rendered.subject,
+            "text": rendered.text,
+            "html": rendered.html,
+            "headers": headers,
+            "attachments": list(attachments),
+        }
+
+    @staticmethod
+    def _build_failure(exc: Exception, recipient: Recipient) -> str:
+        reason = f"cannot build the message: {type(exc).__name__}: {exc}"
+        return scrub_reason(reason, secrets=[recipient.email], names=[recipient.name])
 
     async def queue(self, documents: list[dict[str, Any]]) -> int:
         """Store the messages (those already queued once are skipped); returns how many
-        are new, and wakes the sender for them."""
-        inserted = await self._messages.insert_new(documents)
+        are new, and wakes the sender for them. One that could not be built is stored
+        ``failed`` with ``notifications.message.failed``, and nothing retries it."""
+        ready = [d for d in documents if d["status"] == Status.QUEUED.value]
+        inserted = await self._messages.insert_new(ready)
+        for failed in (d for d in documents if d["status"] == Status.FAILED.value):
+            log.warning("message %s cannot be built: %s", failed["_id"], failed["last_error"])
+            await self._messages.insert_failed(failed, new_event(_failure(failed)))
         if inserted:
             self._wake_sender()
         return inserted
@@ -204,7 +257,11 @@ class Notifier:
                 if context is None:
                     continue
                 recipient = Recipient(sub["person_key"], sub["name"], sub.get("email"), sub["_id"])
-                rendered = self.renderer.render(template, {"name": recipient.name, **context})
+                try:
+                    rendered = self.renderer.render(template, {**context, "name": recipient.name})
+                except BUILD_ERRORS as exc:
+                    log.warning("telegram message cannot be built: %s", type(exc).__name__)
+                    continue
                 documents.append(
                     message_document(
                         cause=envelope.id,

@@ -20,8 +20,10 @@ import httpx
 
 from nkohub_notifications.channels import Connection
 from nkohub_notifications.channels.smtp import SmtpConnection
+from nkohub_notifications.channels.targets import WebhookTargets
 from nkohub_notifications.channels.telegram import TelegramConnection
 from nkohub_notifications.channels.webhook import WebhookConnection
+from nkohub_notifications.domain.caps import cap_key, cap_reason, mail_caps
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.messages import (
     HISTORY_KEEP,
@@ -32,16 +34,17 @@ from nkohub_notifications.domain.messages import (
     after_attempt,
 )
 from nkohub_notifications.domain.rate import RateLimiter
+from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.subscribers import Topic, follows
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.contracts import CloudEvent, new_event
 from nkohub_shared.contracts.notifications import MessageFailed, MessageSent
+from nkohub_shared.storage.ratelimit import RateCounter
 
 log = logging.getLogger("nkohub.notifications.sender")
 
 CLAIM_BATCH = 100  # due messages looked up per query
-REASON_MAX = 500  # characters of a failure's reason in MessageFailed
 
 
 class Sender:
@@ -50,10 +53,16 @@ class Sender:
         messages: MessageRepository,
         subscribers: SubscriberRepository,
         settings: NotificationsSettings,
+        *,
+        rate_limits: RateCounter,
+        targets: WebhookTargets,
     ) -> None:
         self._messages = messages
         self._subscribers = subscribers
         self._settings = settings
+        self._rate_limits = rate_limits
+        self._targets = targets
+        self._caps = mail_caps(settings.mail_cap_per_hour, settings.mail_cap_per_day)
         self._wake = asyncio.Event()
         self._limits = {
             Channel.EMAIL: RateLimiter(settings.email_rate_per_second),
@@ -69,7 +78,7 @@ class Sender:
         """The background job: a feeder, ``sender_workers`` workers and a lease sweeper."""
         async with httpx.AsyncClient(timeout=self._settings.webhook_timeout_seconds) as client:
             shared: dict[Channel, Connection] = {
-                Channel.WEBHOOK: WebhookConnection(self._settings, client),
+                Channel.WEBHOOK: WebhookConnection(self._settings, client, self._targets),
                 Channel.TELEGRAM: TelegramConnection(self._settings, client),
             }
             candidates: asyncio.Queue[str] = asyncio.Queue(maxsize=CLAIM_BATCH)
@@ -145,10 +154,23 @@ class Sender:
         if message.get("topic") and not await self._still_wanted(message):
             await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
             return
+        if message["attempts"] == 1:  # counted once per message, not per retry
+            over = await self._over_cap(message)
+            if over is not None:
+                await self._finish(message, Status.SUPPRESSED, None, over)
+                return
         delay = self._limits[Channel(message["channel"])].reserve()
         if delay:
             await asyncio.sleep(delay)
-        delivery = await connection.deliver(message)
+        try:
+            delivery = await connection.deliver(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a channel's bug or an unforeseen message: never loop on it
+            log.exception("message %s could not be sent", message["_id"])
+            delivery = Delivery(
+                outcome=Outcome.PERMANENT, detail=f"could not be sent: {type(exc).__name__}"
+            )
         s = self._settings
         status, next_at = after_attempt(
             delivery,
@@ -158,6 +180,14 @@ class Sender:
             ceiling=s.retry_max_seconds,
         )
         await self._finish(message, status, next_at, delivery.detail, delivery)
+
+    async def _over_cap(self, message: dict[str, Any]) -> str | None:
+        """The reason to suppress the message when its recipient had enough of its kind."""
+        key = cap_key(message)
+        for limit in self._caps:
+            if await self._rate_limits.hit(limit, key) > limit.count:
+                return cap_reason(limit)
+        return None
 
     async def _still_wanted(self, message: dict[str, Any]) -> bool:
         subscriber = await self._subscribers.of_person(message["recipient_key"])
@@ -174,6 +204,9 @@ class Sender:
         delivery: Delivery | None = None,
     ) -> None:
         at = now()
+        detail = scrub_reason(
+            detail, secrets=[message.get("to")], names=[message.get("recipient_name") or ""]
+        )
         fields: dict[str, Any] = {"status": status.value, "updated_at": at}
         events: list[CloudEvent] = []
         common = {
@@ -189,7 +222,7 @@ class Sender:
             events.append(new_event(MessageSent(**common, sent_at=at)))
         elif status is Status.FAILED:
             fields["last_error"] = detail
-            events.append(new_event(MessageFailed(**common, reason=detail[:REASON_MAX])))
+            events.append(new_event(MessageFailed(**common, reason=detail)))
         elif status is Status.QUEUED:
             fields.update(next_attempt_at=next_at, last_error=detail)
         else:
