@@ -173,9 +173,8 @@ async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLR
         m=m,
         already=not created,
         reg_status=r["status"],
-        short_code=r["short_code"] if created else None,
-        position=await ctx.registrations.position(r),
-        cancel_url=ctx.links.registration_cancel(r["_id"], base="") if created else None,
+        email=r["email"],
+        position=await ctx.registrations.position(r) if created else None,
     )
 
 
@@ -206,8 +205,9 @@ async def book_consultation_form(meetup_id: str, request: Request, ctx: Context)
         heading="Консультация",
         done=(
             f"Вы записаны: {slot['specialist']['name']}, {_when(slot['starts_at'], m['timezone'])}."
+            " Письмо со ссылкой для отмены отправлено на адрес "
+            f"{slot['booking']['contact']['email']}."
         ),
-        cancel_url=ctx.links.consultation_cancel(slot["booking"]["consultation_id"], base=""),
     )
 
 

@@ -48,15 +48,10 @@ async def list_slots(meetup_id: str, ctx: Context, staff: MaybeStaff) -> list[di
 @router.post("/consultation-slots/{slot_id}/booking", status_code=201)
 async def book_slot(slot_id: str, body: rules.BookingIn, ctx: Context) -> dict[str, Any]:
     """An NGO books a slot with its question: one booking per slot, at most N active
-    bookings per organization per meetup."""
+    bookings per organization per meetup. The cancel link goes to the contact's address
+    only, never in this answer."""
     slot = await ctx.consultations.book(slot_id, body)
-    cid = slot["booking"]["consultation_id"]
-    return {
-        "consultation_id": cid,
-        "slot": rules.slot_public(slot),
-        "status": "booked",
-        **ctx.links.of_consultation(cid),
-    }
+    return rules.booked_view(slot)
 
 
 @router.post("/consultations/{consultation_id}/cancel")

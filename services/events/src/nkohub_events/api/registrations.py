@@ -21,31 +21,28 @@ from nkohub_shared.web.downloads import table_download
 router = APIRouter(tags=["registrations"])
 
 
-async def participant_view(
-    ctx: Context, r: dict[str, Any], *, secrets: bool = False
-) -> dict[str, Any]:
-    """What the participant sees; ``secrets`` (code, token, links) only in the answer to
-    the request that created the registration — later they are in the participant's mail."""
-    view = {
+async def participant_view(ctx: Context, r: dict[str, Any]) -> dict[str, Any]:
+    """What the participant sees: never the door code, token or links — those go to the
+    registered address only (whoever typed it may not own it)."""
+    return {
         "registration_id": r["_id"],
         "meetup_id": r["meetup_id"],
         "status": r["status"],
         "position": await ctx.registrations.position(r),
     }
-    if secrets:
-        view["short_code"] = r["short_code"]
-        view.update(ctx.links.of_registration(r["_id"], r["meetup_id"]))
-    return view
 
 
 @router.post("/meetups/{meetup_id}/registrations", status_code=201)
 async def register(meetup_id: str, body: rules.RegistrationIn, ctx: Context) -> Response:
-    """Register for a scheduled meetup inside its window. 201 with the secret cancel link
-    for a new registration; 200 with the existing registration's status (no secrets:
-    they went to the address) when the e-mail is already registered."""
+    """Register for a scheduled meetup inside its window. 201 with the status of a new
+    registration; 200 (``already_registered``, nothing more) when the address is
+    registered already. The code for the door and the cancel and feedback links are
+    mailed to the address, never returned."""
     r, created = await ctx.registrations.register(meetup_id, body)
-    view = await participant_view(ctx, r, secrets=created)
-    view["already_registered"] = not created
+    if not created:
+        view = rules.already_registered_view(r)
+    else:
+        view = {**await participant_view(ctx, r), **rules.registered_view(r)}
     return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
 
 

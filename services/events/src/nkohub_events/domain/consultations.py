@@ -358,6 +358,20 @@ def slot_public(slot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def booked_view(slot: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a booking: what happens next; the cancel link is mailed only."""
+    booking = slot["booking"]
+    return {
+        "consultation_id": booking["consultation_id"],
+        "slot": slot_public(slot),
+        "status": "booked",
+        "message": (
+            "Письмо с подтверждением и ссылкой для отмены отправлено на адрес "
+            f"{booking['contact']['email']}."
+        ),
+    }
+
+
 def slot_staff(slot: dict[str, Any]) -> dict[str, Any]:
     view = slot_public(slot)
     view["booking"] = slot.get("booking")

@@ -294,6 +294,31 @@ STAFF_FIELDS = (
 )
 
 
+def registered_view(r: dict[str, Any]) -> dict[str, Any]:
+    """What the answer to a new registration adds: what happens next, not the secrets."""
+    return {
+        "already_registered": False,
+        "message": (
+            f"Письмо с подтверждением, кодом для входа и ссылкой для отмены отправлено "
+            f"на адрес {r['email']}."
+        ),
+    }
+
+
+def already_registered_view(r: dict[str, Any]) -> dict[str, Any]:
+    """The answer when the address is registered already: no status, no place in line
+    (that is the address owner's business), only that the mail went there."""
+    return {
+        "registration_id": r["_id"],
+        "meetup_id": r["meetup_id"],
+        "already_registered": True,
+        "message": (
+            "Этот адрес уже зарегистрирован на встречу; подтверждение и ссылка для отмены "
+            "были отправлены на него."
+        ),
+    }
+
+
 def staff_view(r: dict[str, Any], position: int | None = None) -> dict[str, Any]:
     view = {"registration_id": r["_id"], **{k: r.get(k) for k in STAFF_FIELDS}}
     view["position"] = position
