@@ -123,6 +123,7 @@ async def _meetup_page(
         "registration has not opened yet": "Регистрация ещё не открыта.",
         "registration is closed": "Регистрация закрыта.",
     }
+    m = {**m, "program": meetup_rules.public_program(m.get("program"))}
     return render(
         "meetup.html",
         status,

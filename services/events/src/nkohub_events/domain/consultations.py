@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import LongText, Ogrn, Phone, Specialty, Text
+from nkohub_events.domain.common import LongText, Name, Ogrn, Phone, Question, Specialty, Text
 from nkohub_events.domain.figures import organization_key
 from nkohub_shared.contracts.common import Participant, Specialist
 from nkohub_shared.contracts.events import (
@@ -37,7 +37,7 @@ class _In(BaseModel):
 
 
 class SpecialistIn(_In):
-    name: Text
+    name: Name
     specialty: Specialty
     body: Text | None = None
     email: Email | None = None
@@ -50,7 +50,7 @@ class SlotIn(_In):
 
 
 class ContactIn(_In):
-    name: Text
+    name: Name
     email: Email
     phone: Phone | None = None
 
@@ -58,9 +58,9 @@ class ContactIn(_In):
 class BookingIn(_In):
     organization_id: str | None = Field(default=None, max_length=100)
     organization_ogrn: Ogrn | None = None
-    organization_name: Text | None = None
+    organization_name: Name | None = None
     contact: ContactIn
-    question: LongText | None = None
+    question: Question | None = None
     consent_personal_data: bool = False
 
 
@@ -79,7 +79,7 @@ class GivenIn(_In):
     duration_minutes: int = Field(default=30, ge=5, le=240)
     organization_id: str | None = Field(default=None, max_length=100)
     organization_ogrn: Ogrn | None = None
-    organization_name: Text | None = None
+    organization_name: Name | None = None
     outcome: LongText | None = None
     key: str | None = Field(
         default=None,

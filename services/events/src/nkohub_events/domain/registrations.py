@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import Ogrn, Phone, Role, Text, normalise
+from nkohub_events.domain.common import Name, Ogrn, Phone, Role, normalise
 from nkohub_events.domain.meetups import registration_window_error, seat_limit, snapshot
 from nkohub_shared.contracts.common import Participant
 from nkohub_shared.contracts.events import (
@@ -36,13 +36,13 @@ from nkohub_shared.text import Email
 class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Text
+    name: Name
     email: Email
     phone: Phone | None = None
     role: Role
     organization_id: str | None = Field(default=None, max_length=100)
     organization_ogrn: Ogrn | None = None
-    organization_name: Text | None = None
+    organization_name: Name | None = None
     consent_personal_data: bool = False
     consent_text_version: str | None = Field(default=None, max_length=50)
     mailing_consent: bool = False
