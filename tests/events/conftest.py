@@ -48,12 +48,26 @@ def feedback_link(meetup_id: str, registration_id: str) -> str:
     )
 
 
+# The test client is the reverse proxy: its X-Forwarded-For names the caller.
+PROXY = "127.0.0.1"
+
+
+def events_settings(sandbox, **overrides: Any) -> EventsSettings:
+    return EventsSettings(**sandbox.settings("events", trusted_proxies=[PROXY], **overrides))
+
+
 @pytest.fixture
 async def events(sandbox):
-    app = create_app(EventsSettings(**sandbox.settings("events")))
+    app = create_app(events_settings(sandbox))
     async with running(app) as client:
         client.app = app
         yield client
+
+
+def from_client(i: int | str) -> dict[str, str]:
+    """Headers of a request from the client address number ``i`` (through the proxy)."""
+    n = abs(hash(str(i))) % (250 * 250) if not isinstance(i, int) else i
+    return {"X-Forwarded-For": f"10.1.{n // 250}.{n % 250 + 1}"}
 
 
 def meetup_body(**overrides: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
 from nkohub_shared.links import Purpose
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.clients import ClientAddress
 from nkohub_shared.web.downloads import table_download
 
 router = APIRouter(tags=["registrations"])
@@ -33,12 +34,21 @@ async def participant_view(ctx: Context, r: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/meetups/{meetup_id}/registrations", status_code=201)
-async def register(meetup_id: str, body: rules.RegistrationIn, ctx: Context) -> Response:
+async def register(
+    meetup_id: str,
+    body: rules.RegistrationIn,
+    ctx: Context,
+    client: ClientAddress,
+    staff: MaybeStaff,
+) -> Response:
     """Register for a scheduled meetup inside its window. 201 with the status of a new
     registration; 200 (``already_registered``, nothing more) when the address is
     registered already. The code for the door and the cancel and feedback links are
-    mailed to the address, never returned."""
-    r, created = await ctx.registrations.register(meetup_id, body)
+    mailed to the address, never returned. The public door's limits apply (429); staff
+    (with a token) pass them."""
+    r, created = await ctx.registrations.register(
+        meetup_id, body, client=client if staff is None else None
+    )
     if not created:
         view = rules.already_registered_view(r)
     else:
@@ -68,7 +78,10 @@ async def list_registrations(
 
 @router.get("/registrations/{registration_id}")
 async def get_registration(
-    registration_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
+    registration_id: str,
+    ctx: Context,
+    staff: MaybeStaff,
+    token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """The participant (with the token from the confirmation) or staff see a registration."""
     if staff is not None:
@@ -80,15 +93,20 @@ async def get_registration(
 
 @router.post("/registrations/{registration_id}/cancel")
 async def cancel_registration(
-    registration_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
+    registration_id: str,
+    ctx: Context,
+    staff: MaybeStaff,
+    client: ClientAddress,
+    token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Cancel by the participant (``?token=`` from the confirmation) or by staff; a freed
     seat goes to the first on the waitlist at once."""
     if staff is None:
         ctx.links.signer.require(Purpose.REGISTRATION, registration_id, token)
-    r = await ctx.registrations.cancel(
-        registration_id, by="staff" if staff is not None else "participant"
-    )
+    if staff is not None:
+        r = await ctx.registrations.cancel(registration_id, by="staff")
+    else:
+        r = await ctx.registrations.cancel(registration_id, by="participant", client=client)
     return await participant_view(ctx, r)
 
 

@@ -105,8 +105,11 @@ def new_registration(
     organization: dict[str, Any],
     version: str,
     now: datetime,
+    *,
+    hold: str | None = None,
 ) -> dict[str, Any]:
-    """A ``pending`` registration, before its seat is settled."""
+    """A ``pending`` registration, before its seat is settled; ``hold``: the place it
+    takes in its client address's hold at the meetup (none when staff registered it)."""
     search = f"{data.name} {data.email} {organization.get('organization_name') or ''}"
     return {
         "_id": registration_id,
@@ -119,11 +122,17 @@ def new_registration(
         "search": normalise(search),
         "short_code": short_code(registration_id),
         "checked_in_at": None,
+        "client_hold": hold,
     }
 
 
 def comeback(
-    data: RegistrationIn, organization: dict[str, Any], version: str, now: datetime
+    data: RegistrationIn,
+    organization: dict[str, Any],
+    version: str,
+    now: datetime,
+    *,
+    hold: str | None = None,
 ) -> dict[str, Any]:
     """Who cancelled and registers again keeps their record, afresh and ``pending``."""
     return {
@@ -131,6 +140,7 @@ def comeback(
         **_person_fields(data, organization, version, now),
         "cancelled_at": None,
         "cancelled_by": None,
+        "client_hold": hold,
     }
 
 
@@ -319,7 +329,15 @@ def already_registered_view(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def client_of(r: dict[str, Any]) -> str | None:
+    """Which client address registered it, as a short pseudonym: staff see registrations
+    made from one address together (``None``: staff registered it)."""
+    hold = r.get("client_hold")
+    return hold.rsplit(":", 1)[-1][:12] if hold else None
+
+
 def staff_view(r: dict[str, Any], position: int | None = None) -> dict[str, Any]:
     view = {"registration_id": r["_id"], **{k: r.get(k) for k in STAFF_FIELDS}}
     view["position"] = position
+    view["client"] = client_of(r)
     return view

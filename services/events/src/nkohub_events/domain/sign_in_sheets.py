@@ -10,11 +10,12 @@ nothing new (one attendance per person per meetup).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nkohub_events.domain.attendance import Attendee
 from nkohub_events.domain.common import NAME_MAX, ROLE_LABELS, TEXT_MAX, normalise
+from nkohub_events.domain.erasure import ERASED
 from nkohub_events.domain.registrations import email_key
 from nkohub_shared.privacy import person_key
 from nkohub_shared.text import normalise_email, one_line
@@ -65,6 +66,7 @@ def entries(
 ) -> tuple[list[SheetEntry], list[dict[str, Any]]]:
     """The attendees of the sheet's rows and the rows' errors (``row`` counts the header
     as row 1, as a spreadsheet does)."""
+    registrations = [r for r in registrations if not r.get("erased")]
     by_email = {r["email_key"]: r for r in registrations}
     by_name = {normalise(r["name"]): r for r in registrations}
     org_by_name = {}
@@ -125,3 +127,14 @@ def entries(
             )
         found.append(SheetEntry(attendee, registration))
     return found, errors
+
+
+def without_erased(found: list[SheetEntry], erased: set[str]) -> list[SheetEntry]:
+    """The entries of erased people keep their attendance (the figures) but not their name:
+    a sheet imported again after an erasure brings no name back."""
+    return [
+        replace(e, attendee=replace(e.attendee, name=ERASED))
+        if e.attendee.person_key in erased
+        else e
+        for e in found
+    ]
