@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from nkohub_events.api import sheets
 from nkohub_events.api.deps import Context
 from nkohub_events.api.exports import REGISTRATION_COLUMNS
-from nkohub_events.api.sheets import read_sheet
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
 from nkohub_shared.links import Purpose
@@ -129,11 +129,31 @@ async def check_in_by_code(
     return {**rules.staff_view(done), "first_check_in": first}
 
 
-@router.post("/meetups/{meetup_id}/attendance/import")
+SHEET_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/meetups/{meetup_id}/attendance/import", openapi_extra=SHEET_UPLOAD)
 async def import_attendance(
-    meetup_id: str, ctx: Context, user: StaffUser, file: UploadFile
+    meetup_id: str, ctx: Context, user: StaffUser, request: Request
 ) -> dict[str, Any]:
-    """Import a sign-in sheet (CSV or XLSX: name, role, organization, optional contact) as
-    attendances; importing the same sheet again records nothing new."""
-    rows = read_sheet(file.filename or "", await file.read())
+    """Import a sign-in sheet (CSV or XLSX, multipart field ``file``: name, role,
+    organization, optional contact) as attendances; importing the same sheet again
+    records nothing new. 413 past ``NKOHUB_SHEET_MAX_BYTES`` or ``NKOHUB_SHEET_MAX_ROWS``
+    (refused while reading)."""
+    settings = ctx.runtime.settings
+    filename, content = await sheets.uploaded_file(request, settings.sheet_max_bytes)
+    rows = await sheets.parse_sheet(filename, content, settings.sheet_max_rows)
     return await ctx.attendance.import_sheet(meetup_id, rows)
