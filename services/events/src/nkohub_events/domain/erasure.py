@@ -72,6 +72,17 @@ def erased_past_bookings(
     }
 
 
+def erased_speaker_names(program: list[dict[str, Any]], person_keys: set[str]) -> list[str]:
+    """The names the erased speakers have in the program (questions copied them as their
+    addressee)."""
+    return [
+        item["speaker_name"]
+        for item in program
+        if item.get("speaker_person_key") in person_keys
+        and item.get("speaker_name") not in (None, ERASED)
+    ]
+
+
 def erased_program(
     program: list[dict[str, Any]], person_keys: set[str]
 ) -> list[dict[str, Any]] | None:

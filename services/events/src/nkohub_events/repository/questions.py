@@ -41,6 +41,12 @@ class QuestionRepository:
     async def add_merged(self, question_id: str, merged_id: str) -> None:
         await self.collection.update_one({"_id": question_id}, {"$addToSet": {"merged": merged_id}})
 
+    async def erase_addressees(self, meetup_id: str, names: list[str], name: str) -> None:
+        await self.collection.update_many(
+            {"meetup_id": meetup_id, "addressed_to": {"$in": names}},
+            {"$set": {"addressed_to": name}},
+        )
+
     async def erase_authors(self, person_keys: list[str], name: str) -> None:
         await self.collection.update_many(
             {"person_key": {"$in": person_keys}}, {"$set": {"author_name": name}}

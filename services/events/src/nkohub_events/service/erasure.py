@@ -97,6 +97,7 @@ class ErasureService:
 
     async def _erase_speakers(self, keys: list[str]) -> None:
         for m in await self._meetups.with_speakers(keys):
+            names = rules.erased_speaker_names(m.get("program") or [], set(keys))
             for _ in range(MEETUP_ATTEMPTS):
                 program = rules.erased_program(m.get("program") or [], set(keys))
                 if program is None:
@@ -111,3 +112,5 @@ class ErasureService:
                 if fresh is None:
                     break
                 m = fresh
+            if names:
+                await self._questions.erase_addressees(m["_id"], names, rules.ERASED)
