@@ -41,7 +41,7 @@ class EventsSettings(ServiceSettings):
         default=10, ge=1, le=1000, description="questions, and feedback, per registration"
     )
     registrations_per_client_per_meetup: int = Field(
-        default=5, ge=1, le=10_000, description="active registrations a client address holds"
+        default=10, ge=1, le=10_000, description="active registrations a client address holds"
     )
     bookings_per_client_per_meetup: int = Field(
         default=3, ge=1, le=1000, description="active consultation bookings per client address"

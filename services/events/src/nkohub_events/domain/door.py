@@ -46,7 +46,7 @@ class DoorLimits:
     per_client_per_hour: int = 30
     mails_per_address_per_hour: int = 6
     per_registration_per_hour: int = 10
-    registrations_per_client_per_meetup: int = 5
+    registrations_per_client_per_meetup: int = 10
     bookings_per_client_per_meetup: int = 3
     bookings_per_address_per_meetup: int = 2
 
