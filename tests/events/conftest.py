@@ -13,19 +13,61 @@ import pytest
 from nkohub_events.app import create_app
 from nkohub_events.repository import OUTBOX_COLLECTIONS
 from nkohub_events.settings import EventsSettings
+from nkohub_shared.links import LinkSigner, Purpose, feedback_path, registration_cancel_path
 from nkohub_shared.storage.outbox import PENDING_FILTER
 from tests.support.broker import EventSpy, publish_events, wait_until
 from tests.support.inprocess import running, staff_headers
+from tests.support.isolation import LINK_SECRET
 
 STAFF = staff_headers()
+SIGNER = LinkSigner(LINK_SECRET)
+
+
+def registration_token(registration_id: str) -> str:
+    """The token of the links mailed to a registrant (as a person clicking them has it)."""
+    return SIGNER.token(Purpose.REGISTRATION, registration_id)
+
+
+def consultation_token(consultation_id: str) -> str:
+    return SIGNER.token(Purpose.CONSULTATION, consultation_id)
+
+
+def registration_cancel_link(registration_id: str) -> str:
+    return SIGNER.link(
+        "", registration_cancel_path(registration_id), Purpose.REGISTRATION, registration_id
+    )
+
+
+def feedback_link(meetup_id: str, registration_id: str) -> str:
+    return SIGNER.link(
+        "",
+        feedback_path(meetup_id),
+        Purpose.REGISTRATION,
+        registration_id,
+        registration=registration_id,
+    )
+
+
+# The test client is the reverse proxy: its X-Forwarded-For names the caller.
+PROXY = "127.0.0.1"
+
+
+def events_settings(sandbox, **overrides: Any) -> EventsSettings:
+    return EventsSettings(**sandbox.settings("events", trusted_proxies=[PROXY], **overrides))
 
 
 @pytest.fixture
 async def events(sandbox):
-    app = create_app(EventsSettings(**sandbox.settings("events")))
+    app = create_app(events_settings(sandbox))
     async with running(app) as client:
         client.app = app
         yield client
+
+
+def from_client(i: int | str) -> dict[str, str]:
+    """Headers of a request from the client address number ``i`` (through the proxy)."""
+    n = abs(hash(str(i))) % (250 * 250) if not isinstance(i, int) else i
+    return {"X-Forwarded-For": f"10.1.{n // 250}.{n % 250 + 1}"}
 
 
 def meetup_body(**overrides: Any) -> dict[str, Any]:

@@ -14,7 +14,15 @@ import uvicorn
 
 from nkohub_events.app import create_app
 from nkohub_events.settings import EventsSettings
-from tests.events.conftest import STAFF, move_to_past, person, scheduled_meetup
+from tests.events.conftest import (
+    STAFF,
+    consultation_token,
+    feedback_link,
+    move_to_past,
+    person,
+    registration_cancel_link,
+    scheduled_meetup,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 SERVER_START_SECONDS = 30.0
@@ -53,8 +61,12 @@ async def test_pages_render_escape_and_work_as_plain_forms(events):
         },
     )
     assert ok.status_code == 201 and "Вы зарегистрированы" in ok.text
-    cancel_link = ok.text.split('href="')[-1].split('"')[0].replace("&amp;", "&")
-    assert cancel_link.startswith("/registrations/")
+    assert "/cancel" not in ok.text and "token" not in ok.text, "the cancel link is mailed"
+    assert "anna@example.org" in ok.text
+    anna = await events.app.state.runtime.db["registrations"].find_one(
+        {"email": "anna@example.org"}
+    )
+    cancel_link = registration_cancel_link(anna["_id"])  # as in Anna's mail
     waiting = await events.post(
         f"/meetups/{mid}/register",
         data={
@@ -86,7 +98,7 @@ async def test_feedback_page_from_the_mail_link(events):
     reg = (await events.post(f"/api/v1/meetups/{mid}/registrations", json=person(1))).json()
     await move_to_past(events, mid)
     await events.post(f"/api/v1/meetups/{mid}/complete", headers=STAFF)
-    link = reg["feedback_url"].replace("http://localhost:8000", "")
+    link = feedback_link(mid, reg["registration_id"])  # as in the participant's mail
     page = await events.get(link)
     assert page.status_code == 200 and "Оценка" in page.text
     sent = await events.post(link, data={"rating": "4", "comment": "Полезно"})
@@ -150,12 +162,12 @@ async def test_registration_form_submitted_in_headless_chromium(sandbox):
                 await page.check("#consent")
                 await page.click("button[type=submit]")
                 assert "Вы зарегистрированы" in await page.inner_text("#result")
-                code = await page.inner_text("#code")
+                assert "olga@example.org" in await page.inner_text("#mail")
             finally:
                 await browser.close()
         regs = [r async for r in app.state.runtime.db["registrations"].find()]
         assert len(regs) == 1 and regs[0]["status"] == "confirmed"
-        assert regs[0]["short_code"] == code and regs[0]["consent_text_version"] == "2026-01"
+        assert regs[0]["consent_text_version"] == "2026-01"
         assert regs[0]["mailing_consent"] is False, "mailing consent stays unticked by default"
 
 
@@ -188,10 +200,13 @@ async def test_consultation_booked_and_cancelled_through_the_pages(events):
         f"/meetups/{mid}/consultations", data={**form, "consent_personal_data": "yes"}
     )
     assert booked.status_code == 201 and "Вы записаны" in booked.text
-    link = booked.text.split('href="/consultations/')[1].split('"')[0].replace("&amp;", "&")
-    shown = await events.get(f"/consultations/{link}")
+    assert "/consultations/" not in booked.text, "the cancel link is mailed only"
+    slot_doc = await events.app.state.runtime.db["slots"].find_one({"_id": slot_id})
+    cid = slot_doc["booking"]["consultation_id"]
+    link = f"/consultations/{cid}/cancel?token={consultation_token(cid)}"
+    shown = await events.get(link)
     assert "Да, отменить" in shown.text
-    done = await events.post(f"/consultations/{link}")
+    done = await events.post(link)
     assert "Консультация отменена" in done.text
     slots = (await events.get(f"/api/v1/meetups/{mid}/consultation-slots")).json()
     assert slots[0]["booked"] is False

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.events.conftest import STAFF, move_to_past, person, scheduled_meetup
+from tests.events.conftest import (
+    STAFF,
+    move_to_past,
+    person,
+    registration_token,
+    scheduled_meetup,
+)
 
 
 async def test_questions_are_moderated_merged_and_answered(events, spy):
@@ -15,7 +21,7 @@ async def test_questions_are_moderated_merged_and_answered(events, spy):
             f"/api/v1/meetups/{mid}/questions",
             json={
                 "registration_id": reg["registration_id"],
-                "token": reg["token"],
+                "token": registration_token(reg["registration_id"]),
                 "text": text,
                 **extra,
             },
@@ -27,7 +33,11 @@ async def test_questions_are_moderated_merged_and_answered(events, spy):
     q2 = (await ask(b, "Будет ли ресурсный центр?")).json()
     forged = await events.post(
         f"/api/v1/meetups/{mid}/questions",
-        json={"registration_id": a["registration_id"], "token": b["token"], "text": "Взлом?"},
+        json={
+            "registration_id": a["registration_id"],
+            "token": registration_token(b["registration_id"]),
+            "text": "Взлом?",
+        },
     )
     assert forged.status_code == 403 and forged.json()["error"]["field"] == "token"
     bad = await ask(a, "Вопрос", program_position=9)
@@ -76,7 +86,7 @@ async def test_feedback_after_completion_once_per_participant_and_summary(events
             f"/api/v1/meetups/{mid}/feedback",
             json={
                 "registration_id": reg["registration_id"],
-                "token": reg["token"],
+                "token": registration_token(reg["registration_id"]),
                 "rating": rating,
                 "comment": comment,
             },

@@ -181,7 +181,13 @@ async def test_erasure_from_the_registry_removes_names_and_contacts(events, sand
     attendance = await db["attendances"].find_one({"meetup_id": mid})
     assert attendance["name"] == "(удалено)" and attendance["person_key"] == stored["person_key"]
     again = await events.post(f"/api/v1/meetups/{mid}/registrations", json=person(1))
-    assert again.status_code == 201, "after erasure the address may register afresh"
+    assert again.status_code == 409 and again.json()["error"]["reason"] == "erased", (
+        "the public form does not bring an erased person's data back"
+    )
+    at_the_desk = await events.post(
+        f"/api/v1/meetups/{mid}/registrations", json=person(1), headers=STAFF
+    )
+    assert at_the_desk.status_code == 201, "staff may register them afresh, with a new consent"
 
 
 async def test_staff_see_the_organizations_known_from_the_registry(events, sandbox):

@@ -84,8 +84,10 @@ def test_slots_lie_within_the_meetup_and_a_specialist_gives_one_at_a_time():
 
 def test_a_booking_holds_a_quota_only_at_a_meetup():
     booking = {"consultation_id": "c1", "org_key": "org-1", "status": "booked"}
-    assert rules.booked_quota_id(slot(), booking) == "m1:org-1"
-    assert rules.booked_quota_id(slot(meetup_id=None), booking) is None
+    assert rules.booked_quota_ids(slot(), booking) == ["m1:org-1"]  # booked before holds
+    assert rules.booked_quota_ids(slot(meetup_id=None), booking) == []
+    held = {**booking, "quotas": ["m1:org-1", "m1:address:k"]}
+    assert rules.booked_quota_ids(slot(), held) == ["m1:org-1", "m1:address:k"]
     assert rules.active_booking(slot(booking=booking), "c1") == booking
     assert rules.active_booking(slot(booking=booking), "c2") is None
     with pytest.raises(Conflict) as caught:
@@ -101,3 +103,28 @@ def test_a_consultation_is_not_given_in_the_future():
     assert caught.value.field == "given_on"
     assert rules.given_slot_id("sheet-1", "fresh") == "given:sheet-1"
     assert rules.given_slot_id(None, "fresh") == "fresh"
+
+
+def test_a_stranger_naming_a_registry_ngo_counts_against_a_quota_of_their_own():
+    ngo = {"_id": "org-1", "public_email": "Info@Shakhmaty.ru"}
+    assert rules.contact_is_known(ngo, "info@shakhmaty.ru")
+    assert not rules.contact_is_known(ngo, "stranger@example.org")
+    assert not rules.contact_is_known({"_id": "org-2"}, "info@shakhmaty.ru")
+    assert not rules.contact_is_known(None, "info@shakhmaty.ru")
+    assert rules.quota_key("org-1", "org-1", "key-s", known=False) == "org-1|contact:key-s"
+    assert rules.quota_key("org-1", "org-1", "key-i", known=True) == "org-1"
+    typed = rules.booking_organization_key(org(name="АНО «Одна»"))
+    assert rules.quota_key(typed, None, "key-s", known=False) == typed, "a typed name is one"
+
+
+def test_a_booking_takes_the_ngo_address_and_client_places_in_that_order():
+    holds = rules.booking_holds("m1", "org-1", 2, "key-s", 2, "m1:client:p", 3)
+    assert [(h.quota_id, h.limit) for h in holds] == [
+        ("m1:org-1", 2),
+        ("m1:address:key-s", 2),
+        ("m1:client:p", 3),
+    ]
+    assert [h.refusal.status_code for h in holds] == [409, 409, 429]
+    assert [h.refusal.field for h in holds] == ["organization_id", "contact.email", "slot_id"]
+    staff = rules.booking_holds("m1", "org-1", 2, "key-s", 2, None, 3)
+    assert len(staff) == 2, "staff hold no client places"

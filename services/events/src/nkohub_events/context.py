@@ -12,6 +12,7 @@ from nkohub_events.repository.consultations import (
     SlotRepository,
     SpecialistRepository,
 )
+from nkohub_events.repository.erasures import ErasureRepository
 from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.organizations import OrganizationRepository
 from nkohub_events.repository.posts import PostRepository
@@ -20,7 +21,8 @@ from nkohub_events.repository.registrations import RegistrationRepository
 from nkohub_events.repository.seats import SeatRepository
 from nkohub_events.service.attendance import AttendanceService
 from nkohub_events.service.consultations import ConsultationService
-from nkohub_events.service.erasure import ErasureService
+from nkohub_events.service.door import PublicDoor
+from nkohub_events.service.erasure import ErasedPeople, ErasureService
 from nkohub_events.service.meetups import MeetupService
 from nkohub_events.service.organizations import OrganizationService
 from nkohub_events.service.posts import PostReadModel
@@ -58,15 +60,24 @@ class EventsContext:
         registration_store = RegistrationRepository(db, outbox)
         attendance_store = AttendanceRepository(db, outbox)
         slot_store = SlotRepository(db, outbox)
+        specialist_store = SpecialistRepository(db)
+        question_store = QuestionRepository(db, outbox)
+        feedback_store = FeedbackRepository(db, outbox)
         organization_store = OrganizationRepository(db)
         post_store = PostRepository(db)
+        tombstones = ErasureRepository(db)
 
+        door = PublicDoor(runtime.rate_limits, settings.door)
+        erased = ErasedPeople(tombstones)
         organizations = OrganizationService(organization_store)
         registrations = RegistrationService(
             registration_store,
             SeatRepository(db),
             meetup_store,
             organizations,
+            door=door,
+            holds=QuotaRepository(db, "registration_holds"),
+            erased=erased,
             consent_version=settings.consent_text_version,
             public_base_url=base_url,
         )
@@ -86,21 +97,20 @@ class EventsContext:
             meetups=meetups,
             registrations=registrations,
             attendance=AttendanceService(
-                attendance_store, registration_store, meetup_store, organization_store
+                attendance_store, registration_store, meetup_store, organization_store, erased
             ),
             consultations=ConsultationService(
-                SpecialistRepository(db),
+                specialist_store,
                 slot_store,
                 QuotaRepository(db),
                 meetups,
                 organizations,
+                door=door,
+                erased=erased,
                 default_limit=settings.consultations_per_organization,
             ),
             questions=QuestionService(
-                QuestionRepository(db, outbox),
-                FeedbackRepository(db, outbox),
-                meetups,
-                registrations,
+                question_store, feedback_store, meetups, registrations, door=door
             ),
             organizations=organizations,
             organization_read_model=organization_store.read_model,
@@ -113,5 +123,15 @@ class EventsContext:
                 organization_store,
                 timezone=settings.venue_timezone,
             ),
-            erasure=ErasureService(registration_store, attendance_store, slot_store),
+            erasure=ErasureService(
+                tombstones,
+                registration_store,
+                attendance_store,
+                slot_store,
+                specialist_store,
+                question_store,
+                feedback_store,
+                meetup_store,
+                public_base_url=base_url,
+            ),
         )

@@ -25,6 +25,7 @@ from nkohub_events.domain.registrations import RegistrationIn
 from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web.clients import ClientAddress
 
 FIELD_LABELS = {
     "name": "имя",
@@ -77,12 +78,22 @@ def _bad_link() -> HTMLResponse:
     return _message("Ссылка недействительна", "Проверьте ссылку из письма.", 403)
 
 
+def _refused(response: HTMLResponse, exc: Exception) -> HTMLResponse:
+    """A refusal page; a rate limit's (429) says when to come back, as the API does."""
+    retry_after = exc.details.get("retry_after") if isinstance(exc, DomainError) else None
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _explain(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
         names = ", ".join(FIELD_LABELS.get(f, f) for f in sorted(fields))
         return f"Проверьте поля: {names}."
     if isinstance(exc, DomainError):
+        if exc.status_code == 429:
+            return exc.message  # already a Russian sentence saying what to do
         label = FIELD_LABELS.get(exc.field or "", exc.field or "")
         return f"Не получилось: {exc.message}" + (f" (поле: {label})." if label else ".")
     return "Не получилось."
@@ -123,6 +134,7 @@ async def _meetup_page(
         "registration has not opened yet": "Регистрация ещё не открыта.",
         "registration is closed": "Регистрация закрыта.",
     }
+    m = {**m, "program": meetup_rules.public_program(m.get("program"))}
     return render(
         "meetup.html",
         status,
@@ -154,7 +166,9 @@ async def meetup_page(meetup_id: str, ctx: Context) -> HTMLResponse:
 
 
 @router.post("/meetups/{meetup_id}/register")
-async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLResponse:
+async def register_form(
+    meetup_id: str, request: Request, ctx: Context, client: ClientAddress
+) -> HTMLResponse:
     raw = dict(await request.form())
     form = {k: str(v).strip() for k, v in raw.items()}
     data = {k: v for k, v in form.items() if v and k not in ("consent_personal_data",)}
@@ -162,10 +176,11 @@ async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLR
     data["mailing_consent"] = form.get("mailing_consent") == "yes"
     try:
         body = RegistrationIn.model_validate(data)
-        r, created = await ctx.registrations.register(meetup_id, body)
+        r, created = await ctx.registrations.register(meetup_id, body, client=client)
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status_code", 422)
-        return await _meetup_page(ctx, meetup_id, error=_explain(exc), form=form, status=status)
+        page = await _meetup_page(ctx, meetup_id, error=_explain(exc), form=form, status=status)
+        return _refused(page, exc)
     m = await ctx.meetups.get(r["meetup_id"])
     return render(
         "confirmation.html",
@@ -173,14 +188,15 @@ async def register_form(meetup_id: str, request: Request, ctx: Context) -> HTMLR
         m=m,
         already=not created,
         reg_status=r["status"],
-        short_code=r["short_code"] if created else None,
-        position=await ctx.registrations.position(r),
-        cancel_url=ctx.links.registration_cancel(r["_id"], base="") if created else None,
+        email=r["email"],
+        position=await ctx.registrations.position(r) if created else None,
     )
 
 
 @router.post("/meetups/{meetup_id}/consultations")
-async def book_consultation_form(meetup_id: str, request: Request, ctx: Context) -> HTMLResponse:
+async def book_consultation_form(
+    meetup_id: str, request: Request, ctx: Context, client: ClientAddress
+) -> HTMLResponse:
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
     try:
         body = BookingIn.model_validate(
@@ -195,10 +211,13 @@ async def book_consultation_form(meetup_id: str, request: Request, ctx: Context)
                 "consent_personal_data": form.get("consent_personal_data") == "yes",
             }
         )
-        slot = await ctx.consultations.book(form.get("slot_id", ""), body, at_meetup=meetup_id)
+        slot = await ctx.consultations.book(
+            form.get("slot_id", ""), body, at_meetup=meetup_id, client=client
+        )
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status_code", 422)
-        return await _meetup_page(ctx, meetup_id, booking_error=_explain(exc), status=status)
+        page = await _meetup_page(ctx, meetup_id, booking_error=_explain(exc), status=status)
+        return _refused(page, exc)
     m = await ctx.meetups.get(slot["meetup_id"])
     return render(
         "cancel.html",
@@ -206,8 +225,9 @@ async def book_consultation_form(meetup_id: str, request: Request, ctx: Context)
         heading="Консультация",
         done=(
             f"Вы записаны: {slot['specialist']['name']}, {_when(slot['starts_at'], m['timezone'])}."
+            " Письмо со ссылкой для отмены отправлено на адрес "
+            f"{slot['booking']['contact']['email']}."
         ),
-        cancel_url=ctx.links.consultation_cancel(slot["booking"]["consultation_id"], base=""),
     )
 
 
@@ -232,16 +252,17 @@ async def cancel_registration_page(
 
 @router.post("/registrations/{registration_id}/cancel")
 async def cancel_registration_form(
-    registration_id: str, ctx: Context, token: str | None = None
+    registration_id: str, ctx: Context, client: ClientAddress, token: str | None = None
 ) -> HTMLResponse:
     if not ctx.links.signer.valid(Purpose.REGISTRATION, registration_id, token):
         return _bad_link()
     r = await ctx.registrations.get(registration_id)
     m = await ctx.meetups.get(r["meetup_id"])
     try:
-        await ctx.registrations.cancel(registration_id, by="participant")
+        await ctx.registrations.cancel(registration_id, by="participant", client=client)
     except DomainError as exc:
-        return render("cancel.html", exc.status_code, heading=m["title"], error=_explain(exc))
+        page = render("cancel.html", exc.status_code, heading=m["title"], error=_explain(exc))
+        return _refused(page, exc)
     return render(
         "cancel.html", heading=m["title"], done="Регистрация отменена. Спасибо, что предупредили!"
     )
@@ -269,14 +290,15 @@ async def cancel_consultation_page(
 
 @router.post("/consultations/{consultation_id}/cancel")
 async def cancel_consultation_form(
-    consultation_id: str, ctx: Context, token: str | None = None
+    consultation_id: str, ctx: Context, client: ClientAddress, token: str | None = None
 ) -> HTMLResponse:
     if not ctx.links.signer.valid(Purpose.CONSULTATION, consultation_id, token):
         return _bad_link()
     try:
-        await ctx.consultations.cancel(consultation_id, by="participant")
+        await ctx.consultations.cancel(consultation_id, by="participant", client=client)
     except DomainError as exc:
-        return render("cancel.html", exc.status_code, heading="Консультация", error=_explain(exc))
+        page = render("cancel.html", exc.status_code, heading="Консультация", error=_explain(exc))
+        return _refused(page, exc)
     return render("cancel.html", heading="Консультация", done="Консультация отменена.")
 
 
@@ -292,7 +314,12 @@ async def feedback_page(
 
 @router.post("/meetups/{meetup_id}/feedback")
 async def feedback_form(
-    meetup_id: str, request: Request, ctx: Context, registration: str = "", token: str = ""
+    meetup_id: str,
+    request: Request,
+    ctx: Context,
+    client: ClientAddress,
+    registration: str = "",
+    token: str = "",
 ) -> HTMLResponse:
     if not ctx.links.signer.valid(Purpose.REGISTRATION, registration, token):
         return _bad_link()
@@ -305,9 +332,9 @@ async def feedback_form(
             rating=form.get("rating", ""),
             comment=str(form.get("comment", "")).strip() or None,
         )
-        await ctx.questions.leave_feedback(m["_id"], body)
+        await ctx.questions.leave_feedback(m["_id"], body, client=client)
     except (ValidationError, DomainError) as exc:
-        return render(
+        page = render(
             "feedback.html",
             getattr(exc, "status_code", 422),
             m=m,
@@ -315,4 +342,5 @@ async def feedback_form(
             token=token,
             error=_explain(exc),
         )
+        return _refused(page, exc)
     return render("feedback.html", m=m, done="Спасибо за отзыв!")

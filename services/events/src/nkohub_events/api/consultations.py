@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from nkohub_events.api.deps import Context
 from nkohub_events.domain import consultations as rules
 from nkohub_shared.links import Purpose
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(tags=["consultations"])
 
@@ -46,28 +47,29 @@ async def list_slots(meetup_id: str, ctx: Context, staff: MaybeStaff) -> list[di
 
 
 @router.post("/consultation-slots/{slot_id}/booking", status_code=201)
-async def book_slot(slot_id: str, body: rules.BookingIn, ctx: Context) -> dict[str, Any]:
+async def book_slot(
+    slot_id: str, body: rules.BookingIn, ctx: Context, client: ClientAddress, staff: MaybeStaff
+) -> dict[str, Any]:
     """An NGO books a slot with its question: one booking per slot, at most N active
-    bookings per organization per meetup."""
-    slot = await ctx.consultations.book(slot_id, body)
-    cid = slot["booking"]["consultation_id"]
-    return {
-        "consultation_id": cid,
-        "slot": rules.slot_public(slot),
-        "status": "booked",
-        **ctx.links.of_consultation(cid),
-    }
+    bookings per organization per meetup. The cancel link goes to the contact's address
+    only, never in this answer."""
+    slot = await ctx.consultations.book(slot_id, body, client=client if staff is None else None)
+    return rules.booked_view(slot)
 
 
 @router.post("/consultations/{consultation_id}/cancel")
 async def cancel_consultation(
-    consultation_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
+    consultation_id: str,
+    ctx: Context,
+    staff: MaybeStaff,
+    client: ClientAddress,
+    token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     if staff is None:
         ctx.links.signer.require(Purpose.CONSULTATION, consultation_id, token)
-    slot = await ctx.consultations.cancel(
-        consultation_id, by="staff" if staff is not None else "participant"
-    )
+        slot = await ctx.consultations.cancel(consultation_id, by="participant", client=client)
+    else:
+        slot = await ctx.consultations.cancel(consultation_id, by="staff")
     return {
         "consultation_id": consultation_id,
         "status": "cancelled",

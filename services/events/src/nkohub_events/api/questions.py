@@ -11,15 +11,18 @@ from nkohub_events.api.deps import Context
 from nkohub_events.domain import questions as rules
 from nkohub_shared.links import Purpose
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(tags=["questions and feedback"])
 
 
 @router.post("/meetups/{meetup_id}/questions", status_code=201)
-async def submit_question(meetup_id: str, body: rules.QuestionIn, ctx: Context) -> dict:
+async def submit_question(
+    meetup_id: str, body: rules.QuestionIn, ctx: Context, client: ClientAddress
+) -> dict:
     """A registered participant (registration id + token from the confirmation) asks."""
     ctx.links.signer.require(Purpose.REGISTRATION, body.registration_id, body.token)
-    return rules.question_public(await ctx.questions.submit(meetup_id, body))
+    return rules.question_public(await ctx.questions.submit(meetup_id, body, client=client))
 
 
 @router.get("/meetups/{meetup_id}/questions")
@@ -65,10 +68,12 @@ async def answer_question(
 
 
 @router.post("/meetups/{meetup_id}/feedback", status_code=201)
-async def leave_feedback(meetup_id: str, body: rules.FeedbackIn, ctx: Context) -> dict:
+async def leave_feedback(
+    meetup_id: str, body: rules.FeedbackIn, ctx: Context, client: ClientAddress
+) -> dict:
     """After a completed meetup, a participant (by their token) rates it 1–5."""
     ctx.links.signer.require(Purpose.REGISTRATION, body.registration_id, body.token)
-    doc = await ctx.questions.leave_feedback(meetup_id, body)
+    doc = await ctx.questions.leave_feedback(meetup_id, body, client=client)
     return {"feedback_id": doc["_id"], "rating": doc["rating"]}
 
 

@@ -5,47 +5,54 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from nkohub_events.api import sheets
 from nkohub_events.api.deps import Context
 from nkohub_events.api.exports import REGISTRATION_COLUMNS
-from nkohub_events.api.sheets import read_sheet
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import Role
 from nkohub_shared.links import Purpose
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.clients import ClientAddress
 from nkohub_shared.web.downloads import table_download
 
 router = APIRouter(tags=["registrations"])
 
 
-async def participant_view(
-    ctx: Context, r: dict[str, Any], *, secrets: bool = False
-) -> dict[str, Any]:
-    """What the participant sees; ``secrets`` (code, token, links) only in the answer to
-    the request that created the registration — later they are in the participant's mail."""
-    view = {
+async def participant_view(ctx: Context, r: dict[str, Any]) -> dict[str, Any]:
+    """What the participant sees: never the door code, token or links — those go to the
+    registered address only (whoever typed it may not own it)."""
+    return {
         "registration_id": r["_id"],
         "meetup_id": r["meetup_id"],
         "status": r["status"],
         "position": await ctx.registrations.position(r),
     }
-    if secrets:
-        view["short_code"] = r["short_code"]
-        view.update(ctx.links.of_registration(r["_id"], r["meetup_id"]))
-    return view
 
 
 @router.post("/meetups/{meetup_id}/registrations", status_code=201)
-async def register(meetup_id: str, body: rules.RegistrationIn, ctx: Context) -> Response:
-    """Register for a scheduled meetup inside its window. 201 with the secret cancel link
-    for a new registration; 200 with the existing registration's status (no secrets:
-    they went to the address) when the e-mail is already registered."""
-    r, created = await ctx.registrations.register(meetup_id, body)
-    view = await participant_view(ctx, r, secrets=created)
-    view["already_registered"] = not created
+async def register(
+    meetup_id: str,
+    body: rules.RegistrationIn,
+    ctx: Context,
+    client: ClientAddress,
+    staff: MaybeStaff,
+) -> Response:
+    """Register for a scheduled meetup inside its window. 201 with the status of a new
+    registration; 200 (``already_registered``, nothing more) when the address is
+    registered already. The code for the door and the cancel and feedback links are
+    mailed to the address, never returned. The public door's limits apply (429); staff
+    (with a token) pass them."""
+    r, created = await ctx.registrations.register(
+        meetup_id, body, client=client if staff is None else None
+    )
+    if not created:
+        view = rules.already_registered_view(r)
+    else:
+        view = {**await participant_view(ctx, r), **rules.registered_view(r)}
     return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
 
 
@@ -71,7 +78,10 @@ async def list_registrations(
 
 @router.get("/registrations/{registration_id}")
 async def get_registration(
-    registration_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
+    registration_id: str,
+    ctx: Context,
+    staff: MaybeStaff,
+    token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """The participant (with the token from the confirmation) or staff see a registration."""
     if staff is not None:
@@ -83,15 +93,20 @@ async def get_registration(
 
 @router.post("/registrations/{registration_id}/cancel")
 async def cancel_registration(
-    registration_id: str, ctx: Context, staff: MaybeStaff, token: str | None = None
+    registration_id: str,
+    ctx: Context,
+    staff: MaybeStaff,
+    client: ClientAddress,
+    token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Cancel by the participant (``?token=`` from the confirmation) or by staff; a freed
     seat goes to the first on the waitlist at once."""
     if staff is None:
         ctx.links.signer.require(Purpose.REGISTRATION, registration_id, token)
-    r = await ctx.registrations.cancel(
-        registration_id, by="staff" if staff is not None else "participant"
-    )
+    if staff is not None:
+        r = await ctx.registrations.cancel(registration_id, by="staff")
+    else:
+        r = await ctx.registrations.cancel(registration_id, by="participant", client=client)
     return await participant_view(ctx, r)
 
 
@@ -114,11 +129,31 @@ async def check_in_by_code(
     return {**rules.staff_view(done), "first_check_in": first}
 
 
-@router.post("/meetups/{meetup_id}/attendance/import")
+SHEET_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/meetups/{meetup_id}/attendance/import", openapi_extra=SHEET_UPLOAD)
 async def import_attendance(
-    meetup_id: str, ctx: Context, user: StaffUser, file: UploadFile
+    meetup_id: str, ctx: Context, user: StaffUser, request: Request
 ) -> dict[str, Any]:
-    """Import a sign-in sheet (CSV or XLSX: name, role, organization, optional contact) as
-    attendances; importing the same sheet again records nothing new."""
-    rows = read_sheet(file.filename or "", await file.read())
+    """Import a sign-in sheet (CSV or XLSX, multipart field ``file``: name, role,
+    organization, optional contact) as attendances; importing the same sheet again
+    records nothing new. 413 past ``NKOHUB_SHEET_MAX_BYTES`` or ``NKOHUB_SHEET_MAX_ROWS``
+    (refused while reading)."""
+    settings = ctx.runtime.settings
+    filename, content = await sheets.uploaded_file(request, settings.sheet_max_bytes)
+    rows = await sheets.parse_sheet(filename, content, settings.sheet_max_rows)
     return await ctx.attendance.import_sheet(meetup_id, rows)

@@ -1,15 +1,29 @@
-"""Uploaded sign-in sheets (CSV in any common dialect and encoding, or XLSX) as rows."""
+"""Uploaded sign-in sheets (CSV in any common dialect and encoding, or XLSX) as rows.
+
+Nothing here trusts the upload's size: the request body is counted while it is read and
+refused past ``max_bytes`` (413) before it is parsed; rows are counted while they are
+read and refused past ``max_rows`` (413), never after loading them all; an XLSX (a zip)
+whose unpacked parts would exceed ``XLSX_UNPACKED_MAX`` is refused before it is opened;
+and the parsing runs in a worker thread, so a large sheet never blocks the event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from itertools import islice
 from typing import Any
 
+from fastapi import Request
 from openpyxl import load_workbook
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from nkohub_events.domain.common import normalise
-from nkohub_shared.errors import InvalidInput
+from nkohub_shared.errors import DomainError, InvalidInput
 
 HEADERS = {
     "name": ("name", "имя", "фио", "участник"),
@@ -17,34 +31,104 @@ HEADERS = {
     "organization": ("organization", "организация", "нко"),
     "contact": ("contact", "email", "e-mail", "почта", "контакт"),
 }
+XLSX_UNPACKED_MAX = 50_000_000
+SNIFF_CHARS = 2000
 
 
-def _cells(filename: str, content: bytes) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True).active
-        except Exception:
-            raise InvalidInput("not a readable XLSX file", field="file") from None
-        return [
-            ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
-        ]
+class TooLarge(DomainError):
+    """413: an upload or a sheet past its limit."""
+
+    status_code = 413
+    code = "too_large"
+
+
+async def _counted(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
+    """The request body, refused as soon as it passes ``max_bytes``."""
+    seen = 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > max_bytes:
+            raise TooLarge(f"the upload is over {max_bytes} bytes", field="file")
+        yield chunk
+
+
+async def uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
+    """The ``file`` part of a multipart upload (its name and content), read with a bound."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"the upload is over {max_bytes} bytes", field="file")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidInput("send the sheet as multipart/form-data, field file", field="file")
+    parser = MultiPartParser(
+        request.headers, _counted(request, max_bytes), max_files=1, max_fields=10
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise InvalidInput(f"not a readable upload: {exc.message}", field="file") from None
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("no file in the upload (field file)", field="file")
+    try:
+        return upload.filename or "", await upload.read()
+    finally:
+        await upload.close()
+
+
+async def parse_sheet(filename: str, content: bytes, max_rows: int) -> list[dict[str, str]]:
+    """``read_sheet`` in a worker thread (openpyxl and csv are CPU-bound)."""
+    return await asyncio.to_thread(read_sheet, filename, content, max_rows)
+
+
+def _too_many(max_rows: int) -> TooLarge:
+    return TooLarge(f"the sheet has more than {max_rows} rows", field="file")
+
+
+def _bounded(rows: Iterator[list[str]], max_rows: int) -> list[list[str]]:
+    """The header and at most ``max_rows`` rows, taken one by one."""
+    taken = list(islice(rows, max_rows + 2))
+    if len(taken) > max_rows + 1:
+        raise _too_many(max_rows)
+    return taken
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    except zipfile.BadZipFile:
+        raise InvalidInput("not a readable XLSX file", field="file") from None
+    if unpacked > XLSX_UNPACKED_MAX:
+        raise TooLarge("the XLSX file unpacks to too much data", field="file")
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    except Exception:
+        raise InvalidInput("not a readable XLSX file", field="file") from None
+    for row in sheet.iter_rows(values_only=True):
+        yield ["" if c is None else str(c) for c in row]
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("cp1251")
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:2000], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=",;\t")
     except csv.Error:
         dialect = "excel"
-    return list(csv.reader(io.StringIO(text), dialect))
+    try:
+        yield from csv.reader(io.StringIO(text), dialect)
+    except csv.Error:
+        raise InvalidInput("not a readable CSV file", field="file") from None
 
 
-def read_sheet(filename: str, content: bytes) -> list[dict[str, str]]:
+def read_sheet(filename: str, content: bytes, max_rows: int) -> list[dict[str, str]]:
     """The sheet's rows as ``{"name", "role", "organization", "contact"}`` (the columns
     it has), found by their Russian or English headers in the first row."""
     if not content:
         raise InvalidInput("the file is empty", field="file")
-    rows = _cells(filename, content)
+    reader = _xlsx_rows(content) if filename.lower().endswith(".xlsx") else _csv_rows(content)
+    rows = _bounded(reader, max_rows)
     if not rows:
         raise InvalidInput("the file has no rows", field="file")
     header = [normalise(h) for h in rows[0]]

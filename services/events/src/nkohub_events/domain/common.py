@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from nkohub_shared.errors import InvalidInput
+from nkohub_shared.text import one_line
 
 DEFAULT_TZ = "Europe/Samara"
 
@@ -44,10 +45,48 @@ SPECIALTY_LABELS = {
     "other": "другое",
 }
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+NAME_MAX = 200
+TEXT_MAX = 300
+QUESTION_MAX = 2000
+COMMENT_MAX = 5000
+
+
+def _filled_line(value: str) -> str:
+    """One line (control characters, CR and LF among them, become spaces), not empty."""
+    value = one_line(value)
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+# Lengths are checked first (pydantic checks them before patterns and validators), so no
+# pattern or validator ever runs on an overlong value.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX),
+    AfterValidator(_filled_line),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    AfterValidator(_filled_line),
+]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()\-]{5,20}$")]
-Ogrn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{13}$|^[0-9]{15}$")]
+# Their own types, not ``Field(max_length=...)`` on ``LongText``: the type's constraints
+# would win over the field's.
+Question = Annotated[str, StringConstraints(strip_whitespace=True, max_length=QUESTION_MAX)]
+AskedQuestion = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=QUESTION_MAX)
+]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMENT_MAX)]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=21, pattern=r"^\+?[0-9 ()\-]{5,20}$"),
+]
+Ogrn = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=15, pattern=r"^[0-9]{13}$|^[0-9]{15}$"),
+]
 
 
 def utcnow() -> datetime:

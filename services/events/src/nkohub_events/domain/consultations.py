@@ -12,12 +12,18 @@ its active consultation ids, one document per (meetup, organization).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import LongText, Ogrn, Phone, Specialty, Text
+from nkohub_events.domain.common import LongText, Name, Ogrn, Phone, Question, Specialty, Text
+from nkohub_events.domain.door import (
+    address_hold_id,
+    too_many_bookings_for_address,
+    too_many_bookings_from_client,
+)
 from nkohub_events.domain.figures import organization_key
 from nkohub_shared.contracts.common import Participant, Specialist
 from nkohub_shared.contracts.events import (
@@ -25,8 +31,8 @@ from nkohub_shared.contracts.events import (
     ConsultationCancelled,
     ConsultationCompleted,
 )
-from nkohub_shared.errors import Conflict, InvalidInput
-from nkohub_shared.privacy import person_key
+from nkohub_shared.errors import Conflict, DomainError, InvalidInput
+from nkohub_shared.privacy import normalise_email, person_key
 from nkohub_shared.text import Email
 
 Outcome = Literal["completed", "no_show"]
@@ -37,7 +43,7 @@ class _In(BaseModel):
 
 
 class SpecialistIn(_In):
-    name: Text
+    name: Name
     specialty: Specialty
     body: Text | None = None
     email: Email | None = None
@@ -50,7 +56,7 @@ class SlotIn(_In):
 
 
 class ContactIn(_In):
-    name: Text
+    name: Name
     email: Email
     phone: Phone | None = None
 
@@ -58,9 +64,9 @@ class ContactIn(_In):
 class BookingIn(_In):
     organization_id: str | None = Field(default=None, max_length=100)
     organization_ogrn: Ogrn | None = None
-    organization_name: Text | None = None
+    organization_name: Name | None = None
     contact: ContactIn
-    question: LongText | None = None
+    question: Question | None = None
     consent_personal_data: bool = False
 
 
@@ -79,13 +85,20 @@ class GivenIn(_In):
     duration_minutes: int = Field(default=30, ge=5, le=240)
     organization_id: str | None = Field(default=None, max_length=100)
     organization_ogrn: Ogrn | None = None
-    organization_name: Text | None = None
+    organization_name: Name | None = None
     outcome: LongText | None = None
     key: str | None = Field(
         default=None,
         max_length=200,
         description="the caller's id of this record: repeats are no-ops",
     )
+
+
+def new_specialist(specialist_id: str, data: SpecialistIn, now: datetime) -> dict[str, Any]:
+    """A specialist; with an e-mail, their person key too (erasure finds them by it)."""
+    doc = {"_id": specialist_id, **data.model_dump(), "created_at": now}
+    doc["person_key"] = person_key(data.email) if data.email else None
+    return doc
 
 
 # -- slots --------------------------------------------------------------------------------
@@ -171,6 +184,56 @@ def quota_id(meetup_id: str, org_key: str) -> str:
     return f"{meetup_id}:{org_key}"
 
 
+def contact_is_known(organization: dict[str, Any] | None, email: str) -> bool:
+    """Whether the contact is the registry organization's own public address."""
+    known = (organization or {}).get("public_email")
+    return bool(known) and normalise_email(known) == normalise_email(email)
+
+
+def quota_key(org_key: str, organization_id: str | None, contact_key: str, known: bool) -> str:
+    """Whom the NGO quota counts. A registry NGO (named by id or ОГРН) is counted as a
+    whole only for bookings by its known contact (its public e-mail in the registry);
+    any other contact who names it has a quota of its own in its name, so a stranger who
+    quotes an NGO's id cannot use up the NGO's consultations. A typed name is counted by
+    its normalised text, whoever types it."""
+    if organization_id and not known:
+        return f"{org_key}|contact:{contact_key}"
+    return org_key
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One of the places a booking takes: its quota id, its size, the refusal when full."""
+
+    quota_id: str
+    limit: int
+    refusal: DomainError
+
+
+def booking_holds(
+    meetup_id: str,
+    org_quota_key: str,
+    org_limit: int,
+    contact_key: str,
+    address_limit: int,
+    client_hold: str | None,
+    client_limit: int,
+) -> list[Hold]:
+    """The places a booking takes, in order: the NGO's quota, the contact address's, the
+    client address's (none for staff)."""
+    holds = [
+        Hold(quota_id(meetup_id, org_quota_key), org_limit, quota_full(org_limit)),
+        Hold(
+            address_hold_id(meetup_id, contact_key),
+            address_limit,
+            too_many_bookings_for_address(address_limit),
+        ),
+    ]
+    if client_hold is not None:
+        holds.append(Hold(client_hold, client_limit, too_many_bookings_from_client(client_limit)))
+    return holds
+
+
 def quota_full(limit: int) -> Conflict:
     return Conflict(
         f"the organization already has {limit} consultations booked at this meetup",
@@ -185,6 +248,8 @@ def new_booking(
     org_key: str,
     data: BookingIn,
     now: datetime,
+    *,
+    quotas: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "consultation_id": consultation_id,
@@ -194,12 +259,16 @@ def new_booking(
         "contact": {**data.contact.model_dump(), "person_key": person_key(data.contact.email)},
         "question": data.question,
         "booked_at": now,
+        "quotas": quotas or [],
     }
 
 
-def booked_quota_id(slot: dict[str, Any], booking: dict[str, Any]) -> str | None:
-    """The quota a booking holds (a consultation given without a meetup holds none)."""
-    return quota_id(slot["meetup_id"], booking["org_key"]) if slot.get("meetup_id") else None
+def booked_quota_ids(slot: dict[str, Any], booking: dict[str, Any]) -> list[str]:
+    """The quota places a booking holds (a consultation given without a meetup holds none;
+    a booking from before the per-address and per-client holds holds its NGO's only)."""
+    if not slot.get("meetup_id"):
+        return []
+    return booking.get("quotas") or [quota_id(slot["meetup_id"], booking["org_key"])]
 
 
 def active_booking(slot: dict[str, Any], consultation_id: str) -> dict[str, Any] | None:
@@ -355,6 +424,20 @@ def slot_public(slot: dict[str, Any]) -> dict[str, Any]:
         "starts_at": slot["starts_at"],
         "duration_minutes": slot["duration_minutes"],
         "booked": slot.get("booking") is not None,
+    }
+
+
+def booked_view(slot: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a booking: what happens next; the cancel link is mailed only."""
+    booking = slot["booking"]
+    return {
+        "consultation_id": booking["consultation_id"],
+        "slot": slot_public(slot),
+        "status": "booked",
+        "message": (
+            "Письмо с подтверждением и ссылкой для отмены отправлено на адрес "
+            f"{booking['contact']['email']}."
+        ),
     }
 
 

@@ -1,10 +1,23 @@
-"""Erasure of a person's data (152-ФЗ) on ``registry.person.erased``: names, e-mails and
-phones behind the person's keys go; the pseudonymous key and the role stay, so the
-practice report's figures do not change. Setting erased values twice changes nothing."""
+"""Erasure of a person's data (152-ФЗ) on ``registry.person.erased``: names, e-mails,
+phones and what they wrote privately behind the person's keys go from every copy this
+service keeps (registrations, attendances, bookings and cancelled bookings, specialists
+and their copies in slots, questions' authors, feedback comments, program speakers); the
+pseudonymous key and the role stay, so the practice report's figures do not change.
+Setting erased values twice changes nothing.
+
+Erasure is durable: the erased keys are kept (a tombstone, the key only), so what arrives
+later for such a key recreates no personal data — a sign-in sheet imported again records
+the attendance without the name, and the public forms refuse the address (staff, with
+the person in front of them and a new consent, may register them again).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from nkohub_shared.contracts.events import MeetupUpdated
+from nkohub_shared.errors import Conflict
 
 ERASED = "(удалено)"
 
@@ -24,3 +37,69 @@ def erased_registration(registration_id: str) -> dict[str, Any]:
 
 ERASED_ATTENDANCE: dict[str, Any] = {"name": ERASED, "erased": True}
 ERASED_CONTACT: dict[str, Any] = {"name": ERASED, "email": "erased@invalid", "phone": None}
+ERASED_SPECIALIST: dict[str, Any] = {"name": ERASED, "email": None, "erased": True}
+
+
+def tombstone(person_key: str, now: datetime) -> dict[str, Any]:
+    """What is kept of an erased person: their pseudonymous key and when."""
+    return {"_id": person_key, "erased_at": now}
+
+
+def erased_refusal(field: str) -> Conflict:
+    return Conflict(
+        "Данные этого адреса удалены по просьбе его владельца. Чтобы снова "
+        "зарегистрироваться или записаться, обратитесь к организатору.",
+        field=field,
+        reason="erased",
+    )
+
+
+def erased_booking(booking: dict[str, Any]) -> dict[str, Any]:
+    """A booking (active or cancelled) without its contact's data and private question."""
+    contact = booking.get("contact")
+    return {**booking, "contact": {**contact, **ERASED_CONTACT}, "question": None}
+
+
+def erased_past_bookings(
+    past: list[dict[str, Any]], person_keys: set[str]
+) -> dict[int, dict[str, Any]]:
+    """The cancelled bookings (by position) whose contact is one of ``person_keys``."""
+    return {
+        i: erased_booking(b)
+        for i, b in enumerate(past)
+        if (b.get("contact") or {}).get("person_key") in person_keys
+        and (b.get("contact") or {}).get("name") != ERASED
+    }
+
+
+def erased_speaker_names(program: list[dict[str, Any]], person_keys: set[str]) -> list[str]:
+    """The names the erased speakers have in the program (questions copied them as their
+    addressee)."""
+    return [
+        item["speaker_name"]
+        for item in program
+        if item.get("speaker_person_key") in person_keys
+        and item.get("speaker_name") not in (None, ERASED)
+    ]
+
+
+def erased_program(
+    program: list[dict[str, Any]], person_keys: set[str]
+) -> list[dict[str, Any]] | None:
+    """The program without the erased speakers' names; ``None`` when nothing changes."""
+    changed = False
+    out = []
+    for item in program:
+        if item.get("speaker_person_key") in person_keys and item.get("speaker_name") != ERASED:
+            item = {**item, "speaker_name": ERASED}
+            changed = True
+        out.append(item)
+    return out if changed else None
+
+
+def program_erased_event(after: dict[str, Any], snapshot: Any) -> MeetupUpdated | None:
+    """Those who copied a published meetup's program (publishing) hear it changed;
+    a program change mails nobody."""
+    if after["status"] == "draft":
+        return None
+    return MeetupUpdated(meetup=snapshot, changed=["program"])

@@ -1,6 +1,8 @@
-"""The signed links a participant gets (the notifications service mails the same ones,
+"""The signed links a participant gets by e-mail (the notifications service mails them,
 through the same ``nkohub_shared.links``): cancel a registration, leave feedback (its
-token also lets them ask questions), cancel a consultation."""
+token also lets them ask questions), cancel a consultation. This service only checks
+them and points its own forms at them; it never hands a link to whoever submitted a form
+(that person may have typed someone else's address)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from nkohub_shared.links import (
     LinkSigner,
     Purpose,
     consultation_cancel_path,
-    feedback_path,
     registration_cancel_path,
 )
 
@@ -33,23 +34,3 @@ class ParticipantLinks:
     def consultation_cancel(self, consultation_id: str, *, base: str | None = None) -> str:
         path = consultation_cancel_path(consultation_id)
         return self.signer.link(self._base(base), path, Purpose.CONSULTATION, consultation_id)
-
-    def of_registration(self, registration_id: str, meetup_id: str) -> dict[str, str]:
-        """The token and links of a new registration (its confirmation shows them)."""
-        return {
-            "token": self.signer.token(Purpose.REGISTRATION, registration_id),
-            "cancel_url": self.registration_cancel(registration_id),
-            "feedback_url": self.signer.link(
-                self.public_base_url,
-                feedback_path(meetup_id),
-                Purpose.REGISTRATION,
-                registration_id,
-                registration=registration_id,
-            ),
-        }
-
-    def of_consultation(self, consultation_id: str) -> dict[str, str]:
-        return {
-            "token": self.signer.token(Purpose.CONSULTATION, consultation_id),
-            "cancel_url": self.consultation_cancel(consultation_id),
-        }

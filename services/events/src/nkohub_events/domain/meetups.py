@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import DEFAULT_TZ, LongText, Text, as_utc, check_timezone
+from nkohub_events.domain.common import DEFAULT_TZ, LongText, Name, Text, as_utc, check_timezone
 from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
 from nkohub_shared.contracts.events import (
     MeetupCancelled,
@@ -70,7 +70,7 @@ class ProgramItemIn(_In):
     kind: ProgramKind
     title: Text
     starts_at: datetime | None = None
-    speaker_name: Text | None = None
+    speaker_name: Name | None = None
     speaker_person_key: str | None = Field(default=None, max_length=100)
     organization_id: str | None = Field(default=None, max_length=100)
 
@@ -407,9 +407,21 @@ def seats_free(m: dict[str, Any]) -> int:
     return max(0, seat_limit(m) - m.get("confirmed", 0))
 
 
+STAFF_ONLY_PROGRAM_FIELDS = ("speaker_person_key",)  # links a speaker to the registry
+
+
+def public_program(program: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Program items without what links a speaker to a person (staff only)."""
+    return [
+        {k: v for k, v in item.items() if k not in STAFF_ONLY_PROGRAM_FIELDS}
+        for item in program or []
+    ]
+
+
 def public_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
     """What anyone may see of a meetup: no personal data, seat figures only."""
     view = {"meetup_id": m["_id"], **{k: m.get(k) for k in PUBLIC_FIELDS}}
+    view["program"] = public_program(m.get("program"))
     view["seats_available"] = seat_limit(m)
     view["seats_taken"] = m.get("confirmed", 0)
     view["seats_free"] = seats_free(m)
@@ -420,6 +432,7 @@ def public_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def staff_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
     view = public_view(m, now)
+    view["program"] = m.get("program") or []
     view.update(
         consultations_per_organization=m.get("consultations_per_organization"),
         created_at=m.get("created_at"),

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import LongText, Text
+from nkohub_events.domain.common import AskedQuestion, Comment, LongText, Name
 from nkohub_shared.contracts.events import FeedbackReceived, QuestionAnswered, QuestionSubmitted
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 
@@ -35,13 +35,13 @@ class _In(BaseModel):
 class QuestionIn(_In):
     registration_id: str = Field(min_length=1, max_length=100)
     token: str = Field(min_length=1, max_length=200)
-    text: LongText = Field(min_length=3, max_length=2000)
-    addressed_to: Text | None = None
+    text: AskedQuestion
+    addressed_to: Name | None = None
     program_position: int | None = Field(default=None, ge=1)
 
 
 class ApproveIn(_In):
-    text: LongText | None = Field(default=None, min_length=3, max_length=2000)
+    text: AskedQuestion | None = None
 
 
 class MergeIn(_In):
@@ -56,7 +56,7 @@ class FeedbackIn(_In):
     registration_id: str = Field(min_length=1, max_length=100)
     token: str = Field(min_length=1, max_length=200)
     rating: int = Field(ge=1, le=5)
-    comment: LongText | None = Field(default=None, max_length=5000)
+    comment: Comment | None = None
 
 
 def require_registration_of(meetup: dict[str, Any], registration: dict[str, Any]) -> None:

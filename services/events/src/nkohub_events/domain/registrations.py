@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain.common import Ogrn, Phone, Role, Text, normalise
+from nkohub_events.domain.common import Name, Ogrn, Phone, Role, normalise
 from nkohub_events.domain.meetups import registration_window_error, seat_limit, snapshot
 from nkohub_shared.contracts.common import Participant
 from nkohub_shared.contracts.events import (
@@ -36,13 +36,13 @@ from nkohub_shared.text import Email
 class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Text
+    name: Name
     email: Email
     phone: Phone | None = None
     role: Role
     organization_id: str | None = Field(default=None, max_length=100)
     organization_ogrn: Ogrn | None = None
-    organization_name: Text | None = None
+    organization_name: Name | None = None
     consent_personal_data: bool = False
     consent_text_version: str | None = Field(default=None, max_length=50)
     mailing_consent: bool = False
@@ -105,8 +105,11 @@ def new_registration(
     organization: dict[str, Any],
     version: str,
     now: datetime,
+    *,
+    hold: str | None = None,
 ) -> dict[str, Any]:
-    """A ``pending`` registration, before its seat is settled."""
+    """A ``pending`` registration, before its seat is settled; ``hold``: the place it
+    takes in its client address's hold at the meetup (none when staff registered it)."""
     search = f"{data.name} {data.email} {organization.get('organization_name') or ''}"
     return {
         "_id": registration_id,
@@ -119,11 +122,17 @@ def new_registration(
         "search": normalise(search),
         "short_code": short_code(registration_id),
         "checked_in_at": None,
+        "client_hold": hold,
     }
 
 
 def comeback(
-    data: RegistrationIn, organization: dict[str, Any], version: str, now: datetime
+    data: RegistrationIn,
+    organization: dict[str, Any],
+    version: str,
+    now: datetime,
+    *,
+    hold: str | None = None,
 ) -> dict[str, Any]:
     """Who cancelled and registers again keeps their record, afresh and ``pending``."""
     return {
@@ -131,6 +140,7 @@ def comeback(
         **_person_fields(data, organization, version, now),
         "cancelled_at": None,
         "cancelled_by": None,
+        "client_hold": hold,
     }
 
 
@@ -294,7 +304,40 @@ STAFF_FIELDS = (
 )
 
 
+def registered_view(r: dict[str, Any]) -> dict[str, Any]:
+    """What the answer to a new registration adds: what happens next, not the secrets."""
+    return {
+        "already_registered": False,
+        "message": (
+            f"Письмо с подтверждением, кодом для входа и ссылкой для отмены отправлено "
+            f"на адрес {r['email']}."
+        ),
+    }
+
+
+def already_registered_view(r: dict[str, Any]) -> dict[str, Any]:
+    """The answer when the address is registered already: no status, no place in line
+    (that is the address owner's business), only that the mail went there."""
+    return {
+        "registration_id": r["_id"],
+        "meetup_id": r["meetup_id"],
+        "already_registered": True,
+        "message": (
+            "Этот адрес уже зарегистрирован на встречу; подтверждение и ссылка для отмены "
+            "были отправлены на него."
+        ),
+    }
+
+
+def client_of(r: dict[str, Any]) -> str | None:
+    """Which client address registered it, as a short pseudonym: staff see registrations
+    made from one address together (``None``: staff registered it)."""
+    hold = r.get("client_hold")
+    return hold.rsplit(":", 1)[-1][:12] if hold else None
+
+
 def staff_view(r: dict[str, Any], position: int | None = None) -> dict[str, Any]:
     view = {"registration_id": r["_id"], **{k: r.get(k) for k in STAFF_FIELDS}}
     view["position"] = position
+    view["client"] = client_of(r)
     return view

@@ -10,14 +10,15 @@ nothing new (one attendance per person per meetup).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nkohub_events.domain.attendance import Attendee
-from nkohub_events.domain.common import ROLE_LABELS, normalise
+from nkohub_events.domain.common import NAME_MAX, ROLE_LABELS, TEXT_MAX, normalise
+from nkohub_events.domain.erasure import ERASED
 from nkohub_events.domain.registrations import email_key
 from nkohub_shared.privacy import person_key
-from nkohub_shared.text import normalise_email
+from nkohub_shared.text import normalise_email, one_line
 
 ROLE_BY_LABEL = {normalise(v): k for k, v in ROLE_LABELS.items()} | {
     "нко": "ngo_representative",
@@ -41,6 +42,17 @@ def anonymous_key(name: str, organization: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+CELL_MAX = {"name": NAME_MAX, "organization": TEXT_MAX, "role": 100, "contact": 254}
+
+
+def _too_long(row: dict[str, str]) -> str | None:
+    """The first cell over its length (checked before anything reads it), if any."""
+    for column, limit in CELL_MAX.items():
+        if len(row.get(column, "")) > limit:
+            return column
+    return None
+
+
 @dataclass(frozen=True)
 class SheetEntry:
     attendee: Attendee
@@ -54,6 +66,7 @@ def entries(
 ) -> tuple[list[SheetEntry], list[dict[str, Any]]]:
     """The attendees of the sheet's rows and the rows' errors (``row`` counts the header
     as row 1, as a spreadsheet does)."""
+    registrations = [r for r in registrations if not r.get("erased")]
     by_email = {r["email_key"]: r for r in registrations}
     by_name = {normalise(r["name"]): r for r in registrations}
     org_by_name = {}
@@ -64,7 +77,11 @@ def entries(
     org_by_ogrn = {o.get("ogrn"): o for o in organizations}
     found, errors = [], []
     for number, row in enumerate(rows, start=2):
-        name = row.get("name", "")
+        too_long = _too_long(row)
+        if too_long:
+            errors.append({"row": number, "field": too_long, "message": "too long"})
+            continue
+        name = one_line(row.get("name", ""))
         if not name:
             errors.append({"row": number, "field": "name", "message": "no name"})
             continue
@@ -85,7 +102,7 @@ def entries(
                 continue
         registration = by_email.get(email_key(contact)) if contact else None
         registration = registration or by_name.get(normalise(name))
-        org_text = row.get("organization", "")
+        org_text = one_line(row.get("organization", ""))
         org = org_by_ogrn.get(org_text) or org_by_name.get(normalise(org_text))
         if registration is not None:
             attendee = Attendee(
@@ -110,3 +127,14 @@ def entries(
             )
         found.append(SheetEntry(attendee, registration))
     return found, errors
+
+
+def without_erased(found: list[SheetEntry], erased: set[str]) -> list[SheetEntry]:
+    """The entries of erased people keep their attendance (the figures) but not their name:
+    a sheet imported again after an erasure brings no name back."""
+    return [
+        replace(e, attendee=replace(e.attendee, name=ERASED))
+        if e.attendee.person_key in erased
+        else e
+        for e in found
+    ]

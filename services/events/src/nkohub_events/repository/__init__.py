@@ -3,7 +3,9 @@ writes and indexes only. Writes that record events go through the shared ``Event
 
 Collections: ``meetups`` (with the seat ledger), ``registrations``, ``attendances``,
 ``specialists``, ``slots`` (consultations are bookings embedded in their slot),
-``consultation_quotas``, ``questions``, ``feedback``, and read models fed by other
+``consultation_quotas`` (per NGO, contact address and client address at a meetup),
+``registration_holds`` (a client address's registrations at a meetup), ``questions``,
+``feedback``, ``erased_people`` (keys of erased people), and read models fed by other
 services' events: ``organizations`` (registry), ``posts`` and ``post_views`` (publishing).
 """
 

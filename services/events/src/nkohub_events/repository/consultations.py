@@ -35,6 +35,9 @@ class SpecialistRepository:
     async def get(self, specialist_id: str) -> Document | None:
         return await self.collection.find_one({"_id": specialist_id})
 
+    async def erase(self, specialist_ids: list[str], fields: Document) -> None:
+        await self.collection.update_many({"_id": {"$in": specialist_ids}}, {"$set": fields})
+
 
 class SlotRepository:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
@@ -108,27 +111,52 @@ class SlotRepository:
         return [s async for s in cursor]
 
     async def erase_contacts(self, person_keys: list[str], contact: Document) -> None:
+        """The active bookings of these people lose their contact's data and question."""
+        fields = {f"booking.contact.{k}": v for k, v in contact.items()}
         await self.collection.update_many(
             {"booking.contact.person_key": {"$in": person_keys}},
-            {"$set": {f"booking.contact.{k}": v for k, v in contact.items()}},
+            {"$set": {**fields, "booking.question": None}},
+        )
+
+    async def with_past_bookings_of(self, person_keys: list[str]) -> list[Document]:
+        cursor = self.collection.find(
+            {"past_bookings.contact.person_key": {"$in": person_keys}}, {"past_bookings": 1}
+        )
+        return [s async for s in cursor]
+
+    async def replace_past_bookings(self, slot_id: str, by_position: dict[int, Document]) -> None:
+        """Cancelled bookings only ever join the end of the list: positions are stable."""
+        fields = {f"past_bookings.{i}": b for i, b in by_position.items()}
+        await self.collection.update_one({"_id": slot_id}, {"$set": fields})
+
+    async def erase_specialists(self, specialist_ids: list[str], fields: Document) -> None:
+        """The copies of these specialists in slots."""
+        await self.collection.update_many(
+            {"specialist._id": {"$in": specialist_ids}},
+            {"$set": {f"specialist.{k}": v for k, v in fields.items()}},
         )
 
 
 class QuotaRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.collection = db["consultation_quotas"]
+    """Holds of at most N places: consultation quotas (``consultation_quotas``: per NGO,
+    per contact address, per client address at a meetup) and the registrations a client
+    address holds at a meetup (``registration_holds``)."""
 
-    async def take(self, quota_id: str, consultation_id: str, limit: int) -> bool:
-        """One more place in the quota, unless it holds ``limit`` already."""
+    def __init__(self, db: AsyncDatabase[Document], collection: str = "consultation_quotas"):
+        self.collection = db[collection]
+
+    async def take(self, quota_id: str, holder_id: str, limit: int) -> bool:
+        """One more place in the quota, unless it holds ``limit`` already (a holder that
+        holds a place already keeps it: taking again is harmless)."""
         try:
             await self.collection.update_one(
                 {"_id": quota_id, f"holders.{limit - 1}": {"$exists": False}},
-                {"$push": {"holders": consultation_id}},
+                {"$addToSet": {"holders": holder_id}},
                 upsert=True,
             )
         except DuplicateKeyError:  # the quota exists and is full
             return False
         return True
 
-    async def give_back(self, quota_id: str, consultation_id: str) -> None:
-        await self.collection.update_one({"_id": quota_id}, {"$pull": {"holders": consultation_id}})
+    async def give_back(self, quota_id: str, holder_id: str) -> None:
+        await self.collection.update_one({"_id": quota_id}, {"$pull": {"holders": holder_id}})

@@ -56,6 +56,13 @@ class MeetupRepository:
         )
         return [m async for m in cursor]
 
+    async def with_speakers(self, person_keys: list[str]) -> list[Document]:
+        cursor = self.collection.find(
+            {"program.speaker_person_key": {"$in": person_keys}},
+            {**WITHOUT_OUTBOX, "seats": 0, "waitlist": 0},
+        )
+        return [m async for m in cursor]
+
     async def insert(self, meetup: Document) -> None:
         """``DuplicateKeyError`` when the slug is taken."""
         await self.collection.insert_one(meetup)

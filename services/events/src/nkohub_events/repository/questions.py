@@ -41,6 +41,17 @@ class QuestionRepository:
     async def add_merged(self, question_id: str, merged_id: str) -> None:
         await self.collection.update_one({"_id": question_id}, {"$addToSet": {"merged": merged_id}})
 
+    async def erase_addressees(self, meetup_id: str, names: list[str], name: str) -> None:
+        await self.collection.update_many(
+            {"meetup_id": meetup_id, "addressed_to": {"$in": names}},
+            {"$set": {"addressed_to": name}},
+        )
+
+    async def erase_authors(self, person_keys: list[str], name: str) -> None:
+        await self.collection.update_many(
+            {"person_key": {"$in": person_keys}}, {"$set": {"author_name": name}}
+        )
+
 
 class FeedbackRepository:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
@@ -58,3 +69,9 @@ class FeedbackRepository:
     async def of_meetup(self, meetup_id: str) -> list[Document]:
         cursor = self.collection.find({"meetup_id": meetup_id}, WITHOUT_OUTBOX)
         return [f async for f in cursor.sort("received_at", 1)]
+
+    async def erase_comments(self, feedback_ids: list[str]) -> None:
+        """Feedback is keyed by its registration: the comments of erased registrations."""
+        await self.collection.update_many(
+            {"_id": {"$in": feedback_ids}}, {"$set": {"comment": None, "erased": True}}
+        )

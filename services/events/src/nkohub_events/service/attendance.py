@@ -14,6 +14,7 @@ from nkohub_events.repository.attendances import AttendanceRepository
 from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.organizations import OrganizationRepository
 from nkohub_events.repository.registrations import RegistrationRepository
+from nkohub_events.service.erasure import ErasedPeople
 from nkohub_shared.contracts import new_event
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.ids import new_id
@@ -28,7 +29,9 @@ class AttendanceService:
         registrations: RegistrationRepository,
         meetups: MeetupRepository,
         organizations: OrganizationRepository,
+        erased: ErasedPeople,
     ) -> None:
+        self._erased = erased
         self._attendances = attendances
         self._registrations = registrations
         self._meetups = meetups
@@ -89,6 +92,8 @@ class AttendanceService:
             await self._registrations.all_of_meetup(m["_id"]),
             await self._organizations.all(),
         )
+        erased = await self._erased.among([e.attendee.person_key for e in entries])
+        entries = sign_in_sheets.without_erased(entries, erased)
         after_the_fact = m["status"] == "completed" or bool(m.get("recorded_after_the_fact"))
         recorded = repeated = 0
         for entry in entries:

@@ -1,8 +1,9 @@
 """Specialists, consultation slots and their bookings by NGOs.
 
-The NGO's quota place is taken before the slot and given back when the slot was taken by
-someone else; a crash between the two can only leave the NGO with one place fewer, never
-with one more.
+A booking takes its places (the NGO's quota, the contact address's, the client
+address's: ``domain.consultations.booking_holds``) before the slot and gives them back
+when the slot was taken by someone else or a place was refused; a crash in between can
+only leave one place fewer, never one more.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from nkohub_events.domain import consultations as rules
+from nkohub_events.domain import door
 from nkohub_events.domain.common import as_utc, local, utcnow
 from nkohub_events.repository.consultations import (
     QuotaRepository,
     SlotRepository,
     SpecialistRepository,
 )
+from nkohub_events.service.door import PublicDoor
+from nkohub_events.service.erasure import ErasedPeople
 from nkohub_events.service.meetups import MeetupService
 from nkohub_events.service.organizations import OrganizationService
 from nkohub_shared.contracts import new_event
 from nkohub_shared.errors import Conflict, DomainError, NotFound
 from nkohub_shared.ids import new_id
+from nkohub_shared.privacy import person_key
 
 Slot = dict[str, Any]
 
@@ -37,6 +42,8 @@ class ConsultationService:
         meetups: MeetupService,
         organizations: OrganizationService,
         *,
+        door: PublicDoor,
+        erased: ErasedPeople,
         default_limit: int,
     ) -> None:
         self._specialists = specialists
@@ -44,12 +51,14 @@ class ConsultationService:
         self._quotas = quotas
         self._meetups = meetups
         self._organizations = organizations
+        self._door = door
+        self._erased = erased
         self._default_limit = default_limit
 
     # -- specialists and slots ---------------------------------------------------------
 
     async def add_specialist(self, data: rules.SpecialistIn) -> dict[str, Any]:
-        doc = {"_id": new_id(), **data.model_dump(), "created_at": utcnow()}
+        doc = rules.new_specialist(new_id(), data, utcnow())
         await self._specialists.insert(doc)
         return doc
 
@@ -95,11 +104,23 @@ class ConsultationService:
     # -- bookings ----------------------------------------------------------------------
 
     async def book(
-        self, slot_id: str, data: rules.BookingIn, *, at_meetup: str | None = None
+        self,
+        slot_id: str,
+        data: rules.BookingIn,
+        *,
+        at_meetup: str | None = None,
+        client: str | None = None,
     ) -> Slot:
         """An NGO books a slot: one booking per slot, at most N active bookings per
-        organization per meetup. ``at_meetup``: the slot must belong to that meetup."""
+        organization, per contact address and per client address at a meetup.
+        ``at_meetup``: the slot must belong to that meetup; ``client``: the caller's
+        address (``None``: staff, who pass the door and hold no client places)."""
+        await self._door.enter(
+            "booking", client, address=data.contact.email, address_field="contact.email"
+        )
         rules.require_consent(data)
+        if client is not None:
+            await self._erased.refuse(data.contact.email, field="contact.email")
         slot = await self.slot(slot_id)
         if at_meetup is not None:
             page_meetup = await self._meetups.get_published(at_meetup)
@@ -111,26 +132,57 @@ class ConsultationService:
             data.organization_id, data.organization_ogrn, data.organization_name
         )
         org_key = rules.booking_organization_key(org)
-        limit = rules.quota_limit(meetup, self._default_limit)
+        contact_key = person_key(data.contact.email)
+        known = rules.contact_is_known(
+            await self._organizations.registered(org["organization_id"]), data.contact.email
+        )
+        limits = self._door.limits
+        holds = rules.booking_holds(
+            meetup["_id"],
+            rules.quota_key(org_key, org["organization_id"], contact_key, known),
+            rules.quota_limit(meetup, self._default_limit),
+            contact_key,
+            limits.bookings_per_address_per_meetup,
+            door.client_hold_id(meetup["_id"], client) if client is not None else None,
+            limits.bookings_per_client_per_meetup,
+        )
         cid = new_id()
-        quota = rules.quota_id(meetup["_id"], org_key)
-        if not await self._quotas.take(quota, cid, limit):
-            raise rules.quota_full(limit)
-        booking = rules.new_booking(cid, org, org_key, data, utcnow())
+        await self._take(holds, cid)
+        quotas = [h.quota_id for h in holds]
+        booking = rules.new_booking(cid, org, org_key, data, utcnow(), quotas=quotas)
         done = await self._slots.book(
             slot_id, booking, new_event(rules.booked_event(slot, booking))
         )
         if done is None:
-            await self._quotas.give_back(quota, cid)
+            await self._give_back_places(quotas, cid)
             raise Conflict("the slot is already booked", field="slot_id")
         return done
 
-    async def _give_back(self, slot: Slot, booking: dict[str, Any]) -> None:
-        quota = rules.booked_quota_id(slot, booking)
-        if quota is not None:
-            await self._quotas.give_back(quota, booking["consultation_id"])
+    async def _take(self, holds: list[rules.Hold], consultation_id: str) -> None:
+        """Every place, or none (those taken are given back) and the first refusal."""
+        taken: list[str] = []
+        for hold in holds:
+            if not await self._quotas.take(hold.quota_id, consultation_id, hold.limit):
+                await self._give_back_places(taken, consultation_id)
+                raise hold.refusal
+            taken.append(hold.quota_id)
 
-    async def cancel(self, consultation_id: str, *, by: str) -> Slot:
+    async def _give_back_places(self, quota_ids: list[str], consultation_id: str) -> None:
+        for quota in quota_ids:
+            await self._quotas.give_back(quota, consultation_id)
+
+    async def _give_back(self, slot: Slot, booking: dict[str, Any]) -> None:
+        await self._give_back_places(
+            rules.booked_quota_ids(slot, booking), booking["consultation_id"]
+        )
+
+    async def cancel(self, consultation_id: str, *, by: str, client: str | None = None) -> Slot:
+        """Cancel a booking (``client``: the caller's address, ``None`` for staff); its
+        places are given back."""
+        slot = await self.by_consultation(consultation_id)
+        current = rules.active_booking(slot, consultation_id) or {}
+        address = (current.get("contact") or {}).get("email")
+        await self._door.enter("booking-cancel", client, address=address)
         while True:
             slot = await self.by_consultation(consultation_id)
             booking = rules.active_booking(slot, consultation_id)

@@ -26,6 +26,12 @@ class OrganizationService:
                 return rules.fields_of(org)
         return rules.typed(ogrn, name)
 
+    async def registered(self, organization_id: str | None) -> dict[str, Any] | None:
+        """The registry's record of an organization (with its public e-mail), if known."""
+        if not organization_id:
+            return None
+        return await self._organizations.get(organization_id)
+
     async def known(self, ogrn: str | None, page: int, per_page: int) -> dict[str, Any]:
         items, total = await self._organizations.page(ogrn, (page - 1) * per_page, per_page)
         return {

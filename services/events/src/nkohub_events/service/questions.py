@@ -8,6 +8,7 @@ from typing import Any
 from nkohub_events.domain import questions as rules
 from nkohub_events.domain.common import utcnow
 from nkohub_events.repository.questions import FeedbackRepository, QuestionRepository
+from nkohub_events.service.door import PublicDoor
 from nkohub_events.service.meetups import MeetupService
 from nkohub_events.service.registrations import RegistrationService
 from nkohub_shared.contracts import new_event
@@ -24,7 +25,10 @@ class QuestionService:
         feedback: FeedbackRepository,
         meetups: MeetupService,
         registrations: RegistrationService,
+        *,
+        door: PublicDoor,
     ) -> None:
+        self._door = door
         self._questions = questions
         self._feedback = feedback
         self._meetups = meetups
@@ -39,7 +43,12 @@ class QuestionService:
         rules.require_registration_of(meetup, registration)
         return meetup, registration
 
-    async def submit(self, meetup_id: str, data: rules.QuestionIn) -> Question:
+    async def submit(
+        self, meetup_id: str, data: rules.QuestionIn, *, client: str | None = None
+    ) -> Question:
+        """A registered participant asks (``client``: the caller's address, counted at
+        the door with the registration it speaks for)."""
+        await self._door.enter("question", client, registration_id=data.registration_id)
         meetup, registration = await self._participant(meetup_id, data.registration_id)
         rules.check_can_ask(meetup, registration, utcnow())
         doc, event = rules.new_question(new_id(), meetup, registration, data, utcnow())
@@ -90,7 +99,10 @@ class QuestionService:
 
     # -- feedback ----------------------------------------------------------------------
 
-    async def leave_feedback(self, meetup_id: str, data: rules.FeedbackIn) -> dict[str, Any]:
+    async def leave_feedback(
+        self, meetup_id: str, data: rules.FeedbackIn, *, client: str | None = None
+    ) -> dict[str, Any]:
+        await self._door.enter("feedback", client, registration_id=data.registration_id)
         meetup, registration = await self._participant(meetup_id, data.registration_id)
         doc, event = rules.new_feedback(meetup, registration, data, utcnow())
         if not await self._feedback.insert(doc, new_event(event)):

@@ -27,15 +27,19 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_events.domain import door
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import normalise, utcnow
 from nkohub_events.domain.meetups import registration_window_error, seat_limit
+from nkohub_events.repository.consultations import QuotaRepository
 from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.registrations import RegistrationRepository
 from nkohub_events.repository.seats import SeatRepository
+from nkohub_events.service.door import PublicDoor
+from nkohub_events.service.erasure import ErasedPeople
 from nkohub_events.service.organizations import OrganizationService
 from nkohub_shared.contracts import new_event
-from nkohub_shared.errors import Conflict, NotFound
+from nkohub_shared.errors import Conflict, DomainError, NotFound
 from nkohub_shared.ids import new_id
 
 log = logging.getLogger("nkohub.events")
@@ -57,6 +61,9 @@ class RegistrationService:
         meetups: MeetupRepository,
         organizations: OrganizationService,
         *,
+        door: PublicDoor,
+        holds: QuotaRepository,
+        erased: ErasedPeople,
         consent_version: str,
         public_base_url: str,
     ) -> None:
@@ -64,6 +71,9 @@ class RegistrationService:
         self._seats = seats
         self._meetups = meetups
         self._organizations = organizations
+        self._door = door
+        self._holds = holds
+        self._erased = erased
         self.consent_version = consent_version
         self._base_url = public_base_url
 
@@ -89,11 +99,16 @@ class RegistrationService:
     # -- registering -------------------------------------------------------------------
 
     async def register(
-        self, meetup_id: str, data: rules.RegistrationIn
+        self, meetup_id: str, data: rules.RegistrationIn, *, client: str | None = None
     ) -> tuple[Registration, bool]:
-        """Returns (registration, created). The same e-mail again returns the existing one."""
+        """Returns (registration, created). The same e-mail again returns the existing one.
+        ``client``: the caller's address (``None``: staff), counted at the door, and
+        holding at most N active registrations of the meetup."""
+        await self._door.enter("registration", client, address=data.email)
         m = await self._meetup(meetup_id, light=True)
         version = rules.consented_version(data, self.consent_version)
+        if client is not None:  # staff may register a person who consents again
+            await self._erased.refuse(data.email, field="email")
         org = await self._organizations.resolve(
             data.organization_id, data.organization_ogrn, data.organization_name
         )
@@ -104,23 +119,52 @@ class RegistrationService:
             if existing is not None and existing["status"] != "cancelled":
                 return await self._settled(existing), False
             raise Conflict(problem, field="meetup_id", status=m["status"])
-        doc = rules.new_registration(new_id(), m["_id"], data, org, version, now)
+        hold = door.client_hold_id(m["_id"], client) if client is not None else None
+        doc = rules.new_registration(new_id(), m["_id"], data, org, version, now, hold=hold)
+        if not await self._hold(hold, doc["_id"]):
+            existing = await self._existing(m["_id"], data.email)
+            if existing is not None and existing["status"] != "cancelled":
+                return await self._settled(existing), False
+            raise door.too_many_seats(self._door.limits.registrations_per_client_per_meetup)
         try:
             await self._registrations.insert_pending(doc)
         except DuplicateKeyError:
+            await self._release(hold, doc["_id"])
             existing = await self._existing(m["_id"], data.email)
         else:
-            return await self._seat(doc, m), True
+            return await self._seated_or_released(doc, m), True
         if existing is None:  # it was erased meanwhile: unlikely
             raise Conflict("try again", field="email")
         if existing["status"] != "cancelled":
             return await self._settled(existing), False
+        if not await self._hold(hold, existing["_id"]):
+            raise door.too_many_seats(self._door.limits.registrations_per_client_per_meetup)
         back = await self._registrations.restart(
-            existing["_id"], rules.comeback(data, org, version, now)
+            existing["_id"], rules.comeback(data, org, version, now, hold=hold)
         )
         if back is None:
+            await self._release(hold, existing["_id"])
             return await self._settled(await self.get(existing["_id"])), False
-        return await self._seat(back, m), True
+        return await self._seated_or_released(back, m), True
+
+    async def _hold(self, hold: str | None, registration_id: str) -> bool:
+        """A place in the client's hold at the meetup (staff hold none)."""
+        if hold is None:
+            return True
+        limit = self._door.limits.registrations_per_client_per_meetup
+        return await self._holds.take(hold, registration_id, limit)
+
+    async def _release(self, hold: str | None, registration_id: str) -> None:
+        if hold is not None:
+            await self._holds.give_back(hold, registration_id)
+
+    async def _seated_or_released(self, r: Registration, m: Meetup) -> Registration:
+        """Step 2 and 3; a refusal gives the client's place back."""
+        try:
+            return await self._seat(r, m)
+        except DomainError:
+            await self._release(r.get("client_hold"), r["_id"])
+            raise
 
     async def _existing(self, meetup_id: str, email: str) -> Registration | None:
         return await self._registrations.by_email_key(meetup_id, rules.email_key(email))
@@ -201,9 +245,14 @@ class RegistrationService:
             if await self._registrations.move(r["_id"], r["status"], fields, new_event(event)):
                 return True
 
-    async def cancel(self, registration_id: str, *, by: str) -> Registration:
+    async def cancel(
+        self, registration_id: str, *, by: str, client: str | None = None
+    ) -> Registration:
         """Cancel (by ``participant`` or ``staff``); a freed seat goes to the first in line
-        at once."""
+        at once, and the registering client's place in its hold is given back.
+        ``client``: the caller's address (``None``: staff), counted at the door."""
+        r = await self.get(registration_id)
+        await self._door.enter("registration-cancel", client, address=r["email"])
         for _ in range(CANCEL_ATTEMPTS):
             r = await self.get(registration_id)
             if r["status"] == "cancelled":
@@ -219,6 +268,7 @@ class RegistrationService:
             if done is None:
                 continue  # promoted meanwhile: cancel what it is now
             await self._seats.release(m["_id"], r["_id"])
+            await self._release(r.get("client_hold"), r["_id"])
             await self.promote(m["_id"])
             return done
         raise Conflict("too much contention; try again", field="registration_id")
