@@ -17,6 +17,7 @@ from faststream.specification import AsyncAPI
 from pymongo import ASCENDING, IndexModel
 
 from nkohub_shared.bus.consumer import EventConsumer
+from nkohub_shared.bus.delivery import DeliveryPolicy
 from nkohub_shared.bus.inbox import COLLECTION as PROCESSED_EVENTS
 from nkohub_shared.bus.inbox import Inbox
 from nkohub_shared.bus.publisher import EventPublisher
@@ -66,7 +67,12 @@ class ServiceRuntime(Generic[S, Ctx]):
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
-        self.client = create_client(str(settings.mongodb_url))
+        self.client = create_client(
+            str(settings.mongodb_url),
+            timeout_ms=settings.mongodb_connect_timeout_ms,
+            socket_timeout_ms=settings.mongodb_socket_timeout_ms,
+            operation_timeout_ms=settings.mongodb_operation_timeout_ms,
+        )
         self.db = self.client[settings.database_name]
         self.broker = RabbitBroker(
             str(settings.amqp_url),
@@ -90,13 +96,15 @@ class ServiceRuntime(Generic[S, Ctx]):
         self._background = tuple(background)
         self._tasks: list[asyncio.Task[None]] = []
         self.context = context_factory(self)
+        self.delivery_policy = DeliveryPolicy(
+            delivery_limit=settings.delivery_limit,
+            backoff_seconds=settings.retry_backoff_seconds,
+            outage_retry_max_seconds=settings.outage_retry_max_seconds,
+            outage_hold_seconds=settings.outage_hold_seconds,
+        )
         for consumer in self.consumers:
             consumer.subscribe(
-                self.broker,
-                inbox=self.inbox,
-                context=self.context,
-                delivery_limit=settings.delivery_limit,
-                backoff_seconds=settings.retry_backoff_seconds,
+                self.broker, inbox=self.inbox, context=self.context, policy=self.delivery_policy
             )
         for event_cls in self.produces:  # documentation only: the relay does the publishing
             self.broker.publisher(
@@ -123,6 +131,7 @@ class ServiceRuntime(Generic[S, Ctx]):
     async def stop(self) -> None:
         """Stop background jobs, the relay, the broker and the client, each within
         ``STOP_STEP_SECONDS``: a step that hangs is logged and left, never blocking exit."""
+        self.delivery_policy.stopping.set()  # deliveries held through an outage let go
         for task in self._tasks:
             task.cancel()
         await _bounded(asyncio.gather(*self._tasks, return_exceptions=True), "background jobs")

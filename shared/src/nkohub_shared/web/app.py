@@ -8,9 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 
+from nkohub_shared.availability import InfrastructureUnavailable, is_infrastructure_failure
 from nkohub_shared.runtime import ServiceRuntime
-from nkohub_shared.web.errors import install_error_handlers
+from nkohub_shared.web.errors import error_body, install_error_handlers
+
+RETRY_AFTER_SECONDS = 5
 
 
 def create_service_app(
@@ -35,10 +39,28 @@ def create_service_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    _answer_outages_with_503(app)
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _answer_outages_with_503(app: FastAPI) -> None:
+    """MongoDB away (unreachable, stalled past the client's timeouts): 503 with
+    ``Retry-After``, not a 500 — the request was fine and may be sent again."""
+
+    async def outage(_: Request, exc: Exception) -> JSONResponse:
+        if not is_infrastructure_failure(exc):
+            raise exc
+        return JSONResponse(
+            error_body("unavailable", "the database is unavailable; try again shortly"),
+            503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    app.add_exception_handler(PyMongoError, outage)
+    app.add_exception_handler(InfrastructureUnavailable, outage)
 
 
 def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
