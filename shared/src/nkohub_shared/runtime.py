@@ -11,15 +11,18 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from aio_pika.abc import AbstractQueue
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 from faststream.specification import AsyncAPI
 from pymongo import ASCENDING, IndexModel
 
 from nkohub_shared.bus.consumer import EventConsumer
+from nkohub_shared.bus.deadletters import apply_expiry_policy
 from nkohub_shared.bus.delivery import DeliveryPolicy
 from nkohub_shared.bus.inbox import COLLECTION as PROCESSED_EVENTS
 from nkohub_shared.bus.inbox import Inbox
+from nkohub_shared.bus.management import BrokerAddress
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
@@ -36,6 +39,7 @@ S = TypeVar("S", bound=ServiceSettings)
 BackgroundJob = Callable[[Any], Awaitable[None]]
 
 READINESS_TIMEOUT_SECONDS = 2.0
+POLICY_TIMEOUT_SECONDS = 5.0
 STOP_STEP_SECONDS = 20.0
 
 
@@ -94,6 +98,7 @@ class ServiceRuntime(Generic[S, Ctx]):
             self.indexes.setdefault(name, []).append(PENDING_INDEX)
         self.indexes[PROCESSED_EVENTS] = [IndexModel([("queue", ASCENDING), ("state", ASCENDING)])]
         self._background = tuple(background)
+        self._dead_letter_queues: dict[str, AbstractQueue] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.context = context_factory(self)
         self.delivery_policy = DeliveryPolicy(
@@ -121,7 +126,9 @@ class ServiceRuntime(Generic[S, Ctx]):
         await self.broker.declare_exchange(EXCHANGE)
         await self.broker.declare_exchange(DEAD_LETTER_EXCHANGE)
         for consumer in self.consumers:
-            await consumer.declare(self.broker, delivery_limit=self.settings.delivery_limit)
+            dlq = await consumer.declare(self.broker, delivery_limit=self.settings.delivery_limit)
+            self._dead_letter_queues[dlq.name] = dlq
+        await self._expire_dead_letters()
         await self.broker.start()
         self.relay.start()
         for job in self._background:
@@ -154,6 +161,33 @@ class ServiceRuntime(Generic[S, Ctx]):
         except Exception as exc:
             checks["rabbitmq"] = f"unavailable: {exc.__class__.__name__}"
         return checks
+
+    async def dead_letters(self) -> dict[str, int]:
+        """Messages in each dead-letter queue of this service's consumers (-1: unknown,
+        the broker did not answer)."""
+        depths: dict[str, int] = {}
+        for name, queue in self._dead_letter_queues.items():
+            try:
+                declared = await queue.declare(timeout=READINESS_TIMEOUT_SECONDS)
+                depths[name] = int(declared.message_count or 0)
+            except Exception:
+                depths[name] = -1
+        return depths
+
+    async def _expire_dead_letters(self) -> None:
+        """Set the vhost's dead-letter expiry policy (best effort: a broker user without
+        the right, or no management API, leaves a warning and the policy as it is)."""
+        days = self.settings.dead_letter_expiry_days
+        if not self.consumers or days <= 0:
+            return
+        address = BrokerAddress.of(
+            str(self.settings.amqp_url),
+            str(self.settings.rabbitmq_management_url or "") or None,
+        )
+        try:
+            await asyncio.wait_for(apply_expiry_policy(address, days), POLICY_TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning("dead-letter expiry policy not set: %r", exc)
 
     def asyncapi(self) -> dict[str, Any]:
         spec = AsyncAPI(

@@ -63,6 +63,15 @@ class ServiceSettings(BaseSettings):
     mongodb_operation_timeout_ms: int = Field(
         default=0, ge=0, description="PyMongo timeoutMS for a whole operation; 0 = off"
     )
+    rabbitmq_management_url: AnyUrl | None = Field(
+        default=None, description="RabbitMQ management API; default http://<AMQP host>:15672"
+    )
+    dead_letter_expiry_days: float = Field(
+        default=14.0,
+        ge=0,
+        description="dead letters older than this expire (a policy set at start-up); "
+        "0 leaves the vhost's policies alone",
+    )
     outage_retry_max_seconds: float = Field(
         default=5.0, gt=0, description="longest pause between retries while MongoDB is away"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from aio_pika.abc import AbstractQueue
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
@@ -80,8 +81,9 @@ class EventConsumer(Generic[Ctx]):
         async def handle(body: bytes, message: RabbitMessage) -> None:
             await delivery(body, message)
 
-    async def declare(self, broker: RabbitBroker, *, delivery_limit: int) -> None:
-        """Declare the queue, its dead-letter queue and one binding per event type."""
+    async def declare(self, broker: RabbitBroker, *, delivery_limit: int) -> AbstractQueue:
+        """Declare the queue, its dead-letter queue and one binding per event type;
+        returns the dead-letter queue (declaring it again tells its depth)."""
         exchange = await broker.declare_exchange(EXCHANGE)
         dead_letter_exchange = await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
         dlq = await broker.declare_queue(dead_letter_queue(self.queue_name))
@@ -91,3 +93,4 @@ class EventConsumer(Generic[Ctx]):
         )
         for event_type in self.event_types:
             await queue.bind(exchange, routing_key=event_type)
+        return dlq

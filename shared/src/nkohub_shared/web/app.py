@@ -73,10 +73,15 @@ def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
 
     @router.get("/health/ready", responses={503: {"description": "a dependency is down"}})
     async def ready() -> JSONResponse:
-        """200 only when MongoDB and RabbitMQ both answer; else 503 naming the one down."""
+        """200 only when MongoDB and RabbitMQ both answer; else 503 naming the one down.
+        ``dead_letters`` counts the messages in each dead-letter queue of the service's
+        consumers: informative only (a dead letter needs a person, not a restart)."""
         checks = await runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, 200 if ok else 503)
+        body: dict[str, Any] = {"status": "ok" if ok else "unavailable", **checks}
+        if runtime.consumers and checks.get("rabbitmq") == "ok":
+            body["dead_letters"] = await runtime.dead_letters()
+        return JSONResponse(body, 200 if ok else 503)
 
     @router.get("/asyncapi.json")
     async def asyncapi() -> dict[str, Any]:
