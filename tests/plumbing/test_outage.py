@@ -23,6 +23,7 @@ from pymongo import AsyncMongoClient
 from nkohub_shared.bus.topology import dead_letter_queue_name
 from tests.support.broker import queue_depth, wait_until
 from tests.support.isolation import Sandbox
+from tests.support.metrics import scrape
 from tests.support.mongo_wire import MongoWireServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -90,6 +91,10 @@ async def _unacknowledged(sandbox: Sandbox, queue: str) -> int:
         return int(response.json().get("messages_unacknowledged", 0))
 
 
+def _held(url: str) -> float:
+    return scrape(url).value("nkohub_events_held_for_infrastructure", queue=QUEUE)
+
+
 def _readiness(url: str) -> httpx.Response:
     return httpx.get(f"{url}/health/ready", timeout=15)
 
@@ -118,6 +123,7 @@ async def test_a_mongodb_outage_of_90_s_dead_letters_nothing_and_applies_each_ev
         # While MongoDB is away: the consumer holds messages unacknowledged, says it is
         # not ready because of MongoDB, and answers a request with 503 instead of hanging.
         await wait_until(lambda: _unacknowledged(sandbox, QUEUE), timeout=45, every=1.0)
+        await wait_until(lambda: _held(consumer.url), timeout=30, every=0.5)
         not_ready = await asyncio.to_thread(_readiness, consumer.url)
         assert not_ready.status_code == 503
         assert not_ready.json()["mongodb"].startswith("unavailable")
@@ -163,6 +169,12 @@ async def test_a_mongodb_outage_of_90_s_dead_letters_nothing_and_applies_each_ev
         assert not doubled, f"second effects: {doubled}"
         assert len(keys) > sent_at_outage, "events were stored during the outage too"
         await wait_until(lambda: _readiness(consumer.url).status_code == 200, timeout=30)
+        metrics = scrape(consumer.url)
+        consumed = "nkohub_events_consumed_total"
+        assert metrics.value(consumed, outcome="waiting_for_infrastructure") > 0
+        assert metrics.value(consumed, outcome="dead_lettered") == 0
+        assert metrics.value(consumed, outcome="handled") >= len(keys)
+        assert metrics.value("nkohub_events_held_for_infrastructure", queue=QUEUE) == 0
     finally:
         await flow.stop()
         own_mongo_wire.resume()

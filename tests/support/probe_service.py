@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from nkohub_shared.bus import EventConsumer
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
+from nkohub_shared.errors import NotFound
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.serve import serve
 from nkohub_shared.settings import ServiceSettings
@@ -102,6 +103,13 @@ def build_app(settings: ProbeSettings) -> FastAPI:
         ]
         stored = await runtime.outbox.writer(runtime.db.probes).insert_many(items)
         return {"stored": stored}
+
+    @router.get("/probes/{key}")
+    async def stored(key: str) -> dict[str, Any]:
+        found = await runtime.db.probes.find_one({"_id": key}, {"_outbox": 0})
+        if found is None:
+            raise NotFound(f"no probe {key!r}")
+        return found
 
     @router.get("/staff-only")
     async def staff_only(user: StaffUser) -> dict[str, str]:

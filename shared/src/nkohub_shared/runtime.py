@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -27,9 +28,10 @@ from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
 from nkohub_shared.contracts import IntegrationEvent
+from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
-from nkohub_shared.storage.outbox import PENDING_INDEX
+from nkohub_shared.storage.outbox import PENDING_INDEX, outbox_backlog
 from nkohub_shared.storage.writer import Outbox
 
 log = logging.getLogger("nkohub.runtime")
@@ -89,6 +91,7 @@ class ServiceRuntime(Generic[S, Ctx]):
         )
         self.outbox = Outbox(self.relay.kick)
         self.inbox = inbox or Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
+        self.outbox_collections = tuple(outbox_collections)
         self.produces = tuple(produces)
         self.consumers = tuple(consumers)
         self.indexes: dict[str, list[IndexModel]] = {
@@ -101,11 +104,13 @@ class ServiceRuntime(Generic[S, Ctx]):
         self._dead_letter_queues: dict[str, AbstractQueue] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.context = context_factory(self)
+        self.metrics = ServiceMetrics(self.service)
         self.delivery_policy = DeliveryPolicy(
             delivery_limit=settings.delivery_limit,
             backoff_seconds=settings.retry_backoff_seconds,
             outage_retry_max_seconds=settings.outage_retry_max_seconds,
             outage_hold_seconds=settings.outage_hold_seconds,
+            observer=self.metrics,
         )
         for consumer in self.consumers:
             consumer.subscribe(
@@ -173,6 +178,19 @@ class ServiceRuntime(Generic[S, Ctx]):
             except Exception:
                 depths[name] = -1
         return depths
+
+    async def refresh_metrics(self) -> None:
+        """Read the gauges that live in MongoDB and RabbitMQ (what cannot be read is NaN)."""
+        if self.outbox_collections:
+            try:
+                pending, age = await asyncio.wait_for(
+                    outbox_backlog(self.db, self.outbox_collections), READINESS_TIMEOUT_SECONDS
+                )
+                self.metrics.set_outbox(pending, age)
+            except Exception:
+                self.metrics.set_outbox(math.nan, math.nan)
+        if self._dead_letter_queues:
+            self.metrics.set_dead_letters(await self.dead_letters())
 
     async def _expire_dead_letters(self) -> None:
         """Set the vhost's dead-letter expiry policy (best effort: a broker user without

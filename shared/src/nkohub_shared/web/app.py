@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pymongo.errors import PyMongoError
 
 from nkohub_shared.availability import InfrastructureUnavailable, is_infrastructure_failure
+from nkohub_shared.metrics import HttpMetricsMiddleware
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.errors import error_body, install_error_handlers
 
@@ -40,6 +41,7 @@ def create_service_app(
     app.state.runtime = runtime
     install_error_handlers(app)
     _answer_outages_with_503(app)
+    app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
@@ -82,6 +84,13 @@ def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
         if runtime.consumers and checks.get("rabbitmq") == "ok":
             body["dead_letters"] = await runtime.dead_letters()
         return JSONResponse(body, 200 if ok else 503)
+
+    @router.get("/metrics", response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics: HTTP requests, outbox backlog, events consumed by outcome,
+        dead-letter depths (see ``nkohub_shared.metrics``)."""
+        await runtime.refresh_metrics()
+        return Response(runtime.metrics.exposition(), media_type=runtime.metrics.content_type)
 
     @router.get("/asyncapi.json")
     async def asyncapi() -> dict[str, Any]:
