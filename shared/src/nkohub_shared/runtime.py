@@ -126,6 +126,7 @@ class ServiceRuntime(Generic[S, Ctx]):
             )
 
     async def start(self) -> None:
+        self.delivery_policy.stopping.clear()
         await ensure_indexes(self.db, self.indexes)
         await self.broker.connect()
         await self.broker.declare_exchange(EXCHANGE)
