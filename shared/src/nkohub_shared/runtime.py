@@ -103,8 +103,8 @@ class ServiceRuntime(Generic[S, Ctx]):
         self._background = tuple(background)
         self._dead_letter_queues: dict[str, AbstractQueue] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self.context = context_factory(self)
         self.metrics = ServiceMetrics(self.service)
+        self.context = context_factory(self)
         self.delivery_policy = DeliveryPolicy(
             delivery_limit=settings.delivery_limit,
             backoff_seconds=settings.retry_backoff_seconds,
