@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.isolation import Sandbox
+from tests.support.mongo_wire import own_mongo_wire  # noqa: F401  (a fixture)
 from tests.support.processes import ServiceProcess
 
 ProbeFactory = Callable[..., ServiceProcess]

@@ -2,7 +2,9 @@
 
 As a producer it stores probes, each with a ``tests.probe.recorded``-like event in its
 outbox (``POST /probes``). As a consumer it applies each event's effect: one increment of
-a counter per probe. Handlers fail on purpose while ``fail_times`` says so. With
+a counter per probe. Handlers fail on purpose while ``fail_times`` says so, and report
+an outage of their infrastructure (``InfrastructureUnavailable``) for the first
+``outage_times`` attempts. With
 ``PROBE_CRASH_BEFORE_PUBLISH=1`` the process SIGKILLs itself when the relay is about to
 publish: the database write is done, the publish is not. ``PROBE_HANDLE_SECONDS`` makes
 each handling take that long.
@@ -21,9 +23,11 @@ from typing import Any, ClassVar
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
+from nkohub_shared.availability import InfrastructureUnavailable
 from nkohub_shared.bus import EventConsumer
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
+from nkohub_shared.errors import NotFound
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.serve import serve
 from nkohub_shared.settings import ServiceSettings
@@ -38,6 +42,7 @@ class ProbeRecorded(IntegrationEvent):
     type: ClassVar[str] = "events.probe.recorded"
     key: str
     fail_times: int = 0
+    outage_times: int = 0
 
     def subject(self) -> str:
         return self.key
@@ -63,7 +68,9 @@ async def probe_recorded(ctx: ProbeContext, event: ProbeRecorded, envelope: Clou
     attempts = await db.attempts.find_one_and_update(
         {"_id": event.key}, {"$inc": {"n": 1}}, upsert=True, return_document=True
     )
-    if attempts["n"] <= event.fail_times:
+    if attempts["n"] <= event.outage_times:
+        raise InfrastructureUnavailable(f"an outage on purpose, attempt {attempts['n']}")
+    if attempts["n"] <= event.outage_times + event.fail_times:
         raise RuntimeError(f"failing on purpose, attempt {attempts['n']}")
     if HANDLE_SECONDS:  # a slow handler, so that a stream takes long enough to interrupt
         await asyncio.sleep(HANDLE_SECONDS)
@@ -102,6 +109,13 @@ def build_app(settings: ProbeSettings) -> FastAPI:
         ]
         stored = await runtime.outbox.writer(runtime.db.probes).insert_many(items)
         return {"stored": stored}
+
+    @router.get("/probes/{key}")
+    async def stored(key: str) -> dict[str, Any]:
+        found = await runtime.db.probes.find_one({"_id": key}, {"_outbox": 0})
+        if found is None:
+            raise NotFound(f"no probe {key!r}")
+        return found
 
     @router.get("/staff-only")
     async def staff_only(user: StaffUser) -> dict[str, str]:

@@ -8,25 +8,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from aio_pika.abc import AbstractQueue
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 from faststream.specification import AsyncAPI
 from pymongo import ASCENDING, IndexModel
 
 from nkohub_shared.bus.consumer import EventConsumer
+from nkohub_shared.bus.deadletters import apply_expiry_policy
+from nkohub_shared.bus.delivery import DeliveryPolicy
 from nkohub_shared.bus.inbox import COLLECTION as PROCESSED_EVENTS
 from nkohub_shared.bus.inbox import Inbox
+from nkohub_shared.bus.management import BrokerAddress
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
 from nkohub_shared.contracts import IntegrationEvent
+from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
-from nkohub_shared.storage.outbox import PENDING_INDEX
+from nkohub_shared.storage.outbox import PENDING_INDEX, outbox_backlog
 from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
 from nkohub_shared.storage.ratelimit import RateCounter
 from nkohub_shared.storage.writer import Outbox
@@ -39,6 +45,7 @@ BackgroundJob = Callable[[Any], Awaitable[None]]
 
 READINESS_TIMEOUT_SECONDS = 2.0
 RATE_LIMIT_PURGE_SECONDS = 600.0
+POLICY_TIMEOUT_SECONDS = 5.0
 STOP_STEP_SECONDS = 20.0
 
 
@@ -71,7 +78,12 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.settings = settings
         self.service = settings.service_name
         use_person_key_secret(settings.person_key_secret.get_secret_value())
-        self.client = create_client(str(settings.mongodb_url))
+        self.client = create_client(
+            str(settings.mongodb_url),
+            timeout_ms=settings.mongodb_connect_timeout_ms,
+            socket_timeout_ms=settings.mongodb_socket_timeout_ms,
+            operation_timeout_ms=settings.mongodb_operation_timeout_ms,
+        )
         self.db = self.client[settings.database_name]
         self.broker = RabbitBroker(
             str(settings.amqp_url),
@@ -84,6 +96,7 @@ class ServiceRuntime(Generic[S, Ctx]):
         )
         self.outbox = Outbox(self.relay.kick)
         self.inbox = inbox or Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
+        self.outbox_collections = tuple(outbox_collections)
         self.produces = tuple(produces)
         self.consumers = tuple(consumers)
         self.indexes: dict[str, list[IndexModel]] = {
@@ -95,15 +108,20 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.indexes.update(RATE_LIMIT_INDEXES)
         self.rate_limits = RateCounter(self.db)
         self._background = (*background, _purge_rate_limits)
+        self._dead_letter_queues: dict[str, AbstractQueue] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self.metrics = ServiceMetrics(self.service)
         self.context = context_factory(self)
+        self.delivery_policy = DeliveryPolicy(
+            delivery_limit=settings.delivery_limit,
+            backoff_seconds=settings.retry_backoff_seconds,
+            outage_retry_max_seconds=settings.outage_retry_max_seconds,
+            outage_hold_seconds=settings.outage_hold_seconds,
+            observer=self.metrics,
+        )
         for consumer in self.consumers:
             consumer.subscribe(
-                self.broker,
-                inbox=self.inbox,
-                context=self.context,
-                delivery_limit=settings.delivery_limit,
-                backoff_seconds=settings.retry_backoff_seconds,
+                self.broker, inbox=self.inbox, context=self.context, policy=self.delivery_policy
             )
         for event_cls in self.produces:  # documentation only: the relay does the publishing
             self.broker.publisher(
@@ -115,12 +133,15 @@ class ServiceRuntime(Generic[S, Ctx]):
             )
 
     async def start(self) -> None:
+        self.delivery_policy.stopping.clear()
         await ensure_indexes(self.db, self.indexes)
         await self.broker.connect()
         await self.broker.declare_exchange(EXCHANGE)
         await self.broker.declare_exchange(DEAD_LETTER_EXCHANGE)
         for consumer in self.consumers:
-            await consumer.declare(self.broker, delivery_limit=self.settings.delivery_limit)
+            dlq = await consumer.declare(self.broker, delivery_limit=self.settings.delivery_limit)
+            self._dead_letter_queues[dlq.name] = dlq
+        await self._expire_dead_letters()
         await self.broker.start()
         self.relay.start()
         for job in self._background:
@@ -130,6 +151,7 @@ class ServiceRuntime(Generic[S, Ctx]):
     async def stop(self) -> None:
         """Stop background jobs, the relay, the broker and the client, each within
         ``STOP_STEP_SECONDS``: a step that hangs is logged and left, never blocking exit."""
+        self.delivery_policy.stopping.set()  # deliveries held through an outage let go
         for task in self._tasks:
             task.cancel()
         await _bounded(asyncio.gather(*self._tasks, return_exceptions=True), "background jobs")
@@ -152,6 +174,46 @@ class ServiceRuntime(Generic[S, Ctx]):
         except Exception as exc:
             checks["rabbitmq"] = f"unavailable: {exc.__class__.__name__}"
         return checks
+
+    async def dead_letters(self) -> dict[str, int]:
+        """Messages in each dead-letter queue of this service's consumers (-1: unknown,
+        the broker did not answer)."""
+        depths: dict[str, int] = {}
+        for name, queue in self._dead_letter_queues.items():
+            try:
+                declared = await queue.declare(timeout=READINESS_TIMEOUT_SECONDS)
+                depths[name] = int(declared.message_count or 0)
+            except Exception:
+                depths[name] = -1
+        return depths
+
+    async def refresh_metrics(self) -> None:
+        """Read the gauges that live in MongoDB and RabbitMQ (what cannot be read is NaN)."""
+        if self.outbox_collections:
+            try:
+                pending, age = await asyncio.wait_for(
+                    outbox_backlog(self.db, self.outbox_collections), READINESS_TIMEOUT_SECONDS
+                )
+                self.metrics.set_outbox(pending, age)
+            except Exception:
+                self.metrics.set_outbox(math.nan, math.nan)
+        if self._dead_letter_queues:
+            self.metrics.set_dead_letters(await self.dead_letters())
+
+    async def _expire_dead_letters(self) -> None:
+        """Set the vhost's dead-letter expiry policy (best effort: a broker user without
+        the right, or no management API, leaves a warning and the policy as it is)."""
+        days = self.settings.dead_letter_expiry_days
+        if not self.consumers or days <= 0:
+            return
+        address = BrokerAddress.of(
+            str(self.settings.amqp_url),
+            str(self.settings.rabbitmq_management_url or "") or None,
+        )
+        try:
+            await asyncio.wait_for(apply_expiry_policy(address, days), POLICY_TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning("dead-letter expiry policy not set: %r", exc)
 
     def asyncapi(self) -> dict[str, Any]:
         spec = AsyncAPI(

@@ -70,6 +70,33 @@ class ServiceSettings(BaseSettings):
         default=30.0, gt=0, description="how long a consumer owns an event it is handling"
     )
     prefetch_count: int = Field(default=20, ge=1, le=1000)
+    mongodb_connect_timeout_ms: int = Field(
+        default=5000, ge=100, description="finding MongoDB and opening a connection"
+    )
+    mongodb_socket_timeout_ms: int = Field(
+        default=20000, ge=100, description="one read from MongoDB; a stalled server fails then"
+    )
+    mongodb_operation_timeout_ms: int = Field(
+        default=0, ge=0, description="PyMongo timeoutMS for a whole operation; 0 = off"
+    )
+    rabbitmq_management_url: AnyUrl | None = Field(
+        default=None, description="RabbitMQ management API; default http://<AMQP host>:15672"
+    )
+    dead_letter_expiry_days: float = Field(
+        default=14.0,
+        ge=0,
+        description="dead letters older than this expire (a policy set at start-up); "
+        "0 leaves the vhost's policies alone",
+    )
+    outage_retry_max_seconds: float = Field(
+        default=5.0, gt=0, description="longest pause between retries while MongoDB is away"
+    )
+    outage_hold_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="how long a consumer holds one message while MongoDB is away before "
+        "handing it back (keep below RabbitMQ's consumer_timeout, 30 min by default)",
+    )
 
     @model_validator(mode="after")
     def _default_public_base_url(self) -> Self:

@@ -4,6 +4,10 @@ The record's ``_id`` is ``<queue>|<event id>`` (unique by construction). A handl
 only after it has claimed the record; it is marked done after the handler's effect. A
 claim whose lease ran out (its consumer died mid-way) may be taken over; effects written
 by handlers are idempotent writes, so a takeover after a partial run does no harm.
+
+A claim names its ``owner`` (one handling of one delivery): when MongoDB went away
+mid-claim (the insert may have landed, its answer did not), the owner's retry takes its
+own claim back at once instead of waiting out the lease.
 """
 
 from __future__ import annotations
@@ -32,7 +36,13 @@ class Inbox:
         self._lease = timedelta(seconds=lease_seconds)
 
     async def claim_when_free(
-        self, queue: str, event_id: str, event_type: str, *, poll_seconds: float = 0.2
+        self,
+        queue: str,
+        event_id: str,
+        event_type: str,
+        *,
+        owner: str = "",
+        poll_seconds: float = 0.2,
     ) -> Claim:
         """Claim, waiting out another consumer's claim until it is done or its lease ends.
 
@@ -40,17 +50,17 @@ class Inbox:
         message's deliveries (each requeue counts towards ``x-delivery-limit``).
         """
         deadline = time.monotonic() + self._lease.total_seconds() + 1
-        claim = await self.claim(queue, event_id, event_type)
+        claim = await self.claim(queue, event_id, event_type, owner=owner)
         while claim is Claim.BUSY and time.monotonic() < deadline:
             await asyncio.sleep(poll_seconds)
-            claim = await self.claim(queue, event_id, event_type)
+            claim = await self.claim(queue, event_id, event_type, owner=owner)
         return claim
 
     @staticmethod
     def key(queue: str, event_id: str) -> str:
         return f"{queue}|{event_id}"
 
-    async def claim(self, queue: str, event_id: str, event_type: str) -> Claim:
+    async def claim(self, queue: str, event_id: str, event_type: str, *, owner: str = "") -> Claim:
         key = self.key(queue, event_id)
         now = datetime.now(UTC)
         try:
@@ -61,6 +71,7 @@ class Inbox:
                     "event_id": event_id,
                     "event_type": event_type,
                     "state": "claimed",
+                    "owner": owner,
                     "claimed_at": now,
                     "lease_until": now + self._lease,
                 }
@@ -68,9 +79,12 @@ class Inbox:
             return Claim.ACQUIRED
         except DuplicateKeyError:
             pass
+        expired_or_ours: list[dict[str, Any]] = [{"lease_until": {"$lt": now}}]
+        if owner:
+            expired_or_ours.append({"owner": owner})
         taken = await self._records.find_one_and_update(
-            {"_id": key, "state": "claimed", "lease_until": {"$lt": now}},
-            {"$set": {"claimed_at": now, "lease_until": now + self._lease}},
+            {"_id": key, "state": "claimed", "$or": expired_or_ours},
+            {"$set": {"owner": owner, "claimed_at": now, "lease_until": now + self._lease}},
         )
         if taken is not None:
             return Claim.ACQUIRED

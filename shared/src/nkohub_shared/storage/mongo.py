@@ -15,13 +15,34 @@ from pymongo.asynchronous.database import AsyncDatabase
 Document = dict[str, Any]
 
 
-def create_client(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
+def create_client(
+    url: str,
+    *,
+    timeout_ms: int = 5000,
+    socket_timeout_ms: int = 20000,
+    operation_timeout_ms: int = 0,
+) -> AsyncMongoClient[Document]:
+    """The process's client; no operation can wait on a silent server forever.
+
+    - ``timeout_ms``: finding a server and opening a connection (an unreachable server
+      fails within it: ``ServerSelectionTimeoutError``);
+    - ``socket_timeout_ms``: one read on an open connection (a stalled server fails
+      within it: ``NetworkTimeout``); it must exceed the slowest legitimate query;
+    - ``operation_timeout_ms``: PyMongo's ``timeoutMS``, the budget of a whole operation
+      including its retries; 0 leaves it off, because it also bounds the lifetime of a
+      cursor (a relay sweep or an export that iterates longer would be cut off).
+    """
+    options: dict[str, Any] = {}
+    if operation_timeout_ms > 0:
+        options["timeoutMS"] = operation_timeout_ms
     return AsyncMongoClient(
         url,
         tz_aware=True,
         uuidRepresentation="standard",
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=socket_timeout_ms,
+        **options,
     )
 
 

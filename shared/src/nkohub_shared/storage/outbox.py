@@ -9,9 +9,12 @@ event has no second effect.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_shared.contracts import CloudEvent
 
@@ -46,3 +49,30 @@ def strip_outbox(document: dict[str, Any] | None) -> dict[str, Any] | None:
     if document is not None:
         document.pop(OUTBOX_FIELD, None)
     return document
+
+
+async def outbox_backlog(
+    db: AsyncDatabase[dict[str, Any]], collections: Sequence[str]
+) -> tuple[int, float]:
+    """How many events wait in the outboxes of ``collections``, and the age in seconds of
+    the oldest (0 when none wait)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": PENDING_FILTER},
+        {
+            "$project": {
+                "n": {"$size": f"${OUTBOX_FIELD}"},
+                "oldest": {"$min": f"${OUTBOX_FIELD}.time"},
+            }
+        },
+        {"$group": {"_id": None, "n": {"$sum": "$n"}, "oldest": {"$min": "$oldest"}}},
+    ]
+    pending = 0
+    oldest: datetime | None = None
+    for name in collections:
+        async for row in await db[name].aggregate(pipeline):
+            pending += int(row.get("n") or 0)
+            if row.get("oldest"):
+                written = datetime.fromisoformat(str(row["oldest"]))
+                oldest = written if oldest is None else min(oldest, written)
+    age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+    return pending, max(age, 0.0)

@@ -7,10 +7,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pymongo.errors import PyMongoError
 
+from nkohub_shared.availability import InfrastructureUnavailable, is_infrastructure_failure
+from nkohub_shared.metrics import HttpMetricsMiddleware
 from nkohub_shared.runtime import ServiceRuntime
-from nkohub_shared.web.errors import install_error_handlers
+from nkohub_shared.web.errors import error_body, install_error_handlers
+
+RETRY_AFTER_SECONDS = 5
 
 
 def create_service_app(
@@ -35,10 +40,29 @@ def create_service_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    _answer_outages_with_503(app)
+    app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _answer_outages_with_503(app: FastAPI) -> None:
+    """MongoDB away (unreachable, stalled past the client's timeouts): 503 with
+    ``Retry-After``, not a 500 — the request was fine and may be sent again."""
+
+    async def outage(_: Request, exc: Exception) -> JSONResponse:
+        if not is_infrastructure_failure(exc):
+            raise exc
+        return JSONResponse(
+            error_body("unavailable", "the database is unavailable; try again shortly"),
+            503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    app.add_exception_handler(PyMongoError, outage)
+    app.add_exception_handler(InfrastructureUnavailable, outage)
 
 
 def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
@@ -51,10 +75,22 @@ def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
 
     @router.get("/health/ready", responses={503: {"description": "a dependency is down"}})
     async def ready() -> JSONResponse:
-        """200 only when MongoDB and RabbitMQ both answer; else 503 naming the one down."""
+        """200 only when MongoDB and RabbitMQ both answer; else 503 naming the one down.
+        ``dead_letters`` counts the messages in each dead-letter queue of the service's
+        consumers: informative only (a dead letter needs a person, not a restart)."""
         checks = await runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", **checks}, 200 if ok else 503)
+        body: dict[str, Any] = {"status": "ok" if ok else "unavailable", **checks}
+        if runtime.consumers and checks.get("rabbitmq") == "ok":
+            body["dead_letters"] = await runtime.dead_letters()
+        return JSONResponse(body, 200 if ok else 503)
+
+    @router.get("/metrics", response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics: HTTP requests, outbox backlog, events consumed by outcome,
+        dead-letter depths (see ``nkohub_shared.metrics``)."""
+        await runtime.refresh_metrics()
+        return Response(runtime.metrics.exposition(), media_type=runtime.metrics.content_type)
 
     @router.get("/asyncapi.json")
     async def asyncapi() -> dict[str, Any]:

@@ -1,0 +1,155 @@
+"""Prometheus metrics of one service process, served at ``GET /metrics``.
+
+Each runtime has its own registry (several runtimes may share a test process). Counters
+and histograms move as requests and events happen; the gauges of the outbox and of the
+dead-letter queues are read from MongoDB and RabbitMQ when Prometheus scrapes.
+
+- ``nkohub_service_info{service}``: 1, naming the service;
+- ``nkohub_http_requests_total{method,route,status}`` and
+  ``nkohub_http_request_duration_seconds{method,route}``: ``route`` is the template
+  (``/api/v1/meetups/{meetup_id}``), ``unmatched`` for a path no route has;
+- ``nkohub_outbox_pending_events``, ``nkohub_outbox_oldest_pending_age_seconds``: events
+  written and not yet confirmed by RabbitMQ, and the age of the oldest (0: none);
+- ``nkohub_events_consumed_total{queue,type,outcome}``: ``handled``, ``duplicate``,
+  ``retried``, ``dead_lettered``, ``waiting_for_infrastructure`` (one per retry while
+  MongoDB is away); ``nkohub_event_handling_seconds{queue,type}``: successful handlings;
+- ``nkohub_events_held_for_infrastructure{queue}``: messages held now, waiting for MongoDB;
+- ``nkohub_dead_letter_messages{queue}``: depth of each dead-letter queue of the service.
+
+A gauge that could not be read (MongoDB or RabbitMQ away) is NaN until it can.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nkohub_shared.bus.delivery import Outcome
+
+UNMATCHED_ROUTE = "unmatched"
+HANDLING_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+UNKNOWN = math.nan
+
+
+class ServiceMetrics:
+    """The metrics of one service; also the consumers' ``DeliveryObserver``."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self, service: str) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        Gauge("nkohub_service_info", "The service", ["service"], registry=r).labels(service).set(1)
+        self.http_requests = Counter(
+            "nkohub_http_requests",
+            "HTTP requests answered",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.http_duration = Histogram(
+            "nkohub_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route"],
+            registry=r,
+        )
+        self.outbox_pending = Gauge(
+            "nkohub_outbox_pending_events", "Events written, not yet published", registry=r
+        )
+        self.outbox_oldest_age = Gauge(
+            "nkohub_outbox_oldest_pending_age_seconds",
+            "Age of the oldest event not yet published (0: none)",
+            registry=r,
+        )
+        self.events_consumed = Counter(
+            "nkohub_events_consumed",
+            "Deliveries of events to this service's consumers, by outcome",
+            ["queue", "type", "outcome"],
+            registry=r,
+        )
+        self.event_handling = Histogram(
+            "nkohub_event_handling_seconds",
+            "Time a handler took to handle an event",
+            ["queue", "type"],
+            buckets=HANDLING_BUCKETS,
+            registry=r,
+        )
+        self.events_held = Gauge(
+            "nkohub_events_held_for_infrastructure",
+            "Messages held unacknowledged while MongoDB is away",
+            ["queue"],
+            registry=r,
+        )
+        self.dead_letters = Gauge(
+            "nkohub_dead_letter_messages",
+            "Messages in each dead-letter queue of this service's consumers",
+            ["queue"],
+            registry=r,
+        )
+
+    # DeliveryObserver
+    def outcome(self, queue: str, event_type: str, outcome: Outcome) -> None:
+        self.events_consumed.labels(queue, event_type, outcome.value).inc()
+
+    def handling_time(self, queue: str, event_type: str, seconds: float) -> None:
+        self.event_handling.labels(queue, event_type).observe(seconds)
+
+    def holding(self, queue: str, change: int) -> None:
+        self.events_held.labels(queue).inc(change)
+
+    def set_outbox(self, pending: float, oldest_age_seconds: float) -> None:
+        self.outbox_pending.set(pending)
+        self.outbox_oldest_age.set(oldest_age_seconds)
+
+    def set_dead_letters(self, depths: Mapping[str, int]) -> None:
+        for queue, depth in depths.items():
+            self.dead_letters.labels(queue).set(depth if depth >= 0 else UNKNOWN)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class HttpMetricsMiddleware:
+    """Counts and times every HTTP request by its route template and status."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # unless a response starts: an exception escaped
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = _route_template(scope)
+            method = str(scope.get("method", "GET"))
+            self.metrics.http_requests.labels(method, route, str(status)).inc()
+            self.metrics.http_duration.labels(method, route).observe(time.perf_counter() - started)
+
+
+def _route_template(scope: Scope) -> str:
+    route: Any = scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return str(path) if path else UNMATCHED_ROUTE
