@@ -134,7 +134,7 @@ def _safe_xml(data: bytes) -> ET.Element:
 
 
 def _time(text: str | None) -> datetime | None:
-    """An aware instant of the blog's era, or ``None``."""
+    """An aware instant between 1900 and 2099, or ``None``."""
     if not text or len(text) > 64:
         return None
     try:

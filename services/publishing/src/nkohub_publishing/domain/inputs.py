@@ -1,6 +1,6 @@
 """The types of what staff send, with their limits (``domain.limits``): lengths are
 checked first, then control characters go (one-line fields lose every one, long texts
-those XML cannot carry), dates stay inside the blog's era."""
+those XML cannot carry), dates stay between 1900 and 2099."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _required_line(value: str) -> str:
 
 
 def in_era(value: datetime) -> datetime:
-    """An aware instant between 2000 and 2099, in UTC."""
+    """An aware instant between 1900 and 2099, in UTC."""
     if value.tzinfo is None:
         raise ValueError("give the time zone, e.g. 2026-05-01T18:00:00+04:00")
     if not FIRST_DAY.year <= value.year <= LAST_DAY.year:

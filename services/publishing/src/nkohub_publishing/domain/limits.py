@@ -30,8 +30,8 @@ PATH_PART_MAX = 200  # a slug, a tag or an old blog address in a path
 LIMIT_MAX = 200
 OFFSET_MAX = 100_000
 
-# dates staff and uploads give: the blog's era, far from the ends of the calendar
-FIRST_DAY = date(2000, 1, 1)
+# dates staff and uploads give (a law of 1996 among them), far from the calendar's ends
+FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 
 # the old blog's uploads
