@@ -114,6 +114,7 @@ class _ExportBuilder(ET.TreeBuilder):
 
 
 READ_CHUNK = 64 * 1024
+ID_TEXT_MAX = 200  # an entry's <id>: tag:blogger.com,1999:blog-<digits>.post-<digits>
 
 
 def _safe_xml(data: bytes) -> ET.Element:
@@ -161,9 +162,8 @@ def parse_blogger(data: bytes) -> tuple[list[BloggerEntry], int, list[str]]:
         }
         if KIND_POST not in kinds:
             continue  # settings, template, comments, pages
-        raw_id = (entry.findtext(f"{ATOM}id") or "").strip()
+        raw_id = (entry.findtext(f"{ATOM}id") or "").strip()[:ID_TEXT_MAX]
         match = re.search(r"post-(\d+)", raw_id)
-        raw_id = raw_id[:200]
         title = (entry.findtext(f"{ATOM}title") or "").strip()
         html = entry.findtext(f"{ATOM}content") or ""
         published = _time(entry.findtext(f"{ATOM}published"))
