@@ -16,10 +16,11 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from nkohub_publishing.domain import blogger
+from nkohub_publishing.domain import blogger, views
 from nkohub_publishing.domain.views import NEW_VISITORS_PER_CLIENT_POST
 from nkohub_shared.contracts.common import OrganizationPublic
 from nkohub_shared.contracts.registry import OrganizationRegistered
+from nkohub_shared.limits import Limit
 from tests.publishing.bus import publish
 from tests.publishing.conftest import make_post
 from tests.support.broker import wait_until
@@ -250,6 +251,21 @@ async def test_view_counting_is_limited_per_client_address(service):
         await client.get(f"/posts/{post['slug']}", headers=reader)
         after = (await client.get(f"/api/v1/posts/{post['id']}")).json()["views"]
         assert after == counted + 1, "another address is counted"
+
+
+async def test_an_address_counts_a_bounded_number_of_views_an_hour(service, monkeypatch):
+    monkeypatch.setattr(views, "VIEWS_PER_CLIENT", Limit("test-views-per-client", 3, 3600))
+    async with service(trusted_proxies=["127.0.0.1/32"]) as client:
+        client.headers.update(staff_headers())
+        posts = [await make_post(client, title=f"Запись {n}") for n in range(5)]
+        for post in posts:
+            page = await client.get(
+                f"/posts/{post['slug']}",
+                headers={"X-Forwarded-For": "203.0.113.8", "User-Agent": "Mozilla/5.0"},
+            )
+            assert page.status_code == 200
+        counted = [(await client.get(f"/api/v1/posts/{p['id']}")).json()["views"] for p in posts]
+    assert counted == [1, 1, 1, 0, 0]
 
 
 # ---------------------------------------------------------------- 3. imports
