@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from nkohub_publishing.domain import blogger
+from nkohub_publishing.domain.limits import TooLarge
 from nkohub_publishing.domain.posts import Category
 from nkohub_shared.errors import InvalidInput
+from tests.unit.publishing import exports
 
 DATA = Path(__file__).parents[2] / "publishing" / "data"
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
@@ -91,3 +93,77 @@ def test_how_a_row_names_its_post():
     )
     assert blogger.ref_path_and_slug("/posts/kak-pisat/") == ("/posts/kak-pisat/", "kak-pisat")
     assert blogger.ref_path_and_slug("kak-pisat") == ("", "kak-pisat")
+
+
+# ---------------------------------------------------------------- hostile and huge files
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_billion_laughs_is_refused_before_any_expansion(encoding):
+    with pytest.raises(InvalidInput) as refused:
+        blogger.parse_blogger(exports.billion_laughs(encoding))
+    assert refused.value.field == "file" and "DOCTYPE" in refused.value.message
+
+
+@pytest.mark.parametrize(("encoding", "comment"), [("utf-16", 0), ("utf-8", 5000)])
+def test_a_doctype_is_refused_in_any_encoding_and_at_any_place(encoding, comment):
+    """The old check looked for ``<!DOCTYPE`` in the first 4 KB of bytes: a UTF-16 file,
+    or one with a long comment first, slipped past it."""
+    with pytest.raises(InvalidInput) as refused:
+        blogger.parse_blogger(exports.declared_entity(encoding, comment=comment))
+    assert refused.value.field == "file" and "DOCTYPE" in refused.value.message
+
+
+def test_too_many_entries_stop_the_reading(monkeypatch):
+    monkeypatch.setattr(blogger, "IMPORT_ENTRIES_MAX", 3)
+    entries, total, _ = blogger.parse_blogger(exports.export(*(exports.entry(n) for n in range(3))))
+    assert total == 3 and len(entries) == 3
+    with pytest.raises(TooLarge) as refused:
+        blogger.parse_blogger(exports.export(*(exports.entry(n) for n in range(4))))
+    assert refused.value.status_code == 413 and refused.value.field == "file"
+
+
+def test_an_oversize_file_is_refused(monkeypatch):
+    monkeypatch.setattr(blogger, "UPLOAD_MAX_BYTES", 1000)
+    for parse in (blogger.parse_blogger, blogger.parse_views_csv):
+        with pytest.raises(TooLarge):
+            parse(b"x" * 1001)
+
+
+def test_entries_past_the_text_limits_are_skipped_and_reported():
+    data = exports.export(
+        exports.entry(1, title="я" * 301),
+        exports.entry(2, html="я" * 200_001),
+        exports.entry(3, labels=(*(f"метка {n}" for n in range(35)), "я" * 61)),
+        exports.entry(4, title="Табуляция\x09и\x0aперевод"),
+    )
+    entries, total, problems = blogger.parse_blogger(data)
+    assert total == 4 and [e.blogger_id for e in entries] == ["9003", "9004"]
+    assert len(problems) == 3 and all("900" in p for p in problems)
+    assert len(entries[0].labels) == 30 and entries[1].title == "Табуляция и перевод"
+
+
+def test_view_rows_are_capped_and_odd_values_reported(monkeypatch):
+    monkeypatch.setattr(blogger, "VIEW_ROWS_MAX", 3)
+    rows, _ = blogger.parse_views_csv(b"a,2019-03-28,1\nb,2019-03-29,2\nc,2019-03-30,3\n")
+    assert len(rows) == 3
+    with pytest.raises(TooLarge):
+        blogger.parse_views_csv(b"a,2019-03-28,1\n" * 4)
+    monkeypatch.undo()
+    data = (
+        b"post,date,views\n"
+        b"a,2019-03-28,99999999999999999999999\n"  # more than a 64-bit counter holds
+        b"b,0001-01-01,1\n"  # a day whose bounds overflow
+        b"c,2019-03-28,1000001\n"
+        b"d,2019-03-28,1\n"
+    )
+    rows, problems = blogger.parse_views_csv(data)
+    assert [r.ref for r in rows] == ["d"] and len(problems) == 3
+
+
+def test_a_huge_csv_field_is_refused_not_crashed_on():
+    """The csv module refuses fields over 128 KB with ``csv.Error`` (an error 500 before)."""
+    data = b"a,2019-03-28,1\n" + b'"' + b"x" * 200_000 + b'",2019-03-28,1\n'
+    with pytest.raises(InvalidInput) as refused:
+        blogger.parse_views_csv(data)
+    assert refused.value.field == "file"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ import feedparser
 from icalendar import Calendar
 
 from nkohub_publishing.domain import feeds
+from tests.unit.publishing.markup import executable_parts
 
 BASE = "https://proekt-plus.example"
 NOW = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
@@ -103,3 +105,87 @@ def test_deadlines_calendar():
     assert event["dtstamp"].dt == NOW, "no change yet: dated now"
     assert str(event["url"]) == f"{BASE}/grants"
     assert "Максимальная сумма: 3 000 000 ₽" in str(event["description"])
+
+
+# ---------------------------------------------------------------- nothing live in a feed
+
+TYPED = "<script>alert(1)</script> и <img src=x onerror=alert(1)>"  # text, as typed
+
+
+def test_the_markup_finder_finds_what_runs():
+    assert executable_parts('<p>a<script>x</script><img src=x onerror="y">') == [
+        "<script>",
+        "<img onerror=…>",
+    ]
+    assert executable_parts('<a href=" JavaScript:alert(1)">') == [
+        "<a href=' JavaScript:alert(1)'>"
+    ]
+    assert executable_parts("&lt;script&gt;alert(1)&lt;/script&gt;") == []
+
+
+def test_rss_fields_read_as_html_are_escaped_text():
+    hostile = post(1, title=f"Заголовок {TYPED}", excerpt=f"Кратко: {TYPED}", tags=[TYPED])
+    body = feeds.build_feed(
+        kind="rss",
+        title=feeds.feed_title("Проект +", f"метка «{TYPED}»"),
+        base_url=BASE,
+        self_url=f"{BASE}/feed.rss",
+        page_url=BASE,
+        posts=[hostile],
+        now=NOW,
+    )
+    channel = ET.fromstring(body).find("channel")  # a strict XML parser takes it
+    item = channel.find("item")
+    for rendered_as_html in (
+        channel.findtext("title"),
+        item.findtext("title"),
+        item.findtext("description"),
+    ):
+        assert executable_parts(rendered_as_html) == [], rendered_as_html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered_as_html, "shown as typed"
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = parsed.entries[0]
+    assert html.unescape(entry.summary) == f"Кратко: {TYPED}"
+    assert html.unescape(entry.title) == f"Заголовок {TYPED}"
+    assert executable_parts(entry.summary) == [] and executable_parts(entry.title) == []
+
+
+def test_atom_title_and_summary_are_plain_text():
+    hostile = post(1, title=f"Заголовок {TYPED}", excerpt=f"Кратко: {TYPED}")
+    body = feeds.build_feed(
+        kind="atom",
+        title="Проект +",
+        base_url=BASE,
+        self_url=f"{BASE}/feed.atom",
+        page_url=BASE,
+        posts=[hostile],
+        now=NOW,
+    )
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = ET.fromstring(body).find("a:entry", ns)
+    summary = entry.find("a:summary", ns)
+    assert summary.get("type") == "text" and summary.text == f"Кратко: {TYPED}"
+    assert entry.find("a:title", ns).get("type") in (None, "text")
+    assert entry.find("a:content", ns).get("type") == "html"
+    parsed = feedparser.parse(body).entries[0]
+    assert parsed.summary_detail.type == "text/plain" and parsed.summary == f"Кратко: {TYPED}"
+    assert parsed.title_detail.type == "text/plain"
+
+
+def test_characters_xml_cannot_carry_do_not_break_a_feed():
+    odd = post(1, title="Вертикальная\x0bтабуляция\x00", html="<p>a\x0cb\ud800</p>", tags=["\x01т"])
+    for kind in ("atom", "rss"):
+        parsed = feed(kind, [odd])
+        assert parsed.entries[0].title == "Вертикальнаятабуляция"
+        ET.fromstring(
+            feeds.build_feed(
+                kind=kind,
+                title="t",
+                base_url=BASE,
+                self_url=BASE,
+                page_url=BASE,
+                posts=[odd],
+                now=NOW,
+            )
+        )

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from nkohub_publishing.domain.limits import UPLOAD_MAX_BYTES
 from nkohub_publishing.repository import PostRepository, ViewRepository, prepare_storage
 from nkohub_publishing.service.imports import ImportService
 from nkohub_publishing.service.posts import PostService
@@ -48,6 +49,14 @@ async def _with_imports(work: Callable[[ImportService], Awaitable[T]]) -> T:
         await client.close()
 
 
+def _read(file: Path) -> bytes:
+    """The file's bytes, refused before reading when it is over the upload limit."""
+    if file.stat().st_size > UPLOAD_MAX_BYTES:
+        console.print(f"[red]the file is larger than {UPLOAD_MAX_BYTES // 2**20} MB")
+        raise typer.Exit(1)
+    return file.read_bytes()
+
+
 def _run(work: Callable[[ImportService], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_with_imports(work))
@@ -63,7 +72,7 @@ def _print(report: dict[str, Any]) -> None:
 @app.command("import-blogger")
 def import_blogger(file: FileArg) -> None:
     """Import a Blogger export (Atom XML): posts, labels as tags, dates, old URLs."""
-    data = file.read_bytes()
+    data = _read(file)
     with Progress(
         TextColumn("[bold]Импорт записей"), BarColumn(), MofNCompleteColumn(), console=console
     ) as progress:
@@ -79,5 +88,5 @@ def import_blogger(file: FileArg) -> None:
 @app.command("import-views")
 def import_views(file: FileArg) -> None:
     """Import historical views from a CSV (post URL or slug, date, views)."""
-    data = file.read_bytes()
+    data = _read(file)
     _print(_run(lambda imports: imports.import_views_csv(data)))

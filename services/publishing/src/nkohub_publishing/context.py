@@ -68,6 +68,7 @@ class PublishingContext:
                 post_repository,
                 secret=settings.person_key_secret.get_secret_value(),
                 bucket_seconds=settings.view_bucket_seconds,
+                rate_limits=runtime.rate_limits,
             ),
             staff_settings=staff_settings,
             meetup_posts=MeetupPostService(posts, staff_settings, str(settings.events_public_url)),

@@ -17,9 +17,11 @@ from nkohub_publishing.api.deps import Context
 from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.domain import feeds, grants
 from nkohub_publishing.domain.clock import now_utc
+from nkohub_publishing.domain.limits import PAGE_MAX, PATH_PART_MAX, QUERY_MAX
 from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
-from nkohub_publishing.domain.text import normalize_tag
+from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("nkohub.publishing.pages")
@@ -79,7 +81,7 @@ def is_category(key: str) -> bool:
     return key in Category._value2member_map_
 
 
-Page = Annotated[int, Query(ge=1, le=10_000)]
+Page = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 
 
 # ---------------------------------------------------------------- pages
@@ -93,17 +95,19 @@ async def home(ctx: Context) -> HTMLResponse:
 
 
 @router.get("/posts/{slug}", response_class=HTMLResponse)
-async def post_page(ctx: Context, request: Request, slug: str) -> Response:
-    """A post; counts a view; a former slug answers 301."""
+async def post_page(ctx: Context, request: Request, client: ClientAddress, slug: str) -> Response:
+    """A post; counts a view (within the limits of one client address); a former slug
+    answers 301."""
+    if len(slug) > SLUG_MAX:
+        return not_found(ctx, "Запись не найдена")
     post, moved_to = await ctx.posts.by_slug(slug)
     if post is None:
         if moved_to:
             return RedirectResponse(f"/posts/{moved_to}", status_code=301)
         return not_found(ctx, "Запись не найдена")
     agent = request.headers.get("user-agent", "")
-    ip = request.client.host if request.client else "unknown"
     try:
-        await ctx.views.record(post["_id"], ip, agent, now_utc())
+        await ctx.views.record(post["_id"], client, agent, now_utc())
     except Exception as exc:  # a view not counted must not cost the reader the page
         log.warning("view not counted: %r", exc, extra={"post_id": post["_id"]})
     return render(
@@ -152,6 +156,8 @@ async def category_page(ctx: Context, key: str, page: Page = 1) -> HTMLResponse:
 
 @router.get("/tag/{tag}", response_class=HTMLResponse)
 async def tag_page(ctx: Context, tag: str, page: Page = 1) -> HTMLResponse:
+    if len(tag) > PATH_PART_MAX:
+        return not_found(ctx, "Метка не найдена")
     tag = normalize_tag(tag)
     return await _listing(
         ctx, {"tags": tag}, page, title=f"Метка «{tag}»", feed_base=f"/tag/{quote(tag)}/feed"
@@ -161,7 +167,7 @@ async def tag_page(ctx: Context, tag: str, page: Page = 1) -> HTMLResponse:
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
     ctx: Context,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
     page: Page = 1,
 ) -> HTMLResponse:
     size = ctx.settings.page_size
@@ -263,7 +269,7 @@ async def category_feed(ctx: Context, key: str, kind: str) -> Response:
 
 @router.get("/tag/{tag}/feed.{kind}")
 async def tag_feed(ctx: Context, tag: str, kind: str) -> Response:
-    if not feeds.is_feed_kind(kind):
+    if not feeds.is_feed_kind(kind) or len(tag) > PATH_PART_MAX:
         return not_found(ctx)
     tag = normalize_tag(tag)
     path = f"/tag/{quote(tag)}"
@@ -293,6 +299,8 @@ async def legacy_blogger_url(
     ctx: Context, request: Request, year: str, month: str, name: str
 ) -> Response:
     """Old Blogger addresses (``/2019/03/post.html``) redirect to the imported post."""
+    if len(request.url.path) > PATH_PART_MAX:
+        return not_found(ctx)
     slug = await ctx.posts.legacy_target(request.url.path)
     if slug is None:
         return not_found(ctx)

@@ -3,9 +3,9 @@ list, get, change, delete). No ``from __future__ import annotations`` here: the 
 body types are given at run time."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
 
 from nkohub_publishing.api.deps import Context
@@ -19,12 +19,14 @@ from nkohub_publishing.domain.catalogues import (
     FoundationCreate,
     FoundationFields,
 )
+from nkohub_publishing.domain.limits import ID_MAX
 from nkohub_publishing.service.catalogues import CatalogueService
 from nkohub_shared.web.auth import StaffUser
 
 router = APIRouter()
 
 HIDDEN_FIELDS = ("_id", "_outbox", "_applied")
+ItemId = Annotated[str, Path(max_length=ID_MAX)]
 
 
 def entry_out(entry: Document) -> dict[str, Any]:
@@ -43,13 +45,13 @@ def _crud(
     async def list_all(ctx: Context, _: StaffUser) -> list[dict]:
         return [entry_out(e) for e in await service_of(ctx).all()]
 
-    async def get(ctx: Context, _: StaffUser, item_id: str) -> dict:
+    async def get(ctx: Context, _: StaffUser, item_id: ItemId) -> dict:
         return entry_out(await service_of(ctx).get(item_id))
 
-    async def update(ctx: Context, _: StaffUser, item_id: str, body: BaseModel) -> dict:
+    async def update(ctx: Context, _: StaffUser, item_id: ItemId, body: BaseModel) -> dict:
         return entry_out(await service_of(ctx).update(item_id, body))
 
-    async def delete(ctx: Context, _: StaffUser, item_id: str) -> Response:
+    async def delete(ctx: Context, _: StaffUser, item_id: ItemId) -> Response:
         await service_of(ctx).delete(item_id)
         return Response(status_code=204)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from nkohub_publishing.api.deps import Context
+from nkohub_publishing.domain.inputs import Day
+from nkohub_publishing.domain.limits import ID_MAX
 from nkohub_shared.web.auth import StaffUser
 
 router = APIRouter()
@@ -17,8 +18,8 @@ router = APIRouter()
 async def stats(
     ctx: Context,
     _: StaffUser,
-    from_: Annotated[date, Query(alias="from")],
-    to: date,
+    from_: Annotated[Day, Query(alias="from")],
+    to: Annotated[Day, Query()],
 ) -> dict:
     """Posts published and post views in [from, to] (local days, inclusive)."""
     return await ctx.views.stats(from_, to)
@@ -28,9 +29,9 @@ async def stats(
 async def post_views(
     ctx: Context,
     _: StaffUser,
-    post_id: str,
-    from_: Annotated[date, Query(alias="from")],
-    to: date,
+    post_id: Annotated[str, Path(max_length=ID_MAX)],
+    from_: Annotated[Day, Query(alias="from")],
+    to: Annotated[Day, Query()],
 ) -> dict:
     """Views of one post per day and per counting period (an hour by default)."""
     return await ctx.views.of_post(post_id, from_, to)

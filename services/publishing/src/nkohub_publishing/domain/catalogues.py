@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated
+from datetime import datetime
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from nkohub_publishing.domain import Document
-from nkohub_publishing.domain.posts import Text
-
-
-def aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give the time zone, e.g. 2026-05-01T18:00:00+04:00")
-    return value.astimezone(UTC) if value else None
+from nkohub_publishing.domain.inputs import Day, Instant, Note, Short, Text, Url
+from nkohub_publishing.domain.limits import AMOUNT_MAX
 
 
 class CompetitionFields(BaseModel):
@@ -23,28 +17,26 @@ class CompetitionFields(BaseModel):
     name: Text | None = None
     operator: Text | None = None
     directions: list[Text] | None = Field(default=None, max_length=40)
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    results_at: datetime | None = None
-    max_amount: int | None = Field(default=None, ge=0)
-    url: AnyHttpUrl | None = None
-    eligibility: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    region: Annotated[str, StringConstraints(max_length=200)] | None = None
-
-    _aware = field_validator("opens_at", "closes_at", "results_at")(lambda cls, v: aware(v))
+    opens_at: Instant | None = None
+    closes_at: Instant | None = None
+    results_at: Instant | None = None
+    max_amount: int | None = Field(default=None, ge=0, le=AMOUNT_MAX)
+    url: Url | None = None
+    eligibility: Note | None = None
+    region: Short | None = None
 
 
 class CompetitionCreate(CompetitionFields):
     name: Text
     operator: Text
-    closes_at: datetime
+    closes_at: Instant
 
 
 class FoundationFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Text | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    url: AnyHttpUrl | None = None
+    description: Note | None = None
+    url: Url | None = None
     directions: list[Text] | None = Field(default=None, max_length=40)
 
 
@@ -55,15 +47,15 @@ class FoundationCreate(FoundationFields):
 class DocumentFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Text | None = None
-    url: AnyHttpUrl | None = None
-    issuer: Annotated[str, StringConstraints(max_length=300)] | None = None
-    issued_on: date | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    url: Url | None = None
+    issuer: Short | None = None
+    issued_on: Day | None = None
+    description: Note | None = None
 
 
 class DocumentCreate(DocumentFields):
     title: Text
-    url: AnyHttpUrl
+    url: Url
 
 
 _DATE_FIELDS = ("opens_at", "closes_at", "results_at")

@@ -1,7 +1,16 @@
-"""Atom and RSS 2.0 feeds (feedgen), the sitemap and the .ics feed of grant deadlines."""
+"""Atom and RSS 2.0 feeds (feedgen), the sitemap and the .ics feed of grant deadlines.
+
+What a feed says is text or sanitised HTML, never markup by accident: RSS readers render
+an item's ``title`` and ``description`` (and the channel's ``title``) as HTML, so there they
+are HTML-escaped text; Atom says what each element is (``title`` and ``summary`` are
+``type="text"``, ``content`` is the post's sanitised HTML, ``type="html"``). Characters XML
+cannot carry are dropped, so no stored value can make a feed unwritable.
+"""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
@@ -11,9 +20,21 @@ from icalendar import Calendar, Event
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.grants import grants_url
 from nkohub_publishing.domain.posts import Category, post_url
+from nkohub_publishing.domain.text import xml_safe
 
 FEED_KINDS = ("atom", "rss")
 SITE_PAGES = ("/", "/grants", "/foundations", "/documents", "/ngo")
+
+
+def plain_text(text: str) -> str:
+    """Text for an element a reader shows as text (Atom ``type="text"``)."""
+    return xml_safe(text)
+
+
+def html_text(text: str) -> str:
+    """Text for an element a reader renders as HTML (RSS ``title``, ``description``):
+    escaped, so ``<script>`` typed in a post is shown, never run."""
+    return html.escape(xml_safe(text), quote=False)
 
 
 def build_feed(
@@ -27,9 +48,10 @@ def build_feed(
     now: datetime,
 ) -> bytes:
     """``kind`` is ``atom`` or ``rss``; entries newest first; ``now`` dates an empty feed."""
+    text: Callable[[str], str] = html_text if kind == "rss" else plain_text
     fg = FeedGenerator()
     fg.id(page_url)
-    fg.title(title)
+    fg.title(text(title))
     fg.subtitle("Блог о проектной работе для НКО и активистов Глазова")
     fg.link(href=page_url, rel="alternate")
     fg.link(href=self_url, rel="self")
@@ -43,15 +65,15 @@ def build_feed(
         fe = fg.add_entry()
         fe.id(url)
         fe.guid(url, permalink=True)
-        fe.title(post["title"])
+        fe.title(text(post["title"]))
         fe.link(href=url)
         fe.published(post["published_at"])
         fe.updated(post.get("updated_at") or post["published_at"])
-        fe.author({"name": post.get("author") or "Проект +"})
-        fe.summary(post.get("excerpt") or post["title"])
-        fe.content(post.get("html", ""), type="html")
+        fe.author({"name": plain_text(post.get("author") or "Проект +")})
+        fe.summary(text(post.get("excerpt") or post["title"]), type="text")
+        fe.content(xml_safe(post.get("html", "")), type="html")
         for tag in post.get("tags", []):
-            fe.category(term=tag)
+            fe.category(term=plain_text(tag))
     return fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
 
 

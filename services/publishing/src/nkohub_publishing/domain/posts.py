@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from nkohub_publishing.domain import Document
+from nkohub_publishing.domain.inputs import Author, Body, Excerpt, Instant, Tag, Text, Url
+from nkohub_publishing.domain.limits import TAGS_MAX
 from nkohub_publishing.domain.text import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -64,14 +66,11 @@ EVER_PUBLISHED = (PostStatus.PUBLISHED, PostStatus.ARCHIVED)
 
 # ---------------------------------------------------------------- what staff send
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(max_length=200_000)]
-
 
 class Attachment(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Text
-    url: AnyHttpUrl
+    url: Url
 
 
 class PostFields(BaseModel):
@@ -81,15 +80,13 @@ class PostFields(BaseModel):
 
     title: Text | None = None
     slug: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX)] | None = None
-    body: LongText | None = None
-    excerpt: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    body: Body | None = None
+    excerpt: Excerpt | None = None
     category: Category | None = None
-    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] | None = Field(
-        default=None, max_length=30
-    )
-    cover_image_url: AnyHttpUrl | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=TAGS_MAX)
+    cover_image_url: Url | None = None
     attachments: list[Attachment] | None = Field(default=None, max_length=50)
-    author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+    author: Author | None = None
 
     @field_validator("tags")
     @classmethod
@@ -101,20 +98,13 @@ class PostFields(BaseModel):
 
 class PostCreate(PostFields):
     title: Text
-    body: LongText = ""
+    body: Body = ""
     category: Category
 
 
 class Schedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    publish_at: datetime
-
-    @field_validator("publish_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("publish_at needs a time zone, e.g. 2026-05-01T10:00:00+04:00")
-        return value.astimezone(UTC)
+    publish_at: Instant
 
 
 class Unpublish(BaseModel):

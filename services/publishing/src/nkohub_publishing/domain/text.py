@@ -15,6 +15,16 @@ EXCERPT_LENGTH = 240
 QUERY_WORDS_MAX = 8
 
 
+# characters XML 1.0 forbids (C0 controls but tab, LF and CR; lone surrogates; U+FFFE/F):
+# a feed with one of them cannot be written at all
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML cannot carry (they never belong in a post)."""
+    return _NOT_XML.sub("", text)
+
+
 def post_slug(title: str) -> str:
     """Latin slug of a (Cyrillic) title, passport romanisation: ``Гранты для НКО`` →
     ``granty-dlia-nko``; ``post`` when nothing is left."""

@@ -2,6 +2,12 @@
 period (an hour by default), each closed period reported once as ``publishing.views.counted``.
 
 A visitor is never stored: only a one-day HMAC of IP + user agent + day + post.
+
+A script cannot inflate a post's views: besides the one-per-visitor rule (which a script
+would dodge by changing its user agent), a client address counts at most
+``NEW_VISITORS_PER_CLIENT_POST`` visitors of one post a day and makes at most
+``VIEWS_PER_CLIENT`` counting attempts an hour over all posts. Past a limit the page is
+still served; only the counting stops.
 """
 
 from __future__ import annotations
@@ -14,6 +20,14 @@ from datetime import UTC, date, datetime, timedelta
 from nkohub_shared.contracts import CloudEvent, new_event
 from nkohub_shared.contracts.publishing import PostViews, ViewsCounted
 from nkohub_shared.errors import InvalidInput
+from nkohub_shared.limits import Limit
+
+USER_AGENT_MAX = 512  # characters of a user agent read (before any pattern)
+# a library's reading room behind one address shows a few visitors a post a day, not dozens
+NEW_VISITORS_PER_CLIENT_POST = Limit("publishing-view-visitors-per-client-post", 10, 86400)
+# every page view of a post that would be counted, over all posts: a generous bound on the
+# writes one address causes
+VIEWS_PER_CLIENT = Limit("publishing-views-per-client", 300, 3600)
 
 BOT_RE = re.compile(r"bot|crawl|spider|slurp|preview|monitor|curl|wget", re.I)
 STATS_MAX_DAYS = 3700
@@ -22,7 +36,12 @@ TOP_POSTS = 20
 
 def is_bot(user_agent: str) -> bool:
     """Robots (by user agent) are not counted."""
-    return bool(BOT_RE.search(user_agent))
+    return bool(BOT_RE.search(user_agent[:USER_AGENT_MAX]))
+
+
+def client_post_key(client: str, post_id: str) -> str:
+    """The key of one client address's visitors of one post (stored as a pseudonym)."""
+    return f"{client}|{post_id}"
 
 
 def visitor_key(secret: str, ip: str, user_agent: str, day: date, post_id: str) -> str:
@@ -30,7 +49,7 @@ def visitor_key(secret: str, ip: str, user_agent: str, day: date, post_id: str) 
 
     It changes every day and cannot be turned back into an address, so no personal data
     is stored; it only lets the same visitor count once per post per day."""
-    message = f"{day.isoformat()}|{ip}|{user_agent}|{post_id}".encode()
+    message = f"{day.isoformat()}|{ip}|{user_agent[:USER_AGENT_MAX]}|{post_id}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 

@@ -1,8 +1,10 @@
 """Imports of the old blog: posts from a Blogger export and historical view counts from a
-CSV. Both are idempotent: run again, they change nothing."""
+CSV. Both are idempotent: run again, they change nothing. Files are parsed, and imported
+posts sanitised, in a worker thread: the service keeps answering meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -29,11 +31,11 @@ class ImportService:
     async def import_blogger(self, data: bytes, progress: Progress | None = None) -> ImportReport:
         """Posts (published ones with their ``publishing.post.published``), labels as tags,
         dates, and old addresses that redirect."""
-        entries, total, problems = blogger.parse_blogger(data)
+        entries, total, problems = await asyncio.to_thread(blogger.parse_blogger, data)
         report = ImportReport(entries=total, posts_found=len(entries), skipped=problems)
         for n, entry in enumerate(entries, 1):
             slug = await self.posts.reserve_slug(post_slug(entry.title), entry.post_id)
-            post = blogger.imported_post(entry, slug=slug, now=now_utc())
+            post = await asyncio.to_thread(blogger.imported_post, entry, slug=slug, now=now_utc())
             published = post["status"] == PostStatus.PUBLISHED
             events = [self.posts.published_event(post)] if published else []
             if await self.post_repository.insert_once(post, *events):
@@ -50,7 +52,7 @@ class ImportService:
 
     async def import_views_csv(self, data: bytes) -> dict[str, Any]:
         """Rows ``post,date,views``; one ``publishing.views.counted`` per day, once."""
-        rows, problems = blogger.parse_views_csv(data)
+        rows, problems = await asyncio.to_thread(blogger.parse_views_csv, data)
         per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         unknown: list[str] = []
         resolved: dict[str, str | None] = {}

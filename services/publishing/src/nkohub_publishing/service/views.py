@@ -10,6 +10,8 @@ from nkohub_publishing.domain import views
 from nkohub_publishing.domain.clock import day_bounds, local_day
 from nkohub_publishing.repository import PostRepository, ViewRepository
 from nkohub_shared.errors import NotFound
+from nkohub_shared.limits import Limit
+from nkohub_shared.storage.ratelimit import RateCounter
 
 
 class ViewService:
@@ -20,20 +22,27 @@ class ViewService:
         *,
         secret: str,
         bucket_seconds: int,
+        rate_limits: RateCounter,
     ) -> None:
         self.repository = repository
         self.posts = posts
+        self.rate_limits = rate_limits
         self.secret = secret
         self.bucket_seconds = bucket_seconds
 
-    async def record(self, post_id: str, ip: str, user_agent: str, now: datetime) -> bool:
-        """Count a view unless it is a robot's or this visitor already viewed this post
-        today."""
+    async def record(self, post_id: str, client: str, user_agent: str, now: datetime) -> bool:
+        """Count a view unless it is a robot's, this visitor already viewed this post today,
+        or the client address is past its limits (``domain.views``)."""
         if views.is_bot(user_agent):
             return False
+        if not await self._within(views.VIEWS_PER_CLIENT, client, now):
+            return False
         day = local_day(now)
-        visitor = views.visitor_key(self.secret, ip, user_agent, day, post_id)
+        visitor = views.visitor_key(self.secret, client, user_agent, day, post_id)
         if not await self.repository.mark_visit(visitor, day):
+            return False
+        key = views.client_post_key(client, post_id)
+        if not await self._within(views.NEW_VISITORS_PER_CLIENT_POST, key, now):
             return False
         start = views.bucket_start(now, self.bucket_seconds)
         await self.repository.add_day(post_id, day, 1)
@@ -42,6 +51,10 @@ class ViewService:
         )
         await self.posts.add_views(post_id, 1)
         return True
+
+    async def _within(self, limit: Limit, key: str, now: datetime) -> bool:
+        """Count one hit of ``key``; whether it is still within ``limit``."""
+        return await self.rate_limits.hit(limit, key, now=now) <= limit.count
 
     async def report_closed(self, now: datetime, grace_seconds: float) -> list[str]:
         """One ``publishing.views.counted`` per closed, unreported period; the period is
@@ -74,7 +87,7 @@ class ViewService:
 
     async def of_post(self, post_id: str, first: date, last: date) -> dict[str, Any]:
         """One post's views per day and per counting period (an hour by default)."""
-        views.check_period(first, last)
+        views.check_period(first, last, max_days=views.STATS_MAX_DAYS)
         if await self.posts.get(post_id) is None:
             raise NotFound(f"no post {post_id}", field="post_id")
         start, _ = day_bounds(first)
