@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from nkohub_shared.availability import InfrastructureUnavailable
@@ -33,7 +34,7 @@ from nkohub_shared.serve import serve
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.idempotent import apply_once
 from nkohub_shared.web.app import create_service_app
-from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.web.auth import MaybeStaff, StaffUser
 
 
 class ProbeRecorded(IntegrationEvent):
@@ -120,6 +121,18 @@ def build_app(settings: ProbeSettings) -> FastAPI:
     @router.get("/staff-only")
     async def staff_only(user: StaffUser) -> dict[str, str]:
         return {"sub": user.sub, "role": user.role.value}
+
+    @router.post("/staff-only")
+    async def staff_post(body: ProbeIn, user: StaffUser) -> dict[str, int]:
+        return {"keys": len(body.keys)}
+
+    @router.get("/maybe-staff")
+    async def maybe_staff(user: MaybeStaff) -> dict[str, bool]:
+        return {"staff": user is not None}
+
+    @router.get("/page", response_class=HTMLResponse)
+    async def page() -> str:
+        return "<!doctype html><title>probe</title><p>probe</p>"
 
     return create_service_app(runtime, routers=[router])
 

@@ -58,6 +58,12 @@ class ServiceSettings(BaseSettings):
         default=None,  # always set after validation (see below)
         description="base URL of this service's links; default http://localhost:<port>",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="largest request body (routes that take uploads set their own)",
+    )
+    api_docs: bool = Field(default=False, description="serve Swagger UI at /docs")
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="addresses (or networks) of reverse proxies whose X-Forwarded-For is believed",

@@ -15,6 +15,7 @@ from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.contracts import events as contracts
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
+from nkohub_shared.web.hardening import MULTIPART_ENVELOPE_BYTES, BodyLimit
 
 PRODUCES = [
     cls
@@ -41,6 +42,16 @@ def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsSettings, Ev
 
 def create_app(settings: EventsSettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or EventsSettings.load())
+    # The sign-in sheet's own limit is enforced while it is read (413 naming the file);
+    # the door lets it through up to that limit and the multipart envelope around it.
+    sheet = BodyLimit(
+        "/api/v1/meetups/[^/]+/attendance/import",
+        runtime.settings.sheet_max_bytes + MULTIPART_ENVELOPE_BYTES,
+        field="file",
+    )
     return create_service_app(
-        runtime, routers=[api.router, pages.router], description=nkohub_events.__doc__ or ""
+        runtime,
+        routers=[api.router, pages.router],
+        description=nkohub_events.__doc__ or "",
+        body_limits=[sheet],
     )

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 import nkohub_registry
 from nkohub_registry import api, pages
+from nkohub_registry.api.imports import MAX_BODY_BYTES
 from nkohub_registry.consumers import CONSUMERS
 from nkohub_registry.context import RegistryContext
 from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
@@ -20,6 +21,7 @@ from nkohub_shared.contracts.registry import (
 )
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
+from nkohub_shared.web.hardening import BodyLimit
 
 log = logging.getLogger(__name__)
 
@@ -48,5 +50,8 @@ def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime = build_runtime(settings or RegistrySettings.load())
     return create_service_app(
-        runtime, routers=[api.router, pages.router], description=nkohub_registry.__doc__ or ""
+        runtime,
+        routers=[api.router, pages.router],
+        description=nkohub_registry.__doc__ or "",
+        body_limits=[BodyLimit("/api/v1/organizations/import", MAX_BODY_BYTES, field="file")],
     )

@@ -13,7 +13,9 @@ from pymongo.errors import PyMongoError
 from nkohub_shared.availability import InfrastructureUnavailable, is_infrastructure_failure
 from nkohub_shared.metrics import HttpMetricsMiddleware
 from nkohub_shared.runtime import ServiceRuntime
-from nkohub_shared.web.errors import error_body, install_error_handlers
+from nkohub_shared.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
+from nkohub_shared.web.hardening import BodyLimit, BodyLimitMiddleware, SecurityHeadersMiddleware
+from nkohub_shared.web.openapi import document_optional_staff
 
 RETRY_AFTER_SECONDS = 5
 
@@ -23,6 +25,7 @@ def create_service_app(
     *,
     routers: Sequence[APIRouter] = (),
     description: str = "",
+    body_limits: Sequence[BodyLimit] = (),
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -32,19 +35,28 @@ def create_service_app(
         finally:
             await runtime.stop()
 
+    settings = runtime.settings
     app = FastAPI(
         title=f"nkohub {runtime.service}",
         description=description,
         version="1.0.0",
         lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     _answer_outages_with_503(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    # A body over its limit is refused (413) while it arrives, before the token is checked
+    # or anything parsed; paths that take uploads have their own limits.
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits=body_limits)
     app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
+    document_optional_staff(app)
     return app
 
 

@@ -89,7 +89,18 @@ def verify_token(
         raise InvalidToken(f"invalid token: {exc}") from None
 
 
-_bearer = HTTPBearer(auto_error=False, description="Staff token (`nkohub token`, or the console)")
+STAFF_SCHEME = "HTTPBearer"
+OPTIONAL_SCHEME = "HTTPBearerOptional"  # documented as "no token, or a staff token"
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=STAFF_SCHEME,
+    description="Staff token (`nkohub token`, or the console)",
+)
+_optional_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=OPTIONAL_SCHEME,
+    description="Staff token (`nkohub token`, or the console)",
+)
 
 
 def _unauthorized(reason: str) -> HTTPException:
@@ -127,7 +138,7 @@ def require_role(*roles: Role):
 
 def optional_staff(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
 ) -> Principal | None:
     """The staff member when a staff token is sent; ``None`` for a public caller.
     A token that is sent but invalid is refused (401), never silently ignored."""

@@ -1,0 +1,62 @@
+"""What FastAPI's generated OpenAPI document cannot say by itself, and what it tells."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from fastapi import FastAPI
+
+from nkohub_shared.web.auth import OPTIONAL_SCHEME, STAFF_SCHEME
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def document_optional_staff(app: FastAPI) -> None:
+    """Routes that take ``MaybeStaff`` answer the public too: their security requirement
+    becomes ``[{}, {"HTTPBearer": []}]`` (no token, or a staff token), so clients and
+    fuzzers know that a request without a token is valid there."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for path in schema.get("paths", {}).values():
+            for method in METHODS:
+                operation = path.get(method)
+                if operation and {OPTIONAL_SCHEME: []} in operation.get("security", []):
+                    operation["security"] = [{}, {STAFF_SCHEME: []}]
+        schemes = schema.get("components", {}).get("securitySchemes", {})
+        if OPTIONAL_SCHEME in schemes:
+            schemes.setdefault(STAFF_SCHEME, schemes[OPTIONAL_SCHEME])
+            del schemes[OPTIONAL_SCHEME]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+@lru_cache(maxsize=16)
+def _templates(
+    paths: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    return [(re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", path)), methods) for path, methods in paths]
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the document lists for ``path`` (HEAD with GET), for a 405's ``Allow``:
+    Starlette names only the first route's methods when several routes share a path."""
+    schema = app.openapi()
+    paths = tuple(
+        (template, tuple(m.upper() for m in METHODS if m in operations))
+        for template, operations in schema.get("paths", {}).items()
+    )
+    methods: set[str] = set()
+    for pattern, listed in _templates(paths):
+        if pattern.fullmatch(path):
+            methods.update(listed)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
