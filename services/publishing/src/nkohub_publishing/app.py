@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 import nkohub_publishing
 from nkohub_publishing import api, pages
+from nkohub_publishing.api.deps import REQUEST_MAX_BYTES
 from nkohub_publishing.consumers import CONSUMERS
 from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS
@@ -20,6 +21,7 @@ from nkohub_shared.contracts.publishing import (
 )
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
+from nkohub_shared.web.hardening import BodyLimit
 
 PRODUCES = [PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproaching]
 
@@ -43,4 +45,5 @@ def create_app(settings: PublishingSettings | None = None) -> FastAPI:
         build_runtime(settings or PublishingSettings.load()),
         routers=[api.router, pages.router],
         description=nkohub_publishing.__doc__ or "",
+        body_limits=[BodyLimit("/api/v1/imports/(blogger|views)", REQUEST_MAX_BYTES, field="file")],
     )
