@@ -145,6 +145,7 @@ services_up() {
     local database="${NKOHUB_DATABASE_PREFIX:+${NKOHUB_DATABASE_PREFIX}_$svc}"
     start_detached "$pidfile" "$LOGS/$svc.log" env -u NKOHUB_STAFF_TOKEN_PRIVATE_KEY \
       NKOHUB_HTTP_PORT="${PORTS[$svc]}" NKOHUB_SMTP_PORT="$SMTP_PORT" \
+      NKOHUB_API_DOCS="${NKOHUB_API_DOCS:-true}" \
       NKOHUB_MONGODB_DATABASE="${database:-nkohub_$svc}" \
       NKOHUB_PUBLIC_BASE_URL="${NKOHUB_PUBLIC_BASE_URL:-http://localhost:${PORTS[$svc]}}" \
       "$ROOT/.venv/bin/nkohub-$svc"
