@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from nkohub_shared.web.errors import install_error_handlers
+from nkohub_shared.web.paging import Offset, Page
 from tests.support.inprocess import running, staff_headers
 from tests.support.probe_service import ProbeSettings, build_app
 
@@ -90,11 +93,35 @@ async def test_swagger_ui_is_served_when_an_operator_turns_it_on(probe_app):
 
 
 def test_the_limit_setting_is_bounded():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="max_body_bytes"):
         ProbeSettings(
             mongodb_url="mongodb://x",
             amqp_url="amqp://x",
             max_body_bytes=10,
             _env_file=None,
         )
-    assert httpx  # the module is the client the other tests use through `running`
+
+
+async def test_a_405_names_the_methods_of_the_most_specific_path(probe_app):
+    async with running(probe_app()) as client:
+        # /probes/{key} answers GET; /probes itself only POST
+        refused = await client.put("/probes")
+        assert refused.status_code == 405 and refused.headers["allow"] == "POST"
+        assert (await client.put("/probes/k1")).headers["allow"] == "GET, HEAD"
+
+
+async def test_paging_beyond_its_bound_is_a_422_not_a_500():
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/items")
+    async def items(page: Page = 1, offset: Offset = 0) -> dict[str, int]:
+        return {"page": page, "offset": offset}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for query in ("page=181701422488430607073280000", "offset=130028916394546729358196736"):
+            refused = await client.get(f"/items?{query}")
+            assert refused.status_code == 422, query
+            assert refused.json()["error"]["field"] == query.split("=")[0]
+        assert (await client.get("/items?page=2")).json() == {"page": 2, "offset": 0}

@@ -45,6 +45,10 @@ def _templates(
     return [(re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", path)), methods) for path, methods in paths]
 
 
+def _literal_segments(pattern: re.Pattern[str]) -> int:
+    return sum(1 for segment in pattern.pattern.split("/") if segment and segment != "[^/]+")
+
+
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method the document lists for ``path`` (HEAD with GET), for a 405's ``Allow``:
     Starlette names only the first route's methods when several routes share a path."""
@@ -53,9 +57,13 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
         (template, tuple(m.upper() for m in METHODS if m in operations))
         for template, operations in schema.get("paths", {}).items()
     )
+    # The routes that would answer are those of the most specific matching templates (the
+    # most literal segments): /organizations/export, not /organizations/{id}.
+    matching = [(p, listed) for p, listed in _templates(paths) if p.fullmatch(path)]
+    best = max((_literal_segments(p) for p, _ in matching), default=0)
     methods: set[str] = set()
-    for pattern, listed in _templates(paths):
-        if pattern.fullmatch(path):
+    for pattern, listed in matching:
+        if _literal_segments(pattern) == best:
             methods.update(listed)
     if "GET" in methods:
         methods.add("HEAD")

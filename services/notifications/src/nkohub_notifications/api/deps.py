@@ -11,4 +11,3 @@ from nkohub_shared.web.app import context_of
 
 Context = Annotated[NotificationsContext, Depends(context_of)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]

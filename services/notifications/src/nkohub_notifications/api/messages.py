@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from nkohub_notifications.api.deps import Context, Limit, Offset
+from nkohub_notifications.api.deps import Context, Limit
 from nkohub_notifications.domain.messages import MessageFilter, Status
 from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.web.paging import Offset
 
 router = APIRouter(tags=["notifications: staff"])
 

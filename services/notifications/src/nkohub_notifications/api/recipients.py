@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from nkohub_notifications.api.deps import Context, Limit, Offset
+from nkohub_notifications.api.deps import Context, Limit
 from nkohub_notifications.domain.subscribers import (
     SubscriberChanges,
     SubscriberFields,
@@ -16,6 +16,7 @@ from nkohub_notifications.domain.subscribers import (
 )
 from nkohub_shared.errors import Forbidden
 from nkohub_shared.web.auth import AdminUser, Principal, Role, StaffUser
+from nkohub_shared.web.paging import Offset
 
 router = APIRouter(tags=["notifications: staff"])
 

@@ -11,6 +11,7 @@ from nkohub_registry.domain.people import PersonCreate, person_view
 from nkohub_registry.domain.vocabulary import PersonRole
 from nkohub_shared.errors import Forbidden
 from nkohub_shared.web.auth import AdminUser, MaybeStaff, Role, StaffUser
+from nkohub_shared.web.paging import Page
 
 router = APIRouter()
 
@@ -27,7 +28,7 @@ async def list_people(
     _: StaffUser,
     organization_id: str | None = None,
     role: PersonRole | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> dict[str, Any]:
     items, total = await ctx.people.list(
