@@ -124,3 +124,12 @@ async def test_asyncapi_lists_what_the_service_publishes_and_consumes(events):
         "events.publishing",
     ):
         assert event_type in text, event_type
+
+
+async def test_a_list_for_days_no_calendar_can_place_is_a_422(events):
+    # found by fuzzing: `from=0246-11-14` was a 500
+    for query in ("from=0246-11-14", "to=9999-12-31"):
+        refused = await events.get(f"/api/v1/meetups?{query}")
+        assert refused.status_code == 422, (query, refused.text)
+        assert refused.json()["error"]["field"] == query.split("=")[0]
+    assert (await events.get("/api/v1/meetups?from=2019-01-01&to=2019-12-31")).status_code == 200

@@ -96,3 +96,16 @@ async def test_oversized_uploads_and_sheets_are_refused_while_reading(small, mon
 
     anonymous = await small.post(url, files={"file": ("s.csv", sheet(1))})
     assert anonymous.status_code == 401
+
+
+async def test_a_file_that_is_no_text_table_is_a_422_naming_the_file(small):
+    # found by fuzzing: an image decoded neither as UTF-8 nor as Windows-1251 (a 500)
+    mid = await past_meetup(small)
+    image = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x98\x98" + bytes(range(256))
+    refused = await small.post(
+        f"/api/v1/meetups/{mid}/attendance/import",
+        files={"file": ("photo.csv", image)},
+        headers=STAFF,
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["field"] == "file"

@@ -108,6 +108,8 @@ async def test_a_405_names_the_methods_of_the_most_specific_path(probe_app):
         refused = await client.put("/probes")
         assert refused.status_code == 405 and refused.headers["allow"] == "POST"
         assert (await client.put("/probes/k1")).headers["allow"] == "GET, HEAD"
+        # /probes/batch (POST) also matches /probes/{key} (GET): the literal path wins
+        assert (await client.put("/probes/batch")).headers["allow"] == "POST"
 
 
 async def test_paging_beyond_its_bound_is_a_422_not_a_500():

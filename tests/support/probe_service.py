@@ -122,6 +122,10 @@ def build_app(settings: ProbeSettings) -> FastAPI:
     async def staff_only(user: StaffUser) -> dict[str, str]:
         return {"sub": user.sub, "role": user.role.value}
 
+    @router.post("/probes/batch")
+    async def record_batch(body: ProbeIn) -> dict[str, Any]:
+        return await record(body)
+
     @router.post("/staff-only")
     async def staff_post(body: ProbeIn, user: StaffUser) -> dict[str, int]:
         return {"keys": len(body.keys)}

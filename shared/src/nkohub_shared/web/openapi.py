@@ -38,15 +38,21 @@ def document_optional_staff(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+Listed = tuple[tuple[str, tuple[str, ...]], ...]  # (path template, its methods)
+
+
 @lru_cache(maxsize=16)
-def _templates(
-    paths: tuple[tuple[str, tuple[str, ...]], ...],
-) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    return [(re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", path)), methods) for path, methods in paths]
-
-
-def _literal_segments(pattern: re.Pattern[str]) -> int:
-    return sum(1 for segment in pattern.pattern.split("/") if segment and segment != "[^/]+")
+def _templates(paths: Listed) -> list[tuple[re.Pattern[str], tuple[str, ...], int]]:
+    """Each template as a pattern (``{name}`` stands for one path segment), its methods and
+    how many of its segments are literal."""
+    return [
+        (
+            re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", path)),
+            methods,
+            sum(1 for part in path.split("/") if part and not part.startswith("{")),
+        )
+        for path, methods in paths
+    ]
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -59,11 +65,11 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     )
     # The routes that would answer are those of the most specific matching templates (the
     # most literal segments): /organizations/export, not /organizations/{id}.
-    matching = [(p, listed) for p, listed in _templates(paths) if p.fullmatch(path)]
-    best = max((_literal_segments(p) for p, _ in matching), default=0)
+    matching = [(listed, literal) for p, listed, literal in _templates(paths) if p.fullmatch(path)]
+    best = max((literal for _, literal in matching), default=0)
     methods: set[str] = set()
-    for pattern, listed in matching:
-        if _literal_segments(pattern) == best:
+    for listed, literal in matching:
+        if literal == best:
             methods.update(listed)
     if "GET" in methods:
         methods.add("HEAD")

@@ -13,6 +13,10 @@ from nkohub_events.domain import meetups as rules
 from nkohub_events.domain.common import utcnow
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
 
+# Days a meetup list may be asked for (a year like 0246 cannot be placed in a time zone).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
 router = APIRouter(tags=["meetups"])
 
 
@@ -33,8 +37,8 @@ async def list_meetups(
     staff: MaybeStaff,
     status_: Annotated[rules.Status | None, Query(alias="status")] = None,
     upcoming: bool = False,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)] = None,
+    to: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
 ) -> list[dict[str, Any]]:
     """Published meetups for everyone; staff also see drafts."""
     meetups = await ctx.meetups.browse(

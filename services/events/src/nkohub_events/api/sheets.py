@@ -111,7 +111,12 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1251")
+        try:
+            text = content.decode("cp1251")
+        except UnicodeDecodeError:  # neither: not a text table at all (an image, say)
+            raise InvalidInput(
+                "not a readable table: CSV in UTF-8 or Windows-1251, or XLSX", field="file"
+            ) from None
     try:
         dialect: Any = csv.Sniffer().sniff(text[:SNIFF_CHARS], delimiters=",;\t")
     except csv.Error:
