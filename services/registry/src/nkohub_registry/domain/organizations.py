@@ -101,8 +101,9 @@ class OrganizationInput(BaseModel):
         return None if value is None else list(dict.fromkeys(value))
 
 
-class OrganizationCreate(OrganizationInput):
-    """A new organization entered by staff or imported (official data)."""
+class OrganizationFacts(OrganizationInput):
+    """An organization's public facts and contacts: what anyone may propose, and what staff
+    and imports enter along with the fields only they set (``OrganizationCreate``)."""
 
     full_name: Text
     short_name: Text | None = None
@@ -121,6 +122,11 @@ class OrganizationCreate(OrganizationInput):
     social_links: Links = []
     public_phone: Phone | None = None
     public_email: Email | None = None
+
+
+class OrganizationCreate(OrganizationFacts):
+    """A new organization entered by staff or imported (official data)."""
+
     leader_person_id: Id | None = None
     status: Status = Status.ACTIVE
     socially_oriented: bool = True

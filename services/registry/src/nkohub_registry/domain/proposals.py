@@ -10,21 +10,16 @@ nothing that exists.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nkohub_registry.domain.fields import Email, LongText, Number, OpfCode, Phone, Text, Url
 from nkohub_registry.domain.organizations import (
-    Areas,
-    Links,
-    Okveds,
-    OrganizationInput,
+    OrganizationFacts,
     stored_values,
 )
-from nkohub_registry.domain.vocabulary import LegalForm
 from nkohub_shared.errors import Conflict, InvalidInput
 from nkohub_shared.ids import new_id
 
@@ -60,26 +55,8 @@ class ProposalStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class SelfRegistration(OrganizationInput):
+class SelfRegistration(OrganizationFacts):
     """What an anonymous caller may send: the organization's public facts and contacts."""
-
-    full_name: Text
-    short_name: Text | None = None
-    legal_form: LegalForm
-    opf_code: OpfCode | None = None
-    ogrn: Number = Field(description="ОГРН, 13 цифр с контрольной")
-    inn: Number | None = Field(default=None, description="ИНН юрлица, 10 цифр с контрольной")
-    kpp: Number | None = None
-    registered_on: date | None = None
-    address: Text | None = None
-    city: Text | None = None
-    activity_areas: Areas = []
-    okved: Okveds = []
-    description: LongText | None = None
-    website: Url | None = None
-    social_links: Links = []
-    public_phone: Phone | None = None
-    public_email: Email | None = None
 
 
 PROPOSED_FIELDS = tuple(SelfRegistration.model_fields)
