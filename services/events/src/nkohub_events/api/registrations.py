@@ -18,6 +18,7 @@ from nkohub_shared.links import Purpose
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
 from nkohub_shared.web.clients import ClientAddress
 from nkohub_shared.web.downloads import table_download
+from nkohub_shared.web.hardening import file_upload_openapi
 
 router = APIRouter(tags=["registrations"])
 
@@ -129,20 +130,7 @@ async def check_in_by_code(
     return {**rules.staff_view(done), "first_check_in": first}
 
 
-SHEET_UPLOAD = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
+SHEET_UPLOAD = file_upload_openapi("CSV или XLSX")
 
 
 @router.post("/meetups/{meetup_id}/attendance/import", openapi_extra=SHEET_UPLOAD)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
@@ -12,25 +12,12 @@ from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.domain.limits import UPLOAD_MAX_BYTES, TooLarge
 from nkohub_shared.errors import InvalidInput
 from nkohub_shared.web.app import context_of
+from nkohub_shared.web.hardening import MULTIPART_ENVELOPE_BYTES, file_upload_openapi
 
 Context = Annotated[PublishingContext, Depends(context_of)]
 
-MULTIPART_FRAMING = 64 * 1024  # the part headers and boundaries around the file
-REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + MULTIPART_FRAMING
-UPLOAD_OPENAPI: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + MULTIPART_ENVELOPE_BYTES
+UPLOAD_OPENAPI = file_upload_openapi()
 
 
 def _too_large() -> TooLarge:

@@ -20,35 +20,16 @@ from nkohub_registry.service.imports import import_table
 from nkohub_registry.service.tables import MAX_UPLOAD_BYTES, FileTooLarge
 from nkohub_shared.errors import InvalidInput
 from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.web.hardening import MULTIPART_ENVELOPE_BYTES, file_upload_openapi
 
 router = APIRouter()
 
-# The multipart envelope around the file: boundaries, part headers, the city field.
-ENVELOPE_BYTES = 64 * 1024
-MAX_BODY_BYTES = MAX_UPLOAD_BYTES + ENVELOPE_BYTES
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + MULTIPART_ENVELOPE_BYTES
 CITY_MAX = 100
 
-_FORM = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "CSV или XLSX, до 20 МБ",
-                        },
-                        "city": {"type": "string", "maxLength": CITY_MAX},
-                    },
-                }
-            }
-        },
-    }
-}
+_FORM = file_upload_openapi(
+    "CSV или XLSX, до 20 МБ", city={"type": "string", "maxLength": CITY_MAX}
+)
 
 
 async def _form_of(request: Request, body: bytes) -> tuple[bytes, str, str | None]:
