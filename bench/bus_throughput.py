@@ -42,14 +42,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import aio_pika
-import httpx
 from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_broker import AMQP, create_vhost, delete_vhost
 from bench_keys import settings_keys
 
 from nkohub_shared.bus import EventConsumer, Inbox
@@ -58,9 +58,7 @@ from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.settings import ServiceSettings
 
-AMQP = os.environ.get("NKOHUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-MANAGEMENT = os.environ.get("NKOHUB_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
 PREFETCH = 20  # the services' default prefetch_count
 DELIVERY_LIMIT = 5  # the services' default x-delivery-limit
 TIMEOUT = 600.0  # bounded: a round that has not finished by then fails
@@ -212,26 +210,6 @@ async def bench_relay(vhost_url: str, database: str, n: int, *, record: bool = T
         return Result(name if record else f"{name}, no idempotency record", n, seconds)
     finally:
         await runtime.stop()
-
-
-def _management_auth() -> tuple[str, str]:
-    parts = urlsplit(AMQP)
-    return parts.username or "guest", parts.password or "guest"
-
-
-def create_vhost(vhost: str) -> None:
-    auth = _management_auth()
-    with httpx.Client(base_url=MANAGEMENT, auth=auth, timeout=30) as api:
-        api.put(f"/api/vhosts/{quote(vhost, safe='')}").raise_for_status()
-        api.put(
-            f"/api/permissions/{quote(vhost, safe='')}/{auth[0]}",
-            json={"configure": ".*", "write": ".*", "read": ".*"},
-        ).raise_for_status()
-
-
-def delete_vhost(vhost: str) -> None:
-    with httpx.Client(base_url=MANAGEMENT, auth=_management_auth(), timeout=30) as api:
-        api.delete(f"/api/vhosts/{quote(vhost, safe='')}")
 
 
 async def _drop(*databases: str) -> None:

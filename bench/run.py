@@ -65,11 +65,10 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_broker import AMQP, create_vhost, delete_vhost  # noqa: E402
 from bench_keys import SECRETS, staff_token  # noqa: E402  (bench/ is on the path)
 
-AMQP = os.environ.get("NKOHUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-MANAGEMENT = os.environ.get("NKOHUB_TEST_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) nkohub-bench"
 SENDER_WORKERS = 8  # the notifications service's SMTP connections, and the sink test's
 BURST_UNIQUE, BURST_DUPLICATES, BURST_SEATS = 500, 100, 65
@@ -278,29 +277,6 @@ def wait_idle(processes: Iterable[Process], *, below: float = 0.05, seconds: flo
 
 
 # --- broker and databases ---------------------------------------------------------------
-
-
-def management_auth() -> tuple[str, str]:
-    parts = urlsplit(AMQP)
-    return parts.username or "guest", parts.password or "guest"
-
-
-def create_vhost(vhost: str) -> None:
-    auth = management_auth()
-    with httpx.Client(base_url=MANAGEMENT, auth=auth, timeout=30) as api:
-        api.put(f"/api/vhosts/{quote(vhost, safe='')}").raise_for_status()
-        api.put(
-            f"/api/permissions/{quote(vhost, safe='')}/{auth[0]}",
-            json={"configure": ".*", "write": ".*", "read": ".*"},
-        ).raise_for_status()
-
-
-def delete_vhost(vhost: str) -> None:
-    try:
-        with httpx.Client(base_url=MANAGEMENT, auth=management_auth(), timeout=30) as api:
-            api.delete(f"/api/vhosts/{quote(vhost, safe='')}")
-    except httpx.HTTPError as exc:
-        print(f"could not delete vhost {vhost}: {exc}")
 
 
 def drop_databases(names: Iterable[str]) -> None:
