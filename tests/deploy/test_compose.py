@@ -34,6 +34,8 @@ KEY_SETTINGS = (
     "NKOHUB_PERSON_KEY_SECRET",
 )
 REQUIRED_SETTINGS = ("NKOHUB_MONGODB_URL", "NKOHUB_AMQP_URL", *KEY_SETTINGS)
+MONGO_USERS_SCRIPT = ROOT / "deploy" / "mongo" / "create-service-users.js"
+REQUIRED_INTERPOLATION = re.compile(r"\$\{(NKOHUB_[A-Z0-9_]+):\?[^}]+\}")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 INTERPOLATION = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -213,7 +215,7 @@ def test_app_service_points_at_infrastructure_by_service_name(
     service = services[name]
     mongo_url = environment_value(service, "NKOHUB_MONGODB_URL") or ""
     amqp_url = environment_value(service, "NKOHUB_AMQP_URL") or ""
-    assert mongo_url.startswith("mongodb://mongo:"), f"{name}: NKOHUB_MONGODB_URL={mongo_url!r}"
+    assert re.match(r"mongodb://([^@/]+@)?mongo:", mongo_url), f"{name}: {mongo_url!r}"
     assert re.match(r"amqps?://([^@/]+@)?rabbitmq:", amqp_url), f"{name}: {amqp_url!r}"
     if name == "notifications":
         assert environment_value(service, "NKOHUB_SMTP_HOST") == "mailpit"
@@ -380,3 +382,118 @@ def test_env_example_documents_compose_variables(services: dict[str, dict[str, A
     used = set().union(*(environment_names(services[name]) for name in APP_PORTS))
     undocumented = sorted(used - documented)
     assert not undocumented, f"set in docker-compose.yml but not in .env.example: {undocumented}"
+
+
+# ------------------------------------------------------------------- credentials, doors
+
+
+def test_no_default_credentials_anywhere() -> None:
+    assert "guest" not in COMPOSE_FILE.read_text(encoding="utf-8")
+
+
+def test_rabbitmq_user_and_password_come_from_env(services: dict[str, dict[str, Any]]) -> None:
+    env = services["rabbitmq"].get("environment") or {}
+    assert env.get("RABBITMQ_DEFAULT_USER") == "${NKOHUB_RABBITMQ_USER:-nkohub}"
+    # `:?` makes Compose refuse to start without the password.
+    assert REQUIRED_INTERPOLATION.fullmatch(str(env.get("RABBITMQ_DEFAULT_PASS"))), env
+    assert "NKOHUB_RABBITMQ_PASSWORD" in str(env.get("RABBITMQ_DEFAULT_PASS"))
+    for name in APP_PORTS:
+        amqp_url = environment_value(services[name], "NKOHUB_AMQP_URL") or ""
+        assert "${NKOHUB_RABBITMQ_PASSWORD:?" in amqp_url, name
+
+
+def test_mongo_has_a_root_user_from_env(services: dict[str, dict[str, Any]]) -> None:
+    env = services["mongo"].get("environment") or {}
+    assert env.get("MONGO_INITDB_ROOT_USERNAME") == "${NKOHUB_MONGO_ROOT_USER:-root}"
+    assert REQUIRED_INTERPOLATION.fullmatch(str(env.get("MONGO_INITDB_ROOT_PASSWORD"))), env
+
+
+@pytest.mark.parametrize("name", sorted(APP_PORTS))
+def test_each_service_logs_in_to_mongo_as_its_own_user(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    url = environment_value(services[name], "NKOHUB_MONGODB_URL") or ""
+    user, _, rest = url.removeprefix("mongodb://").partition(":")
+    password, _, location = rest.partition("}@")
+    database = f"nkohub_{name}"
+    assert user == database, url
+    assert (
+        password
+        == f"${{NKOHUB_MONGO_{name.upper()}_PASSWORD:?set NKOHUB_MONGO_{name.upper()}_PASSWORD in .env"
+    ), url
+    parts = urlsplit(f"mongodb://{location}")
+    assert parts.hostname == "mongo"
+    assert parts.path == f"/{database}"
+    assert parse_qs(parts.query) == {"authSource": [database]}
+
+
+def test_service_users_are_limited_to_their_own_database(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    mounts = [str(volume) for volume in services["mongo"].get("volumes", [])]
+    assert (
+        "./deploy/mongo/create-service-users.js:"
+        "/docker-entrypoint-initdb.d/create-service-users.js:ro"
+    ) in mounts
+    script = MONGO_USERS_SCRIPT.read_text(encoding="utf-8")
+    listed = re.search(r"const services = \[([^\]]*)\]", script)
+    assert listed, "the script must list the services"
+    names = set(re.findall(r'"([a-z]+)"', listed.group(1)))
+    assert set(APP_PORTS) <= names
+    # One role, readWrite, on the user's own database; nothing that reaches other databases.
+    assert re.findall(r"roles:\s*\[([^\]]*)\]", script) == ['{ role: "readWrite", db: database }']
+    assert re.search(r"const database = `nkohub_\$\{service\}`", script)
+    assert re.search(r"user: database", script)
+    env = services["mongo"].get("environment") or {}
+    for service in names:
+        variable = f"NKOHUB_MONGO_{service.upper()}_PASSWORD"
+        assert REQUIRED_INTERPOLATION.fullmatch(str(env.get(variable))), variable
+
+
+def test_every_port_is_published_on_loopback_only(services: dict[str, dict[str, Any]]) -> None:
+    """The services speak plain HTTP and the servers' management doors are powerful: the
+    internet comes in through the TLS front, never straight to a container."""
+    for name, service in services.items():
+        for entry in service.get("ports", []):
+            host_ip = entry.get("host_ip") if isinstance(entry, dict) else str(entry).split(":")[0]
+            if name in ("proxy", "caddy"):
+                continue
+            assert host_ip == "127.0.0.1", f"{name}: {entry}"
+
+
+@pytest.mark.parametrize(("name", "port"), sorted(APP_PORTS.items()))
+def test_each_service_has_its_own_public_url(
+    services: dict[str, dict[str, Any]], name: str, port: int
+) -> None:
+    url = environment_value(services[name], "NKOHUB_PUBLIC_BASE_URL") or ""
+    assert url == f"${{NKOHUB_{name.upper()}_PUBLIC_URL:-http://localhost:{port}}}", url
+    active, _, _ = env_example_lines()
+    # One value for every service would make every link in mail point at one of them.
+    assert "NKOHUB_PUBLIC_BASE_URL" not in active
+
+
+def test_mailpit_is_the_only_plain_smtp(services: dict[str, dict[str, Any]]) -> None:
+    notifications = services["notifications"]
+    assert environment_value(notifications, "NKOHUB_SMTP_HOST") == "mailpit"
+    assert environment_value(notifications, "NKOHUB_SMTP_STARTTLS") == "false"
+
+
+def test_compose_variables_are_documented_in_env_example() -> None:
+    active, commented, _ = env_example_lines()
+    used = set(re.findall(r"\$\{(NKOHUB_[A-Z0-9_]+)", COMPOSE_FILE.read_text(encoding="utf-8")))
+    undocumented = sorted(used - set(active) - commented)
+    assert not undocumented, (
+        f"interpolated in docker-compose.yml, not in .env.example: {undocumented}"
+    )
+
+
+def test_nkohub_secrets_replaces_every_placeholder() -> None:
+    from nkohub_shared.keys import env_block
+
+    active, _, _ = env_example_lines()
+    placeholders = {name for name, value in active.items() if "CHANGE-ME" in value}
+    printed = {line.split("=", 1)[0] for line in env_block().splitlines()}
+    assert placeholders, "the example has no placeholders to replace"
+    assert placeholders <= printed, sorted(placeholders - printed)

@@ -115,6 +115,18 @@ def _valid_public_key(value: str) -> str:
 PublicKeyText = Annotated[str, AfterValidator(_valid_public_key)]
 
 
+# Passwords of the servers docker-compose.yml starts (URL-safe: they go into connection URLs).
+SERVER_PASSWORDS = (
+    "RABBITMQ",
+    "MONGO_ROOT",
+    "MONGO_REGISTRY",
+    "MONGO_EVENTS",
+    "MONGO_NOTIFICATIONS",
+    "MONGO_PUBLISHING",
+    "MONGO_CONSOLE",
+)
+
+
 def env_block() -> str:
     """Fresh values for every key of the platform, as ``.env`` lines."""
     private, public = new_signing_key()
@@ -125,5 +137,6 @@ def env_block() -> str:
             f"NKOHUB_LINK_SECRET={new_secret()}",
             f"NKOHUB_PERSON_KEY_SECRET={new_secret()}",
             f"NKOHUB_WEBHOOK_SECRET={new_secret()}",
+            *(f"NKOHUB_{server}_PASSWORD={new_secret()}" for server in SERVER_PASSWORDS),
         ]
     )

@@ -68,4 +68,21 @@ def test_env_block_has_every_key_once():
         "NKOHUB_LINK_SECRET",
         "NKOHUB_PERSON_KEY_SECRET",
         "NKOHUB_WEBHOOK_SECRET",
+        "NKOHUB_RABBITMQ_PASSWORD",
+        "NKOHUB_MONGO_ROOT_PASSWORD",
+        "NKOHUB_MONGO_REGISTRY_PASSWORD",
+        "NKOHUB_MONGO_EVENTS_PASSWORD",
+        "NKOHUB_MONGO_NOTIFICATIONS_PASSWORD",
+        "NKOHUB_MONGO_PUBLISHING_PASSWORD",
+        "NKOHUB_MONGO_CONSOLE_PASSWORD",
     ]
+
+
+def test_server_passwords_fit_into_connection_urls_unescaped():
+    from urllib.parse import quote
+
+    for line in env_block().splitlines():
+        name, _, value = line.partition("=")
+        if name.endswith("_PASSWORD"):
+            assert quote(value, safe="") == value, name
+            assert len(value) >= 32, name

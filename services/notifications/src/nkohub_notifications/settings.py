@@ -17,11 +17,24 @@ class NotificationsSettings(ServiceSettings):
     # SMTP (Mailpit in Docker Compose: NKOHUB_SMTP_HOST=mailpit, NKOHUB_SMTP_PORT=1025)
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=1025, ge=1, le=65535)
-    smtp_starttls: bool = Field(default=False, description="upgrade with STARTTLS")
+    smtp_starttls: bool | None = Field(
+        default=None,
+        description="upgrade with STARTTLS; unset: required unless the host is loopback",
+    )
     smtp_ssl: bool = Field(default=False, description="implicit TLS (port 465)")
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    @property
+    def smtp_requires_starttls(self) -> bool:
+        """STARTTLS unless set otherwise: mail crosses networks in the clear only when an
+        operator says so (Mailpit in Compose) or never leaves the machine (loopback)."""
+        if self.smtp_ssl:
+            return False
+        if self.smtp_starttls is not None:
+            return self.smtp_starttls
+        return not _is_loopback(self.smtp_host)
+
     mail_from: str = Field(
         default="Открытое общение <noreply@nkohub.local>", description="From: of every e-mail"
     )
@@ -96,3 +109,12 @@ class NotificationsSettings(ServiceSettings):
         for network in value:
             ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
         return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -58,7 +58,7 @@ class SmtpConnection:
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_ssl,
-            start_tls=s.smtp_starttls,
+            start_tls=s.smtp_requires_starttls,
             timeout=s.smtp_timeout_seconds,
         )
         await smtp.connect()
