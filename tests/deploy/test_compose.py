@@ -419,10 +419,8 @@ def test_each_service_logs_in_to_mongo_as_its_own_user(
     password, _, location = rest.partition("}@")
     database = f"nkohub_{name}"
     assert user == database, url
-    assert (
-        password
-        == f"${{NKOHUB_MONGO_{name.upper()}_PASSWORD:?set NKOHUB_MONGO_{name.upper()}_PASSWORD in .env"
-    ), url
+    variable = f"NKOHUB_MONGO_{name.upper()}_PASSWORD"
+    assert password == f"${{{variable}:?set {variable} in .env", url
     parts = urlsplit(f"mongodb://{location}")
     assert parts.hostname == "mongo"
     assert parts.path == f"/{database}"

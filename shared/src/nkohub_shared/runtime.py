@@ -19,8 +19,9 @@ from faststream.specification import AsyncAPI
 from pymongo import ASCENDING, IndexModel
 
 from nkohub_shared.bus.consumer import EventConsumer
-from nkohub_shared.bus.deadletters import apply_expiry_policy
+from nkohub_shared.bus.deadletters import DeadLetterQueues, Selection, apply_expiry_policy
 from nkohub_shared.bus.delivery import DeliveryPolicy
+from nkohub_shared.bus.erasure import dead_letter_erasure
 from nkohub_shared.bus.inbox import COLLECTION as PROCESSED_EVENTS
 from nkohub_shared.bus.inbox import Inbox
 from nkohub_shared.bus.management import BrokerAddress
@@ -98,7 +99,7 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.inbox = inbox or Inbox(self.db, lease_seconds=settings.inbox_lease_seconds)
         self.outbox_collections = tuple(outbox_collections)
         self.produces = tuple(produces)
-        self.consumers = tuple(consumers)
+        self.consumers = (*consumers, dead_letter_erasure(self.service, self.forget_dead_letters))
         self.indexes: dict[str, list[IndexModel]] = {
             name: list(models) for name, models in (indexes or {}).items()
         }
@@ -206,14 +207,28 @@ class ServiceRuntime(Generic[S, Ctx]):
         days = self.settings.dead_letter_expiry_days
         if not self.consumers or days <= 0:
             return
-        address = BrokerAddress.of(
-            str(self.settings.amqp_url),
-            str(self.settings.rabbitmq_management_url or "") or None,
-        )
+        address = self._broker_address()
         try:
             await asyncio.wait_for(apply_expiry_policy(address, days), POLICY_TIMEOUT_SECONDS)
         except Exception as exc:
             log.warning("dead-letter expiry policy not set: %r", exc)
+
+    def _broker_address(self) -> BrokerAddress:
+        return BrokerAddress.of(
+            str(self.settings.amqp_url),
+            str(self.settings.rabbitmq_management_url or "") or None,
+        )
+
+    async def forget_dead_letters(self, person_keys: list[str]) -> int:
+        """Drop the dead letters of this service's queues that name these people."""
+        selection = Selection(person_keys=frozenset(person_keys))
+        purged = 0
+        async with DeadLetterQueues(self._broker_address()) as queues:
+            for name in list(self._dead_letter_queues):
+                purged += await queues.purge(name, selection)
+        if purged:
+            log.info("erased dead letters", extra={"dead_letters": purged})
+        return purged
 
     def asyncapi(self) -> dict[str, Any]:
         spec = AsyncAPI(

@@ -25,6 +25,7 @@ class NotificationsSettings(ServiceSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+
     @property
     def smtp_requires_starttls(self) -> bool:
         """STARTTLS unless set otherwise: mail crosses networks in the clear only when an

@@ -36,12 +36,13 @@ class RegistryContext:
         people = PeopleRepository(runtime.db, runtime.outbox)
         history = HistoryRepository(runtime.db)
         erased = ErasedRepository(runtime.db)
+        proposals = ProposalRepository(runtime.db)
         organization_service = OrganizationService(organizations, people, history, erased)
         return cls(
             runtime=runtime,
             organizations=organization_service,
             proposals=ProposalService(
-                ProposalRepository(runtime.db),
+                proposals,
                 organizations,
                 organization_service,
                 runtime.rate_limits,
@@ -51,6 +52,7 @@ class RegistryContext:
                 organizations,
                 history,
                 erased,
+                proposals,
                 links=LinkSigner(settings.link_secret.get_secret_value()),
                 base_url=str(settings.public_base_url),
             ),

@@ -38,9 +38,19 @@ async def _raw_body(message: Any) -> bytes:
 class EventConsumer(Generic[Ctx]):
     """Handlers of one consumer queue, e.g. ``notifications.registration-mail``."""
 
-    def __init__(self, service: str, purpose: str, description: str = "") -> None:
+    def __init__(
+        self,
+        service: str,
+        purpose: str,
+        description: str = "",
+        *,
+        delivery_limit: int | None = None,
+    ) -> None:
         self.queue_name = f"{service}.{purpose}"
         self.description = description
+        # A queue every replica and version of a service declares alike (whatever its
+        # settings say) fixes its own limit: RabbitMQ refuses a second, different one.
+        self.delivery_limit = delivery_limit
         self.handlers: dict[str, Handler] = {}
 
     def on(
@@ -64,7 +74,8 @@ class EventConsumer(Generic[Ctx]):
         self, broker: RabbitBroker, *, inbox: Inbox, context: Ctx, policy: DeliveryPolicy
     ) -> None:
         """Add the FastStream subscriber; call ``declare`` once connected."""
-        queue = consumer_queue(self.queue_name, delivery_limit=policy.delivery_limit)
+        limit = self.delivery_limit or policy.delivery_limit
+        queue = consumer_queue(self.queue_name, delivery_limit=limit)
         handles = f"Handles {', '.join(self.event_types)} (bound to `nkohub` by type)."
         description = f"{self.description} {handles}" if self.description else handles
         delivery = Delivery(
@@ -89,7 +100,7 @@ class EventConsumer(Generic[Ctx]):
         dlq = await broker.declare_queue(dead_letter_queue(self.queue_name))
         await dlq.bind(dead_letter_exchange, routing_key=self.queue_name)
         queue = await broker.declare_queue(
-            consumer_queue(self.queue_name, delivery_limit=delivery_limit)
+            consumer_queue(self.queue_name, delivery_limit=self.delivery_limit or delivery_limit)
         )
         for event_type in self.event_types:
             await queue.bind(exchange, routing_key=event_type)

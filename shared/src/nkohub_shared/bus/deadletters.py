@@ -21,6 +21,8 @@ duplicate. A crash between the publish and the ack replays it twice, absorbed th
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +34,7 @@ from pamqp.commands import Basic
 
 from nkohub_shared.bus.management import BrokerAddress, ManagementApi
 from nkohub_shared.bus.topology import EXCHANGE_NAME, dead_letter_queue_name
+from nkohub_shared.privacy import person_key
 
 DEAD_LETTER_SUFFIX = dead_letter_queue_name("")
 EXPIRY_POLICY = "nkohub-dead-letters"
@@ -44,6 +47,38 @@ REPLAY_HEADER = "x-nkohub-replayed-from"
 _BROKER_HEADERS = ("x-death", "x-delivery-count", "x-first-death-", "x-last-death-")
 
 
+# An e-mail address in text that is not JSON: no nested quantifiers, linear time.
+_ADDRESS = re.compile(r"[^\s\"'<>,;:()\[\]]{1,64}@[^\s\"'<>,;:()\[\]]{1,255}")
+
+
+def mentions_person(body: bytes, person_keys: frozenset[str]) -> bool:
+    """Whether a message names one of these people: a value equal to one of their keys
+    (``person_key`` fields) or an e-mail address whose key is one of them. A body that is
+    not JSON is searched for addresses as text."""
+    text = body.decode("utf-8", "replace")
+    try:
+        values = list(_strings(json.loads(text)))
+    except ValueError:
+        values = _ADDRESS.findall(text)
+    for value in values:
+        if value in person_keys:
+            return True
+        if "@" in value and len(value) <= 320 and person_key(value) in person_keys:
+            return True
+    return False
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def dead_letter_queue_of(name: str) -> str:
     """``probe.counter`` or ``probe.counter.dead-letter`` → ``probe.counter.dead-letter``."""
     return name if name.endswith(DEAD_LETTER_SUFFIX) else dead_letter_queue_name(name)
@@ -51,15 +86,18 @@ def dead_letter_queue_of(name: str) -> str:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which dead letters of a queue a command acts on (``None``: any)."""
+    """Which dead letters of a queue a command acts on (``None``/empty: any)."""
 
     event_type: str | None = None
     message_id: str | None = None
     limit: int | None = None
+    person_keys: frozenset[str] = frozenset()  # only letters about these people
 
     def matches(self, letter: DeadLetter) -> bool:
-        return (self.event_type is None or letter.event_type == self.event_type) and (
-            self.message_id is None or letter.message_id == self.message_id
+        return (
+            (self.event_type is None or letter.event_type == self.event_type)
+            and (self.message_id is None or letter.message_id == self.message_id)
+            and (not self.person_keys or mentions_person(letter.body, self.person_keys))
         )
 
 

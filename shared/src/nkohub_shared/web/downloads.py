@@ -15,10 +15,16 @@ from nkohub_shared.tables import (
     to_csv_sections,
     to_xlsx,
 )
+from nkohub_shared.web.openapi import content_of
 
 Tables = Mapping[str, tuple[Sequence[Column], Iterable[Mapping[str, Any]]]]
 
 TableFormat = Literal["csv", "xlsx"]
+
+# ``responses=`` of a route that answers a table download (beside JSON, when it has a format).
+TABLE_CONTENT = content_of(
+    CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, description="таблица: CSV (UTF-8 с BOM, «;») или XLSX"
+)
 
 
 def table_download(

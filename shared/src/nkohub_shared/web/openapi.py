@@ -11,6 +11,25 @@ from fastapi import FastAPI
 from nkohub_shared.web.auth import OPTIONAL_SCHEME, STAFF_SCHEME
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
+BINARY = ("application/vnd.", "application/pdf", "image/png")
+
+
+def content_of(*media_types: str, description: str = "Successful Response") -> dict[int, Any]:
+    """``responses=`` of a route that answers 200 in other media types than JSON (CSV, XLSX,
+    iCalendar, HTML, text), so that the schema names each: with ``response_class=Response``
+    they are the only ones; with the default class, JSON is documented beside them."""
+    content = {
+        media_type: {
+            "schema": {"type": "string", "format": "binary"}
+            if media_type.startswith(BINARY)
+            else {"type": "string"}
+        }
+        for media_type in media_types
+    }
+    return {200: {"description": description, "content": content}}
 
 
 def document_optional_staff(app: FastAPI) -> None:

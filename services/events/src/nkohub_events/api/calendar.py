@@ -6,14 +6,16 @@ from fastapi import APIRouter, Response
 
 from nkohub_events.api.deps import Context
 from nkohub_shared.calendar import calendar_of
+from nkohub_shared.web.openapi import ICS_MEDIA_TYPE, content_of
 
 router = APIRouter(tags=["calendar"])
 
-ICS = "text/calendar; charset=utf-8"
+ICS = ICS_MEDIA_TYPE
+ICS_CONTENT = content_of(ICS, description="iCalendar (RFC 5545)")
 FEED_SIZE = 1000
 
 
-@router.get("/meetups/{meetup_id}/calendar.ics")
+@router.get("/meetups/{meetup_id}/calendar.ics", response_class=Response, responses=ICS_CONTENT)
 async def meetup_calendar(meetup_id: str, ctx: Context) -> Response:
     m = await ctx.meetups.get_published(meetup_id)
     body = calendar_of([(ctx.meetups.snapshot(m), m["status"] == "cancelled")], name=m["title"])
@@ -22,7 +24,7 @@ async def meetup_calendar(meetup_id: str, ctx: Context) -> Response:
     )
 
 
-@router.get("/calendar.ics")
+@router.get("/calendar.ics", response_class=Response, responses=ICS_CONTENT)
 async def calendar_feed(ctx: Context) -> Response:
     """Every published meetup; cancelled ones stay in the feed as STATUS:CANCELLED so that
     subscribed calendars drop them."""

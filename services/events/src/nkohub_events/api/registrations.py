@@ -17,7 +17,7 @@ from nkohub_events.domain.common import Role
 from nkohub_shared.links import Purpose
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
 from nkohub_shared.web.clients import ClientAddress
-from nkohub_shared.web.downloads import table_download
+from nkohub_shared.web.downloads import TABLE_CONTENT, table_download
 from nkohub_shared.web.hardening import file_upload_openapi
 
 router = APIRouter(tags=["registrations"])
@@ -57,7 +57,7 @@ async def register(
     return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
 
 
-@router.get("/meetups/{meetup_id}/registrations", response_model=None)
+@router.get("/meetups/{meetup_id}/registrations", response_model=None, responses=TABLE_CONTENT)
 async def list_registrations(
     meetup_id: str,
     ctx: Context,

@@ -18,12 +18,12 @@ from nkohub_events.api.exports import (
 from nkohub_events.domain.common import ROLE_LABELS, SPECIALTY_LABELS
 from nkohub_events.domain.report import INDICATORS
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.downloads import tables_download
+from nkohub_shared.web.downloads import TABLE_CONTENT, tables_download
 
 router = APIRouter(tags=["reports"])
 
 
-@router.get("/reports/practice", response_model=None)
+@router.get("/reports/practice", response_model=None, responses=TABLE_CONTENT)
 async def practice(
     ctx: Context,
     user: StaffUser,

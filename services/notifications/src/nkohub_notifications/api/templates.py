@@ -13,6 +13,7 @@ from nkohub_notifications.api.deps import Context
 from nkohub_notifications.domain.rendering import SPECS
 from nkohub_shared.errors import InvalidInput, NotFound
 from nkohub_shared.web.auth import StaffUser
+from nkohub_shared.web.openapi import HTML_MEDIA_TYPE, TEXT_MEDIA_TYPE, content_of
 
 router = APIRouter(tags=["notifications: staff"])
 
@@ -25,7 +26,11 @@ async def list_templates(_: StaffUser) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/staff/templates/{name}/preview", response_model=None)
+@router.get(
+    "/staff/templates/{name}/preview",
+    response_model=None,
+    responses=content_of(HTML_MEDIA_TYPE, TEXT_MEDIA_TYPE),
+)
 async def preview_template(
     name: str,
     ctx: Context,

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 from nkohub_registry.api.deps import Context, Filter, Sort
 from nkohub_registry.domain.table import EXPORT_COLUMNS
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.downloads import TableFormat, table_download
+from nkohub_shared.web.downloads import TABLE_CONTENT, TableFormat, table_download
 
 router = APIRouter()
 
 
-@router.get("/organizations/export", response_class=Response)
+@router.get("/organizations/export", response_class=Response, responses=TABLE_CONTENT)
 async def export_organizations(
     ctx: Context, _: StaffUser, flt: Filter, format: TableFormat = "csv", sort: Sort = "name"
 ) -> Response:

@@ -12,7 +12,7 @@ from nkohub_registry.api.deps import Context
 from nkohub_registry.domain.proposals import ProposalApproval, ProposalStatus
 from nkohub_registry.domain.table import PROPOSAL_COLUMNS
 from nkohub_shared.web.auth import StaffUser
-from nkohub_shared.web.downloads import TableFormat, table_download
+from nkohub_shared.web.downloads import TABLE_CONTENT, TableFormat, table_download
 
 router = APIRouter()
 
@@ -37,7 +37,7 @@ async def list_proposals(
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-@router.get("/proposals/export", response_class=Response)
+@router.get("/proposals/export", response_class=Response, responses=TABLE_CONTENT)
 async def export_proposals(
     ctx: Context,
     _: StaffUser,

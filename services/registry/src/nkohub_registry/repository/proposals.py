@@ -4,6 +4,7 @@ proposal leaves the registry until staff approve it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 from pymongo import ReturnDocument
@@ -55,3 +56,18 @@ class ProposalRepository:
             update,
             return_document=ReturnDocument.AFTER,
         )
+
+    async def forget_contacts(self, *, emails: list[str], phones: list[str]) -> int:
+        """Clear an erased person's address (in any letter case) and phone where a
+        self-registration gave them as the organization's contacts; returns how many
+        proposals changed."""
+        changed = 0
+        wanted = [
+            *({"public_email": {"$regex": f"^{re.escape(e)}$", "$options": "i"}} for e in emails),
+            *({"public_phone": phone} for phone in phones),
+        ]
+        for query in wanted:
+            field = next(iter(query))
+            result = await self.collection.update_many(query, {"$set": {field: None}})
+            changed += result.modified_count
+        return changed

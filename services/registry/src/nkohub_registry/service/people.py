@@ -25,6 +25,7 @@ from nkohub_registry.repository import (
     HistoryRepository,
     OrganizationRepository,
     PeopleRepository,
+    ProposalRepository,
 )
 from nkohub_shared.errors import Forbidden, InvalidInput, NotFound
 from nkohub_shared.links import LinkSigner, Purpose, erasure_path
@@ -39,11 +40,13 @@ class PeopleService:
         organizations: OrganizationRepository,
         history: HistoryRepository,
         erased: ErasedRepository,
+        proposals: ProposalRepository,
         *,
         links: LinkSigner,
         base_url: str,
     ) -> None:
         self.people = people
+        self.proposals = proposals
         self.organizations = organizations
         self.history = history
         self.erased = erased
@@ -120,6 +123,10 @@ class PeopleService:
             now = datetime.now(UTC)
             await self.erased.remember([key], now)
             await self.history.forget_person(key)
+            await self.proposals.forget_contacts(
+                emails=[doc["email"]] if doc.get("email") else [],
+                phones=[doc["phone"]] if doc.get("phone") else [],
+            )
             update, event = erasure(doc, requested_by, now=now)
             await self.people.erase(person_id, update, event)
         return await self.get(person_id)
