@@ -28,7 +28,7 @@ async def test_every_staff_write_on_a_meetup_records_its_actor(events, spy):
     created = await events.post("/api/v1/meetups", json=meetup_body(), headers=ANNA)
     mid = created.json()["meetup_id"]
     assert actions(created.json()["history"]) == [("anna", "created")]
-    assert (await events.patch(f"/api/v1/meetups/{mid}", json={"capacity": 60}, headers=BORIS))
+    assert await events.patch(f"/api/v1/meetups/{mid}", json={"capacity": 60}, headers=BORIS)
     unchanged = await events.patch(f"/api/v1/meetups/{mid}", json={"capacity": 60}, headers=ANNA)
     assert unchanged.status_code == 200
     await events.post(f"/api/v1/meetups/{mid}/publish", headers=BORIS)
@@ -56,7 +56,9 @@ async def test_every_staff_write_on_a_meetup_records_its_actor(events, spy):
 
 async def test_the_completion_event_names_who_closed_the_meetup(events, spy):
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
-    body = meetup_body(starts_at=start.isoformat(), ends_at=(start + timedelta(hours=2)).isoformat())
+    body = meetup_body(
+        starts_at=start.isoformat(), ends_at=(start + timedelta(hours=2)).isoformat()
+    )
     mid = (await events.post("/api/v1/meetups", json=body, headers=ANNA)).json()["meetup_id"]
     done = await events.post(f"/api/v1/meetups/{mid}/complete", headers=BORIS)
     assert done.status_code == 200, done.text
@@ -104,7 +106,9 @@ async def test_a_copy_moves_program_slots_and_settings_and_leaves_the_people(eve
     assert question.status_code == 201, question.text
 
     copied = await events.post(
-        f"/api/v1/meetups/{sid}/copy", json={"starts_at": "2031-06-14T15:00:00+04:00"}, headers=BORIS
+        f"/api/v1/meetups/{sid}/copy",
+        json={"starts_at": "2031-06-14T15:00:00+04:00"},
+        headers=BORIS,
     )
     assert copied.status_code == 201, copied.text
     copy = copied.json()
@@ -156,7 +160,9 @@ async def test_copy_refusals_name_the_field(events):
     )
     assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "meetup_id"
     past = await events.post(
-        f"/api/v1/meetups/{sid}/copy", json={"starts_at": "2020-06-14T15:00:00+04:00"}, headers=STAFF
+        f"/api/v1/meetups/{sid}/copy",
+        json={"starts_at": "2020-06-14T15:00:00+04:00"},
+        headers=STAFF,
     )
     assert past.status_code == 422 and past.json()["error"]["field"] == "starts_at"
     garbage = await events.post(

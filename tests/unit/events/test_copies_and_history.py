@@ -57,7 +57,7 @@ def source() -> dict:
 
 def test_the_delta_is_the_new_start_minus_the_old_in_the_venues_time():
     assert copies.delta_of(source(), NEW_START, NOW) == DELTA
-    assert DELTA == timedelta(days=78)
+    assert timedelta(days=78) == DELTA
 
 
 def test_a_copy_starts_in_the_future():

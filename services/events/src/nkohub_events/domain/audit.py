@@ -15,9 +15,7 @@ HISTORY_LIMIT = 100
 ACTOR_MAX = 200  # a token's ``sub`` is the console account's id or a CLI name
 
 # The actions of this service's records, by record.
-MEETUP_ACTIONS = frozenset(
-    {"created", "copied", "updated", "published", "cancelled", "completed"}
-)
+MEETUP_ACTIONS = frozenset({"created", "copied", "updated", "published", "cancelled", "completed"})
 REGISTRATION_ACTIONS = frozenset({"registered", "walked_in", "checked_in", "cancelled"})
 QUESTION_ACTIONS = frozenset({"approved", "rejected", "merged", "answered"})
 ACTIONS = MEETUP_ACTIONS | REGISTRATION_ACTIONS | QUESTION_ACTIONS

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nkohub_events.domain import audit
+from nkohub_events.domain import audit, sign_in_sheets
 from nkohub_events.domain import registrations as registration_rules
-from nkohub_events.domain import sign_in_sheets
 from nkohub_events.domain.attendance import Attendee, attendance, from_registration
 from nkohub_events.domain.common import utcnow
 from nkohub_events.repository.attendances import AttendanceRepository

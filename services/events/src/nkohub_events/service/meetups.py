@@ -124,9 +124,7 @@ class MeetupService:
         doc = rules.new_meetup(new_id(), fields, staff=actor, now=now, action="copied")
         doc["copied_from"] = source["_id"]
         source_slots = await self._slots.of_meetup(source["_id"])
-        slots = copies.copied_slots(
-            source_slots, doc, delta, [new_id() for _ in source_slots], now
-        )
+        slots = copies.copied_slots(source_slots, doc, delta, [new_id() for _ in source_slots], now)
         for slot in slots:
             others = await self._slots.of_specialist_starting_before(
                 slot["specialist"]["_id"], slot_end(slot)
@@ -166,9 +164,7 @@ class MeetupService:
                 return before
             sequence = before["sequence"] + 1
             after = {**before, **changes, "sequence": sequence}
-            event = rules.updated_event(
-                before, after, list(changes), self._base_url, actor=actor
-            )
+            event = rules.updated_event(before, after, list(changes), self._base_url, actor=actor)
             now = utcnow()
             try:
                 done = await self._meetups.change(
