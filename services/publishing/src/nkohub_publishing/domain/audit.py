@@ -17,6 +17,7 @@ from nkohub_publishing.domain.posts import PostStatus
 HISTORY_FIELD = "history"
 HISTORY_LIMIT = 100
 ACTOR_MAX = 200
+DERIVED = ("updated_at", "words")  # what every edit writes, or follows from what it changes
 ACTIONS = frozenset({"created", "updated", "published", "scheduled", "unpublished", "archived"})
 
 
@@ -25,6 +26,12 @@ def entry(actor: str, action: str, at: datetime) -> dict[str, Any]:
     if action not in ACTIONS:
         raise ValueError(f"unknown history action {action!r}")
     return {"at": at, "actor": actor[:ACTOR_MAX], "action": action}
+
+
+def edited(current: dict[str, Any], changes: dict[str, Any]) -> bool:
+    """Whether an edit changes anything but its time (an edit that changes nothing is
+    not an entry); search words follow the title and body, so they are not compared."""
+    return any(current.get(k) != v for k, v in changes.items() if k not in DERIVED)
 
 
 def unpublishing_action(to: PostStatus) -> str:

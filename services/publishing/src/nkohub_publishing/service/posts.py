@@ -80,7 +80,7 @@ class PostService:
             changes["slug"], changes["slug_explicit"] = edit.slug, True
         elif edit.slug_from_title:
             changes["slug"] = await self.reserve_slug(edit.slug_from_title, post_id)
-        history = audit.entry(actor, "updated", now) if changes else None
+        history = audit.entry(actor, "updated", now) if audit.edited(current, changes) else None
         post = await self.repository.change(post_id, changes, history)
         if post is None:
             raise NotFound(f"no post {post_id}", field="post_id")
