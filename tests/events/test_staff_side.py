@@ -285,3 +285,23 @@ async def test_walk_in_refusals(events):
     )
     assert closed.status_code == 404 and closed.json()["error"]["field"] == "meetup_id"
     assert await events.app.state.runtime.db["registrations"].count_documents({}) == 0
+
+
+async def test_question_moderation_records_who_approved_and_answered(events):
+    mid = (await scheduled_meetup(events))["meetup_id"]
+    rid = (await events.post(f"/api/v1/meetups/{mid}/registrations", json=person(1))).json()[
+        "registration_id"
+    ]
+    asked = await events.post(
+        f"/api/v1/meetups/{mid}/questions",
+        json={"registration_id": rid, "token": registration_token(rid), "text": "Когда отчёт?"},
+    )
+    qid = asked.json()["question_id"]
+    assert (await events.post(f"/api/v1/questions/{qid}/approve", headers=ANNA)).is_success
+    answered = await events.post(
+        f"/api/v1/questions/{qid}/answer", json={"answer": "До 15 апреля."}, headers=BORIS
+    )
+    assert answered.status_code == 200, answered.text
+    assert actions(answered.json()["history"]) == [("anna", "approved"), ("boris", "answered")]
+    public = (await events.get(f"/api/v1/meetups/{mid}/questions")).json()
+    assert public and all("history" not in q for q in public)
