@@ -5,6 +5,7 @@ wants (registered, updated, deactivated) name the actor."""
 from __future__ import annotations
 
 from tests.registry.conftest import create_org, org_payload
+from tests.registry.test_people import person
 from tests.support.inprocess import staff_headers
 
 API = "/api/v1/organizations"
@@ -98,3 +99,11 @@ async def test_an_approved_or_merged_self_registration_names_who_decided(registr
     }
     assert registered["Клуб «Ладья»"] == "boris"
     assert spy.of_type("registry.organization.updated")[0]["data"]["actor"] == "anna"
+
+
+async def test_a_person_entered_by_staff_says_who_entered_them(registry):
+    created = await registry.post("/api/v1/people", json=person(), headers=ANNA)
+    assert created.status_code == 201, created.text
+    assert actions(created.json()) == [("anna", "created")]
+    again = await registry.get(f"/api/v1/people/{created.json()['id']}", headers=BORIS)
+    assert actions(again.json()) == [("anna", "created")]
