@@ -49,10 +49,10 @@ ensure_tools() {
 }
 
 rabbitmq_up() {
-  if ! command -v rabbitmq-server >/dev/null; then
-    say "installing rabbitmq-server from Debian's packages"
+  if ! command -v rabbitmq-server >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    say "installing rabbitmq-server and fonts-dejavu-core (PDF font) from Debian's packages"
     as_root apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q rabbitmq-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q rabbitmq-server fonts-dejavu-core >/dev/null
   fi
   if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
     say "starting RabbitMQ"

@@ -110,6 +110,7 @@ async def test_patch_publishes_changed_fields_and_deactivation(registry, spy):
         "organization_id": org["id"],
         "status": "liquidated",
         "reason": "решение учредителей",
+        "actor": "librarian",
     }
     # the same value again: no change, no event (the marker proves the spy caught up)
     again = await registry.patch(f"{API}/{org['id']}", json={"status": "liquidated"}, headers=STAFF)

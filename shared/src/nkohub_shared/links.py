@@ -29,6 +29,10 @@ def registration_cancel_path(registration_id: str) -> str:  # events
     return f"/registrations/{registration_id}/cancel"
 
 
+def registration_path(registration_id: str) -> str:  # events: the ticket with the door code
+    return f"/registrations/{registration_id}"
+
+
 def consultation_cancel_path(consultation_id: str) -> str:  # events
     return f"/consultations/{consultation_id}/cancel"
 

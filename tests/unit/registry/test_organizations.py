@@ -80,6 +80,7 @@ def test_an_import_leaves_fields_edited_by_hand_and_remembers_nothing(stored) ->
         "organization_id": doc["_id"],
         "status": "suspended",
         "reason": "ЕГРЮЛ",
+        "actor": None,
     }
 
 

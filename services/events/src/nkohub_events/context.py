@@ -26,6 +26,7 @@ from nkohub_events.service.erasure import ErasedPeople, ErasureService
 from nkohub_events.service.meetups import MeetupService
 from nkohub_events.service.organizations import OrganizationService
 from nkohub_events.service.posts import PostReadModel
+from nkohub_events.service.printouts import PrintoutService
 from nkohub_events.service.questions import QuestionService
 from nkohub_events.service.registrations import RegistrationService
 from nkohub_events.service.report import ReportService
@@ -49,6 +50,7 @@ class EventsContext:
     posts: PostReadModel
     reports: ReportService
     erasure: ErasureService
+    printouts: PrintoutService
 
     @classmethod
     def of(cls, runtime: ServiceRuntime[EventsSettings, EventsContext]) -> EventsContext:
@@ -133,5 +135,11 @@ class EventsContext:
                 feedback_store,
                 meetup_store,
                 public_base_url=base_url,
+            ),
+            printouts=PrintoutService(
+                meetup_store,
+                registration_store,
+                consent_version=settings.consent_text_version,
+                font_dir=settings.pdf_font_dir,
             ),
         )

@@ -22,6 +22,7 @@ from nkohub_events.domain.consent import CONSENT_TEXT, MAILING_TEXT
 from nkohub_events.domain.consultations import BookingIn, slot_public
 from nkohub_events.domain.questions import FeedbackIn, question_public
 from nkohub_events.domain.registrations import RegistrationIn
+from nkohub_events.printouts.qr import qr_svg
 from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
@@ -228,6 +229,34 @@ async def book_consultation_form(
             " Письмо со ссылкой для отмены отправлено на адрес "
             f"{slot['booking']['contact']['email']}."
         ),
+    )
+
+
+@router.get("/registrations/{registration_id}")
+async def registration_page(
+    registration_id: str, ctx: Context, token: str | None = None
+) -> HTMLResponse:
+    """The participant's ticket, reached by the signed link mailed to the registered
+    address (never shown to whoever submitted the form): the status and, once a seat is
+    confirmed, the door code as text and as a QR code (inline SVG drawn on the server)
+    that a phone camera or a USB scanner at the door reads."""
+    if not ctx.links.signer.valid(Purpose.REGISTRATION, registration_id, token):
+        return _bad_link()
+    r = await ctx.registrations.get(registration_id)
+    m = await ctx.meetups.get(r["meetup_id"])
+    code = r.get("short_code") if r["status"] == "confirmed" else None
+    return render(
+        "confirmation.html",
+        ticket=True,
+        m=m,
+        reg_status=r["status"],
+        person_name=r["name"],
+        position=await ctx.registrations.position(r),
+        code=code,
+        qr=qr_svg(code, title=f"Код для входа {code}") if code else None,
+        cancel_url=ctx.links.registration_cancel(registration_id, base="")
+        if r["status"] in ("confirmed", "waitlisted")
+        else None,
     )
 
 

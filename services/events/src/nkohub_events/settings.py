@@ -1,5 +1,6 @@
 """Settings of the events service (environment variables ``NKOHUB_*``)."""
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -18,6 +19,10 @@ class EventsSettings(ServiceSettings):
     )
     consent_text_version: str = Field(
         default="2026-01", description="version of the personal-data consent text shown"
+    )
+    pdf_font_dir: Path = Field(
+        default=Path("/usr/share/fonts/truetype/dejavu"),
+        description="where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (sign-in sheets, badges)",
     )
     consultations_per_organization: int = Field(
         default=2, ge=1, le=50, description="active consultation bookings per NGO per meetup"

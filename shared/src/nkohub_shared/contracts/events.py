@@ -14,6 +14,7 @@ class MeetupScheduled(IntegrationEvent):
 
     type: ClassVar[str] = "events.meetup.scheduled"
     meetup: MeetupSnapshot
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.meetup.meetup_id
@@ -26,6 +27,7 @@ class MeetupUpdated(IntegrationEvent):
     type: ClassVar[str] = "events.meetup.updated"
     meetup: MeetupSnapshot
     changed: list[str]
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.meetup.meetup_id
@@ -37,6 +39,7 @@ class MeetupCancelled(IntegrationEvent):
     type: ClassVar[str] = "events.meetup.cancelled"
     meetup: MeetupSnapshot
     reason: str | None = None
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.meetup.meetup_id
@@ -59,6 +62,7 @@ class MeetupCompleted(IntegrationEvent):
     figures: MeetupFigures
     organization_ids: list[str] = []
     recorded_after_the_fact: bool = False
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.meetup.meetup_id

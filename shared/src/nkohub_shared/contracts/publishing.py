@@ -21,6 +21,7 @@ class PostPublished(IntegrationEvent):
     excerpt: str = ""
     url: str
     published_at: datetime
+    actor: str | None = None  # the staff account that published or scheduled it (token sub)
 
     def subject(self) -> str:
         return self.post_id
@@ -33,6 +34,7 @@ class PostUnpublished(IntegrationEvent):
     post_id: str
     slug: str
     published_at: datetime | None = None
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.post_id

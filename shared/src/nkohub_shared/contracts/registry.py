@@ -15,6 +15,7 @@ class OrganizationRegistered(IntegrationEvent):
     type: ClassVar[str] = "registry.organization.registered"
     organization: OrganizationPublic
     source: str  # imported, staff, self_registered
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.organization.organization_id
@@ -27,6 +28,7 @@ class OrganizationUpdated(IntegrationEvent):
     type: ClassVar[str] = "registry.organization.updated"
     organization: OrganizationPublic
     changed: list[str]
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.organization.organization_id
@@ -39,6 +41,7 @@ class OrganizationDeactivated(IntegrationEvent):
     organization_id: str
     status: str  # suspended, liquidated
     reason: str | None = None
+    actor: str | None = None  # the staff account that did it (its token's sub)
 
     def subject(self) -> str:
         return self.organization_id

@@ -7,6 +7,7 @@ from nkohub_events.api import (
     consultations,
     meetups,
     organizations,
+    printouts,
     questions,
     registrations,
     reports,
@@ -21,5 +22,6 @@ for module in (
     calendar,
     reports,
     organizations,
+    printouts,
 ):
     router.include_router(module.router)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, status
 
 from nkohub_events.api.deps import Context
+from nkohub_events.domain import copies
 from nkohub_events.domain import meetups as rules
 from nkohub_events.domain.common import utcnow
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
@@ -29,6 +30,17 @@ async def create_meetup(body: rules.MeetupIn, ctx: Context, user: StaffUser) -> 
     """Create a draft meetup (staff). A start in the past records a meetup that already
     took place (``recorded_after_the_fact``)."""
     return _view(await ctx.meetups.create(body.model_dump(), staff=user.sub), True)
+
+
+@router.post("/meetups/{meetup_id}/copy", status_code=status.HTTP_201_CREATED)
+async def copy_meetup(
+    meetup_id: str, body: copies.CopyIn, ctx: Context, user: StaffUser
+) -> dict[str, Any]:
+    """A new draft like the meetup, starting at ``starts_at`` (staff): title, description,
+    venue, capacity, settings, program and consultation slots (with their specialists,
+    free) moved by the same delta; no registrations, questions, feedback or attendance.
+    A copy starts in the future (422 ``starts_at``)."""
+    return _view(await ctx.meetups.copy(meetup_id, body.starts_at, actor=user.sub), True)
 
 
 @router.get("/meetups")
@@ -58,12 +70,13 @@ async def update_meetup(
     meetup_id: str, body: rules.MeetupPatch, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
     """Change a draft or scheduled meetup; a scheduled one tells everyone what changed."""
-    return _view(await ctx.meetups.update(meetup_id, body.model_dump(exclude_unset=True)), True)
+    patch = body.model_dump(exclude_unset=True)
+    return _view(await ctx.meetups.update(meetup_id, patch, actor=user.sub), True)
 
 
 @router.post("/meetups/{meetup_id}/publish")
 async def publish_meetup(meetup_id: str, ctx: Context, user: StaffUser) -> dict[str, Any]:
-    return _view(await ctx.meetups.publish(meetup_id), True)
+    return _view(await ctx.meetups.publish(meetup_id, actor=user.sub), True)
 
 
 @router.post("/meetups/{meetup_id}/cancel")
@@ -73,11 +86,12 @@ async def cancel_meetup(
     user: StaffUser,
     body: Annotated[rules.CancelIn | None, Body()] = None,
 ) -> dict[str, Any]:
-    return _view(await ctx.meetups.cancel(meetup_id, body.reason if body else None), True)
+    reason = body.reason if body else None
+    return _view(await ctx.meetups.cancel(meetup_id, reason, actor=user.sub), True)
 
 
 @router.post("/meetups/{meetup_id}/complete")
 async def complete_meetup(meetup_id: str, ctx: Context, user: StaffUser) -> dict[str, Any]:
     """Close a meetup that took place; confirmed registrations not checked in become
     no-shows."""
-    return _view(await ctx.meetups.complete(meetup_id), True)
+    return _view(await ctx.meetups.complete(meetup_id, actor=user.sub), True)

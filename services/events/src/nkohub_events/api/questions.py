@@ -43,13 +43,13 @@ async def list_questions(
 async def approve_question(
     question_id: str, ctx: Context, user: StaffUser, body: rules.ApproveIn | None = None
 ) -> dict:
-    q = await ctx.questions.approve(question_id, body.text if body else None)
+    q = await ctx.questions.approve(question_id, body.text if body else None, actor=user.sub)
     return rules.question_staff(q)
 
 
 @router.post("/questions/{question_id}/reject")
 async def reject_question(question_id: str, ctx: Context, user: StaffUser) -> dict:
-    return rules.question_staff(await ctx.questions.reject(question_id))
+    return rules.question_staff(await ctx.questions.reject(question_id, actor=user.sub))
 
 
 @router.post("/questions/{question_id}/merge")
@@ -57,14 +57,15 @@ async def merge_question(
     question_id: str, body: rules.MergeIn, ctx: Context, user: StaffUser
 ) -> dict:
     """Merge a duplicate into another question of the same meetup."""
-    return rules.question_staff(await ctx.questions.merge(question_id, body.into))
+    return rules.question_staff(await ctx.questions.merge(question_id, body.into, actor=user.sub))
 
 
 @router.post("/questions/{question_id}/answer")
 async def answer_question(
     question_id: str, body: rules.AnswerIn, ctx: Context, user: StaffUser
 ) -> dict:
-    return rules.question_staff(await ctx.questions.answer(question_id, body.answer))
+    q = await ctx.questions.answer(question_id, body.answer, actor=user.sub)
+    return rules.question_staff(q)
 
 
 @router.post("/meetups/{meetup_id}/feedback", status_code=201)

@@ -46,14 +46,35 @@ async def register(
     registration; 200 (``already_registered``, nothing more) when the address is
     registered already. The code for the door and the cancel and feedback links are
     mailed to the address, never returned. The public door's limits apply (429); staff
-    (with a token) pass them."""
+    (with a token) pass them.
+
+    A walk-in (staff, ``"checked_in": true``; ``email`` optional): registered and
+    checked in at once, also after registration closed and past the seats open to
+    registration; 201 with the staff view of the registration and ``first_check_in``
+    (200 when the address was registered already: that registration, checked in)."""
+    if body.checked_in and staff is not None:
+        return await _walk_in(meetup_id, body, ctx, staff.sub)
     r, created = await ctx.registrations.register(
-        meetup_id, body, client=client if staff is None else None
+        meetup_id,
+        body,
+        client=client if staff is None else None,
+        actor=staff.sub if staff is not None else None,
     )
     if not created:
         view = rules.already_registered_view(r)
     else:
         view = {**await participant_view(ctx, r), **rules.registered_view(r)}
+    return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
+
+
+async def _walk_in(
+    meetup_id: str, body: rules.RegistrationIn, ctx: Context, actor: str
+) -> Response:
+    r, created = await ctx.registrations.walk_in(meetup_id, body, actor=actor)
+    done, first = await ctx.attendance.check_in(
+        r["meetup_id"], registration_id=r["_id"], actor=actor
+    )
+    view = {**rules.staff_view(done), "first_check_in": first}
     return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
 
 
@@ -66,11 +87,14 @@ async def list_registrations(
     role: Role | None = None,
     organization_id: str | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Any:
-    """Registrations with personal data (staff only); ``format=csv|xlsx`` to export."""
+    """Registrations with personal data (staff only); ``format=csv|xlsx`` to export.
+    ``q`` finds people at the door by part of a name, address or organization (case and
+    ё/е aside), at most ``limit`` of them (50 unless given)."""
     rows = await ctx.registrations.list(
-        meetup_id, status=status, role=role, organization_id=organization_id, q=q
+        meetup_id, status=status, role=role, organization_id=organization_id, q=q, limit=limit
     )
     if format == "json":
         return rows
@@ -105,7 +129,7 @@ async def cancel_registration(
     if staff is None:
         ctx.links.signer.require(Purpose.REGISTRATION, registration_id, token)
     if staff is not None:
-        r = await ctx.registrations.cancel(registration_id, by="staff")
+        r = await ctx.registrations.cancel(registration_id, by="staff", actor=staff.sub)
     else:
         r = await ctx.registrations.cancel(registration_id, by="participant", client=client)
     return await participant_view(ctx, r)
@@ -115,7 +139,7 @@ async def cancel_registration(
 async def check_in_registration(
     registration_id: str, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
-    done, first = await ctx.attendance.check_in_registration(registration_id)
+    done, first = await ctx.attendance.check_in_registration(registration_id, actor=user.sub)
     return {**rules.staff_view(done), "first_check_in": first}
 
 
@@ -125,7 +149,7 @@ async def check_in_by_code(
 ) -> dict[str, Any]:
     """Check in at the door by registration id or the short code from the confirmation."""
     done, first = await ctx.attendance.check_in(
-        meetup_id, registration_id=body.registration_id, code=body.short_code
+        meetup_id, registration_id=body.registration_id, code=body.short_code, actor=user.sub
     )
     return {**rules.staff_view(done), "first_check_in": first}
 
@@ -144,4 +168,4 @@ async def import_attendance(
     settings = ctx.runtime.settings
     filename, content = await sheets.uploaded_file(request, settings.sheet_max_bytes)
     rows = await sheets.parse_sheet(filename, content, settings.sheet_max_rows)
-    return await ctx.attendance.import_sheet(meetup_id, rows)
+    return await ctx.attendance.import_sheet(meetup_id, rows, actor=user.sub)

@@ -13,6 +13,7 @@ from nkohub_shared.links import (
     Purpose,
     consultation_cancel_path,
     registration_cancel_path,
+    registration_path,
 )
 
 
@@ -29,6 +30,11 @@ class ParticipantLinks:
 
     def registration_cancel(self, registration_id: str, *, base: str | None = None) -> str:
         path = registration_cancel_path(registration_id)
+        return self.signer.link(self._base(base), path, Purpose.REGISTRATION, registration_id)
+
+    def registration(self, registration_id: str, *, base: str | None = None) -> str:
+        """The participant's ticket: status, the door code as text and QR code."""
+        path = registration_path(registration_id)
         return self.signer.link(self._base(base), path, Purpose.REGISTRATION, registration_id)
 
     def consultation_cancel(self, consultation_id: str, *, base: str | None = None) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_events.domain import audit
 from nkohub_events.domain.common import DEFAULT_TZ, LongText, Name, Text, as_utc, check_timezone
 from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
 from nkohub_shared.contracts.events import (
@@ -187,9 +188,15 @@ def seat_limit(m: dict[str, Any]) -> int:
 
 
 def new_meetup(
-    meetup_id: str, fields: dict[str, Any], *, staff: str, now: datetime
+    meetup_id: str,
+    fields: dict[str, Any],
+    *,
+    staff: str,
+    now: datetime,
+    action: str = "created",
 ) -> dict[str, Any]:
-    """The document of a new draft (without its slug), with an empty seat ledger."""
+    """The document of a new draft (without its slug), with an empty seat ledger and its
+    history's first entry (``created``, or ``copied`` for a copy)."""
     data = normalise_meetup(fields)
     data.pop("slug", None)
     if data.get("consultations_per_organization") is None:
@@ -207,6 +214,7 @@ def new_meetup(
         "created_at": now,
         "updated_at": now,
         "created_by": staff,
+        audit.HISTORY_FIELD: [audit.entry(staff, action, now)],
     }
 
 
@@ -342,20 +350,32 @@ def snapshot(m: dict[str, Any], public_base_url: str) -> MeetupSnapshot:
 
 
 def updated_event(
-    before: dict[str, Any], after: dict[str, Any], changed: list[str], public_base_url: str
+    before: dict[str, Any],
+    after: dict[str, Any],
+    changed: list[str],
+    public_base_url: str,
+    *,
+    actor: str | None = None,
 ) -> MeetupUpdated | None:
     """What changed, for those who heard of the meetup (nobody outside heard of a draft)."""
     if before["status"] != "scheduled":
         return None
-    return MeetupUpdated(meetup=snapshot(after, public_base_url), changed=sorted(changed))
+    return MeetupUpdated(
+        meetup=snapshot(after, public_base_url), changed=sorted(changed), actor=actor
+    )
 
 
 def cancelled_event(
-    before: dict[str, Any], after: dict[str, Any], reason: str | None, public_base_url: str
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str | None,
+    public_base_url: str,
+    *,
+    actor: str | None = None,
 ) -> MeetupCancelled | None:
     if before["status"] != "scheduled":
         return None
-    return MeetupCancelled(meetup=snapshot(after, public_base_url), reason=reason)
+    return MeetupCancelled(meetup=snapshot(after, public_base_url), reason=reason, actor=actor)
 
 
 def completed_event(
@@ -364,17 +384,22 @@ def completed_event(
     figures: MeetupFigures,
     organization_ids: list[str],
     public_base_url: str,
+    *,
+    actor: str | None = None,
 ) -> MeetupCompleted:
     return MeetupCompleted(
         meetup=snapshot(after, public_base_url),
         figures=figures,
         organization_ids=organization_ids,
         recorded_after_the_fact=bool(before.get("recorded_after_the_fact")),
+        actor=actor,
     )
 
 
-def scheduled_event(after: dict[str, Any], public_base_url: str) -> MeetupScheduled:
-    return MeetupScheduled(meetup=snapshot(after, public_base_url))
+def scheduled_event(
+    after: dict[str, Any], public_base_url: str, *, actor: str | None = None
+) -> MeetupScheduled:
+    return MeetupScheduled(meetup=snapshot(after, public_base_url), actor=actor)
 
 
 # -- views --------------------------------------------------------------------------------
@@ -438,5 +463,7 @@ def staff_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
         created_at=m.get("created_at"),
         updated_at=m.get("updated_at"),
         created_by=m.get("created_by"),
+        copied_from=m.get("copied_from"),
+        history=audit.history_of(m),
     )
     return view

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_events.domain import audit
 from nkohub_events.domain.common import AskedQuestion, Comment, LongText, Name
 from nkohub_shared.contracts.events import FeedbackReceived, QuestionAnswered, QuestionSubmitted
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
@@ -217,6 +218,7 @@ def question_staff(q: dict[str, Any]) -> dict[str, Any]:
         original_text=q.get("original_text"),
         merged_into=q.get("merged_into"),
         merged=q.get("merged", []),
+        history=audit.history_of(q),
     )
     return view
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_events.domain import audit
 from nkohub_events.domain.common import Name, Ogrn, Phone, Role, normalise
 from nkohub_events.domain.meetups import registration_window_error, seat_limit, snapshot
 from nkohub_shared.contracts.common import Participant
@@ -28,7 +29,7 @@ from nkohub_shared.contracts.events import (
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
-from nkohub_shared.errors import Conflict, InvalidInput
+from nkohub_shared.errors import Conflict, Forbidden, InvalidInput
 from nkohub_shared.privacy import normalise_email, person_key
 from nkohub_shared.text import Email
 
@@ -37,7 +38,9 @@ class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    email: Email
+    email: Email | None = Field(
+        default=None, description="required, except for a walk-in (staff, ``checked_in``)"
+    )
     phone: Phone | None = None
     role: Role
     organization_id: str | None = Field(default=None, max_length=100)
@@ -46,6 +49,20 @@ class RegistrationIn(BaseModel):
     consent_personal_data: bool = False
     consent_text_version: str | None = Field(default=None, max_length=50)
     mailing_consent: bool = False
+    checked_in: bool = Field(
+        default=False,
+        description="staff only: a walk-in at the door, registered and checked in at once",
+    )
+
+
+def require_registrant(data: RegistrationIn) -> str:
+    """A registration ahead of the meetup has an address (the mail with the door code goes
+    there); checking in at once is the staff's walk-in. Returns the address."""
+    if data.checked_in:
+        raise Forbidden("only staff at the door check people in", field="checked_in")
+    if data.email is None:
+        raise InvalidInput("an e-mail address is required", field="email")
+    return data.email
 
 
 class CheckInIn(BaseModel):
@@ -107,23 +124,29 @@ def new_registration(
     now: datetime,
     *,
     hold: str | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
     """A ``pending`` registration, before its seat is settled; ``hold``: the place it
-    takes in its client address's hold at the meetup (none when staff registered it)."""
-    search = f"{data.name} {data.email} {organization.get('organization_name') or ''}"
-    return {
+    takes in its client address's hold at the meetup (none when staff registered it);
+    ``actor``: the staff member who registered the person (then in its history)."""
+    email = require_registrant(data)
+    search = f"{data.name} {email} {organization.get('organization_name') or ''}"
+    doc = {
         "_id": registration_id,
         "meetup_id": meetup_id,
         "status": "pending",
-        "email": data.email,
-        "email_key": email_key(data.email),
-        "person_key": person_key(data.email),
+        "email": email,
+        "email_key": email_key(email),
+        "person_key": person_key(email),
         **_person_fields(data, organization, version, now),
         "search": normalise(search),
         "short_code": short_code(registration_id),
         "checked_in_at": None,
         "client_hold": hold,
     }
+    if actor is not None:
+        doc[audit.HISTORY_FIELD] = [audit.entry(actor, "registered", now)]
+    return doc
 
 
 def comeback(
@@ -250,12 +273,16 @@ def promoted(
 
 def cancelled(
     r: dict[str, Any], m: dict[str, Any], by: str, now: datetime, public_base_url: str
-) -> tuple[dict[str, Any], RegistrationCancelled]:
+) -> tuple[dict[str, Any], RegistrationCancelled | None]:
+    """The fields of a cancelled registration and its event (none for a walk-in who left
+    no address: nobody to tell)."""
     if m["status"] in ("completed", "cancelled"):
         raise Conflict(
             f"the meetup is {m['status']}: its registrations cannot change",
             field="registration_id",
         )
+    if not r.get("email"):
+        return {"status": "cancelled", "cancelled_at": now, "cancelled_by": by}, None
     event = RegistrationCancelled(
         registration_id=r["_id"],
         meetup=snapshot(m, public_base_url),
@@ -301,6 +328,7 @@ STAFF_FIELDS = (
     "cancelled_by",
     "checked_in_at",
     "no_show",
+    "walk_in",
 )
 
 
@@ -340,4 +368,6 @@ def staff_view(r: dict[str, Any], position: int | None = None) -> dict[str, Any]
     view = {"registration_id": r["_id"], **{k: r.get(k) for k in STAFF_FIELDS}}
     view["position"] = position
     view["client"] = client_of(r)
+    view["walk_in"] = bool(r.get("walk_in"))
+    view["history"] = audit.history_of(r)
     return view

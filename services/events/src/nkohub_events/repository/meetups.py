@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from nkohub_events.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
@@ -73,9 +74,11 @@ class MeetupRepository:
         fields: Document,
         *events: CloudEvent,
         max_confirmed: int | None = None,
+        history: Document | None = None,
     ) -> Document | None:
         """Set ``fields`` unless the meetup changed since ``before`` was read (its status
-        and sequence), and, with ``max_confirmed``, only while no more seats are confirmed.
+        and sequence), and, with ``max_confirmed``, only while no more seats are confirmed;
+        ``history``: the entry to append to its bounded history in the same write.
         ``None`` when it did change; ``DuplicateKeyError`` when a new slug is taken."""
         guard: Document = {
             "_id": before["_id"],
@@ -84,4 +87,7 @@ class MeetupRepository:
         }
         if max_confirmed is not None:
             guard["confirmed"] = {"$lte": max_confirmed}
-        return await self.writer.find_and_update(guard, {"$set": fields}, *events)
+        update: Document = {"$set": fields}
+        if history is not None:
+            update["$push"] = {HISTORY_FIELD: {"$each": [history], "$slice": -HISTORY_LIMIT}}
+        return await self.writer.find_and_update(guard, update, *events)

@@ -7,6 +7,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_events.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
@@ -31,11 +32,20 @@ class QuestionRepository:
         return [q async for q in cursor]
 
     async def move(
-        self, question_id: str, from_status: str, fields: Document, *events: CloudEvent
+        self,
+        question_id: str,
+        from_status: str,
+        fields: Document,
+        *events: CloudEvent,
+        history: Document | None = None,
     ) -> Document | None:
-        """Set ``fields`` if the question is still ``from_status``; else ``None``."""
+        """Set ``fields`` (and append ``history`` to the bounded history) if the question
+        is still ``from_status``; else ``None``."""
+        update: Document = {"$set": fields}
+        if history is not None:
+            update["$push"] = {HISTORY_FIELD: {"$each": [history], "$slice": -HISTORY_LIMIT}}
         return await self.writer.find_and_update(
-            {"_id": question_id, "status": from_status}, {"$set": fields}, *events
+            {"_id": question_id, "status": from_status}, update, *events
         )
 
     async def add_merged(self, question_id: str, merged_id: str) -> None:

@@ -10,10 +10,18 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from nkohub_events.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 Document = dict[str, Any]
+
+
+def _with_history(update: Document, history: Document | None) -> Document:
+    """``update`` that also appends ``history`` to the record's bounded history."""
+    if history is None:
+        return update
+    return {**update, "$push": {HISTORY_FIELD: {"$each": [history], "$slice": -HISTORY_LIMIT}}}
 
 
 class RegistrationRepository:
@@ -46,23 +54,37 @@ class RegistrationRepository:
         """``DuplicateKeyError`` when the address is registered for the meetup already."""
         await self.collection.insert_one(registration)
 
-    async def restart(self, registration_id: str, fields: Document) -> Document | None:
+    async def insert_settled(self, registration: Document, *events: CloudEvent) -> None:
+        """A registration confirmed from the start (a walk-in) with its events;
+        ``DuplicateKeyError`` when the address is registered for the meetup already."""
+        await self.writer.insert(registration, *events)
+
+    async def restart(
+        self, registration_id: str, fields: Document, history: Document | None = None
+    ) -> Document | None:
         """A cancelled registration, pending again with ``fields``; ``None`` if it is not
         cancelled (any more)."""
         return await self.collection.find_one_and_update(
             {"_id": registration_id, "status": "cancelled"},
-            {"$set": fields},
+            _with_history({"$set": fields}, history),
             projection=WITHOUT_OUTBOX,
             return_document=ReturnDocument.AFTER,
         )
 
     async def move(
-        self, registration_id: str, from_status: str, fields: Document, event: CloudEvent
+        self,
+        registration_id: str,
+        from_status: str,
+        fields: Document,
+        *events: CloudEvent,
+        history: Document | None = None,
     ) -> Document | None:
-        """Set ``fields`` with ``event`` if the registration is still ``from_status``;
+        """Set ``fields`` with ``events`` if the registration is still ``from_status``;
         the registration after, or ``None``."""
         return await self.writer.find_and_update(
-            {"_id": registration_id, "status": from_status}, {"$set": fields}, event
+            {"_id": registration_id, "status": from_status},
+            _with_history({"$set": fields}, history),
+            *events,
         )
 
     async def delete_pending(self, registration_id: str) -> None:
@@ -88,9 +110,11 @@ class RegistrationRepository:
         role: str | None = None,
         organization_id: str | None = None,
         text: str | None = None,
+        limit: int = 0,
     ) -> list[Document]:
         """In order of registration; ``no_show`` means confirmed and never checked in;
-        ``text`` is a normalised substring of name, e-mail and organization."""
+        ``text`` is a normalised substring of name, e-mail and organization; ``limit``
+        (0: all) bounds the answer."""
         query: Document = {"meetup_id": meetup_id}
         if status == "no_show":
             query.update(status="confirmed", no_show=True)
@@ -102,21 +126,25 @@ class RegistrationRepository:
             query["organization_id"] = organization_id
         if text:
             query["search"] = {"$regex": re.escape(text)}
-        cursor = self.collection.find(query, WITHOUT_OUTBOX).sort("created_at", 1)
+        cursor = self.collection.find(query, WITHOUT_OUTBOX).sort("created_at", 1).limit(limit)
         return [r async for r in cursor]
 
-    async def checked_in(self, registration_id: str, at: datetime) -> Document | None:
+    async def checked_in(
+        self, registration_id: str, at: datetime, history: Document | None = None
+    ) -> Document | None:
         return await self.collection.find_one_and_update(
             {"_id": registration_id},
-            {"$set": {"checked_in_at": at, "no_show": False}},
+            _with_history({"$set": {"checked_in_at": at, "no_show": False}}, history),
             return_document=ReturnDocument.AFTER,
             projection=WITHOUT_OUTBOX,
         )
 
-    async def checked_in_if_not_yet(self, registration_id: str, at: datetime) -> None:
+    async def checked_in_if_not_yet(
+        self, registration_id: str, at: datetime, history: Document | None = None
+    ) -> None:
         await self.collection.update_one(
             {"_id": registration_id, "checked_in_at": None},
-            {"$set": {"checked_in_at": at, "no_show": False}},
+            _with_history({"$set": {"checked_in_at": at, "no_show": False}}, history),
         )
 
     async def mark_no_shows(self, meetup_id: str) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from nkohub_events.domain import audit, sign_in_sheets
 from nkohub_events.domain import registrations as registration_rules
-from nkohub_events.domain import sign_in_sheets
 from nkohub_events.domain.attendance import Attendee, attendance, from_registration
 from nkohub_events.domain.common import utcnow
 from nkohub_events.repository.attendances import AttendanceRepository
@@ -49,16 +49,24 @@ class AttendanceService:
         doc, event = attendance(m, who, at=at, after_the_fact=after_the_fact, record_id=new_id())
         return await self._attendances.record(doc, new_event(event))
 
-    async def check_in_registration(self, registration_id: str) -> tuple[dict[str, Any], bool]:
+    async def check_in_registration(
+        self, registration_id: str, *, actor: str
+    ) -> tuple[dict[str, Any], bool]:
         r = await self._registrations.get(registration_id)
         if r is None:
             raise NotFound(f"no registration {registration_id!r}", field="registration_id")
-        return await self.check_in(r["meetup_id"], registration_id=registration_id)
+        return await self.check_in(r["meetup_id"], registration_id=registration_id, actor=actor)
 
     async def check_in(
-        self, meetup_id: str, *, registration_id: str | None = None, code: str | None = None
+        self,
+        meetup_id: str,
+        *,
+        registration_id: str | None = None,
+        code: str | None = None,
+        actor: str,
     ) -> tuple[dict[str, Any], bool]:
-        """The registration after check-in, and whether this was its first check-in."""
+        """The registration after check-in, and whether this was its first check-in;
+        ``actor``: the staff member at the door (in the registration's history)."""
         m = await self._meetup(meetup_id)
         registration_rules.require_check_in_open(m)
         if registration_id:
@@ -75,10 +83,14 @@ class AttendanceService:
             return r, False
         now = utcnow()
         await self._record(m, from_registration(r), at=now)
-        done = await self._registrations.checked_in(r["_id"], now)
+        done = await self._registrations.checked_in(
+            r["_id"], now, audit.entry(actor, "checked_in", now)
+        )
         return done or r, True
 
-    async def import_sheet(self, meetup_id: str, rows: list[dict[str, str]]) -> dict[str, Any]:
+    async def import_sheet(
+        self, meetup_id: str, rows: list[dict[str, str]], *, actor: str
+    ) -> dict[str, Any]:
         """A sign-in sheet as attendances; importing the same sheet again records nothing
         new. A meetup that took place (or was recorded after the fact) gets the meetup's
         start as the check-in time."""
@@ -103,7 +115,10 @@ class AttendanceService:
                 continue
             recorded += 1
             if entry.registration is not None and entry.registration["status"] == "confirmed":
-                await self._registrations.checked_in_if_not_yet(entry.registration["_id"], utcnow())
+                now = utcnow()
+                await self._registrations.checked_in_if_not_yet(
+                    entry.registration["_id"], now, audit.entry(actor, "checked_in", now)
+                )
         return {
             "rows": len(rows),
             "recorded": recorded,

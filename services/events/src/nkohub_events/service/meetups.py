@@ -9,8 +9,10 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_events.domain import audit, copies
 from nkohub_events.domain import meetups as rules
 from nkohub_events.domain.common import day_start, utcnow
+from nkohub_events.domain.consultations import check_no_overlap, slot_end
 from nkohub_events.domain.figures import known_names, meetup_figures
 from nkohub_events.repository.attendances import AttendanceRepository
 from nkohub_events.repository.consultations import SlotRepository
@@ -109,7 +111,32 @@ class MeetupService:
     async def create(self, fields: dict[str, Any], *, staff: str) -> Meetup:
         """A draft. A start in the past records a meetup that already took place."""
         doc = rules.new_meetup(new_id(), fields, staff=staff, now=utcnow())
-        explicit = fields.get("slug")
+        return await self._insert(doc, fields.get("slug"))
+
+    async def copy(self, meetup_id: str, starts_at: datetime, *, actor: str) -> Meetup:
+        """A new draft like the meetup, on a new date: its program and free consultation
+        slots moved by the same delta; nobody's registrations, questions or feedback
+        (``domain.copies``)."""
+        source = await self.get(meetup_id)
+        now = utcnow()
+        delta = copies.delta_of(source, starts_at, now)
+        fields = copies.meetup_fields(source, delta)
+        doc = rules.new_meetup(new_id(), fields, staff=actor, now=now, action="copied")
+        doc["copied_from"] = source["_id"]
+        source_slots = await self._slots.of_meetup(source["_id"])
+        slots = copies.copied_slots(source_slots, doc, delta, [new_id() for _ in source_slots], now)
+        for slot in slots:
+            others = await self._slots.of_specialist_starting_before(
+                slot["specialist"]["_id"], slot_end(slot)
+            )
+            check_no_overlap(others, slot["starts_at"], slot_end(slot))
+        copied = await self._insert(doc, None)
+        for slot in slots:
+            await self._slots.insert(slot)
+        return copied
+
+    async def _insert(self, doc: Meetup, explicit: str | None) -> Meetup:
+        """Insert a new meetup under its slug (or, taken, a variant of it)."""
         for slug in rules.slug_candidates(
             explicit or rules.slug_of(doc["title"], doc["starts_at"])
         ):
@@ -122,14 +149,14 @@ class MeetupService:
                     raise Conflict(f"slug {explicit!r} is taken", field="slug") from None
         raise Conflict("could not find a free slug", field="slug")
 
-    async def update(self, meetup_id: str, patch: dict[str, Any]) -> Meetup:
+    async def update(self, meetup_id: str, patch: dict[str, Any], *, actor: str) -> Meetup:
         """Change a draft or scheduled meetup; a scheduled one tells what changed. More
         seats go to the waitlist at once."""
-        changed = await self._change(meetup_id, patch)
+        changed = await self._change(meetup_id, patch, actor)
         await self._seats.promote(changed["_id"])
         return await self.get(changed["_id"])
 
-    async def _change(self, meetup_id: str, patch: dict[str, Any]) -> Meetup:
+    async def _change(self, meetup_id: str, patch: dict[str, Any], actor: str) -> Meetup:
         for _ in range(MAX_RETRIES):
             before = await self.get(meetup_id)
             changes, limit = rules.changes_of(before, patch)
@@ -137,13 +164,15 @@ class MeetupService:
                 return before
             sequence = before["sequence"] + 1
             after = {**before, **changes, "sequence": sequence}
-            event = rules.updated_event(before, after, list(changes), self._base_url)
+            event = rules.updated_event(before, after, list(changes), self._base_url, actor=actor)
+            now = utcnow()
             try:
                 done = await self._meetups.change(
                     before,
-                    {**changes, "sequence": sequence, "updated_at": utcnow()},
+                    {**changes, "sequence": sequence, "updated_at": now},
                     *_envelopes(event),
                     max_confirmed=limit,
+                    history=audit.entry(actor, "updated", now),
                 )
             except DuplicateKeyError:
                 raise Conflict(f"slug {changes.get('slug')!r} is taken", field="slug") from None
@@ -151,20 +180,21 @@ class MeetupService:
                 return done
         raise Conflict("the meetup is changing too fast; try again", field="meetup_id")
 
-    async def publish(self, meetup_id: str) -> Meetup:
+    async def publish(self, meetup_id: str, *, actor: str) -> Meetup:
         def events(before: Meetup, after: Meetup) -> list[IntegrationEvent | None]:
-            return [rules.scheduled_event(after, self._base_url)]
+            return [rules.scheduled_event(after, self._base_url, actor=actor)]
 
-        return await self._move(meetup_id, "scheduled", {"published_at": utcnow()}, events)
+        extra = {"published_at": utcnow()}
+        return await self._move(meetup_id, "scheduled", extra, events, actor, "published")
 
-    async def cancel(self, meetup_id: str, reason: str | None) -> Meetup:
+    async def cancel(self, meetup_id: str, reason: str | None, *, actor: str) -> Meetup:
         def events(before: Meetup, after: Meetup) -> list[IntegrationEvent | None]:
-            return [rules.cancelled_event(before, after, reason, self._base_url)]
+            return [rules.cancelled_event(before, after, reason, self._base_url, actor=actor)]
 
         extra = {"cancelled_at": utcnow(), "cancel_reason": reason}
-        return await self._move(meetup_id, "cancelled", extra, events)
+        return await self._move(meetup_id, "cancelled", extra, events, actor, "cancelled")
 
-    async def complete(self, meetup_id: str) -> Meetup:
+    async def complete(self, meetup_id: str, *, actor: str) -> Meetup:
         """Close a meetup that took place: confirmed registrations never checked in become
         no-shows (idempotent), and the completion event carries the meetup's figures."""
         before = await self.get(meetup_id)
@@ -181,9 +211,14 @@ class MeetupService:
         )
 
         def events(before: Meetup, after: Meetup) -> list[IntegrationEvent | None]:
-            return [rules.completed_event(before, after, figures, organization_ids, self._base_url)]
+            return [
+                rules.completed_event(
+                    before, after, figures, organization_ids, self._base_url, actor=actor
+                )
+            ]
 
-        return await self._move(meetup_id, "completed", {"completed_at": utcnow()}, events)
+        extra = {"completed_at": utcnow()}
+        return await self._move(meetup_id, "completed", extra, events, actor, "completed")
 
     async def _move(
         self,
@@ -191,14 +226,20 @@ class MeetupService:
         to: rules.Status,
         extra: dict[str, Any],
         events_of: Callable[[Meetup, Meetup], list[IntegrationEvent | None]],
+        actor: str,
+        action: str,
     ) -> Meetup:
         for _ in range(MAX_RETRIES):
             before = await self.get(meetup_id)
-            if not rules.may_move(before, to, utcnow()):
+            now = utcnow()
+            if not rules.may_move(before, to, now):
                 return before
-            after, fields = rules.moved(before, to, extra, utcnow())
+            after, fields = rules.moved(before, to, extra, now)
             done = await self._meetups.change(
-                before, fields, *_envelopes(*events_of(before, after))
+                before,
+                fields,
+                *_envelopes(*events_of(before, after)),
+                history=audit.entry(actor, action, now),
             )
             if done is not None:
                 return done

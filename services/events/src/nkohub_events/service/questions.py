@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nkohub_events.domain import audit
 from nkohub_events.domain import questions as rules
 from nkohub_events.domain.common import utcnow
 from nkohub_events.repository.questions import FeedbackRepository, QuestionRepository
@@ -69,33 +70,37 @@ class QuestionService:
         meetup = await self._meetups.get(meetup_id)
         return await self._questions.of_meetup(meetup["_id"], statuses or list(rules.ALL_STATUSES))
 
-    async def _move(self, q: Question, fields: dict[str, Any], *events: Any) -> Question:
-        done = await self._questions.move(q["_id"], q["status"], fields, *events)
+    async def _move(
+        self, q: Question, fields: dict[str, Any], *events: Any, by: tuple[str, str]
+    ) -> Question:
+        """Change the question from the status it was read with; ``by``: (actor, action)."""
+        history = audit.entry(*by, utcnow())
+        done = await self._questions.move(q["_id"], q["status"], fields, *events, history=history)
         if done is None:
             raise Conflict("the question changed meanwhile; reload", field="status")
         return done
 
-    async def approve(self, question_id: str, text: str | None) -> Question:
+    async def approve(self, question_id: str, text: str | None, *, actor: str) -> Question:
         q = await self.get(question_id)
-        return await self._move(q, rules.approval(q, text, utcnow()))
+        return await self._move(q, rules.approval(q, text, utcnow()), by=(actor, "approved"))
 
-    async def reject(self, question_id: str) -> Question:
+    async def reject(self, question_id: str, *, actor: str) -> Question:
         q = await self.get(question_id)
-        return await self._move(q, rules.rejection(q, utcnow()))
+        return await self._move(q, rules.rejection(q, utcnow()), by=(actor, "rejected"))
 
-    async def merge(self, question_id: str, into: str) -> Question:
+    async def merge(self, question_id: str, into: str, *, actor: str) -> Question:
         """Merge a duplicate into another question of the same meetup."""
         target = await self._questions.get(into)
         q = await self.get(question_id)
         rules.check_merge(q, target)
-        done = await self._move(q, rules.merger(q, into, utcnow()))
+        done = await self._move(q, rules.merger(q, into, utcnow()), by=(actor, "merged"))
         await self._questions.add_merged(into, question_id)
         return done
 
-    async def answer(self, question_id: str, answer: str) -> Question:
+    async def answer(self, question_id: str, answer: str, *, actor: str) -> Question:
         q = await self.get(question_id)
         fields, event = rules.answering(q, answer, utcnow())
-        return await self._move(q, fields, new_event(event))
+        return await self._move(q, fields, new_event(event), by=(actor, "answered"))
 
     # -- feedback ----------------------------------------------------------------------
 

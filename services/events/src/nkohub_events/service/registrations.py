@@ -27,7 +27,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from nkohub_events.domain import door
+from nkohub_events.domain import audit, door, walk_ins
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import normalise, utcnow
 from nkohub_events.domain.meetups import registration_window_error, seat_limit
@@ -49,6 +49,7 @@ STALE_PENDING = timedelta(seconds=5)
 SEAT_ATTEMPTS = 1000
 PROMOTE_ATTEMPTS = 10_000
 CANCEL_ATTEMPTS = 50
+SEARCH_LIMIT = 50  # registrations a search by name answers with (the door's phone)
 Registration = dict[str, Any]
 Meetup = dict[str, Any]
 
@@ -99,30 +100,39 @@ class RegistrationService:
     # -- registering -------------------------------------------------------------------
 
     async def register(
-        self, meetup_id: str, data: rules.RegistrationIn, *, client: str | None = None
+        self,
+        meetup_id: str,
+        data: rules.RegistrationIn,
+        *,
+        client: str | None = None,
+        actor: str | None = None,
     ) -> tuple[Registration, bool]:
         """Returns (registration, created). The same e-mail again returns the existing one.
         ``client``: the caller's address (``None``: staff), counted at the door, and
-        holding at most N active registrations of the meetup."""
-        await self._door.enter("registration", client, address=data.email)
+        holding at most N active registrations of the meetup; ``actor``: the staff member
+        who registers the person (recorded in its history)."""
+        email = rules.require_registrant(data)
+        await self._door.enter("registration", client, address=email)
         m = await self._meetup(meetup_id, light=True)
         version = rules.consented_version(data, self.consent_version)
         if client is not None:  # staff may register a person who consents again
-            await self._erased.refuse(data.email, field="email")
+            await self._erased.refuse(email, field="email")
         org = await self._organizations.resolve(
             data.organization_id, data.organization_ogrn, data.organization_name
         )
         now = utcnow()
         problem = registration_window_error(m, now)
         if problem:
-            existing = await self._existing(m["_id"], data.email)
+            existing = await self._existing(m["_id"], email)
             if existing is not None and existing["status"] != "cancelled":
                 return await self._settled(existing), False
             raise Conflict(problem, field="meetup_id", status=m["status"])
         hold = door.client_hold_id(m["_id"], client) if client is not None else None
-        doc = rules.new_registration(new_id(), m["_id"], data, org, version, now, hold=hold)
+        doc = rules.new_registration(
+            new_id(), m["_id"], data, org, version, now, hold=hold, actor=actor
+        )
         if not await self._hold(hold, doc["_id"]):
-            existing = await self._existing(m["_id"], data.email)
+            existing = await self._existing(m["_id"], email)
             if existing is not None and existing["status"] != "cancelled":
                 return await self._settled(existing), False
             raise door.too_many_seats(self._door.limits.registrations_per_client_per_meetup)
@@ -130,7 +140,7 @@ class RegistrationService:
             await self._registrations.insert_pending(doc)
         except DuplicateKeyError:
             await self._release(hold, doc["_id"])
-            existing = await self._existing(m["_id"], data.email)
+            existing = await self._existing(m["_id"], email)
         else:
             return await self._seated_or_released(doc, m), True
         if existing is None:  # it was erased meanwhile: unlikely
@@ -140,12 +150,61 @@ class RegistrationService:
         if not await self._hold(hold, existing["_id"]):
             raise door.too_many_seats(self._door.limits.registrations_per_client_per_meetup)
         back = await self._registrations.restart(
-            existing["_id"], rules.comeback(data, org, version, now, hold=hold)
+            existing["_id"],
+            rules.comeback(data, org, version, now, hold=hold),
+            audit.entry(actor, "registered", now) if actor else None,
         )
         if back is None:
             await self._release(hold, existing["_id"])
             return await self._settled(await self.get(existing["_id"])), False
         return await self._seated_or_released(back, m), True
+
+    async def walk_in(
+        self, meetup_id: str, data: rules.RegistrationIn, *, actor: str
+    ) -> tuple[Registration, bool]:
+        """A walk-in registered by staff at the door, confirmed (``domain.walk_ins``);
+        the caller checks them in. Returns (registration, created): an address registered
+        already gives its registration back. With an address, the confirmation is mailed
+        as for anyone (it carries the feedback link); without one nobody is told."""
+        m = await self._meetup(meetup_id, light=True)
+        walk_ins.require_open_door(m)
+        version = rules.consented_version(data, self.consent_version)
+        existing = await self._existing(m["_id"], data.email) if data.email else None
+        if existing is not None and existing["status"] != "cancelled":
+            walk_ins.existing_walk_in(existing)
+            return await self._settled(existing), False
+        org = await self._organizations.resolve(
+            data.organization_id, data.organization_ogrn, data.organization_name
+        )
+        now = utcnow()
+        rid = existing["_id"] if existing is not None else new_id()
+        doc = walk_ins.walk_in(rid, m["_id"], data, org, version, now, actor=actor)
+        events = []
+        if data.email:
+            _, event = rules.settled(doc, m, rules.Place("confirmed"), now, self._base_url)
+            events.append(new_event(event))
+        if existing is not None:  # cancelled before: the same record, confirmed again
+            back = await self._registrations.move(
+                rid,
+                "cancelled",
+                walk_ins.comeback(doc),
+                *events,
+                history=doc[audit.HISTORY_FIELD][0],
+            )
+            if back is None:
+                raise Conflict("the registration changed meanwhile; try again", field="email")
+            await self._seats.take_seat(m, rid, seat_limit(m))
+            return back, True
+        try:
+            await self._registrations.insert_settled(doc, *events)
+        except DuplicateKeyError:  # the same person registered meanwhile
+            existing = await self._existing(m["_id"], data.email or "")
+            if existing is None:
+                raise Conflict("try again", field="email") from None
+            walk_ins.existing_walk_in(existing)
+            return await self._settled(existing), False
+        await self._seats.take_seat(m, doc["_id"], seat_limit(m))
+        return doc, True
 
     async def _hold(self, hold: str | None, registration_id: str) -> bool:
         """A place in the client's hold at the meetup (staff hold none)."""
@@ -246,11 +305,17 @@ class RegistrationService:
                 return True
 
     async def cancel(
-        self, registration_id: str, *, by: str, client: str | None = None
+        self,
+        registration_id: str,
+        *,
+        by: str,
+        client: str | None = None,
+        actor: str | None = None,
     ) -> Registration:
         """Cancel (by ``participant`` or ``staff``); a freed seat goes to the first in line
         at once, and the registering client's place in its hold is given back.
-        ``client``: the caller's address (``None``: staff), counted at the door."""
+        ``client``: the caller's address (``None``: staff), counted at the door;
+        ``actor``: the staff member who cancels (recorded in its history)."""
         r = await self.get(registration_id)
         await self._door.enter("registration-cancel", client, address=r["email"])
         for _ in range(CANCEL_ATTEMPTS):
@@ -263,8 +328,15 @@ class RegistrationService:
             m = await self._seats.ledger(r["meetup_id"])
             if m is None:
                 raise NotFound("the meetup is gone", field="meetup_id")
-            fields, event = rules.cancelled(r, m, by, utcnow(), self._base_url)
-            done = await self._registrations.move(r["_id"], r["status"], fields, new_event(event))
+            now = utcnow()
+            fields, event = rules.cancelled(r, m, by, now, self._base_url)
+            done = await self._registrations.move(
+                r["_id"],
+                r["status"],
+                fields,
+                *([new_event(event)] if event is not None else []),
+                history=audit.entry(actor, "cancelled", now) if actor else None,
+            )
             if done is None:
                 continue  # promoted meanwhile: cancel what it is now
             await self._seats.release(m["_id"], r["_id"])
@@ -310,15 +382,20 @@ class RegistrationService:
         role: str | None = None,
         organization_id: str | None = None,
         q: str | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Registrations with personal data, and their waitlist places."""
+        """Registrations with personal data, and their waitlist places. A search (``q``:
+        part of a name, address or organization, case and ё/е aside) answers with at most
+        ``limit`` (``SEARCH_LIMIT``) of them; a list without one with all."""
         m = await self._meetup(meetup_id)
+        text = normalise(q) if q else None
         found = await self._registrations.search(
             m["_id"],
             status=status,
             role=role,
             organization_id=organization_id,
-            text=normalise(q) if q else None,
+            text=text or None,
+            limit=limit or (SEARCH_LIMIT if text else 0),
         )
         places = {rid: i for i, rid in enumerate(m.get("waitlist", []), start=1)}
         return [rules.staff_view(r, places.get(r["_id"])) for r in found]

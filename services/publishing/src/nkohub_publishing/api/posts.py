@@ -58,10 +58,10 @@ async def get_post(ctx: Context, _: StaffUser, post_id: PostId) -> dict:
 
 
 @router.patch("/posts/{post_id}")
-async def update_post(ctx: Context, _: StaffUser, post_id: PostId, body: PostFields) -> dict:
+async def update_post(ctx: Context, user: StaffUser, post_id: PostId, body: PostFields) -> dict:
     """Edit a post; a published post keeps its URL unless a new ``slug`` is given (the old
     one then redirects)."""
-    return post_out(ctx, await ctx.posts.update(post_id, body))
+    return post_out(ctx, await ctx.posts.update(post_id, body, actor=user.sub))
 
 
 @router.delete("/posts/{post_id}", status_code=204)
@@ -71,20 +71,21 @@ async def delete_post(ctx: Context, _: StaffUser, post_id: PostId) -> Response:
 
 
 @router.post("/posts/{post_id}/publish")
-async def publish_post(ctx: Context, _: StaffUser, post_id: PostId) -> dict:
-    return post_out(ctx, await ctx.posts.publish(post_id))
+async def publish_post(ctx: Context, user: StaffUser, post_id: PostId) -> dict:
+    return post_out(ctx, await ctx.posts.publish(post_id, actor=user.sub))
 
 
 @router.post("/posts/{post_id}/schedule")
-async def schedule_post(ctx: Context, _: StaffUser, post_id: PostId, body: Schedule) -> dict:
-    return post_out(ctx, await ctx.posts.schedule(post_id, body.publish_at))
+async def schedule_post(ctx: Context, user: StaffUser, post_id: PostId, body: Schedule) -> dict:
+    return post_out(ctx, await ctx.posts.schedule(post_id, body.publish_at, actor=user.sub))
 
 
 @router.post("/posts/{post_id}/unpublish")
 async def unpublish_post(
-    ctx: Context, _: StaffUser, post_id: PostId, body: Unpublish | None = None
+    ctx: Context, user: StaffUser, post_id: PostId, body: Unpublish | None = None
 ) -> dict:
-    return post_out(ctx, await ctx.posts.unpublish(post_id, (body or Unpublish()).to))
+    to = (body or Unpublish()).to
+    return post_out(ctx, await ctx.posts.unpublish(post_id, to, actor=user.sub))
 
 
 @router.get("/categories")

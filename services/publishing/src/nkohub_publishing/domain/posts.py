@@ -281,8 +281,9 @@ def post_url(base_url: str, slug: str) -> str:
     return f"{base_url}/posts/{slug}"
 
 
-def published_event(post: Document, base_url: str) -> CloudEvent:
-    """``publishing.post.published`` of ``post`` as it is once published."""
+def published_event(post: Document, base_url: str, actor: str | None = None) -> CloudEvent:
+    """``publishing.post.published`` of ``post`` as it is once published; ``actor``: the
+    staff member who published (or scheduled) it."""
     return new_event(
         PostPublished(
             post_id=post["_id"],
@@ -293,13 +294,17 @@ def published_event(post: Document, base_url: str) -> CloudEvent:
             excerpt=post.get("excerpt", ""),
             url=post_url(base_url, post["slug"]),
             published_at=post["published_at"],
+            actor=actor,
         )
     )
 
 
-def unpublished_event(post: Document) -> CloudEvent:
+def unpublished_event(post: Document, actor: str | None = None) -> CloudEvent:
     return new_event(
         PostUnpublished(
-            post_id=post["_id"], slug=post["slug"], published_at=post.get("published_at")
+            post_id=post["_id"],
+            slug=post["slug"],
+            published_at=post.get("published_at"),
+            actor=actor,
         )
     )

@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from nkohub_publishing.domain import Document
+from nkohub_publishing.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_publishing.domain.posts import EVER_PUBLISHED, PostStatus
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
@@ -20,6 +21,12 @@ from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 PUBLIC_PROJECTION = {**WITHOUT_OUTBOX, APPLIED_FIELD: 0, "words": 0}
 LISTING_PROJECTION = {**PUBLIC_PROJECTION, "body": 0, "html": 0}
 PUBLISHED = PostStatus.PUBLISHED.value
+
+
+def _with_history(update: Document, history: Document | None) -> Document:
+    if history is None:
+        return update
+    return {**update, "$push": {HISTORY_FIELD: {"$each": [history], "$slice": -HISTORY_LIMIT}}}
 
 
 class PostRepository:
@@ -59,23 +66,31 @@ class PostRepository:
             return False
         return True
 
-    async def change(self, post_id: str, fields: Document) -> Document | None:
-        """Set ``fields``; the post after, or ``None`` if there is none."""
+    async def change(
+        self, post_id: str, fields: Document, history: Document | None = None
+    ) -> Document | None:
+        """Set ``fields`` (and append ``history`` to the post's bounded history); the post
+        after, or ``None`` if there is none."""
         return await self.posts.find_one_and_update(
             {"_id": post_id},
-            {"$set": fields},
+            _with_history({"$set": fields}, history),
             projection=PUBLIC_PROJECTION,
             return_document=ReturnDocument.AFTER,
         )
 
     async def change_status(
-        self, post_id: str, status: str, fields: Document, *events: CloudEvent
+        self,
+        post_id: str,
+        status: str,
+        fields: Document,
+        *events: CloudEvent,
+        history: Document | None = None,
     ) -> Document | None:
         """Set ``fields`` with ``events`` if the post still has ``status``; the post after,
         or ``None`` when it changed meanwhile."""
         return await self.writer.find_and_update(
             {"_id": post_id, "status": status},
-            {"$set": fields},
+            _with_history({"$set": fields}, history),
             *events,
             projection=PUBLIC_PROJECTION,
         )

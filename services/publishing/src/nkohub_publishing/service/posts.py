@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from nkohub_publishing.domain import Document, posts
+from nkohub_publishing.domain import Document, audit, posts
 from nkohub_publishing.domain.clock import now_utc
 from nkohub_publishing.domain.posts import DELETABLE, PostCreate, PostFields, PostStatus
 from nkohub_publishing.domain.text import post_slug, query_words, slug_variant
@@ -24,8 +24,8 @@ class PostService:
     def url(self, slug: str) -> str:
         return posts.post_url(self.base_url, slug)
 
-    def published_event(self, post: Document) -> CloudEvent:
-        return posts.published_event(post, self.base_url)
+    def published_event(self, post: Document, actor: str | None = None) -> CloudEvent:
+        return posts.published_event(post, self.base_url, actor)
 
     # ------------------------------------------------------------ slugs
 
@@ -53,7 +53,12 @@ class PostService:
             slug = fields.slug
         else:
             slug = await self.reserve_slug(post_slug(fields.title), post_id)
-        post = {"_id": post_id, **posts.staff_post(fields, slug=slug, author=author, now=now_utc())}
+        now = now_utc()
+        post = {
+            "_id": post_id,
+            **posts.staff_post(fields, slug=slug, author=author, now=now),
+            audit.HISTORY_FIELD: [audit.entry(author, "created", now)],
+        }
         await self.repository.insert(post)
         return post
 
@@ -63,50 +68,72 @@ class PostService:
             raise NotFound(f"no post {post_id}", field="post_id")
         return post
 
-    async def update(self, post_id: str, fields: PostFields) -> Document:
+    async def update(self, post_id: str, fields: PostFields, *, actor: str) -> Document:
         """Edit a post; a published post keeps its URL unless staff give a new ``slug``
         (every former slug then redirects)."""
         current = await self.get(post_id)
-        edit = posts.edit(current, fields, now_utc())
+        now = now_utc()
+        edit = posts.edit(current, fields, now)
         changes = dict(edit.changes)
         if edit.slug:
             await self.claim_slug(edit.slug, post_id)
             changes["slug"], changes["slug_explicit"] = edit.slug, True
         elif edit.slug_from_title:
             changes["slug"] = await self.reserve_slug(edit.slug_from_title, post_id)
-        post = await self.repository.change(post_id, changes)
+        history = audit.entry(actor, "updated", now) if audit.edited(current, changes) else None
+        post = await self.repository.change(post_id, changes, history)
         if post is None:
             raise NotFound(f"no post {post_id}", field="post_id")
         return post
 
-    async def publish(self, post_id: str) -> Document:
+    async def publish(self, post_id: str, *, actor: str) -> Document:
         current = await self.get(post_id)
         if current["status"] == PostStatus.PUBLISHED:
             return current
-        fields = posts.publication(current, now_utc())
-        event = self.published_event({**current, **fields})
-        return await self._transition(current, fields, event)
+        now = now_utc()
+        fields = posts.publication(current, now)
+        event = self.published_event({**current, **fields}, actor)
+        return await self._transition(current, fields, event, history=(actor, "published", now))
 
-    async def schedule(self, post_id: str, publish_at: datetime) -> Document:
-        posts.check_publish_at(publish_at, now_utc())
+    async def schedule(self, post_id: str, publish_at: datetime, *, actor: str) -> Document:
+        """Staff set when the post goes live; who did is remembered (``scheduled_by``)
+        and named by the event when it goes live."""
+        now = now_utc()
+        posts.check_publish_at(publish_at, now)
         current = await self.get(post_id)
         posts.check_schedulable(current["status"])
-        return await self._transition(current, posts.scheduling(publish_at, now_utc()))
+        fields = {**posts.scheduling(publish_at, now), "scheduled_by": actor}
+        return await self._transition(current, fields, history=(actor, "scheduled", now))
 
-    async def unpublish(self, post_id: str, to: PostStatus) -> Document:
+    async def unpublish(self, post_id: str, to: PostStatus, *, actor: str) -> Document:
         current = await self.get(post_id)
         if current["status"] == to:
             return current
+        now = now_utc()
         was_published = current["status"] == PostStatus.PUBLISHED
-        events = [posts.unpublished_event(current)] if was_published else []
-        return await self._transition(current, posts.unpublication(to, now_utc()), *events)
+        events = [posts.unpublished_event(current, actor)] if was_published else []
+        return await self._transition(
+            current,
+            posts.unpublication(to, now),
+            *events,
+            history=(actor, audit.unpublishing_action(to), now),
+        )
 
     async def _transition(
-        self, current: Document, fields: Document, *events: CloudEvent
+        self,
+        current: Document,
+        fields: Document,
+        *events: CloudEvent,
+        history: tuple[str, str, datetime] | None = None,
     ) -> Document:
-        """Change a post's status from the one it was read with, with the events."""
+        """Change a post's status from the one it was read with, with the events;
+        ``history``: (actor, action, time) of the staff member who changed it."""
         post = await self.repository.change_status(
-            current["_id"], current["status"], fields, *events
+            current["_id"],
+            current["status"],
+            fields,
+            *events,
+            history=audit.entry(*history) if history else None,
         )
         if post is None:
             raise Conflict("the post changed meanwhile; try again", field="status")
@@ -124,7 +151,7 @@ class PostService:
         published: list[str] = []
         async for post in self.repository.due(now):
             fields = posts.due_publication(post, now)
-            event = self.published_event({**post, **fields})
+            event = self.published_event({**post, **fields}, post.get("scheduled_by"))
             if await self.repository.change_status(
                 post["_id"], PostStatus.SCHEDULED.value, fields, event
             ):

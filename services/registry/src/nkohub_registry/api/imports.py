@@ -67,10 +67,12 @@ async def _form_of(request: Request, body: bytes) -> tuple[bytes, str, str | Non
     openapi_extra=_FORM,
     responses={413: {"description": "файл больше 20 МБ (field file)"}},
 )
-async def import_organizations(request: Request, ctx: Context, _: StaffUser) -> dict[str, Any]:
+async def import_organizations(request: Request, ctx: Context, user: StaffUser) -> dict[str, Any]:
     """Upsert by ОГРН; a report of rows created, updated, unchanged, skipped, rejected.
     Multipart form: ``file`` (CSV or XLSX, at most 20 MB and 100,000 rows), ``city``."""
     body = await read_within(request, MAX_BODY_BYTES, FileTooLarge())
     data, filename, city = await _form_of(request, body)
-    report = await import_table(ctx.organizations, data, filename=filename, city=city)
+    report = await import_table(
+        ctx.organizations, data, filename=filename, city=city, actor=user.sub
+    )
     return report.as_dict()

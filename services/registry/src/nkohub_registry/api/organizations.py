@@ -95,7 +95,7 @@ async def create_organization(
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         ) from None
-    doc = await ctx.organizations.create(data, source=Source.STAFF)
+    doc = await ctx.organizations.create(data, source=Source.STAFF, actor=staff.sub)
     return staff_view(doc, await ctx.organizations.history_of(doc))
 
 
@@ -108,31 +108,37 @@ async def get_organization(organization_id: str, ctx: Context, staff: MaybeStaff
 
 @router.patch("/organizations/{organization_id}")
 async def patch_organization(
-    organization_id: str, patch: OrganizationPatch, ctx: Context, _: StaffUser
+    organization_id: str, patch: OrganizationPatch, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
     """Only the fields sent change; they are remembered as edited by hand."""
     doc, changed = await ctx.organizations.change(
-        organization_id, patch.changes(), by_hand=True, reason=patch.status_reason
+        organization_id,
+        patch.changes(),
+        by_hand=True,
+        reason=patch.status_reason,
+        actor=user.sub,
     )
     return {**staff_view(doc, await ctx.organizations.history_of(doc)), "changed": changed}
 
 
 @router.post("/organizations/{organization_id}/approve")
-async def approve_organization(organization_id: str, ctx: Context, _: StaffUser) -> dict[str, Any]:
-    doc = await ctx.organizations.approve(organization_id)
+async def approve_organization(
+    organization_id: str, ctx: Context, user: StaffUser
+) -> dict[str, Any]:
+    doc = await ctx.organizations.approve(organization_id, actor=user.sub)
     return staff_view(doc, await ctx.organizations.history_of(doc))
 
 
 @router.put("/organizations/{organization_id}/needs")
 async def put_needs(
-    organization_id: str, survey: NeedsSurvey, ctx: Context, _: StaffUser
+    organization_id: str, survey: NeedsSurvey, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
-    doc = await ctx.organizations.set_needs(organization_id, survey)
+    doc = await ctx.organizations.set_needs(organization_id, survey, actor=user.sub)
     return {"organization_id": doc["_id"], "needs": doc["needs"]}
 
 
 @router.post("/organizations/{organization_id}/grants", status_code=201)
 async def add_grant(
-    organization_id: str, grant: GrantWon, ctx: Context, _: StaffUser
+    organization_id: str, grant: GrantWon, ctx: Context, user: StaffUser
 ) -> dict[str, Any]:
-    return await ctx.organizations.add_grant(organization_id, grant)
+    return await ctx.organizations.add_grant(organization_id, grant, actor=user.sub)

@@ -17,9 +17,9 @@ router = APIRouter()
 
 
 @router.post("/people", status_code=201)
-async def add_person(data: PersonCreate, ctx: Context, _: StaffUser) -> dict[str, Any]:
+async def add_person(data: PersonCreate, ctx: Context, user: StaffUser) -> dict[str, Any]:
     """A person is held only with a processing consent (purpose, text version, date, source)."""
-    return person_view(await ctx.people.add(data))
+    return person_view(await ctx.people.add(data, actor=user.sub))
 
 
 @router.get("/people")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from nkohub_registry.domain import audit
 from nkohub_registry.domain.fields import (
     LIST_MAX,
     Email,
@@ -235,8 +236,16 @@ class OrganizationFilter:
 
 
 def new_document(
-    values: dict[str, Any], *, source: Source, hand_edited: list[str], approved: bool = True
+    values: dict[str, Any],
+    *,
+    source: Source,
+    hand_edited: list[str],
+    approved: bool = True,
+    actor: str | None = None,
+    action: str = "created",
 ) -> dict[str, Any]:
+    """A new organization; ``actor``: the staff member who entered it (its staff history
+    starts with ``action``)."""
     now = datetime.now(UTC)
     doc = {
         "_id": new_id(),
@@ -256,6 +265,8 @@ def new_document(
         "created_at": now,
         "updated_at": now,
     }
+    if actor is not None:
+        doc[audit.HISTORY_FIELD] = [audit.entry(actor, action, now)]
     doc.update(search_fields(doc))
     return doc
 
@@ -266,14 +277,20 @@ def public_event_record(doc: dict[str, Any]) -> OrganizationPublic:
     )
 
 
-def registered_event(doc: dict[str, Any]) -> CloudEvent:
+def registered_event(doc: dict[str, Any], actor: str | None = None) -> CloudEvent:
     return new_event(
-        OrganizationRegistered(organization=public_event_record(doc), source=doc["source"])
+        OrganizationRegistered(
+            organization=public_event_record(doc), source=doc["source"], actor=actor
+        )
     )
 
 
 def change_events(
-    before: dict[str, Any], after: dict[str, Any], changed: list[str], reason: str | None = None
+    before: dict[str, Any],
+    after: dict[str, Any],
+    changed: list[str],
+    reason: str | None = None,
+    actor: str | None = None,
 ) -> list[CloudEvent]:
     """``updated`` when fields other services know changed; ``deactivated`` when the status
     went from active to suspended/liquidated. Nothing for an unapproved self-registration."""
@@ -284,14 +301,16 @@ def change_events(
     if public_changed:
         events.append(
             new_event(
-                OrganizationUpdated(organization=public_event_record(after), changed=public_changed)
+                OrganizationUpdated(
+                    organization=public_event_record(after), changed=public_changed, actor=actor
+                )
             )
         )
     if after["status"] in DEACTIVATED and before.get("status") not in DEACTIVATED:
         events.append(
             new_event(
                 OrganizationDeactivated(
-                    organization_id=after["_id"], status=after["status"], reason=reason
+                    organization_id=after["_id"], status=after["status"], reason=reason, actor=actor
                 )
             )
         )
@@ -323,11 +342,15 @@ def plan_change(
     by_hand: bool,
     reason: str | None = None,
     now: datetime | None = None,
+    actor: str | None = None,
+    action: str = "updated",
 ) -> Change | None:
     """The change of ``doc`` to ``values``; ``None`` when nothing would change.
 
     A staff edit (``by_hand``) is remembered in ``hand_edited``; an import
-    (``by_hand=False``) leaves every field staff edited by hand as it is."""
+    (``by_hand=False``) leaves every field staff edited by hand as it is. ``actor``: the
+    staff member behind the change, recorded in the staff history (as ``action``) and
+    named by its events."""
     wanted = values
     if not by_hand:
         protected = set(doc.get("hand_edited") or [])
@@ -337,20 +360,23 @@ def plan_change(
         return None
     fields = sorted(changed)
     after = {**doc, **changed}
-    update: dict[str, Any] = {
-        "$set": {**changed, **search_fields(after), "updated_at": now or datetime.now(UTC)}
-    }
+    now = now or datetime.now(UTC)
+    update: dict[str, Any] = {"$set": {**changed, **search_fields(after), "updated_at": now}}
     if by_hand:
         update["$addToSet"] = {"hand_edited": {"$each": fields}}
-    return Change(changed, update, change_events(doc, after, fields, reason))
+    update = audit.push(update, audit.entry(actor, action, now) if actor else None)
+    return Change(changed, update, change_events(doc, after, fields, reason, actor))
 
 
-def approval(doc: dict[str, Any], now: datetime | None = None) -> Change:
+def approval(doc: dict[str, Any], now: datetime | None = None, actor: str | None = None) -> Change:
     """Staff approve a self-registration: it becomes public and is announced."""
     now = now or datetime.now(UTC)
     after = {**doc, "approved": True, "updated_at": now}
-    update = {"$set": {"approved": True, "updated_at": now}}
-    return Change({"approved": True}, update, [registered_event(after)])
+    update = audit.push(
+        {"$set": {"approved": True, "updated_at": now}},
+        audit.entry(actor, "approved", now) if actor else None,
+    )
+    return Change({"approved": True}, update, [registered_event(after, actor)])
 
 
 class DuplicateOrganization(Conflict):
@@ -411,5 +437,6 @@ def staff_view(doc: dict[str, Any], history: dict[str, Any] | None = None) -> di
         needs=doc.get("needs"),
         created_at=doc.get("created_at"),
         updated_at=doc.get("updated_at"),
+        staff_history=audit.history_of(doc),
     )
     return view

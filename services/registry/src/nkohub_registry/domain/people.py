@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_registry.domain import audit
 from nkohub_registry.domain.fields import LIST_MAX, Email, Id, Phone, Text
 from nkohub_registry.domain.vocabulary import PERSON_ROLE_LABELS, PersonRole
 from nkohub_shared.contracts import new_event
@@ -74,10 +75,12 @@ def check_not_erased(erased_at: datetime | None, consent_given_at: datetime) -> 
         )
 
 
-def new_person(data: PersonCreate) -> dict[str, Any]:
+def new_person(data: PersonCreate, actor: str | None = None) -> dict[str, Any]:
+    """A person's record; ``actor``: the staff member who entered it (its staff history)."""
     email = data.email.lower() if data.email else None
     person_id = new_id()
-    return {
+    now = datetime.now(UTC)
+    doc = {
         "_id": person_id,
         "full_name": data.full_name,
         "role": data.role.value,
@@ -91,9 +94,12 @@ def new_person(data: PersonCreate) -> dict[str, Any]:
                 data.publishing_consent.model_dump() if data.publishing_consent else None
             ),
         },
-        "created_at": datetime.now(UTC),
+        "created_at": now,
         "erased_at": None,
     }
+    if actor is not None:
+        doc[audit.HISTORY_FIELD] = [audit.entry(actor, "created", now)]
+    return doc
 
 
 def erasure(
@@ -133,6 +139,7 @@ def person_view(doc: dict[str, Any]) -> dict[str, Any]:
         "erased": doc.get("erased_at") is not None,
         "erased_at": doc.get("erased_at"),
         "created_at": doc.get("created_at"),
+        "staff_history": audit.history_of(doc),
     }
 
 

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_registry.domain import audit
 from nkohub_registry.domain.organizations import (
     DuplicateOrganization,
     OrganizationFilter,
@@ -105,17 +106,23 @@ class OrganizationRepository:
             ogrn = update.get("$set", {}).get("ogrn")
             raise await self._twin_of(ogrn, organization_id) from None
 
-    async def set_needs(self, organization_id: str, needs: Document) -> Document | None:
-        """Store the needs survey (no event: it stays in the registry); the document after."""
+    async def set_needs(
+        self, organization_id: str, needs: Document, history: Document | None = None
+    ) -> Document | None:
+        """Store the needs survey (no event: it stays in the registry), with ``history``
+        appended to the staff history; the document after."""
         return await self.writer.find_and_update(
-            {"_id": organization_id}, {"$set": {"needs": needs, "updated_at": _now()}}
+            {"_id": organization_id},
+            audit.push({"$set": {"needs": needs, "updated_at": _now()}}, history),
         )
 
-    async def add_grant(self, organization_id: str, grant: Document) -> bool:
+    async def add_grant(
+        self, organization_id: str, grant: Document, history: Document | None = None
+    ) -> bool:
         """Add a grant won (no event); whether the organization exists."""
         result = await self.writer.update(
             {"_id": organization_id},
-            {"$push": {"grants": grant}, "$set": {"updated_at": _now()}},
+            audit.push({"$push": {"grants": grant}, "$set": {"updated_at": _now()}}, history),
         )
         return bool(result.matched_count)
 

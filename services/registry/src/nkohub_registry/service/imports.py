@@ -72,8 +72,10 @@ async def import_table(
     city: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     max_rows: int = MAX_ROWS,
+    actor: str | None = None,
 ) -> ImportReport:
-    """Upsert every row by ОГРН; see the module docstring for the rules."""
+    """Upsert every row by ОГРН; see the module docstring for the rules. ``actor``: the
+    staff member who uploaded the file (each record it creates or changes says so)."""
     rows = await asyncio.to_thread(load_rows, data, filename, max_rows)
     if not rows:
         raise TableError("файл пуст: нет ни заголовка, ни строк")
@@ -84,7 +86,7 @@ async def import_table(
             "не найдены столбцы ОГРН (ogrn) и наименования (full_name): "
             "файл не похож на выгрузку Минюста или шаблон реестра"
         )
-    run = _Import(organizations, normalise(city) if city else None)
+    run = _Import(organizations, normalise(city) if city else None, actor)
     body = rows[1:]
     for done, (number, cells) in enumerate(body, start=1):
         try:
@@ -98,8 +100,11 @@ async def import_table(
 class _Import:
     """One import run: its report and the ОГРН seen so far (a repeated one is refused)."""
 
-    def __init__(self, organizations: OrganizationService, wanted_city: str | None) -> None:
+    def __init__(
+        self, organizations: OrganizationService, wanted_city: str | None, actor: str | None
+    ) -> None:
         self.organizations = organizations
+        self.actor = actor
         self.wanted_city = wanted_city
         self.report = ImportReport()
         self.seen: dict[str, int] = {}
@@ -150,9 +155,11 @@ class _Import:
             create = OrganizationCreate.model_validate(
                 {"legal_form": "other", **patch.model_dump(exclude_unset=True)}
             )
-            await self.organizations.create(create, source=Source.IMPORTED)
+            await self.organizations.create(
+                create, source=Source.IMPORTED, actor=self.actor, action="imported"
+            )
             return None
         _, changed = await self.organizations.change(
-            existing["_id"], patch.changes(), by_hand=False
+            existing["_id"], patch.changes(), by_hand=False, actor=self.actor, action="imported"
         )
         return changed

@@ -5,8 +5,10 @@ Self-registrations are proposals (``service.proposals``) until staff approve the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
+from nkohub_registry.domain import audit
 from nkohub_registry.domain.history import GrantWon, history_view
 from nkohub_registry.domain.needs import NeedsSurvey, needs_report
 from nkohub_registry.domain.organizations import (
@@ -31,6 +33,10 @@ from nkohub_shared.privacy import person_key
 
 MAX_ATTEMPTS = 5
 Document = dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _busy() -> Conflict:
@@ -58,14 +64,24 @@ class OrganizationService:
         if person_id and not await self.people.get(person_id):
             raise InvalidInput("нет такого человека в реестре", field="leader_person_id")
 
-    async def create(self, data: OrganizationCreate, *, source: Source) -> Document:
+    async def create(
+        self,
+        data: OrganizationCreate,
+        *,
+        source: Source,
+        actor: str | None = None,
+        action: str = "created",
+    ) -> Document:
         """An official record — staff entry, import, or a self-registration staff approved —
-        announced at once; ``DuplicateOrganization`` (409) for a twin."""
+        announced at once; ``DuplicateOrganization`` (409) for a twin. ``actor``: the staff
+        member behind it (in its staff history as ``action``, and in the event)."""
         await self._check_leader(data.leader_person_id)
         values = stored_values(data.model_dump())
         by_hand = sorted(data.model_fields_set) if source is Source.STAFF else []
-        doc = new_document(values, source=source, hand_edited=by_hand, approved=True)
-        await self.organizations.insert(doc, registered_event(doc))
+        doc = new_document(
+            values, source=source, hand_edited=by_hand, approved=True, actor=actor, action=action
+        )
+        await self.organizations.insert(doc, registered_event(doc, actor))
         return doc
 
     async def get(self, organization_id: str) -> Document:
@@ -92,6 +108,8 @@ class OrganizationService:
         *,
         by_hand: bool,
         reason: str | None = None,
+        actor: str | None = None,
+        action: str = "updated",
     ) -> tuple[Document, list[str]]:
         """Change fields; returns the document after and the names of the changed fields.
 
@@ -101,7 +119,9 @@ class OrganizationService:
             await self._check_leader(values["leader_person_id"])
         for _ in range(MAX_ATTEMPTS):
             doc = await self.get(organization_id)
-            change = plan_change(doc, values, by_hand=by_hand, reason=reason)
+            change = plan_change(
+                doc, values, by_hand=by_hand, reason=reason, actor=actor, action=action
+            )
             if change is None:
                 return doc, []
             duplicate = await self.organizations.find_duplicate(
@@ -116,13 +136,13 @@ class OrganizationService:
                 return result, change.fields
         raise _busy()
 
-    async def approve(self, organization_id: str) -> Document:
+    async def approve(self, organization_id: str, *, actor: str) -> Document:
         """Approve a self-registration stored, before proposals, as an unapproved
         organization (records of older versions): it becomes public and is announced."""
         doc = await self.get(organization_id)
         if doc.get("approved", True):
             return doc
-        change = approval(doc)
+        change = approval(doc, actor=actor)
         result = await self.organizations.update_if_unchanged(
             organization_id, doc["updated_at"], change.update, *change.events
         )
@@ -130,15 +150,18 @@ class OrganizationService:
             raise _busy()
         return result
 
-    async def set_needs(self, organization_id: str, survey: NeedsSurvey) -> Document:
-        doc = await self.organizations.set_needs(organization_id, survey.stored())
+    async def set_needs(self, organization_id: str, survey: NeedsSurvey, *, actor: str) -> Document:
+        doc = await self.organizations.set_needs(
+            organization_id, survey.stored(), audit.entry(actor, "needs_recorded", _now())
+        )
         if doc is None:
             raise NotFound("нет такой организации", field="id")
         return doc
 
-    async def add_grant(self, organization_id: str, grant: GrantWon) -> Document:
+    async def add_grant(self, organization_id: str, grant: GrantWon, *, actor: str) -> Document:
         record = grant.stored()
-        if not await self.organizations.add_grant(organization_id, record):
+        history = audit.entry(actor, "grant_added", _now())
+        if not await self.organizations.add_grant(organization_id, record, history):
             raise NotFound("нет такой организации", field="id")
         return record
 

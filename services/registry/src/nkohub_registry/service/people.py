@@ -53,11 +53,11 @@ class PeopleService:
         self.links = links
         self.base_url = base_url
 
-    async def add(self, data: PersonCreate) -> Document:
+    async def add(self, data: PersonCreate, *, actor: str | None = None) -> Document:
         for organization_id in data.organization_ids:
             if not await self.organizations.get(organization_id):
                 raise InvalidInput(f"нет организации {organization_id}", field="organization_ids")
-        doc = new_person(data)
+        doc = new_person(data, actor)
         if data.email:  # someone without an address gets a new key: nobody to recognise
             erased_at = await self.erased.erased_at(doc["person_key"])
             check_not_erased(erased_at, data.processing_consent.given_at)

@@ -111,12 +111,14 @@ class ProposalService:
         official = await self.organizations.twin(proposal.get("ogrn"), None)
         if official is None:
             data = OrganizationCreate.model_validate(proposed_values(proposal))
-            official = await self.organization_service.create(data, source=Source.SELF_REGISTERED)
+            official = await self.organization_service.create(
+                data, source=Source.SELF_REGISTERED, actor=by, action="approved"
+            )
         else:
             values = merge_values(proposal, official, approval.fields)
             if values:
                 official, _ = await self.organization_service.change(
-                    official["_id"], values, by_hand=True
+                    official["_id"], values, by_hand=True, actor=by, action="merged"
                 )
         return await self._decide(proposal_id, ProposalStatus.APPROVED, by, official["_id"])
 
