@@ -216,3 +216,24 @@ def redirect(path: str, ok: str | None = None) -> Response:
     if ok:
         path += ("&" if "?" in path else "?") + f"ok={ok}"
     return RedirectResponse(path, status_code=303)
+
+
+async def history_of(staff: Staff, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """«Who did what» of a record whose staff view carries ``history``."""
+    from nkohub_console.domain.history import actor_ids, who_did_what
+
+    entries = record.get("history") or []
+    created_by = record.get("created_by")
+    if not entries and created_by:
+        entries = [{"at": record.get("created_at"), "actor": created_by, "action": "created"}]
+    names = await staff.ctx.accounts.names(actor_ids(entries))
+    return who_did_what(entries, names)
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    safe = "".join(c for c in filename if c.isalnum() or c in "-_.") or "file"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
