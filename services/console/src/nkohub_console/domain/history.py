@@ -21,7 +21,24 @@ ACTION_LABELS = {
     "deactivated": "отключил(а)",
     "imported": "импортировал(а)",
     "deleted": "удалил(а)",
+    "archived": "отправил(а) в архив",
+    "registered": "зарегистрировал(а)",
+    "walked_in": "записал(а) гостя у входа",
+    "checked_in": "отметил(а) у входа",
+    "answered": "ответил(а)",
+    "needs_recorded": "записал(а) потребности",
+    "grant_added": "добавил(а) грант",
 }
+
+
+def entries_of(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A record's staff history: ``history`` (meetups, posts) or ``staff_history``
+    (organizations, whose ``history`` is their history with the library)."""
+    for key in ("staff_history", "history"):
+        value = record.get(key)
+        if isinstance(value, list):
+            return value
+    return []
 
 
 def actor_ids(history: Sequence[Mapping[str, Any]] | None) -> set[str]:

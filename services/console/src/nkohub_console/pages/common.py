@@ -220,9 +220,9 @@ def redirect(path: str, ok: str | None = None) -> Response:
 
 async def history_of(staff: Staff, record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """«Who did what» of a record whose staff view carries ``history``."""
-    from nkohub_console.domain.history import actor_ids, who_did_what
+    from nkohub_console.domain.history import actor_ids, entries_of, who_did_what
 
-    entries = record.get("history") or []
+    entries = entries_of(record)
     created_by = record.get("created_by")
     if not entries and created_by:
         entries = [{"at": record.get("created_at"), "actor": created_by, "action": "created"}]

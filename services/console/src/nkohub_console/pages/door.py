@@ -4,7 +4,6 @@ once; who came and who is still expected; the sign-in sheet and badges as PDFs."
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -60,14 +59,14 @@ async def _door(
     status_code: int = 200,
 ) -> Response:
     events = staff.services.events
-    meetup, rows = await asyncio.gather(
-        events.meetup(meetup_id), events.registrations(meetup_id, status="confirmed")
-    )
+    meetup = await events.meetup(meetup_id)
+    published = meetup["status"] != "draft"  # a draft has no registrations to list
+    rows = await events.registrations(meetup_id, status="confirmed") if published else []
     came = [r for r in rows if r.get("checked_in_at")]
     expected = [r for r in rows if not r.get("checked_in_at")]
     came.sort(key=lambda r: r["checked_in_at"], reverse=True)
     expected.sort(key=lambda r: r["name"])
-    found = await events.registrations(meetup_id, q=q) if q else None
+    found = await events.registrations(meetup_id, q=q) if q and published else None
     return staff.render(
         "door.html",
         status_code=status_code,
@@ -112,8 +111,9 @@ async def check_in_by_code(meetup_id: str, staff_form: StaffForm) -> Response:
 
 @router.post("/{meetup_id}/walk-in")
 async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
-    """A person without a registration: their consent is asked at the desk; the events
-    service records the attendance from a one-line sign-in sheet."""
+    """A person without a registration, with their consent given at the desk: registered
+    and checked in at once. An events service without walk-ins (it refuses the
+    ``checked_in`` field) records the attendance from a one-line sign-in sheet instead."""
     staff, form = staff_form
     typed = values(form)
     errors = FormErrors()
@@ -122,28 +122,56 @@ async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
     role = text(form, "role")
     if role not in PARTICIPANT_ROLES:
         errors.add("role", "выберите роль")
+    if not text(form, "name"):
+        errors.add("name", "укажите имя")
+    if errors:
+        return await _door(staff, meetup_id, errors=errors, form=typed, status_code=422)
+    person: dict[str, Any] = {
+        "name": text(form, "name"),
+        "role": role,
+        "consent_personal_data": True,
+    }
+    if text(form, "organization"):
+        person["organization_name"] = text(form, "organization")
+    if text(form, "contact"):
+        person["email"] = text(form, "contact")
+    events = staff.services.events
+    try:
+        try:
+            await events.walk_in(meetup_id, person)
+        except ServiceRefused as exc:
+            if exc.status != 422 or "checked_in" not in {exc.field, *_fields(exc)}:
+                raise
+            await _walk_in_by_sheet(staff, meetup_id, person, errors)
+    except ServiceRefused as exc:
+        aliases = {"organization_name": "organization", "email": "contact"}
+        aliases["consent_personal_data"] = "consent"
+        errors = exc.errors(aliases)
+    if errors:
+        return await _door(staff, meetup_id, errors=errors, form=typed, status_code=422)
+    return redirect(f"/door/{meetup_id}", "walk_in")
+
+
+def _fields(exc: ServiceRefused) -> set[str]:
+    return {str(f.get("field")) for f in exc.fields}
+
+
+async def _walk_in_by_sheet(
+    staff: Staff, meetup_id: str, person: dict[str, Any], errors: FormErrors
+) -> None:
     try:
         sheet = rules.walk_in_sheet(
-            text(form, "name"),
-            PARTICIPANT_ROLES.get(role, ""),
-            text(form, "organization"),
-            text(form, "contact"),
+            person["name"],
+            PARTICIPANT_ROLES[person["role"]],
+            person.get("organization_name", ""),
+            person.get("email", ""),
         )
     except DomainError as exc:
         errors.add(exc.field, exc.message)
-    if errors:
-        return await _door(staff, meetup_id, errors=errors, form=typed, status_code=422)
-    try:
-        result = await staff.services.events.import_sheet(meetup_id, "walk-in.csv", sheet)
-    except ServiceRefused as exc:
-        errors.add(None, exc.message)
-        return await _door(staff, meetup_id, errors=errors, form=typed, status_code=exc.status)
-    problems = result.get("errors") or []
-    if problems:
-        for p in problems:
-            errors.add(None, str(p.get("message") or p))
-        return await _door(staff, meetup_id, errors=errors, form=typed, status_code=422)
-    return redirect(f"/door/{meetup_id}", "walk_in")
+        return
+    result = await staff.services.events.import_sheet(meetup_id, "walk-in.csv", sheet)
+    for problem in result.get("errors") or []:
+        errors.add(None, str(problem.get("message") or problem))
 
 
 @router.get("/{meetup_id}/{kind}.pdf")

@@ -219,7 +219,7 @@ async def _organization_page(
         registry.organization(organization_id), registry.people(organization_id)
     )
     history = org.get("history")
-    who = await history_of(staff, org) if isinstance(history, list) else []
+    who = await history_of(staff, org)
     with_us = history if isinstance(history, dict) else None
     return staff.render(
         "organization.html",

@@ -75,6 +75,12 @@ class EventsClient(ServiceClient):
     async def register(self, meetup_id: str, person: Json) -> Json:
         return await self.post(f"/meetups/{meetup_id}/registrations", person)
 
+    async def walk_in(self, meetup_id: str, person: Json) -> Json:
+        """Registered and checked in at once (``checked_in``; the e-mail optional)."""
+        return await self.post(
+            f"/meetups/{meetup_id}/registrations", {**person, "checked_in": True}
+        )
+
     async def cancel_registration(self, registration_id: str) -> Json:
         return await self.post(f"/registrations/{registration_id}/cancel")
 
