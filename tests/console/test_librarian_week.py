@@ -61,9 +61,9 @@ def platform(sandbox, tmp_path):
 
 def create_admin(platform: Platform) -> None:
     env = {**platform.processes["console"].env, "NKOHUB_CONSOLE_ADMIN_PASSWORD": ADMIN[2]}
+    command = [sys.executable, "-m", "nkohub_shared.cli", "console", "create-admin"]
     done = subprocess.run(
-        [sys.executable, "-m", "nkohub_shared.cli", "console", "create-admin", "--name", ADMIN[0]]
-        + ["--email", ADMIN[1]],
+        [*command, "--name", ADMIN[0], "--email", ADMIN[1]],
         env=env,
         capture_output=True,
         text=True,
