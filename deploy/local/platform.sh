@@ -155,7 +155,28 @@ services_up() {
     running "$RUN/$svc.pid" || die "$svc exited (log: $LOGS/$svc.log)"
     say "$svc ready on http://127.0.0.1:${PORTS[$svc]} (docs: /docs, events: /asyncapi.json)"
   done
+  console_up
   say "staff token: bash deploy/local/platform.sh token --sub librarian [--role admin]"
+}
+
+console_up() {  # the staff console on PORT_BASE, in front of the four services; it mints tokens
+  local pidfile="$RUN/console.pid" port="$PORT_BASE"
+  local database="${NKOHUB_DATABASE_PREFIX:+${NKOHUB_DATABASE_PREFIX}_console}"
+  if ! running "$pidfile"; then
+    port_taken "$port" && die "port $port (console) is taken by a process this runner did not start"
+    start_detached "$pidfile" "$LOGS/console.log" env NKOHUB_HTTP_PORT="$port" \
+      NKOHUB_MONGODB_DATABASE="${database:-nkohub_console}" \
+      NKOHUB_PUBLIC_BASE_URL="http://localhost:$port" \
+      NKOHUB_CONSOLE_REGISTRY_URL="http://127.0.0.1:${PORTS[registry]}" \
+      NKOHUB_CONSOLE_EVENTS_URL="http://127.0.0.1:${PORTS[events]}" \
+      NKOHUB_CONSOLE_NOTIFICATIONS_URL="http://127.0.0.1:${PORTS[notifications]}" \
+      NKOHUB_CONSOLE_PUBLISHING_URL="http://127.0.0.1:${PORTS[publishing]}" \
+      "$ROOT/.venv/bin/nkohub-console"
+  fi
+  wait_for 60 console curl -sf "http://127.0.0.1:$port/health/ready"
+  running "$pidfile" || die "console exited (log: $LOGS/console.log)"
+  say "staff console: http://localhost:$port/login"
+  say "first admin:   set -a; . .local/keys.env; set +a; NKOHUB_MONGODB_URL=$NKOHUB_MONGODB_URL NKOHUB_AMQP_URL=$NKOHUB_AMQP_URL NKOHUB_MONGODB_DATABASE=${database:-nkohub_console} uv run nkohub console create-admin --name 'Имя Фамилия' --email you@library.ru"
 }
 
 stop_pid() {  # stop_pid PIDFILE: the process group it leads, TERM then KILL
@@ -171,6 +192,7 @@ stop_pid() {  # stop_pid PIDFILE: the process group it leads, TERM then KILL
 }
 
 down() {
+  stop_pid "$RUN/console.pid"
   for svc in "${SERVICES[@]}"; do stop_pid "$RUN/$svc.pid"; done
   stop_pid "$RUN/mail-sink.pid"
   if [ "${NKOHUB_LOCAL_KEEP_SERVERS:-0}" = 1 ]; then say "stopped (servers left running)"; return; fi
@@ -187,6 +209,7 @@ status() {
   for svc in "${SERVICES[@]}"; do
     say "$svc: $(curl -s "http://127.0.0.1:${PORTS[$svc]}/health/ready" || echo down)"
   done
+  say "console: $(curl -s "http://127.0.0.1:$PORT_BASE/health/ready" || echo down)"
 }
 
 ensure_browser() {  # public pages are tested in headless Chromium (Debian's package)

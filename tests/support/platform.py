@@ -1,12 +1,13 @@
 """The whole platform as separate processes: four services on one sandbox (their own
-databases, one vhost), with a loopback SMTP server for the notifications service."""
+databases, one vhost), with a loopback SMTP server for the notifications service, and
+(``with_console=True``) the staff console in front of them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.isolation import Sandbox
+from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY, Sandbox
 from tests.support.notifications_smtp import SmtpRecorder
 from tests.support.processes import ServiceProcess
 
@@ -20,6 +21,7 @@ class Platform:
     smtp: SmtpRecorder
     overrides: dict[str, dict[str, object]] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    with_console: bool = False
 
     def url(self, service: str) -> str:
         return self.processes[service].url
@@ -44,7 +46,20 @@ class Platform:
             process.start(wait=False)
         for process in self.processes.values():
             process.wait_ready(60)
+        if self.with_console:
+            self._start_console()
         return self
+
+    def _start_console(self) -> None:
+        env = self.sandbox.env("console")
+        env["NKOHUB_STAFF_TOKEN_PRIVATE_KEY"] = STAFF_TOKEN_PRIVATE_KEY
+        for service in SERVICES:
+            env[f"NKOHUB_CONSOLE_{service.upper()}_URL"] = self.url(service)
+        for key, value in self.overrides.get("console", {}).items():
+            env[f"NKOHUB_{key.upper()}"] = str(value)
+        console = ServiceProcess("nkohub_console", env, log_path=self.logs / "console.log")
+        console.env["NKOHUB_PUBLIC_BASE_URL"] = console.url
+        self.processes["console"] = console.start(wait=True, timeout=60)
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -1,0 +1,9 @@
+"""The console's clock (UTC, aware)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
