@@ -408,7 +408,7 @@ def test_mongo_has_a_root_user_from_env(services: dict[str, dict[str, Any]]) -> 
     assert REQUIRED_INTERPOLATION.fullmatch(str(env.get("MONGO_INITDB_ROOT_PASSWORD"))), env
 
 
-@pytest.mark.parametrize("name", sorted(APP_PORTS))
+@pytest.mark.parametrize("name", [*sorted(APP_PORTS), "console"])
 def test_each_service_logs_in_to_mongo_as_its_own_user(
     services: dict[str, dict[str, Any]], name: str
 ) -> None:
@@ -461,7 +461,7 @@ def test_every_port_is_published_on_loopback_only(services: dict[str, dict[str, 
             assert host_ip == "127.0.0.1", f"{name}: {entry}"
 
 
-@pytest.mark.parametrize(("name", "port"), sorted(APP_PORTS.items()))
+@pytest.mark.parametrize(("name", "port"), [*sorted(APP_PORTS.items()), ("console", 8000)])
 def test_each_service_has_its_own_public_url(
     services: dict[str, dict[str, Any]], name: str, port: int
 ) -> None:
@@ -495,3 +495,15 @@ def test_nkohub_secrets_replaces_every_placeholder() -> None:
     printed = {line.split("=", 1)[0] for line in env_block().splitlines()}
     assert placeholders, "the example has no placeholders to replace"
     assert placeholders <= printed, sorted(placeholders - printed)
+
+
+def test_only_the_console_holds_the_key_that_mints_staff_tokens(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    console = environment_value(services["console"], "NKOHUB_STAFF_TOKEN_PRIVATE_KEY") or ""
+    assert REQUIRED_INTERPOLATION.fullmatch(console), console
+    for name in APP_PORTS:
+        assert environment_value(services[name], "NKOHUB_STAFF_TOKEN_PRIVATE_KEY") == "", name
+    for service in APP_PORTS:
+        url = environment_value(services["console"], f"NKOHUB_CONSOLE_{service.upper()}_URL")
+        assert url == f"http://{service}:{APP_PORTS[service]}", service
