@@ -75,6 +75,16 @@ def sample_context(name: str) -> dict[str, Any]:
                 }
             ],
         },
+        "mailing": {
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": "http://localhost:8003/preferences/sample?token=sample",
+            "topic_label": "Рассылки библиотеки",
+            "mailing_subject": "Приглашаем НКО на консультацию по отчётности",
+            "body_html": (
+                "<p>Уважаемые коллеги!</p><p>Приглашаем на <strong>консультацию</strong>.</p>"
+            ),
+            "body_text": "Уважаемые коллеги!\n\nПриглашаем на **консультацию**.\n",
+        },
         "subscription_confirm": {"confirm_url": "http://localhost:8003/subscriptions/x/confirm"},
     }
     return {**base, **extra.get(name, {})}

@@ -12,6 +12,7 @@ from nkohub_notifications.domain.readmodel import REGISTERED, MeetupState, Regis
 from nkohub_notifications.domain.subscribers import Topic
 from nkohub_notifications.repository import (
     MeetupRepository,
+    OrganizationRepository,
     RegistrationRepository,
 )
 from nkohub_notifications.service.erasure import Erasure
@@ -48,6 +49,7 @@ class MeetupMail:
         self,
         meetups: MeetupRepository,
         registrations: RegistrationRepository,
+        organizations: OrganizationRepository,
         notifier: Notifier,
         reminders: Reminders,
         subscriptions: Subscriptions,
@@ -55,6 +57,7 @@ class MeetupMail:
     ) -> None:
         self._meetups = meetups
         self._registrations = registrations
+        self._organizations = organizations
         self._notifier = notifier
         self._reminders = reminders
         self._subscriptions = subscriptions
@@ -264,13 +267,18 @@ class MeetupMail:
     # --- after the meetup ----------------------------------------------------------------
 
     async def meetup_completed(self, event: MeetupCompleted, envelope: CloudEvent) -> None:
-        """Thank everyone recorded as come."""
+        """Thank everyone recorded as come; the NGOs that took part were seen."""
         await self._meetups.remember(event.meetup, now(), MeetupState.COMPLETED)
+        for organization_id in event.organization_ids:
+            await self._organizations.record_visit(organization_id, event.meetup.meetup_id)
         attendees = await self._registrations.attendees(event.meetup.meetup_id)
         await self._notifier.queue([self._thanks(event.meetup, reg) for reg in attendees])
 
     async def attendance_recorded(self, event: AttendanceRecorded, envelope: CloudEvent) -> None:
-        """Mark who came; if the meetup is already completed, thank them now."""
+        """Mark who came (and their NGO as seen); if the meetup is already completed,
+        thank them now."""
+        if event.organization_id:
+            await self._organizations.record_visit(event.organization_id, event.meetup_id)
         if await self._forgotten(envelope, event.person_key):
             return
         if event.registration_id:
