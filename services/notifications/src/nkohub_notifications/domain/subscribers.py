@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
@@ -376,3 +376,18 @@ class SubscriberChanges(BaseModel):
 def in_their_zone(context: dict[str, Any], subscriber: dict[str, Any]) -> dict[str, Any]:
     """A template context whose times read in the recipient's zone (grant deadlines)."""
     return {**context, "timezone": timezone_of(subscriber)}
+
+
+class SubscribeRequest(BaseModel):
+    """The public subscription request (the API's JSON and the form's fields)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: PublicName
+    email: Email
+    topics: list[Topic] = Field(min_length=1, max_length=len(Topic))
+    blog_categories: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=50
+    )
+    timezone: TimeZone = DEFAULT_TIMEZONE
+    consent: Literal[True] = Field(description="consent to receive the mailing (152-ФЗ)")

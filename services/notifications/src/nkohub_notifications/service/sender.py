@@ -158,15 +158,8 @@ class Sender:
         await self._messages.mark_handed_over(message["_id"], now())
 
     async def process(self, message: dict[str, Any], connection: Connection) -> None:
-        """Deliver a claimed message and record the outcome."""
-        if message.get("topic") and not await self._still_wanted(message):
-            await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
-            return
-        if message["attempts"] == 1:  # counted once per message, not per retry
-            over = await self._over_cap(message)
-            if over is not None:
-                await self._finish(message, Status.SUPPRESSED, None, over)
-                return
+        """Deliver a claimed message and record the outcome. The rate limit's wait comes
+        first, so that whether it is still wanted is asked just before it leaves."""
         if message.get("mailing_id"):
             delay = self._mailing_limit.reserve()
             if delay:
@@ -174,6 +167,15 @@ class Sender:
         delay = self._limits[Channel(message["channel"])].reserve()
         if delay:
             await asyncio.sleep(delay)
+        wanted_check = message.get("topic") and not message.get("mailing_test_of")
+        if wanted_check and not await self._still_wanted(message):
+            await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
+            return
+        if message["attempts"] == 1:  # counted once per message, not per retry
+            over = await self._over_cap(message)
+            if over is not None:
+                await self._finish(message, Status.SUPPRESSED, None, over)
+                return
         try:
             delivery = await connection.deliver(message)
         except asyncio.CancelledError:
