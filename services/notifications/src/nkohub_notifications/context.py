@@ -4,6 +4,7 @@ built once from the runtime; consumers, routes, pages and background jobs receiv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from nkohub_notifications.channels.targets import WebhookTargets
 from nkohub_notifications.domain.links import MailLinks
@@ -131,7 +132,12 @@ class NotificationsContext:
             delivery_log=DeliveryLog(repos.messages, wake_sender=sender.wake),
             erasure=erasure,
             mailings=Mailings(
-                repos.mailings, repos.messages, repos.subscribers, segments, notifier
+                repos.mailings,
+                repos.messages,
+                repos.subscribers,
+                segments,
+                notifier,
+                lease=timedelta(seconds=s.mailing_lease_seconds),
             ),
             segments=segments,
         )

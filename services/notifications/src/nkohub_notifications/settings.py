@@ -34,6 +34,11 @@ class NotificationsSettings(ServiceSettings):
         ge=0,
         description="a mailing's e-mails per second per process, within the e-mail rate; 0 = off",
     )
+    mailing_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="a mailing's fan-out whose process died is taken over after",
+    )
     webhook_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
     telegram_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
     sender_workers: int = Field(default=4, ge=1, le=64, description="parallel SMTP connections")

@@ -72,7 +72,10 @@ class Mailings:
         subscribers: SubscriberRepository,
         segments: Segments,
         notifier: Notifier,
+        *,
+        lease: timedelta = LEASE,
     ) -> None:
+        self._lease = lease
         self._mailings = mailings
         self._messages = messages
         self._subscribers = subscribers
@@ -195,7 +198,7 @@ class Mailings:
         queued = 0
         while True:
             at = now()
-            mailing = await self._mailings.claim_due(at, at + LEASE)
+            mailing = await self._mailings.claim_due(at, at + self._lease)
             if mailing is None:
                 break
             queued += await self.fan_out(mailing)
@@ -220,7 +223,7 @@ class Mailings:
             if len(batch) >= QUEUE_BATCH:
                 queued += await self._queue(mailing_id, segment, topic, content, batch)
                 batch = []
-                await self._mailings.extend_lease(mailing_id, now() + LEASE)
+                await self._mailings.extend_lease(mailing_id, now() + self._lease)
         queued += await self._queue(mailing_id, segment, topic, content, batch)
         counts = audience_counts(verdicts)
         await self._mailings.fanned_out(mailing_id, {"audience": counts, "updated_at": now()})
