@@ -68,6 +68,17 @@ class MailLinks:
             registration=registration_id,
         )
 
+    def ask_question(self, meetup_id: str, registration_id: str) -> str:
+        """The meetup's page with the question form open for this registration."""
+        link = self.signer.link(
+            self.events_url,
+            f"/meetups/{meetup_id}",
+            Purpose.REGISTRATION,
+            registration_id,
+            registration=registration_id,
+        )
+        return f"{link}#question"
+
     def consultation_cancel(self, consultation_id: str) -> str:
         return self.signer.link(
             self.events_url,

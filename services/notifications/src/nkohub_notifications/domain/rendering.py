@@ -160,6 +160,7 @@ class Renderer:
             "unsubscribe_url": None,
             "preferences_url": None,
             "topic_label": None,
+            "question_url": None,
             "timezone": "Europe/Samara",
             **context,
         }

@@ -99,6 +99,9 @@ class MeetupMail:
             event.meetup,
             event.participant,
             with_invitation=True,
+            question_url=self._notifier.links.ask_question(
+                event.meetup.meetup_id, event.registration_id
+            ),
         )
 
     async def registration_waitlisted(
