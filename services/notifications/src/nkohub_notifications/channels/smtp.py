@@ -11,6 +11,7 @@ our own record of the outcome, is what a resend would double.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from email import errors as email_errors
 from email.headerregistry import Address
@@ -45,6 +46,14 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     email.set_content(message["text"])
     email.add_alternative(message["html"], subtype="html")
     for attachment in message.get("attachments") or []:
+        if attachment.get("encoding") == "base64":  # binary: an image, a PDF
+            email.add_attachment(
+                base64.b64decode(attachment["content"]),
+                maintype=attachment.get("maintype", "application"),
+                subtype=attachment["subtype"],
+                filename=attachment["filename"],
+            )
+            continue
         params = {"method": attachment["method"]} if attachment.get("method") else None
         email.add_attachment(
             attachment["content"],

@@ -161,6 +161,7 @@ class Renderer:
             "preferences_url": None,
             "topic_label": None,
             "question_url": None,
+            "short_code": None,
             "timezone": "Europe/Samara",
             **context,
         }

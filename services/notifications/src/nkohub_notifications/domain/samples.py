@@ -43,6 +43,8 @@ def sample_context(name: str) -> dict[str, Any]:
     unsubscribe = "http://localhost:8003/unsubscribe/sample?token=sample"
     base = {"name": "Мария Петрова", "meetup": meetup, "cancel_url": link}
     extra: dict[str, dict[str, Any]] = {
+        "registration_confirmed": {"short_code": "K7M2QX"},
+        "registration_promoted": {"short_code": "K7M2QX"},
         "registration_waitlisted": {"position": 3},
         "registration_cancelled": {"cancelled_by": "participant"},
         "meetup_announcement": {"unsubscribe_url": unsubscribe},

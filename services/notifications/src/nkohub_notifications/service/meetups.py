@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nkohub_notifications.domain.clock import now
+from nkohub_notifications.domain.doorcode import door_code_qr
 from nkohub_notifications.domain.messages import Recipient
 from nkohub_notifications.domain.readmodel import REGISTERED, MeetupState, RegistrationState
 from nkohub_notifications.domain.subscribers import Topic
@@ -99,9 +100,11 @@ class MeetupMail:
             event.meetup,
             event.participant,
             with_invitation=True,
+            extra_attachments=[door_code_qr(event.short_code)] if event.short_code else [],
             question_url=self._notifier.links.ask_question(
                 event.meetup.meetup_id, event.registration_id
             ),
+            short_code=event.short_code,
         )
 
     async def registration_waitlisted(
@@ -179,6 +182,7 @@ class MeetupMail:
         participant: Participant,
         *,
         with_invitation: bool = False,
+        extra_attachments: list[dict[str, str]] | None = None,
         **context: Any,
     ) -> None:
         message = self._notifier.email(
@@ -190,7 +194,8 @@ class MeetupMail:
                 "cancel_url": self._notifier.links.registration_cancel(registration_id),
                 **context,
             },
-            attachments=[invitation(meetup)] if with_invitation else [],
+            attachments=([invitation(meetup)] if with_invitation else [])
+            + (extra_attachments or []),
             cause_event_id=envelope.id,
             meetup_id=meetup.meetup_id,
             registration_id=registration_id,
