@@ -12,7 +12,7 @@ from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 
 from .conftest import meetup, participant, reg_id
-from .test_subscribers import add_recipient, unsubscribe_links
+from .test_subscribers import add_recipient, unsubscribe_link
 
 
 async def test_fan_out_run_twice_queues_each_message_once(service, smtp):
@@ -49,9 +49,9 @@ async def test_queued_announcement_is_suppressed_after_unsubscribe(service, smtp
 
     await wait_until(tried)
     message = await service.db.messages.find_one({"subscriber_id": follower["id"]})
-    link = service.ctx.notifier.links.unsubscribe(follower["id"])
+    link = service.ctx.notifier.links.unsubscribe(follower["id"], "meetups")
     assert link in message["headers"]["List-Unsubscribe"]
-    https, _ = unsubscribe_links({"List-Unsubscribe": message["headers"]["List-Unsubscribe"]})
+    https = unsubscribe_link({"List-Unsubscribe": message["headers"]["List-Unsubscribe"]})
     url = urlsplit(https)
     done = await service.client.post(f"{url.path}?{url.query}")
     assert done.status_code == 200

@@ -35,7 +35,6 @@ def links() -> MailLinks:
         signer=LinkSigner(SECRET),
         events_url="https://events.example.org/",
         own_url="https://notify.example.org",
-        mailto_address="unsubscribe@nkohub.local",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -14,7 +14,7 @@ from nkohub_notifications.domain.rendering import Renderer
 from nkohub_notifications.service.messages import Notifier
 from nkohub_shared.errors import Forbidden
 from nkohub_shared.links import Purpose
-from nkohub_shared.privacy import sign, verify
+from nkohub_shared.privacy import sign
 
 from .conftest import SECRET
 
@@ -97,21 +97,23 @@ def test_a_token_is_worthless_for_another_person_or_purpose(links):
     assert refused.value.field == "token"
 
 
-def test_list_unsubscribe_headers_carry_the_https_link_and_mailto(links):
-    headers = links.list_unsubscribe("s1")
+def test_list_unsubscribe_names_the_https_link_of_the_topic_and_no_mailto(links):
+    headers = links.list_unsubscribe("s1", "grants")
     token = sign(SECRET, "notifications-unsubscribe", "s1")
     assert headers == {
         "List-Unsubscribe": (
-            f"<https://notify.example.org/unsubscribe/s1?token={token}>, "
-            f"<mailto:unsubscribe@nkohub.local?subject=unsubscribe%20s1%20{token}>"
+            f"<https://notify.example.org/unsubscribe/s1?topic=grants&token={token}>"
         ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    mailto = headers["List-Unsubscribe"].split(", ")[1].strip("<>")
-    subject = unquote(mailto.split("subject=", 1)[1])
-    word, subscriber, mailed_token = subject.split(" ")
-    assert (word, subscriber) == ("unsubscribe", "s1")
-    assert verify(SECRET, "notifications-unsubscribe", "s1", mailed_token)
+    assert "mailto:" not in headers["List-Unsubscribe"]
+    everything = links.list_unsubscribe("s1")["List-Unsubscribe"]
+    assert everything == f"<https://notify.example.org/unsubscribe/s1?token={token}>"
+
+
+def test_the_preference_centre_link_carries_the_unsubscribe_token(links):
+    token = sign(SECRET, "notifications-unsubscribe", "s1")
+    assert links.preferences("s1") == f"https://notify.example.org/preferences/s1?token={token}"
 
 
 def _notifier(links) -> Notifier:

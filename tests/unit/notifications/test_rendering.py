@@ -29,6 +29,7 @@ LINKS: dict[str, list[str]] = {
     "grant_deadline": ["unsubscribe_url"],
     "blog_digest": ["unsubscribe_url"],
     "subscription_confirm": ["confirm_url"],
+    "mailing": ["unsubscribe_url", "preferences_url"],
 }
 
 
@@ -42,7 +43,8 @@ def test_every_template_renders_with_its_links(renderer, links, name):
     urls = {
         "cancel_url": links.registration_cancel("r-1"),
         "feedback_url": links.feedback("m-1", "r-1"),  # has an & to escape in HTML
-        "unsubscribe_url": links.unsubscribe("s-1"),
+        "unsubscribe_url": links.unsubscribe("s-1", "mailings"),
+        "preferences_url": links.preferences("s-1"),
         "confirm_url": links.confirm_subscription("s-1", datetime(2026, 4, 16, tzinfo=UTC)),
     }
     context |= {key: urls[key] for key in LINKS[name]}

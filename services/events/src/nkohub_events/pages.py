@@ -20,7 +20,7 @@ from nkohub_events.domain import meetups as meetup_rules
 from nkohub_events.domain.common import DEFAULT_TZ, ROLE_LABELS, SPECIALTY_LABELS, local, utcnow
 from nkohub_events.domain.consent import CONSENT_TEXT, MAILING_TEXT
 from nkohub_events.domain.consultations import BookingIn, slot_public
-from nkohub_events.domain.questions import FeedbackIn, question_public
+from nkohub_events.domain.questions import FeedbackIn, QuestionIn, question_public
 from nkohub_events.domain.registrations import RegistrationIn
 from nkohub_events.printouts.qr import qr_svg
 from nkohub_shared.errors import DomainError
@@ -46,6 +46,14 @@ FIELD_LABELS = {
     "slot_id": "время консультации",
     "contact": "контактное лицо",
     "question": "вопрос",
+    "text": "вопрос",
+    "addressed_to": "кому",
+    "program_position": "пункт программы",
+}
+QUESTION_ERRORS = {
+    "text": "Напишите вопрос: от 3 до 2000 знаков.",
+    "addressed_to": "Проверьте, кому адресован вопрос.",
+    "program_position": "Выберите пункт программы из списка.",
 }
 
 
@@ -110,7 +118,7 @@ async def upcoming(ctx: Context) -> HTMLResponse:
     meetups = await ctx.meetups.list(statuses=["scheduled"], starts_from=utcnow())
     for m in meetups:
         m["seats_free"] = meetup_rules.seats_free(m)
-    return render("meetups.html", meetups=meetups)
+    return render("meetups.html", meetups=meetups, subscribe_url=_subscribe_url(ctx))
 
 
 async def _meetup_page(
@@ -121,7 +129,12 @@ async def _meetup_page(
     form: dict[str, str] | None = None,
     status: int = 200,
     booking_error: str | None = None,
+    asker: dict[str, str] | None = None,
+    question: dict[str, Any] | None = None,
 ) -> HTMLResponse:
+    """The meetup's page; ``asker`` (a registration and its link's token, from the
+    confirmation e-mail) opens the question form, ``question`` is its state (the text
+    typed, errors by field, or ``done``)."""
     try:
         m = await ctx.meetups.get_published(meetup_id)
     except DomainError:
@@ -158,12 +171,78 @@ async def _meetup_page(
         mailing_text=MAILING_TEXT,
         error=error,
         form=form or {},
+        asker=asker,
+        question=question or {"form": {}, "errors": {}},
+        asking_open=m["status"] == "scheduled" and m["ends_at"] > utcnow(),
+        subscribe_url=_subscribe_url(ctx),
     )
 
 
+def _subscribe_url(ctx: Context) -> str:
+    base = str(ctx.runtime.settings.notifications_public_url).rstrip("/")
+    return f"{base}/subscribe?topic=meetups"
+
+
+def _asker(ctx: Context, registration: str, token: str) -> dict[str, str] | None:
+    """The participant a link from their confirmation names (its token checked)."""
+    if registration and ctx.links.signer.valid(Purpose.REGISTRATION, registration, token):
+        return {"registration": registration, "token": token}
+    return None
+
+
 @router.get("/meetups/{meetup_id}")
-async def meetup_page(meetup_id: str, ctx: Context) -> HTMLResponse:
-    return await _meetup_page(ctx, meetup_id)
+async def meetup_page(
+    meetup_id: str, ctx: Context, registration: str = "", token: str = ""
+) -> HTMLResponse:
+    """With ``?registration=…&token=…`` (the link in the confirmation e-mail) the page
+    also shows the form for a question to the speakers and officials."""
+    return await _meetup_page(ctx, meetup_id, asker=_asker(ctx, registration, token))
+
+
+@router.post("/meetups/{meetup_id}/questions/form")
+async def question_form(
+    meetup_id: str,
+    request: Request,
+    ctx: Context,
+    client: ClientAddress,
+    registration: str = "",
+    token: str = "",
+) -> HTMLResponse:
+    """The question form's POST: the same use case as ``POST /api/v1/meetups/{id}/questions``
+    (moderated before it is shown; the shared limits of the public door)."""
+    asker = _asker(ctx, registration, token)
+    if asker is None:
+        return _bad_link()
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    data: dict[str, Any] = {"registration_id": registration, "token": token}
+    data["text"] = form.get("text", "")
+    target = form.get("addressed_to", "")
+    if target.isdigit():
+        data["program_position"] = int(target)
+    elif target:
+        data["addressed_to"] = target
+    try:
+        body = QuestionIn.model_validate(data)
+        await ctx.questions.submit(meetup_id, body, client=client)
+    except ValidationError as exc:
+        fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        errors = {f: QUESTION_ERRORS.get(f, "Проверьте это поле.") for f in fields}
+        state = {"form": form, "errors": errors}
+        return await _meetup_page(ctx, meetup_id, status=422, asker=asker, question=state)
+    except DomainError as exc:
+        field = exc.field if exc.field in QUESTION_ERRORS else "form"
+        message = exc.message if exc.status_code == 429 else _explain(exc)
+        if field != "form" and exc.status_code != 429:
+            message = QUESTION_ERRORS[field]
+        if exc.field == "meetup_id":
+            message = "Вопросы принимаются до и во время встречи."
+        state = {"form": form, "errors": {field: message}}
+        page = await _meetup_page(
+            ctx, meetup_id, status=exc.status_code, asker=asker, question=state
+        )
+        return _refused(page, exc)
+    done = {"form": {}, "errors": {}, "done": True}
+    return await _meetup_page(ctx, meetup_id, status=201, asker=asker, question=done)
 
 
 @router.post("/meetups/{meetup_id}/register")

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, Field
 
 from nkohub_events.domain.door import DoorLimits
 from nkohub_shared.settings import ServiceSettings
@@ -16,6 +16,10 @@ class EventsSettings(ServiceSettings):
     venue_timezone: str = Field(
         default="Europe/Samara",
         description="the venue's time zone: the days of report periods and date filters",
+    )
+    notifications_public_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://localhost:8003"),
+        description="public base URL of the notifications service (its subscription form)",
     )
     consent_text_version: str = Field(
         default="2026-01", description="version of the personal-data consent text shown"

@@ -14,7 +14,12 @@ from nkohub_notifications.consumers import CONSUMERS
 from nkohub_notifications.context import NotificationsContext
 from nkohub_notifications.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.contracts.notifications import MessageFailed, MessageSent
+from nkohub_shared.contracts.notifications import (
+    MailingScheduled,
+    MailingSent,
+    MessageFailed,
+    MessageSent,
+)
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 
@@ -27,8 +32,13 @@ async def send_messages(ctx: NotificationsContext) -> None:
 
 
 async def run_schedules(ctx: NotificationsContext) -> None:
-    """Background job: due reminders and the daily digest, every ``scheduler_poll_seconds``."""
-    jobs = {"reminders": ctx.reminders.send_due, "digest": ctx.digests.run_latest}
+    """Background job: due reminders, the daily digest and mailings whose time came,
+    every ``scheduler_poll_seconds``."""
+    jobs = {
+        "reminders": ctx.reminders.send_due,
+        "digest": ctx.digests.run_latest,
+        "mailings": ctx.mailings.run_due,
+    }
     while True:
         for name, job in jobs.items():
             try:
@@ -46,7 +56,7 @@ def build_runtime(
     return ServiceRuntime(
         settings,
         context_factory=NotificationsContext.of,
-        produces=[MessageSent, MessageFailed],
+        produces=[MessageSent, MessageFailed, MailingScheduled, MailingSent],
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,

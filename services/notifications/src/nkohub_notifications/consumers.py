@@ -2,7 +2,8 @@
 decodes nothing more than the event and calls a use case.
 
 Queues: ``notifications.meetups`` (meetups, registrations, attendance),
-``notifications.consultations``, ``notifications.publishing``, ``notifications.privacy``.
+``notifications.consultations``, ``notifications.publishing``, ``notifications.privacy``,
+``notifications.registry`` (the organizations read model, for mailing segments).
 The use cases only write the read model and queue messages under unique idempotency
 keys, so a redelivered event never produces a second e-mail.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from nkohub_notifications.context import NotificationsContext
 from nkohub_shared.bus import EventConsumer
+from nkohub_shared.bus.readmodels import follow_organizations
 from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.contracts.events import (
     AttendanceRecorded,
@@ -38,8 +40,11 @@ meetups = EventConsumer[Ctx]("notifications", "meetups", "Meetup, registration, 
 consultations = EventConsumer[Ctx]("notifications", "consultations", "Consultation mail")
 publishing = EventConsumer[Ctx]("notifications", "publishing", "Grant deadlines, blog digest")
 privacy = EventConsumer[Ctx]("notifications", "privacy", "Erasure of personal data")
+registry = EventConsumer[Ctx]("notifications", "registry", "Organizations for mailing segments")
 
-CONSUMERS: list[EventConsumer[Ctx]] = [meetups, consultations, publishing, privacy]
+CONSUMERS: list[EventConsumer[Ctx]] = [meetups, consultations, publishing, privacy, registry]
+
+follow_organizations(registry, lambda ctx: ctx.organization_read_model)
 
 
 @meetups.on(RegistrationConfirmed)

@@ -4,6 +4,7 @@ built once from the runtime; consumers, routes, pages and background jobs receiv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from nkohub_notifications.channels.targets import WebhookTargets
 from nkohub_notifications.domain.links import MailLinks
@@ -15,14 +16,17 @@ from nkohub_notifications.service.delivery_log import DeliveryLog
 from nkohub_notifications.service.digest import Digests
 from nkohub_notifications.service.erasure import Erasure
 from nkohub_notifications.service.grants import GrantMail
+from nkohub_notifications.service.mailings import Mailings
 from nkohub_notifications.service.meetups import MeetupMail
 from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
+from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.links import LinkSigner
 from nkohub_shared.runtime import ServiceRuntime
+from nkohub_shared.storage.organizations import OrganizationReadModel
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,13 @@ class NotificationsContext:
     grants: GrantMail
     delivery_log: DeliveryLog
     erasure: Erasure
+    mailings: Mailings
+    segments: Segments
+
+    @property
+    def organization_read_model(self) -> OrganizationReadModel:
+        """Fed by the registry's ``registry.organization.*`` events."""
+        return self.repositories.organizations.read_model
 
     @property
     def settings(self) -> NotificationsSettings:
@@ -54,7 +65,6 @@ class NotificationsContext:
             signer=LinkSigner(s.link_secret.get_secret_value()),
             events_url=str(s.events_public_url),
             own_url=str(s.public_base_url),
-            mailto_address=s.unsubscribe_mailto,
         )
         targets = WebhookTargets(
             TargetPolicy.of(s.webhook_allow_private_targets, s.webhook_allowed_networks)
@@ -91,6 +101,9 @@ class NotificationsContext:
             targets=targets,
         )
         erasure = Erasure(repos)
+        segments = Segments(
+            repos.subscribers, repos.organizations, repos.meetups, repos.registrations
+        )
         return cls(
             runtime=runtime,
             repositories=repos,
@@ -106,10 +119,25 @@ class NotificationsContext:
             ),
             subscriptions=subscriptions,
             meetups=MeetupMail(
-                repos.meetups, repos.registrations, notifier, reminders, subscriptions, erasure
+                repos.meetups,
+                repos.registrations,
+                repos.organizations,
+                notifier,
+                reminders,
+                subscriptions,
+                erasure,
             ),
             consultations=ConsultationMail(notifier, erasure),
             grants=GrantMail(notifier),
             delivery_log=DeliveryLog(repos.messages, wake_sender=sender.wake),
             erasure=erasure,
+            mailings=Mailings(
+                repos.mailings,
+                repos.messages,
+                repos.subscribers,
+                segments,
+                notifier,
+                lease=timedelta(seconds=s.mailing_lease_seconds),
+            ),
+            segments=segments,
         )

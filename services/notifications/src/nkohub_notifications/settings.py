@@ -39,12 +39,19 @@ class NotificationsSettings(ServiceSettings):
     mail_from: str = Field(
         default="Открытое общение <noreply@nkohub.local>", description="From: of every e-mail"
     )
-    unsubscribe_mailto: str = Field(
-        default="unsubscribe@nkohub.local", description="mailto: address in List-Unsubscribe"
-    )
     # Sending
     email_rate_per_second: float = Field(
         default=20.0, ge=0, description="e-mails per second per process; 0 = no limit"
+    )
+    mailing_rate_per_second: float = Field(
+        default=10.0,
+        ge=0,
+        description="a mailing's e-mails per second per process, within the e-mail rate; 0 = off",
+    )
+    mailing_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="a mailing's fan-out whose process died is taken over after",
     )
     webhook_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
     telegram_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")

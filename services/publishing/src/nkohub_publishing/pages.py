@@ -62,8 +62,13 @@ templates.globals["categories"] = [(c.value, CATEGORY_LABELS[c]) for c in Catego
 
 
 def render(ctx: PublishingContext, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    notifications = str(ctx.settings.notifications_public_url).rstrip("/")
     html = templates.get_template(name).render(
-        site_title=ctx.settings.site_title, base_url=ctx.settings.base_url, **values
+        site_title=ctx.settings.site_title,
+        base_url=ctx.settings.base_url,
+        subscribe_url=f"{notifications}/subscribe?topic=blog",
+        join_url=f"{str(ctx.settings.registry_public_url).rstrip('/')}/organizations/join",
+        **values,
     )
     return HTMLResponse(html, status)
 

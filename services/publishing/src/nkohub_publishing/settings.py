@@ -24,6 +24,14 @@ class PublishingSettings(ServiceSettings):
         default=AnyHttpUrl("http://localhost:8002"),
         description="public base URL of the events service (meetup registration links)",
     )
+    notifications_public_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://localhost:8003"),
+        description="public base URL of the notifications service (the subscription form)",
+    )
+    registry_public_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://localhost:8001"),
+        description="public base URL of the registry (an NGO's self-registration form)",
+    )
     publish_meetup_announcements: bool = Field(
         default=False, description="publish meetup announcements at once instead of drafting"
     )

@@ -1,4 +1,6 @@
-"""Public pages of the registry: the page behind a person's erasure link.
+"""Public pages of the registry: the self-registration form of an NGO with the needs
+survey (``/organizations/join``, no JavaScript: a proposal staff review), and the page
+behind a person's erasure link.
 
 ``GET /people/{id}/erase?expires=…&token=…`` shows, in Russian, what will be erased and a
 confirmation form (no JavaScript); its ``POST`` — the form's button, with the token and
@@ -10,16 +12,30 @@ and may not be framed.
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
 
 from nkohub_registry.api.deps import Context
+from nkohub_registry.domain.needs import NeedsSurvey
 from nkohub_registry.domain.people import erasure_summary
+from nkohub_registry.domain.proposals import SelfRegistration
+from nkohub_registry.domain.vocabulary import (
+    ACTIVITY_AREA_LABELS,
+    LEGAL_FORM_LABELS,
+    NEED_LABELS,
+    SPECIALIST_LABELS,
+)
 from nkohub_shared.errors import Forbidden
+from nkohub_shared.limits import RateLimited
 from nkohub_shared.links import erasure_path
+from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(tags=["registry: pages"])
 
@@ -102,3 +118,105 @@ async def erase_from_page(
     except Forbidden:
         return _invalid()
     return _done()
+
+
+# --- self-registration of an NGO, with the needs survey ------------------------------------
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+LISTS = ("activity_areas", "needs", "specialists")
+TEXTS = (
+    "full_name", "short_name", "legal_form", "ogrn", "inn", "city", "address",
+    "description", "website", "public_phone", "public_email",
+)  # fmt: skip
+FIELD_ERRORS = {
+    "missing": "Заполните это поле.",
+    "enum": "Выберите из списка.",
+    "literal_error": "Выберите из списка.",
+    "string_too_long": "Слишком длинно.",
+    "url_parsing": "Проверьте адрес сайта: он начинается с https://",
+    "url_scheme": "Проверьте адрес сайта: он начинается с https://",
+}
+EMAIL_ERROR = "Проверьте адрес: он должен выглядеть как name@example.ru."
+
+
+def _join(
+    form: dict[str, Any], errors: dict[str, str], status: int, done: str = ""
+) -> HTMLResponse:
+    html = _templates.get_template("join.html").render(
+        form=form,
+        errors=errors,
+        done=done,
+        legal_forms=sorted(LEGAL_FORM_LABELS.items(), key=lambda kv: kv[1]),
+        areas=sorted(ACTIVITY_AREA_LABELS.items(), key=lambda kv: kv[1]),
+        needs=list(NEED_LABELS.items()),
+        specialists=list(SPECIALIST_LABELS.items()),
+    )
+    return HTMLResponse(html, status, headers=HEADERS)
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    """The first error of each field, in Russian."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error.get("loc") else "form"
+        if field in errors:
+            continue
+        kind = str(error.get("type", ""))
+        if field == "public_email" and kind == "value_error":
+            errors[field] = EMAIL_ERROR
+        elif kind == "value_error":
+            errors[field] = str(error.get("msg", "")).removeprefix("Value error, ")
+        else:
+            errors[field] = FIELD_ERRORS.get(kind, "Проверьте это поле.")
+    return errors
+
+
+@router.get("/organizations/join", response_class=HTMLResponse)
+async def join_page() -> HTMLResponse:
+    """The self-registration form (the blog's list of NGOs links here)."""
+    return _join({"city": "Глазов"}, {}, 200)
+
+
+@router.post("/organizations/join", response_class=HTMLResponse)
+async def join(request: Request, ctx: Context, client: ClientAddress) -> HTMLResponse:
+    """The form's POST: the same proposal as an anonymous ``POST /api/v1/organizations``,
+    with the needs survey; errors next to their field, in Russian."""
+    raw = await request.form()
+    form: dict[str, Any] = {k: str(raw.get(k) or "").strip()[:5000] for k in TEXTS}
+    for name in LISTS:
+        form[name] = [str(v) for v in raw.getlist(name)][:50]
+    form["needs_other"] = str(raw.get("needs_other") or "").strip()[:5000]
+    form["wants_meetups"] = str(raw.get("wants_meetups") or "")
+    payload = {k: form[k] for k in TEXTS if form[k]}
+    payload["activity_areas"] = form["activity_areas"]
+    errors: dict[str, str] = {}
+    try:
+        SelfRegistration.model_validate(payload)
+    except ValidationError as exc:
+        errors.update(_errors(exc))
+    survey: NeedsSurvey | None = None
+    if form["wants_meetups"] not in ("yes", "no"):
+        errors["wants_meetups"] = "Ответьте, хотите ли вы участвовать во встречах."
+    else:
+        try:
+            survey = NeedsSurvey(
+                needs=form["needs"],
+                needs_other=form["needs_other"] or None,
+                specialists=form["specialists"],
+                wants_meetups=form["wants_meetups"] == "yes",
+                answered_on=date.today(),
+            )
+        except ValidationError as exc:
+            errors.update(_errors(exc))
+    if errors:
+        return _join(form, errors, 422)
+    try:
+        await ctx.proposals.submit(payload, client=client, needs=survey)
+    except RateLimited as limited:
+        page = _join(form, {"form": limited.message}, 429)
+        page.headers["Retry-After"] = str(limited.retry_after)
+        return page
+    return _join({}, {}, 202, done=form["short_name"] or form["full_name"])

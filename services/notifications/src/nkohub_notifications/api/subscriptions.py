@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from nkohub_notifications.api.deps import Context
-from nkohub_notifications.domain.subscribers import (
-    DEFAULT_TIMEZONE,
-    PublicName,
-    TimeZone,
-    Topic,
-)
-from nkohub_shared.text import Email
+from nkohub_notifications.domain.subscribers import SubscribeRequest
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(tags=["notifications"])
-
-
-class SubscribeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: PublicName
-    email: Email
-    topics: list[Topic] = Field(min_length=1, max_length=len(Topic))
-    blog_categories: list[Annotated[str, Field(max_length=100)]] = Field(
-        default_factory=list, max_length=50
-    )
-    timezone: TimeZone = DEFAULT_TIMEZONE
-    consent: Literal[True] = Field(description="consent to receive the mailing (152-ФЗ)")
 
 
 @router.post("/subscriptions", status_code=202)

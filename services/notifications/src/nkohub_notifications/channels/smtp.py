@@ -1,8 +1,18 @@
 """E-mail over SMTP: a stored message as an RFC 5322 e-mail (text + HTML, optional
-attachments), sent on one SMTP session per sender worker, reused between messages."""
+attachments), sent on one SMTP session per sender worker, reused between messages.
+
+The hand-over point: after the server's ``354`` and before the message and its final dot
+are written, ``handing_over(message)`` runs (the sender records it on the message). A
+process killed after that point may have delivered the message, one killed before it
+has not: the sender resends only the latter (see ``service.sender``). The moment between
+the record and the dot is a write to the socket; the one after it, the server's reply and
+our own record of the outcome, is what a resend would double.
+"""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Awaitable, Callable
 from email import errors as email_errors
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -10,6 +20,10 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
+from aiosmtplib.errors import SMTPDataError, SMTPServerDisconnected, SMTPTimeoutError
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from aiosmtplib.response import SMTPResponse
+from aiosmtplib.typing import Default, SMTPStatus
 
 from nkohub_notifications.domain.messages import Delivery, Outcome, smtp_outcome
 from nkohub_notifications.settings import NotificationsSettings
@@ -32,6 +46,14 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     email.set_content(message["text"])
     email.add_alternative(message["html"], subtype="html")
     for attachment in message.get("attachments") or []:
+        if attachment.get("encoding") == "base64":  # binary: an image, a PDF
+            email.add_attachment(
+                base64.b64decode(attachment["content"]),
+                maintype=attachment.get("maintype", "application"),
+                subtype=attachment["subtype"],
+                filename=attachment["filename"],
+            )
+            continue
         params = {"method": attachment["method"]} if attachment.get("method") else None
         email.add_attachment(
             attachment["content"],
@@ -42,19 +64,72 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     return email
 
 
+HandingOver = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class HandOverFailed(Exception):
+    """The hand-over could not be recorded; the message was not sent."""
+
+
+class _HandOverSMTP(aiosmtplib.SMTP):
+    """aiosmtplib's SMTP whose DATA calls ``before_content`` once the server said ``354``
+    and before the content and its final dot are written (aiosmtplib 5's DATA, with the
+    call in the middle)."""
+
+    before_content: Callable[[], Awaitable[None]] | None = None
+
+    async def data(self, message: str | bytes, /, *, timeout: Any = Default.token) -> SMTPResponse:
+        hook = self.before_content
+        protocol = self.protocol
+        if hook is None or protocol is None:
+            return await super().data(message, timeout=timeout)
+        await self._ehlo_or_helo_if_needed()
+        if timeout is Default.token:
+            timeout = self.timeout
+        raw = message.encode("ascii") if isinstance(message, str) else message
+        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw)) + b".\r\n"
+        lock = protocol._command_lock
+        if lock is None:
+            raise SMTPServerDisconnected("Server not connected")
+        try:
+            async with lock:
+                protocol._response_pending = True
+                protocol.write(b"DATA\r\n")
+                start = await protocol.read_response(timeout=timeout)
+                if start.code != SMTPStatus.start_input:
+                    raise SMTPDataError(start.code, start.message)
+                try:
+                    await hook()
+                except Exception as exc:  # nothing written: dropping the line aborts it
+                    self.close()
+                    raise HandOverFailed(str(exc)) from exc
+                protocol._response_pending = True
+                protocol.write(content)
+                response = await protocol.read_response(timeout=timeout)
+                if response.code != SMTPStatus.completed:
+                    raise SMTPDataError(response.code, response.message)
+                return response
+        except (SMTPServerDisconnected, SMTPTimeoutError):
+            self.close()
+            raise
+
+
 class SmtpConnection:
     """One SMTP session reused for many messages."""
 
-    def __init__(self, settings: NotificationsSettings) -> None:
+    def __init__(
+        self, settings: NotificationsSettings, *, handing_over: HandingOver | None = None
+    ) -> None:
         self._settings = settings
-        self._smtp: aiosmtplib.SMTP | None = None
+        self._smtp: _HandOverSMTP | None = None
         self._envelope_sender = parseaddr(settings.mail_from)[1]
+        self._handing_over = handing_over
 
-    async def _connected(self) -> aiosmtplib.SMTP:
+    async def _connected(self) -> _HandOverSMTP:
         if self._smtp is not None and self._smtp.is_connected:
             return self._smtp
         s = self._settings
-        smtp = aiosmtplib.SMTP(
+        smtp = _HandOverSMTP(
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_ssl,
@@ -80,10 +155,20 @@ class SmtpConnection:
             )
         try:
             smtp = await self._connected()
+            if self._handing_over is not None:
+                handing_over = self._handing_over
+
+                async def before_content() -> None:
+                    await handing_over(message)
+
+                smtp.before_content = before_content
             # the envelope names exactly the stored address, whatever the headers say
             errors, response = await smtp.send_message(
                 email, sender=self._envelope_sender, recipients=[message["to"]]
             )
+        except HandOverFailed as exc:
+            await self.close()
+            return Delivery(outcome=Outcome.TEMPORARY, detail=f"not handed over: {exc}")
         except aiosmtplib.SMTPRecipientsRefused as exc:
             await self.close()
             codes = [r.code for r in exc.recipients]

@@ -1,14 +1,19 @@
 """The signed links messages carry: the events service's (cancel a registration or a
-consultation, give feedback) and this service's own (unsubscribe, confirm a
-subscription), all through ``nkohub_shared.links`` so both sides agree on paths and
-tokens; and the ``List-Unsubscribe`` headers of marketing-like mail (RFC 2369, 8058)."""
+consultation, give feedback) and this service's own (unsubscribe, the preference centre,
+confirm a subscription), all through ``nkohub_shared.links`` so both sides agree on paths
+and tokens; and the ``List-Unsubscribe`` headers of marketing-like mail (RFC 2369, 8058).
+
+The preference centre's link carries the unsubscribe token: whoever may stop the mail of
+a mailbox may choose it too. ``List-Unsubscribe`` names only the HTTPS link (one click,
+RFC 8058), no ``mailto:``: no mailbox reader stands behind such an address here, and an
+address that swallows requests would be worse than none."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from nkohub_shared.links import (
     LinkSigner,
@@ -20,7 +25,14 @@ from nkohub_shared.links import (
     unsubscribe_path,
 )
 
-EXPIRES_DIGITS = 12  # an epoch second has 10 digits until the year 2286
+EXPIRES_DIGITS = 12
+
+
+def preferences_path(subscriber_id: str) -> str:  # notifications: the preference centre
+    return f"/preferences/{subscriber_id}"
+
+
+# an epoch second has 10 digits until the year 2286
 
 
 class LinkState(StrEnum):
@@ -38,7 +50,6 @@ class MailLinks:
     signer: LinkSigner
     events_url: str  # public base URL of the events service
     own_url: str  # public base URL of this service
-    mailto_address: str  # the address in the mailto: of List-Unsubscribe
 
     def registration_cancel(self, registration_id: str) -> str:
         return self.signer.link(
@@ -57,6 +68,17 @@ class MailLinks:
             registration=registration_id,
         )
 
+    def ask_question(self, meetup_id: str, registration_id: str) -> str:
+        """The meetup's page with the question form open for this registration."""
+        link = self.signer.link(
+            self.events_url,
+            f"/meetups/{meetup_id}",
+            Purpose.REGISTRATION,
+            registration_id,
+            registration=registration_id,
+        )
+        return f"{link}#question"
+
     def consultation_cancel(self, consultation_id: str) -> str:
         return self.signer.link(
             self.events_url,
@@ -65,15 +87,22 @@ class MailLinks:
             consultation_id,
         )
 
-    def unsubscribe(self, subscriber_id: str) -> str:
+    def unsubscribe(self, subscriber_id: str, topic: str | None = None) -> str:
+        """From one topic (``topic``) or, without it, from every mailing."""
+        query = {"topic": topic} if topic else {}
         return self.signer.link(
-            self.own_url, unsubscribe_path(subscriber_id), Purpose.UNSUBSCRIBE, subscriber_id
+            self.own_url,
+            unsubscribe_path(subscriber_id),
+            Purpose.UNSUBSCRIBE,
+            subscriber_id,
+            **query,
         )
 
-    def unsubscribe_mailto(self, subscriber_id: str) -> str:
-        token = self.signer.token(Purpose.UNSUBSCRIBE, subscriber_id)
-        subject = quote(f"unsubscribe {subscriber_id} {token}")
-        return f"mailto:{self.mailto_address}?subject={subject}"
+    def preferences(self, subscriber_id: str) -> str:
+        """The subscriber's preference centre (topics, unsubscribing from one or all)."""
+        return self.signer.link(
+            self.own_url, preferences_path(subscriber_id), Purpose.UNSUBSCRIBE, subscriber_id
+        )
 
     def confirm_subscription(self, subscriber_id: str, expires_at: datetime) -> str:
         """The confirmation link, valid until ``expires_at``: the token signs the
@@ -100,11 +129,10 @@ class MailLinks:
             return LinkState.INVALID
         return LinkState.VALID if at.timestamp() < int(expires) else LinkState.EXPIRED
 
-    def list_unsubscribe(self, subscriber_id: str) -> dict[str, str]:
-        """The headers of marketing-like mail: the HTTPS link (one-click POST) and mailto."""
-        link = self.unsubscribe(subscriber_id)
-        mailto = self.unsubscribe_mailto(subscriber_id)
+    def list_unsubscribe(self, subscriber_id: str, topic: str | None = None) -> dict[str, str]:
+        """The headers of marketing-like mail: the HTTPS link of the message's topic, which
+        a mail client POSTs to with ``List-Unsubscribe=One-Click`` (RFC 8058)."""
         return {
-            "List-Unsubscribe": f"<{link}>, <{mailto}>",
+            "List-Unsubscribe": f"<{self.unsubscribe(subscriber_id, topic)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }

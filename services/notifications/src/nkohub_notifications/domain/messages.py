@@ -120,6 +120,8 @@ def message_document(
         "created_at": at,
         "updated_at": at,
         "sent_at": None,
+        "priority": 0,  # a mailing's messages: 1 (after one person's own)
+        "handed_over_at": None,
         **content,
     }
 
@@ -199,6 +201,7 @@ class MessageFilter:
     template: str | None = None
     meetup_id: str | None = None
     channel: str | None = None
+    mailing_id: str | None = None
 
     @property
     def recipient_key(self) -> str | None:

@@ -107,6 +107,12 @@ SPECS: dict[str, TemplateSpec] = {
             "Ежедневная подборка новых записей блога",
         ),
         TemplateSpec(
+            "mailing",
+            "{{ mailing_subject }}",
+            False,
+            "Рассылка, которую написали сотрудники библиотеки (Markdown)",
+        ),
+        TemplateSpec(
             "subscription_confirm",
             "Подтвердите подписку на рассылку «Открытое общение»",
             True,
@@ -149,7 +155,16 @@ class Renderer:
         spec = SPECS.get(name)
         if spec is None:
             raise UnknownTemplate(name)
-        full = {"name": "", "unsubscribe_url": None, "timezone": "Europe/Samara", **context}
+        full = {
+            "name": "",
+            "unsubscribe_url": None,
+            "preferences_url": None,
+            "topic_label": None,
+            "question_url": None,
+            "short_code": None,
+            "timezone": "Europe/Samara",
+            **context,
+        }
         subject = self._text.from_string(spec.subject).render(full)
         full["subject"] = subject
         text = self._text.get_template(f"mail/{name}.txt").render(full)

@@ -43,6 +43,8 @@ def sample_context(name: str) -> dict[str, Any]:
     unsubscribe = "http://localhost:8003/unsubscribe/sample?token=sample"
     base = {"name": "Мария Петрова", "meetup": meetup, "cancel_url": link}
     extra: dict[str, dict[str, Any]] = {
+        "registration_confirmed": {"short_code": "K7M2QX"},
+        "registration_promoted": {"short_code": "K7M2QX"},
         "registration_waitlisted": {"position": 3},
         "registration_cancelled": {"cancelled_by": "participant"},
         "meetup_announcement": {"unsubscribe_url": unsubscribe},
@@ -74,6 +76,16 @@ def sample_context(name: str) -> dict[str, Any]:
                     "excerpt": "Разбираем типичные ошибки заявок.",
                 }
             ],
+        },
+        "mailing": {
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": "http://localhost:8003/preferences/sample?token=sample",
+            "topic_label": "Рассылки библиотеки",
+            "mailing_subject": "Приглашаем НКО на консультацию по отчётности",
+            "body_html": (
+                "<p>Уважаемые коллеги!</p><p>Приглашаем на <strong>консультацию</strong>.</p>"
+            ),
+            "body_text": "Уважаемые коллеги!\n\nПриглашаем на **консультацию**.\n",
         },
         "subscription_confirm": {"confirm_url": "http://localhost:8003/subscriptions/x/confirm"},
     }

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
@@ -34,12 +34,22 @@ class Topic(StrEnum):
     MEETUPS = "meetups"  # meetup announcements
     GRANTS = "grants"  # grant news and deadlines
     BLOG = "blog"  # daily digest of new posts
+    MAILINGS = "mailings"  # mailings the library's staff write
+
+
+TOPIC_LABELS = {
+    Topic.MEETUPS: "Анонсы встреч «Открытое общение»",
+    Topic.GRANTS: "Гранты: конкурсы и сроки подачи заявок",
+    Topic.BLOG: "Новое в блоге «Проект +» (одно письмо в день)",
+    Topic.MAILINGS: "Рассылки библиотеки",
+}
 
 
 class SubscriberStatus(StrEnum):
     PENDING = "pending"  # waits for the confirmation link
     CONFIRMED = "confirmed"
     UNSUBSCRIBED = "unsubscribed"
+    CONTACT = "contact"  # an address a mailing reached by contact (an NGO's public one)
 
 
 def known_zone(value: str) -> str:
@@ -134,6 +144,11 @@ def subscriber_document(
         "status": status.value,
         "mailing_consent": consent,
         "consent_at": at if consent else None,
+        "consent_log": [
+            consent_entry("attested", source, list(topics_document(fields.topics)), at=at)
+        ]
+        if consent
+        else [],
         "source": source,
         "created_at": at,
         "updated_at": at,
@@ -163,6 +178,31 @@ def registration_request(name: str, email: str, *, at: datetime | None = None) -
         "created_at": at,
         "updated_at": at,
         **pending_choice([Topic.MEETUPS], []),
+    }
+
+
+def contact_document(name: str, email: str, *, at: datetime | None = None) -> dict[str, Any]:
+    """The recipient a mailing creates for an address it reaches by contact (an NGO's
+    public address, a registrant): no subscription, no consent, but an id for the
+    unsubscribe link and the preference centre. Only inserted where the person has no
+    subscriber; the insert's filter sets ``person_key``."""
+    at = at or now()
+    return {
+        "_id": new_id(),
+        "name": one_line(name)[:200],
+        "email": normalise_email(email),
+        "telegram_chat_id": None,
+        "webhook_url": None,
+        "locale": "ru",
+        "timezone": DEFAULT_TIMEZONE,
+        "topics": {},
+        "blog_categories": [],
+        "status": SubscriberStatus.CONTACT.value,
+        "mailing_consent": False,
+        "consent_at": None,
+        "source": "mailing",
+        "created_at": at,
+        "updated_at": at,
     }
 
 
@@ -232,6 +272,56 @@ def unsubscription(*, at: datetime | None = None) -> dict[str, Any]:
     }
 
 
+CONSENT_LOG_KEEP = 50
+
+
+def consent_entry(
+    action: str, source: str, topics: list[str] | None = None, *, at: datetime | None = None
+) -> dict[str, Any]:
+    """One line of a subscriber's consent log: what they did, when, and where
+    (``action``: subscribed, confirmed, topics, unsubscribed_topic, unsubscribed)."""
+    return {"at": at or now(), "action": action, "source": source, "topics": topics or []}
+
+
+def topic_refusal(subscriber: dict[str, Any], topic: Topic, *, at: datetime | None = None) -> dict:
+    """The fields that stop ``topic`` on every channel, the others kept."""
+    topics = dict(subscriber.get("topics") or {})
+    topics[topic.value] = {channel.value: False for channel in Channel}
+    return {"topics": topics, "updated_at": at or now()}
+
+
+def chosen_topics(subscriber: dict[str, Any]) -> set[Topic]:
+    """The topics a subscriber receives by e-mail now (for the preference centre)."""
+    if subscriber.get("status") != SubscriberStatus.CONFIRMED:
+        return set()
+    topics = subscriber.get("topics") or {}
+    return {t for t in Topic if (topics.get(t.value) or {}).get("email")}
+
+
+def preference_change(
+    subscriber: dict[str, Any], chosen: set[Topic], *, at: datetime | None = None
+) -> dict[str, Any]:
+    """The fields the preference centre sets. Its link reached the person at this address,
+    so choosing topics there is their consent (a confirmed subscription, dated); choosing
+    none is an unsubscribe from everything."""
+    at = at or now()
+    if not chosen:
+        return unsubscription(at=at)
+    topics = dict(subscriber.get("topics") or {})
+    for topic in Topic:
+        choice = dict(topics.get(topic.value) or TopicChoice(email=False).model_dump())
+        choice["email"] = topic in chosen
+        topics[topic.value] = choice
+    return {
+        "status": SubscriberStatus.CONFIRMED.value,
+        "mailing_consent": True,
+        "consent_at": at,
+        "consent_source": "preference_centre",
+        "topics": topics,
+        "updated_at": at,
+    }
+
+
 ADDRESS_FIELD = {
     Channel.EMAIL: "email",
     Channel.WEBHOOK: "webhook_url",
@@ -286,3 +376,18 @@ class SubscriberChanges(BaseModel):
 def in_their_zone(context: dict[str, Any], subscriber: dict[str, Any]) -> dict[str, Any]:
     """A template context whose times read in the recipient's zone (grant deadlines)."""
     return {**context, "timezone": timezone_of(subscriber)}
+
+
+class SubscribeRequest(BaseModel):
+    """The public subscription request (the API's JSON and the form's fields)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: PublicName
+    email: Email
+    topics: list[Topic] = Field(min_length=1, max_length=len(Topic))
+    blog_categories: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=50
+    )
+    timezone: TimeZone = DEFAULT_TIMEZONE
+    consent: Literal[True] = Field(description="consent to receive the mailing (152-ФЗ)")

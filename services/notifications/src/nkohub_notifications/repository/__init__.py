@@ -8,7 +8,11 @@
   read model built from the events service's events;
 - ``reminders`` (``ReminderRepository``): scheduled reminders;
 - ``posts``, ``digests`` (``PostRepository``, ``DigestRepository``): the daily digest;
-- ``erased_people`` (``ErasedPeopleRepository``): erased person keys (durable erasure).
+- ``erased_people`` (``ErasedPeopleRepository``): erased person keys (durable erasure);
+- ``mailings`` (``MailingRepository``): mailings staff write; the outbox of
+  ``notifications.mailing.*``;
+- ``organizations``, ``organization_visits`` (``OrganizationRepository``): the registry's
+  organizations (from its events) and which were seen at meetups: mailing segments.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_notifications.repository import (
     erased,
+    mailings,
     messages,
     posts,
     readmodel,
@@ -28,7 +33,9 @@ from nkohub_notifications.repository import (
     subscribers,
 )
 from nkohub_notifications.repository.erased import ErasedPeopleRepository
+from nkohub_notifications.repository.mailings import MailingRepository
 from nkohub_notifications.repository.messages import MessageRepository
+from nkohub_notifications.repository.organizations import OrganizationRepository
 from nkohub_notifications.repository.posts import DigestRepository, PostRepository
 from nkohub_notifications.repository.readmodel import (
     KnownMeetup,
@@ -45,8 +52,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     readmodel.REGISTRATIONS: readmodel.REGISTRATION_INDEXES,
     reminders.COLLECTION: reminders.INDEXES,
     posts.POSTS: posts.POST_INDEXES,
+    mailings.COLLECTION: mailings.INDEXES,
 }
-OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION]
+OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION, mailings.COLLECTION]
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ class Repositories:
     posts: PostRepository
     digests: DigestRepository
     erased: ErasedPeopleRepository
+    mailings: MailingRepository
+    organizations: OrganizationRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -71,6 +81,8 @@ class Repositories:
             posts=PostRepository(db[posts.POSTS]),
             digests=DigestRepository(db[posts.DIGESTS]),
             erased=ErasedPeopleRepository(db[erased.COLLECTION]),
+            mailings=MailingRepository(db[mailings.COLLECTION], outbox),
+            organizations=OrganizationRepository(db),
         )
 
 
@@ -80,8 +92,10 @@ __all__ = [
     "DigestRepository",
     "ErasedPeopleRepository",
     "KnownMeetup",
+    "MailingRepository",
     "MeetupRepository",
     "MessageRepository",
+    "OrganizationRepository",
     "PostRepository",
     "RegistrationRepository",
     "ReminderRepository",

@@ -18,7 +18,8 @@ from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Document, Outbox
 COLLECTION = "messages"
 INDEXES = [
     IndexModel([("key", ASCENDING)], unique=True),
-    IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)]),
+    IndexModel([("status", ASCENDING), ("priority", ASCENDING), ("next_attempt_at", ASCENDING)]),
+    IndexModel([("mailing_id", ASCENDING), ("status", ASCENDING)]),
     IndexModel([("recipient_key", ASCENDING)]),
     IndexModel([("meetup_id", ASCENDING)]),
     IndexModel([("registration_id", ASCENDING)]),
@@ -44,6 +45,8 @@ def _query(filter: MessageFilter) -> Document:
         query["meetup_id"] = filter.meetup_id
     if filter.channel:
         query["channel"] = filter.channel
+    if filter.mailing_id:
+        query["mailing_id"] = filter.mailing_id
     return query
 
 
@@ -115,12 +118,34 @@ class MessageRepository:
     # --- sending -------------------------------------------------------------------------
 
     async def due(self, at: datetime, *, exclude: set[str], limit: int) -> list[str]:
-        """Ids of queued messages due at ``at``, oldest due first."""
+        """Ids of queued messages due at ``at``: one person's own messages (priority 0)
+        before a mailing's (1), oldest due first."""
         query: Document = {"status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}}
         if exclude:
             query["_id"] = {"$nin": list(exclude)}
-        cursor = self._messages.find(query, {"_id": 1}).sort("next_attempt_at", 1).limit(limit)
+        cursor = (
+            self._messages.find(query, {"_id": 1})
+            .sort([("priority", ASCENDING), ("next_attempt_at", ASCENDING)])
+            .limit(limit)
+        )
         return [doc["_id"] async for doc in cursor]
+
+    async def mark_handed_over(self, message_id: str, at: datetime) -> bool:
+        """Record that the message's content is about to be written to the far side."""
+        result = await self._messages.update_one(
+            {"_id": message_id, "status": Status.SENDING.value},
+            {"$set": {"handed_over_at": at}},
+        )
+        return bool(result.modified_count)
+
+    async def expired_handed_over(self, at: datetime) -> list[Document]:
+        """Claims whose sender died after handing the content over (maybe delivered)."""
+        query = {
+            "status": Status.SENDING.value,
+            "lease_until": {"$lt": at},
+            "handed_over_at": {"$ne": None},
+        }
+        return [doc async for doc in self._messages.find(query, HIDDEN)]
 
     async def claim(self, message_id: str, at: datetime, lease_until: datetime) -> Document | None:
         """Take the message if it is still queued and due (atomic: one sender wins):
@@ -154,9 +179,13 @@ class MessageRepository:
         return bool(result.modified_count)
 
     async def release_expired_leases(self, at: datetime) -> int:
-        """Messages whose sender died while sending go back to the queue."""
+        """Messages whose sender died before handing them over go back to the queue."""
         result = await self._messages.update_many(
-            {"status": Status.SENDING.value, "lease_until": {"$lt": at}},
+            {
+                "status": Status.SENDING.value,
+                "lease_until": {"$lt": at},
+                "handed_over_at": None,
+            },
             {"$set": {"status": Status.QUEUED.value, "next_attempt_at": at}},
         )
         return result.modified_count
@@ -175,6 +204,10 @@ class MessageRepository:
 
     async def count(self, filter: MessageFilter) -> int:
         return await self._messages.count_documents(_query(filter))
+
+    async def mailing_counts(self, mailing_id: str) -> dict[str, int]:
+        """A mailing's messages by status (its progress)."""
+        return await self.counts_by_status(MessageFilter(mailing_id=mailing_id))
 
     async def counts_by_status(self, filter: MessageFilter) -> dict[str, int]:
         pipeline = [{"$match": _query(filter)}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]

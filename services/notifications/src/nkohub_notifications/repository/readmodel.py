@@ -3,6 +3,7 @@ events (who is registered for what)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ REGISTRATIONS = "registrations"
 REGISTRATION_INDEXES = [
     IndexModel([("meetup_id", ASCENDING)]),
     IndexModel([("person_key", ASCENDING)]),
+    IndexModel([("organization_id", ASCENDING)]),
 ]
 
 
@@ -96,6 +98,7 @@ class RegistrationRepository:
             "$set": {
                 "meetup_id": meetup.meetup_id,
                 "person_key": participant.person_key,
+                "organization_id": participant.organization_id,
                 "name": one_line(participant.name),
                 "email": normalise_email(participant.email),
                 "status": state.value,
@@ -120,6 +123,17 @@ class RegistrationRepository:
             {"meetup_id": meetup_id, "status": {"$in": [s.value for s in states]}}
         )
         return [doc async for doc in cursor]
+
+    async def of_meetup_all(self, meetup_id: str) -> AsyncIterator[Document]:
+        async for registration in self._registrations.find({"meetup_id": meetup_id}):
+            yield registration
+
+    async def people_of_organizations(self, organization_ids: list[str]) -> list[str]:
+        """Person keys of everyone who registered on behalf of these organizations."""
+        keys = await self._registrations.distinct(
+            "person_key", {"organization_id": {"$in": organization_ids}}
+        )
+        return [k for k in keys if k]
 
     async def attendees(self, meetup_id: str) -> list[Document]:
         cursor = self._registrations.find({"meetup_id": meetup_id, "attended": True})

@@ -82,26 +82,60 @@ class SubscriberRepository:
         return bool(result.modified_count)
 
     async def update(
-        self, subscriber_id: str, fields: Document, *, unset: tuple[str, ...] = ()
+        self,
+        subscriber_id: str,
+        fields: Document,
+        *,
+        unset: tuple[str, ...] = (),
+        log: Document | None = None,
+        log_keep: int = 50,
     ) -> Document | None:
-        """Set ``fields`` (and remove ``unset``); the subscriber after, or ``None``."""
+        """Set ``fields`` (and remove ``unset``, and add ``log`` to the consent log); the
+        subscriber after, or ``None``."""
         update: Document = {"$set": fields}
         if unset:
             update["$unset"] = dict.fromkeys(unset, "")
+        if log is not None:
+            update["$push"] = {"consent_log": {"$each": [log], "$slice": -log_keep}}
         return await self._subscribers.find_one_and_update(
             {"_id": subscriber_id}, update, return_document=ReturnDocument.AFTER
         )
 
     async def confirm_pending(
-        self, subscriber_id: str, fields: Document, *, unset: tuple[str, ...]
+        self,
+        subscriber_id: str,
+        fields: Document,
+        *,
+        unset: tuple[str, ...],
+        log: Document | None = None,
     ) -> Document | None:
         """Apply a confirmation only while its request is still pending (atomic: an
         unsubscribe in between wins); the subscriber after, or ``None``."""
+        update: Document = {"$set": fields, "$unset": dict.fromkeys(unset, "")}
+        if log is not None:
+            update["$push"] = {"consent_log": {"$each": [log], "$slice": -50}}
         return await self._subscribers.find_one_and_update(
             {"_id": subscriber_id, "pending_topics": {"$ne": None}},
-            {"$set": fields, "$unset": dict.fromkeys(unset, "")},
+            update,
             return_document=ReturnDocument.AFTER,
         )
+
+    async def of_people(self, person_keys: list[str]) -> dict[str, Document]:
+        """Subscribers of these people, by person key."""
+        found: dict[str, Document] = {}
+        for start in range(0, len(person_keys), 1000):
+            batch = person_keys[start : start + 1000]
+            async for sub in self._subscribers.find({"person_key": {"$in": batch}}):
+                found[sub["person_key"]] = sub
+        return found
+
+    async def of_ids(self, subscriber_ids: list[str]) -> list[Document]:
+        return [s async for s in self._subscribers.find({"_id": {"$in": subscriber_ids}})]
+
+    async def choosing(self, topic: Topic) -> AsyncIterator[Document]:
+        """Everyone who ever chose ``topic`` by e-mail, whatever their status now."""
+        async for subscriber in self._subscribers.find({f"topics.{topic.value}.email": True}):
+            yield subscriber
 
     async def followers(self, topic: Topic, channel: Channel) -> AsyncIterator[Document]:
         async for subscriber in self._subscribers.find(followers_query(topic, channel)):

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from nkohub_notifications.domain.clock import now
+from nkohub_notifications.domain.doorcode import door_code_qr
 from nkohub_notifications.domain.messages import Recipient
 from nkohub_notifications.domain.readmodel import REGISTERED, MeetupState, RegistrationState
 from nkohub_notifications.domain.subscribers import Topic
 from nkohub_notifications.repository import (
     MeetupRepository,
+    OrganizationRepository,
     RegistrationRepository,
 )
 from nkohub_notifications.service.erasure import Erasure
@@ -48,6 +50,7 @@ class MeetupMail:
         self,
         meetups: MeetupRepository,
         registrations: RegistrationRepository,
+        organizations: OrganizationRepository,
         notifier: Notifier,
         reminders: Reminders,
         subscriptions: Subscriptions,
@@ -55,6 +58,7 @@ class MeetupMail:
     ) -> None:
         self._meetups = meetups
         self._registrations = registrations
+        self._organizations = organizations
         self._notifier = notifier
         self._reminders = reminders
         self._subscriptions = subscriptions
@@ -96,6 +100,11 @@ class MeetupMail:
             event.meetup,
             event.participant,
             with_invitation=True,
+            extra_attachments=[door_code_qr(event.short_code)] if event.short_code else [],
+            question_url=self._notifier.links.ask_question(
+                event.meetup.meetup_id, event.registration_id
+            ),
+            short_code=event.short_code,
         )
 
     async def registration_waitlisted(
@@ -173,6 +182,7 @@ class MeetupMail:
         participant: Participant,
         *,
         with_invitation: bool = False,
+        extra_attachments: list[dict[str, str]] | None = None,
         **context: Any,
     ) -> None:
         message = self._notifier.email(
@@ -184,7 +194,8 @@ class MeetupMail:
                 "cancel_url": self._notifier.links.registration_cancel(registration_id),
                 **context,
             },
-            attachments=[invitation(meetup)] if with_invitation else [],
+            attachments=([invitation(meetup)] if with_invitation else [])
+            + (extra_attachments or []),
             cause_event_id=envelope.id,
             meetup_id=meetup.meetup_id,
             registration_id=registration_id,
@@ -264,13 +275,18 @@ class MeetupMail:
     # --- after the meetup ----------------------------------------------------------------
 
     async def meetup_completed(self, event: MeetupCompleted, envelope: CloudEvent) -> None:
-        """Thank everyone recorded as come."""
+        """Thank everyone recorded as come; the NGOs that took part were seen."""
         await self._meetups.remember(event.meetup, now(), MeetupState.COMPLETED)
+        for organization_id in event.organization_ids:
+            await self._organizations.record_visit(organization_id, event.meetup.meetup_id)
         attendees = await self._registrations.attendees(event.meetup.meetup_id)
         await self._notifier.queue([self._thanks(event.meetup, reg) for reg in attendees])
 
     async def attendance_recorded(self, event: AttendanceRecorded, envelope: CloudEvent) -> None:
-        """Mark who came; if the meetup is already completed, thank them now."""
+        """Mark who came (and their NGO as seen); if the meetup is already completed,
+        thank them now."""
+        if event.organization_id:
+            await self._organizations.record_visit(event.organization_id, event.meetup_id)
         if await self._forgotten(envelope, event.person_key):
             return
         if event.registration_id:

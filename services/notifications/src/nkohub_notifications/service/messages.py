@@ -26,7 +26,7 @@ from nkohub_notifications.domain.messages import (
 from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.rendering import SPECS, Rendered, Renderer
 from nkohub_notifications.domain.samples import sample_context
-from nkohub_notifications.domain.subscribers import Topic
+from nkohub_notifications.domain.subscribers import TOPIC_LABELS, Topic
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_shared.calendar import meetup_invitation
 from nkohub_shared.contracts import CloudEvent, new_event
@@ -105,10 +105,12 @@ class Notifier:
         not_before: datetime | None = None,
         about_keys: list[str] | None = None,
         greet: bool = True,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A queued e-mail document; marketing-like ones carry List-Unsubscribe. One that
         cannot be built (an invalid address, a template error) comes back ``failed`` with
-        its reason (see ``queue``). ``greet=False``: no name in the greeting."""
+        its reason (see ``queue``). ``greet=False``: no name in the greeting. ``extra``:
+        fields stored on the message (a mailing's id and basis)."""
         document = message_document(
             cause=cause,
             channel=Channel.EMAIL,
@@ -121,6 +123,7 @@ class Notifier:
             registration_id=registration_id,
             not_before=not_before,
             about_keys=about_keys,
+            **(extra or {}),
         )
         try:
             normalise_email(recipient.email or "")
@@ -131,10 +134,18 @@ class Notifier:
             if not SPECS[template].transactional:
                 if recipient.subscriber_id is None:
                     raise ValueError("marketing mail needs a subscriber to unsubscribe")
-                headers = self.links.list_unsubscribe(recipient.subscriber_id)
+                topic_value = topic.value if topic else None
+                headers = self.links.list_unsubscribe(recipient.subscriber_id, topic_value)
                 context = {
                     **context,
-                    "unsubscribe_url": self.links.unsubscribe(recipient.subscriber_id),
+                    "unsubscribe_url": self.links.unsubscribe(recipient.subscriber_id, topic_value),
+                    "preferences_url": self.links.preferences(recipient.subscriber_id),
+                    "topic_label": TOPIC_LABELS.get(topic) if topic else None,
+                }
+            elif recipient.subscriber_id is not None:
+                context = {
+                    **context,
+                    "preferences_url": self.links.preferences(recipient.subscriber_id),
                 }
             name = recipient.name if greet else ""
             rendered = self.renderer.render(template, {**context, "name": name})

@@ -4,8 +4,11 @@ A feeder looks up due messages in batches; workers claim each one atomically (st
 queued and due → sending, with a lease and ``attempts + 1``), so two workers or two
 processes never send the same message. The outcome is written with its
 ``notifications.message.sent`` / ``failed`` event in the same single-document write. A
-claim whose worker died returns to the queue when its lease expires (the lease sweep).
-Sending is rate-limited per channel.
+claim whose worker died returns to the queue when its lease expires (the lease sweep) —
+unless the e-mail's content had been handed over to the SMTP server (``handed_over_at``,
+recorded just before the content is written): the server may have it, so it is counted
+sent (``unconfirmed``) rather than sent twice. Sending is rate-limited per channel, and a
+mailing's messages also by ``mailing_rate_per_second``, after one person's own messages.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from nkohub_notifications.channels.telegram import TelegramConnection
 from nkohub_notifications.channels.webhook import WebhookConnection
 from nkohub_notifications.domain.caps import cap_key, cap_reason, mail_caps
 from nkohub_notifications.domain.clock import now
+from nkohub_notifications.domain.mailings import Basis, Verdict, verdict
 from nkohub_notifications.domain.messages import (
     HISTORY_KEEP,
     Channel,
@@ -69,6 +73,7 @@ class Sender:
             Channel.WEBHOOK: RateLimiter(settings.webhook_rate_per_second),
             Channel.TELEGRAM: RateLimiter(settings.telegram_rate_per_second),
         }
+        self._mailing_limit = RateLimiter(settings.mailing_rate_per_second)
 
     def wake(self) -> None:
         """New messages are queued: look now rather than at the next poll."""
@@ -123,7 +128,7 @@ class Sender:
         candidates: asyncio.Queue[str],
         in_flight: set[str],
     ) -> None:
-        smtp = SmtpConnection(self._settings)
+        smtp = SmtpConnection(self._settings, handing_over=self._handing_over)
         connections: dict[Channel, Connection] = {**shared, Channel.EMAIL: smtp}
         try:
             while True:
@@ -149,9 +154,21 @@ class Sender:
         lease = timedelta(seconds=self._settings.send_lease_seconds)
         return await self._messages.claim(message_id, at, at + lease)
 
+    async def _handing_over(self, message: dict[str, Any]) -> None:
+        await self._messages.mark_handed_over(message["_id"], now())
+
     async def process(self, message: dict[str, Any], connection: Connection) -> None:
-        """Deliver a claimed message and record the outcome."""
-        if message.get("topic") and not await self._still_wanted(message):
+        """Deliver a claimed message and record the outcome. The rate limit's wait comes
+        first, so that whether it is still wanted is asked just before it leaves."""
+        if message.get("mailing_id"):
+            delay = self._mailing_limit.reserve()
+            if delay:
+                await asyncio.sleep(delay)
+        delay = self._limits[Channel(message["channel"])].reserve()
+        if delay:
+            await asyncio.sleep(delay)
+        wanted_check = message.get("topic") and not message.get("mailing_test_of")
+        if wanted_check and not await self._still_wanted(message):
             await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
             return
         if message["attempts"] == 1:  # counted once per message, not per retry
@@ -159,9 +176,6 @@ class Sender:
             if over is not None:
                 await self._finish(message, Status.SUPPRESSED, None, over)
                 return
-        delay = self._limits[Channel(message["channel"])].reserve()
-        if delay:
-            await asyncio.sleep(delay)
         try:
             delivery = await connection.deliver(message)
         except asyncio.CancelledError:
@@ -191,6 +205,9 @@ class Sender:
 
     async def _still_wanted(self, message: dict[str, Any]) -> bool:
         subscriber = await self._subscribers.of_person(message["recipient_key"])
+        basis = message.get("mailing_basis")
+        if basis is not None:  # a mailing: the segment's rule, asked again
+            return verdict(subscriber, Topic(message["topic"]), Basis(basis)) is Verdict.INCLUDED
         return subscriber is not None and follows(
             subscriber, Topic(message["topic"]), Channel(message["channel"])
         )
@@ -224,7 +241,7 @@ class Sender:
             fields["last_error"] = detail
             events.append(new_event(MessageFailed(**common, reason=detail)))
         elif status is Status.QUEUED:
-            fields.update(next_attempt_at=next_at, last_error=detail)
+            fields.update(next_attempt_at=next_at, last_error=detail, handed_over_at=None)
         else:
             fields["last_error"] = detail
         attempt = (
@@ -245,6 +262,7 @@ class Sender:
         while True:
             await asyncio.sleep(max(self._settings.sender_poll_seconds, 1.0))
             try:
+                await self._settle_handed_over()
                 if await self._messages.release_expired_leases(now()):
                     self.wake()
             except asyncio.CancelledError:
@@ -253,6 +271,29 @@ class Sender:
                 if _stopping():
                     raise
                 log.warning("lease sweep failed: %r", exc)
+
+    async def _settle_handed_over(self) -> None:
+        """Claims whose sender died after handing the content to the SMTP server: the
+        server has the message whole (only the socket write stood between the record
+        and its final dot), so it counts as sent, unconfirmed, and is not sent again."""
+        for message in await self._messages.expired_handed_over(now()):
+            at = now()
+            event = MessageSent(
+                message_id=message["_id"],
+                channel=message["channel"],
+                template=message["template"],
+                recipient_key=message["recipient_key"],
+                cause_event_id=message.get("cause_event_id"),
+                attempts=message["attempts"],
+                sent_at=message["handed_over_at"],
+            )
+            fields = {"status": Status.SENT.value, "updated_at": at, "unconfirmed": True}
+            fields.update(sent_at=message["handed_over_at"], last_error=None)
+            attempt = {"at": at, "outcome": "unconfirmed", "detail": "sender died after hand-over"}
+            await self._messages.finish(
+                message["_id"], fields, new_event(event), attempt=attempt, history_keep=HISTORY_KEEP
+            )
+            log.warning("message %s counted sent: its sender died after hand-over", message["_id"])
 
 
 def _stopping() -> bool:

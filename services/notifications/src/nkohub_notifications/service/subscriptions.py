@@ -27,11 +27,14 @@ from nkohub_notifications.domain.subscribers import (
     Topic,
     confirm_verdict,
     confirmation,
+    consent_entry,
     pending_choice,
+    preference_change,
     registration_request,
     renewed_choice,
     resend_cutoff,
     subscriber_document,
+    topic_refusal,
     unsubscription,
 )
 from nkohub_notifications.domain.targets import TargetRefused
@@ -176,8 +179,12 @@ class Subscriptions:
         person unsubscribed since) changes nothing."""
         verdict = confirm_verdict(subscriber)
         if verdict is ConfirmVerdict.CONFIRM:
+            topics = list((subscriber.get("pending_topics") or {}).keys())
             updated = await self._subscribers.confirm_pending(
-                subscriber["_id"], confirmation(subscriber), unset=PENDING_FIELDS
+                subscriber["_id"],
+                confirmation(subscriber),
+                unset=PENDING_FIELDS,
+                log=consent_entry("confirmed", subscriber.get("source") or "public", topics),
             )
             if updated is None:  # withdrawn meanwhile (unsubscribed in another tab)
                 return ConfirmVerdict.USED
@@ -192,10 +199,38 @@ class Subscriptions:
         await self._subscribers.update(subscriber["_id"], renewed_choice(subscriber))
         return await self._mail_confirmation(subscriber, cause=f"renew:{new_id()}")
 
-    async def unsubscribe(self, subscriber: dict[str, Any]) -> None:
+    async def unsubscribe(self, subscriber: dict[str, Any], *, source: str = "link") -> None:
         """Final until the person confirms a subscription again: a pending request goes
         too, so no older confirmation link can undo this."""
-        await self._subscribers.update(subscriber["_id"], unsubscription(), unset=PENDING_FIELDS)
+        await self._subscribers.update(
+            subscriber["_id"],
+            unsubscription(),
+            unset=PENDING_FIELDS,
+            log=consent_entry("unsubscribed", source),
+        )
+
+    async def unsubscribe_topic(
+        self, subscriber: dict[str, Any], topic: Topic, *, source: str = "link"
+    ) -> dict[str, Any] | None:
+        """Stop one topic (the one-click link of its mail); the others stay."""
+        return await self._subscribers.update(
+            subscriber["_id"],
+            topic_refusal(subscriber, topic),
+            log=consent_entry("unsubscribed_topic", source, [topic.value]),
+        )
+
+    async def set_preferences(
+        self, subscriber: dict[str, Any], chosen: set[Topic]
+    ) -> dict[str, Any] | None:
+        """The preference centre's choice: these topics by e-mail, or (none) nothing."""
+        topics = sorted(t.value for t in chosen)
+        action = "topics" if chosen else "unsubscribed"
+        return await self._subscribers.update(
+            subscriber["_id"],
+            preference_change(subscriber, chosen),
+            unset=PENDING_FIELDS,
+            log=consent_entry(action, "preference_centre", topics),
+        )
 
     async def consent_of(self, participant: Participant, *, cause: str) -> None:
         """A registration with mailing consent asks for meetup announcements by the same

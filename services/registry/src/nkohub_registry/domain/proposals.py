@@ -214,4 +214,5 @@ def proposal_view(proposal: dict[str, Any], official: dict[str, Any] | None) -> 
         "reviewed_by": proposal.get("reviewed_by"),
         "reviewed_at": proposal.get("reviewed_at"),
         "submitted_at": proposal.get("created_at"),
+        "needs": proposal.get("needs"),
     }

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from nkohub_registry.domain.needs import NeedsSurvey
 from nkohub_registry.domain.organizations import OrganizationCreate
 from nkohub_registry.domain.proposals import (
     ProposalApproval,
@@ -63,12 +64,16 @@ class ProposalService:
         self.rate_limits = rate_limits
         self.limit = limit
 
-    async def submit(self, payload: Any, *, client: str) -> None:
-        """Count the attempt, validate, store the proposal. Nothing is returned: the
-        answer is the same whatever the registry holds."""
+    async def submit(self, payload: Any, *, client: str, needs: NeedsSurvey | None = None) -> None:
+        """Count the attempt, validate, store the proposal (with the needs survey the
+        public form asks, if answered). Nothing is returned: the answer is the same
+        whatever the registry holds."""
         await self.rate_limits.check(self.limit, client, TOO_MANY)
         data = parse_self_registration(payload)
-        await self.proposals.insert(new_proposal(data))
+        proposal = new_proposal(data)
+        if needs is not None:
+            proposal["needs"] = needs.stored()
+        await self.proposals.insert(proposal)
 
     async def adopt_unapproved(self) -> int:
         """Move self-registrations that older versions kept as unapproved organizations
@@ -114,6 +119,11 @@ class ProposalService:
             official = await self.organization_service.create(
                 data, source=Source.SELF_REGISTERED, actor=by, action="approved"
             )
+            if proposal.get("needs"):  # the survey answered with the self-registration
+                survey = NeedsSurvey.model_validate(proposal["needs"])
+                official = await self.organization_service.set_needs(
+                    official["_id"], survey, actor=by
+                )
         else:
             values = merge_values(proposal, official, approval.fields)
             if values:
