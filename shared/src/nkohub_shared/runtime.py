@@ -36,6 +36,7 @@ from nkohub_shared.storage.outbox import PENDING_INDEX, outbox_backlog
 from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
 from nkohub_shared.storage.ratelimit import RateCounter
 from nkohub_shared.storage.writer import Outbox
+from nkohub_shared.tracing import configure_tracing
 
 log = logging.getLogger("nkohub.runtime")
 
@@ -78,6 +79,8 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.settings = settings
         self.service = settings.service_name
         use_person_key_secret(settings.person_key_secret.get_secret_value())
+        otlp = str(settings.otlp_endpoint) if settings.otlp_endpoint else None
+        configure_tracing(self.service, settings.replica, otlp)
         self.client = create_client(
             str(settings.mongodb_url),
             timeout_ms=settings.mongodb_connect_timeout_ms,
