@@ -380,3 +380,51 @@ def test_env_example_documents_compose_variables(services: dict[str, dict[str, A
     used = set().union(*(environment_names(services[name]) for name in APP_PORTS))
     undocumented = sorted(used - documented)
     assert not undocumented, f"set in docker-compose.yml but not in .env.example: {undocumented}"
+
+
+# ------------------------------------------------------------------ the site and replicas
+
+
+def test_caddy_is_the_site_in_front_of_every_service(services: dict[str, dict[str, Any]]) -> None:
+    caddy = services["caddy"]
+    assert str(caddy["image"]).startswith("caddy:")
+    assert "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    assert {(80, 80), (443, 443)} <= published_ports(caddy)
+    environment = caddy["environment"]
+    for name, port in APP_PORTS.items():
+        # every replica the service's name resolves to, so `--scale` needs no edit
+        assert environment[f"NKOHUB_UPSTREAMS_{name.upper()}"] == f"dynamic a {name} {port}"
+        assert caddy["depends_on"][name] == {"condition": "service_healthy"}
+    address = caddy["networks"]["default"]["ipv4_address"]
+    for name in APP_PORTS:
+        app_environment = services[name]["environment"]
+        assert app_environment["NKOHUB_TRUSTED_PROXIES"] == f'["{address}"]', name
+        assert "NKOHUB_SITE_URL" in app_environment, name
+
+
+def test_app_logs_are_rotated_by_docker(services: dict[str, dict[str, Any]]) -> None:
+    for name in (*APP_PORTS, "caddy"):
+        logging = services[name]["logging"]
+        assert logging["driver"] == "json-file"
+        assert logging["options"]["max-size"] and logging["options"]["max-file"]
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    """Compose's ``!reset`` tag (an override that empties a value)."""
+
+
+_ComposeLoader.add_constructor(
+    "!reset",
+    lambda loader, node: (
+        "reset",
+        loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else None,
+    ),
+)
+
+
+def test_the_replicas_override_frees_the_fixed_host_ports() -> None:
+    override = yaml.load(
+        (ROOT / "deploy/compose/replicas.yml").read_text(encoding="utf-8"), Loader=_ComposeLoader
+    )
+    for name in APP_PORTS:
+        assert override["services"][name]["ports"] == ("reset", []), name
