@@ -15,6 +15,9 @@
 # the group. `up` refuses a port held by a process it did not start.
 # NKOHUB_REPLICAS=N starts N processes of each service: replica 1 on the service's port,
 # replica k on port + 10·(k-1); Caddy balances over them (docs/scaling.md).
+# NKOHUB_RABBITMQ_CLUSTER=1: a 3-node RabbitMQ cluster instead of the one node
+# (deploy/local/rabbitmq-cluster.sh, ports 5701–5703), the services told of every node;
+# `platform.sh cluster status|kill N|start N` acts on it.
 # NKOHUB_LOCAL_SITE_PORT (the site's port, 8080), NKOHUB_SITE_ADDRESS (a domain name for
 # automatic HTTPS), NKOHUB_LOCAL_PROXY=0 (no Caddy: each service on its own port, links too).
 # NKOHUB_LOCAL_STATE (state folder), NKOHUB_LOCAL_PORT_BASE (services on base+1…+4),
@@ -64,12 +67,16 @@ ensure_tools() {
   command -v mvn >/dev/null || die "Maven is needed to build the MongoDB-wire server"
 }
 
-rabbitmq_up() {
+rabbitmq_installed() {
   if ! command -v rabbitmq-server >/dev/null; then
     say "installing rabbitmq-server from Debian's packages"
     as_root apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q rabbitmq-server >/dev/null
   fi
+}
+
+rabbitmq_up() {
+  rabbitmq_installed
   if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
     say "starting RabbitMQ"
     as_root rabbitmq-server -detached
@@ -105,7 +112,23 @@ mongo_up() {
   wait_for 60 "MongoDB-wire server" mongo_ping
 }
 
-servers_up() { ensure_tools; rabbitmq_up; mongo_up; }
+CLUSTER="$ROOT/deploy/local/rabbitmq-cluster.sh"
+export NKOHUB_CLUSTER_STATE="${NKOHUB_CLUSTER_STATE:-$STATE/rabbitmq-cluster}"
+
+cluster_up() {  # three nodes of Debian's RabbitMQ; the services get every node's address
+  rabbitmq_installed
+  bash "$CLUSTER" up
+  local name value
+  while IFS='=' read -r name value; do
+    if [ -z "${!name:-}" ]; then export "$name=$value"; fi
+  done < <(bash "$CLUSTER" env)
+}
+
+servers_up() {
+  ensure_tools
+  if [ "${NKOHUB_RABBITMQ_CLUSTER:-0}" = 1 ]; then cluster_up; else rabbitmq_up; fi
+  mongo_up
+}
 
 local_env() {
   export NKOHUB_MONGODB_URL="${NKOHUB_MONGODB_URL:-mongodb://$MONGO_HOST:$MONGO_PORT}"
@@ -251,6 +274,7 @@ down() {
   stop_pid "$RUN/mail-sink.pid"
   if [ "${NKOHUB_LOCAL_KEEP_SERVERS:-0}" = 1 ]; then say "stopped (servers left running)"; return; fi
   stop_pid "$RUN/mongo-wire.pid"
+  if [ "${NKOHUB_RABBITMQ_CLUSTER:-0}" = 1 ]; then bash "$CLUSTER" down; say "stopped"; return; fi
   if command -v rabbitmqctl >/dev/null && rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
     say "stopping RabbitMQ"; as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
   fi
@@ -294,6 +318,7 @@ case "${1:-}" in
   status) status ;;
   servers) servers_up ;;
   test) shift; run_tests "$@" ;;
+  cluster) shift; exec bash "$CLUSTER" "$@" ;;
   token) shift; (cd "$ROOT" && uv sync --frozen -q); local_env; exec "$ROOT/.venv/bin/nkohub" token "$@" ;;
   *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

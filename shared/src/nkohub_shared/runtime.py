@@ -27,6 +27,7 @@ from nkohub_shared.bus.management import BrokerAddress
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
+from nkohub_shared.cluster import failover_connection, node_urls
 from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.privacy import use_person_key_secret
@@ -93,6 +94,9 @@ class ServiceRuntime(Generic[S, Ctx]):
             default_channel=Channel(prefetch_count=settings.prefetch_count),
             log_level=logging.DEBUG,
         )
+        if settings.amqp_nodes:  # a cluster: connect to any node, move on when it dies
+            urls = node_urls(str(settings.amqp_url), settings.amqp_nodes)
+            self.broker._connection_kwargs["connection_class"] = failover_connection(urls)
         self.publisher = EventPublisher(self.broker)
         self.relay = OutboxRelay(
             self.db, outbox_collections, self.publisher, sweep_seconds=settings.outbox_sweep_seconds

@@ -46,6 +46,11 @@ class ServiceSettings(BaseSettings):
         default=None, description="database name; default nkohub_<service>"
     )
     amqp_url: AmqpUrl = Field(description="RabbitMQ connection URL")
+    amqp_nodes: list[str] = Field(
+        default_factory=list,
+        description='every node of a RabbitMQ cluster as "host:port" (nkohub_shared.cluster); '
+        "empty: the one node of amqp_url",
+    )
     staff_token_public_key: PublicKeyText = Field(
         description="Ed25519 public key (base64url) that verifies staff tokens"
     )
