@@ -227,13 +227,17 @@ upstreams() {  # upstreams SERVICE: Caddy's `to` line naming every replica
   echo "$line"
 }
 
-proxy_up() {  # Caddy in front: the one public site (deploy/caddy/Caddyfile)
-  [ "$PROXY" = 1 ] || return 0
+caddy_installed() {  # the site's proxy (and the tests of the site) need Debian's caddy
   if ! command -v caddy >/dev/null; then
     say "installing caddy from Debian's packages"
     as_root apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q caddy >/dev/null
   fi
+}
+
+proxy_up() {  # Caddy in front: the one public site (deploy/caddy/Caddyfile)
+  [ "$PROXY" = 1 ] || return 0
+  caddy_installed
   local pidfile="$RUN/caddy.pid"
   if ! running "$pidfile"; then
     port_taken "$SITE_PORT" && die "port $SITE_PORT (the site) is taken by a process this runner did not start"
@@ -306,6 +310,7 @@ run_tests() {
   export NKOHUB_LOCAL_MONGO_STORE="${NKOHUB_LOCAL_MONGO_STORE:-memory}"
   servers_up
   ensure_browser
+  caddy_installed
   (cd "$ROOT" && uv sync --frozen -q)
   export NKOHUB_TEST_MONGODB_URL="mongodb://$MONGO_HOST:$MONGO_PORT"
   export NKOHUB_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:5672"
