@@ -461,14 +461,17 @@ def test_every_port_is_published_on_loopback_only(services: dict[str, dict[str, 
             assert host_ip == "127.0.0.1", f"{name}: {entry}"
 
 
-@pytest.mark.parametrize(("name", "port"), [*sorted(APP_PORTS.items()), ("console", 8000)])
-def test_each_service_has_its_own_public_url(
-    services: dict[str, dict[str, Any]], name: str, port: int
-) -> None:
-    url = environment_value(services[name], "NKOHUB_PUBLIC_BASE_URL") or ""
-    assert url == f"${{NKOHUB_{name.upper()}_PUBLIC_URL:-http://localhost:{port}}}", url
+@pytest.mark.parametrize("name", [*sorted(APP_PORTS), "console"])
+def test_every_link_starts_with_the_site(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Behind the site every service's links start with its one URL, and Caddy routes each
+    path to the service that answers it; one service's address given to all (the old
+    NKOHUB_PUBLIC_BASE_URL in .env) would send every link in mail to that service."""
+    assert (
+        environment_value(services[name], "NKOHUB_SITE_URL")
+        == "${NKOHUB_SITE_URL:-http://localhost}"
+    )
+    assert environment_value(services[name], "NKOHUB_PUBLIC_BASE_URL") is None
     active, _, _ = env_example_lines()
-    # One value for every service would make every link in mail point at one of them.
     assert "NKOHUB_PUBLIC_BASE_URL" not in active
 
 
@@ -507,3 +510,51 @@ def test_only_the_console_holds_the_key_that_mints_staff_tokens(
     for service in APP_PORTS:
         url = environment_value(services["console"], f"NKOHUB_CONSOLE_{service.upper()}_URL")
         assert url == f"http://{service}:{APP_PORTS[service]}", service
+
+
+# ------------------------------------------------------------------ the site and replicas
+
+
+def test_caddy_is_the_site_in_front_of_every_service(services: dict[str, dict[str, Any]]) -> None:
+    caddy = services["caddy"]
+    assert str(caddy["image"]).startswith("caddy:")
+    assert "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    assert {(80, 80), (443, 443)} <= published_ports(caddy)
+    environment = caddy["environment"]
+    for name, port in APP_PORTS.items():
+        # every replica the service's name resolves to, so `--scale` needs no edit
+        assert environment[f"NKOHUB_UPSTREAMS_{name.upper()}"] == f"dynamic a {name} {port}"
+        assert caddy["depends_on"][name] == {"condition": "service_healthy"}
+    address = caddy["networks"]["default"]["ipv4_address"]
+    for name in APP_PORTS:
+        app_environment = services[name]["environment"]
+        assert app_environment["NKOHUB_TRUSTED_PROXIES"] == f'["{address}"]', name
+        assert "NKOHUB_SITE_URL" in app_environment, name
+
+
+def test_app_logs_are_rotated_by_docker(services: dict[str, dict[str, Any]]) -> None:
+    for name in (*APP_PORTS, "caddy"):
+        logging = services[name]["logging"]
+        assert logging["driver"] == "json-file"
+        assert logging["options"]["max-size"] and logging["options"]["max-file"]
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    """Compose's ``!reset`` tag (an override that empties a value)."""
+
+
+_ComposeLoader.add_constructor(
+    "!reset",
+    lambda loader, node: (
+        "reset",
+        loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else None,
+    ),
+)
+
+
+def test_the_replicas_override_frees_the_fixed_host_ports() -> None:
+    override = yaml.load(
+        (ROOT / "deploy/compose/replicas.yml").read_text(encoding="utf-8"), Loader=_ComposeLoader
+    )
+    for name in APP_PORTS:
+        assert override["services"][name]["ports"] == ("reset", []), name

@@ -2,17 +2,19 @@
 
 It runs `deploy/local/platform.sh up` and `down` for real: a second platform beside the
 test servers (its own state folder, ports, databases and vhost; `down` leaves the shared
-RabbitMQ and MongoDB-wire server running).
+RabbitMQ and MongoDB-wire server running) — two replicas of every service behind Caddy.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import socket
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.isolation import Sandbox
@@ -39,14 +41,16 @@ def _free_block(size: int) -> int:
     raise RuntimeError("no free block of ports")
 
 
-def _runner_env(sandbox: Sandbox, state: Path) -> dict[str, str]:
-    base = _free_block(5)
+def _runner_env(sandbox: Sandbox, state: Path, replicas: int = 1) -> dict[str, str]:
+    base = _free_block(10 * replicas + 5)
     settings = sandbox.settings("registry")
     return {
         **os.environ,
+        "NKOHUB_REPLICAS": str(replicas),
         "NKOHUB_LOCAL_STATE": str(state),
         "NKOHUB_LOCAL_PORT_BASE": str(base),
         "NKOHUB_LOCAL_SMTP_PORT": str(base + 5),
+        "NKOHUB_LOCAL_SITE_PORT": str(base + 9),
         "NKOHUB_LOCAL_KEEP_SERVERS": "1",
         "NKOHUB_DATABASE_PREFIX": sandbox.database("runner"),
         "NKOHUB_MONGODB_URL": str(settings["mongodb_url"]),
@@ -62,7 +66,16 @@ def _run(env: dict[str, str], command: str) -> subprocess.CompletedProcess[str]:
 
 def _ports(env: dict[str, str]) -> list[int]:
     base = int(env["NKOHUB_LOCAL_PORT_BASE"])
-    return [base + 1, base + 2, base + 3, base + 4, int(env["NKOHUB_LOCAL_SMTP_PORT"])]
+    replicas = int(env["NKOHUB_REPLICAS"])
+    services = [base + 10 * r + i for r in range(replicas) for i in (1, 2, 3, 4)]
+    return [*services, int(env["NKOHUB_LOCAL_SMTP_PORT"]), int(env["NKOHUB_LOCAL_SITE_PORT"])]
+
+
+def _requests_to(port: int, route: str) -> float:
+    """How many requests of ``route`` one replica answered (its own /metrics)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    pattern = rf'^nkohub_http_requests_total{{[^}}]*route="{route}"[^}}]*}} (\S+)$'
+    return sum(float(m) for m in re.findall(pattern, text, flags=re.M))
 
 
 def _alive(pid: int) -> bool:
@@ -74,18 +87,33 @@ def _alive(pid: int) -> bool:
 
 
 def test_up_then_down_leaves_nothing_running(sandbox, tmp_path):
-    env = _runner_env(sandbox, tmp_path / "state")
+    env = _runner_env(sandbox, tmp_path / "state", replicas=2)
+    base, site = int(env["NKOHUB_LOCAL_PORT_BASE"]), int(env["NKOHUB_LOCAL_SITE_PORT"])
     up = _run(env, "up")
     try:
         assert up.returncode == 0, up.stdout + up.stderr
         assert all(_listening(port) for port in _ports(env))
         pids = {}
-        for name in (*SERVICES, "mail-sink"):
+        for name in (*SERVICES, *(f"{s}-2" for s in SERVICES), "mail-sink", "caddy"):
             pid = int((tmp_path / f"state/run/{name}.pid").read_text())
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            expected = f"nkohub-{name}" if name in SERVICES else "aiosmtpd"
+            service = name.removesuffix("-2")
+            expected = {"mail-sink": "aiosmtpd", "caddy": "caddy run"}.get(
+                name, f"nkohub-{service}"
+            )
             assert expected in command, f"{name}.pid names {command!r}, not the process"
             pids[name] = pid
+        # One site: the blog at /, the meetups, an API; Caddy spreads requests over both
+        # replicas of the blog.
+        with httpx.Client(base_url=f"http://127.0.0.1:{site}", timeout=30) as http:
+            for _ in range(6):
+                assert http.get("/").status_code == 200
+            assert "Встречи" in http.get("/meetups").text
+            assert http.get("/api/events/v1/calendar.ics").text.startswith("BEGIN:VCALENDAR")
+        answered = [_requests_to(base + 4, "/"), _requests_to(base + 14, "/")]
+        assert sum(answered) == 6 and all(n > 0 for n in answered), answered
+        logs = (tmp_path / "state/logs/publishing-2.log").read_text()
+        assert '"replica": "publishing-2"' in logs, "JSON lines naming the replica"
     finally:
         down = _run(env, "down")
     assert down.returncode == 0, down.stdout + down.stderr

@@ -21,9 +21,12 @@ def smtp() -> Iterator[SmtpRecorder]:
 def platform_factory(sandbox: Sandbox, smtp: SmtpRecorder, tmp_path: Path):
     started: list[Platform] = []
 
-    def start(**overrides: dict[str, object]) -> Platform:
-        platform = Platform(sandbox, tmp_path, smtp, overrides=overrides).start()
+    def start(replicas: int = 1, site: bool = False, **overrides: dict[str, object]) -> Platform:
+        platform = Platform(
+            sandbox, tmp_path, smtp, overrides=overrides, replicas=replicas, site=site
+        )
         started.append(platform)
+        platform.start()
         return platform
 
     yield start

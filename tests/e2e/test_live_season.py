@@ -1,7 +1,11 @@
 """A small season lived in real time on the whole platform (four service processes, real
 RabbitMQ and MongoDB-wire server, a loopback SMTP server). Its figures are drawn at random
 from a seed (``NKOHUB_SEASON_SEED``); the checks compare what the platform reports and sends
-with what the test did."""
+with what the test did.
+
+The same season runs again with two replicas of every service behind the one site (Caddy):
+every background job then runs twice over, and the report, the mails (each exactly once)
+and the posts must be exactly those of one replica."""
 
 from __future__ import annotations
 
@@ -63,8 +67,36 @@ async def call(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) 
 
 
 async def test_a_live_season(platform_factory, smtp, sandbox):
+    await live_season(platform_factory, smtp, sandbox, replicas=1)
+
+
+@pytest.mark.slow
+async def test_a_live_season_with_two_replicas_of_every_service(platform_factory, smtp, sandbox):
+    platform = await live_season(platform_factory, smtp, sandbox, replicas=2)
+    # Both replicas of every service answered requests (Caddy balanced them).
+    for service in ("registry", "events", "publishing"):
+        answered = [
+            _counted(process.url, "nkohub_http_requests_total")
+            for process in platform.replica_processes[service]
+        ]
+        assert all(n > 0 for n in answered), (service, answered)
+
+
+def _counted(url: str, metric: str) -> float:
+    """The metric's total on one replica, leaving out the probes of its health."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(metric + "{") and 'route="/health' not in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+async def live_season(platform_factory, smtp, sandbox, *, replicas: int) -> Any:
     rng = random.Random(SEED)
     platform = platform_factory(
+        replicas=replicas,
+        site=replicas > 1,
         notifications={
             "reminder_offsets": f"[{REMINDERS[0].seconds}, {REMINDERS[1].seconds}]",
             "scheduler_poll_seconds": 1,
@@ -74,7 +106,9 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
         },
         publishing={"view_bucket_seconds": 3},
     )
-    registry, events, publishing = (platform.url(s) for s in ("registry", "events", "publishing"))
+    # APIs as `{events}/v1/…`; the blog's pages under `blog`.
+    registry, events, publishing = (platform.api(s) for s in ("registry", "events", "publishing"))
+    blog = platform.pages("publishing")
     season = Season()
     async with httpx.AsyncClient(timeout=60) as http:
         # The registry: a few NGOs, known to the events service through its events.
@@ -87,7 +121,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 "city": "Глазов",
             }
             created = await call(
-                http, "POST", f"{registry}/api/v1/organizations", json=body, headers=STAFF
+                http, "POST", f"{registry}/v1/organizations", json=body, headers=STAFF
             )
             season.organizations.append(created["id"])
         try:
@@ -102,7 +136,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
         specialist = await call(
             http,
             "POST",
-            f"{events}/api/v1/specialists",
+            f"{events}/v1/specialists",
             json={"name": "Юрист Сезона", "specialty": "lawyer", "email": "lawyer@example.org"},
             headers=STAFF,
         )
@@ -115,11 +149,11 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 "venue": {"name": "ПНБ им. В.Г. Короленко", "address": "Глазов"},
                 "capacity": capacity,
             }
-            meetup = await call(http, "POST", f"{events}/api/v1/meetups", json=body, headers=STAFF)
+            meetup = await call(http, "POST", f"{events}/v1/meetups", json=body, headers=STAFF)
             meetup = await call(
                 http,
                 "POST",
-                f"{events}/api/v1/meetups/{meetup['meetup_id']}/publish",
+                f"{events}/v1/meetups/{meetup['meetup_id']}/publish",
                 headers=STAFF,
             )
             season.meetups.append(meetup)
@@ -153,9 +187,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 }
                 if person.organization_id:
                     body["organization_id"] = person.organization_id
-                r = await call(
-                    http, "POST", f"{events}/api/v1/meetups/{mid}/registrations", json=body
-                )
+                r = await call(http, "POST", f"{events}/v1/meetups/{mid}/registrations", json=body)
                 registrations[(mid, person.email)] = r
             season.first_confirmed[mid] = [
                 e for (m, e), r in registrations.items() if m == mid and r["status"] == "confirmed"
@@ -186,9 +218,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             ]
             for email in leaving:
                 rid = registrations[(mid, email)]["registration_id"]
-                await call(
-                    http, "POST", f"{events}/api/v1/registrations/{rid}/cancel", headers=STAFF
-                )
+                await call(http, "POST", f"{events}/v1/registrations/{rid}/cancel", headers=STAFF)
             season.cancelled[mid] = leaving
             season.promoted[mid] = waiting[: len(leaving)]
 
@@ -200,7 +230,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 await call(
                     http,
                     "POST",
-                    f"{events}/api/v1/meetups/{first}/consultation-slots",
+                    f"{events}/v1/meetups/{first}/consultation-slots",
                     json={
                         "specialist_id": specialist["specialist_id"],
                         "starts_at": (start + timedelta(minutes=30 + 20 * s)).isoformat(),
@@ -215,7 +245,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 await call(
                     http,
                     "POST",
-                    f"{events}/api/v1/consultation-slots/{slot['slot_id']}/booking",
+                    f"{events}/v1/consultation-slots/{slot['slot_id']}/booking",
                     json={
                         "organization_id": org,
                         "contact": {"name": "Контакт НКО", "email": f"ngo-{org}@example.org"},
@@ -230,7 +260,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             post = await call(
                 http,
                 "POST",
-                f"{publishing}/api/v1/posts",
+                f"{publishing}/v1/posts",
                 json={
                     "title": f"Новость сезона {SEED} № {p + 1}",
                     "body": "Текст.",
@@ -239,19 +269,19 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
                 headers=STAFF,
             )
             post = await call(
-                http, "POST", f"{publishing}/api/v1/posts/{post['id']}/publish", headers=STAFF
+                http, "POST", f"{publishing}/v1/posts/{post['id']}/publish", headers=STAFF
             )
             season.posts.append(post)
         for post in season.posts:
             readers = rng.randint(1, 4)
             for v in range(readers):
                 page = await http.get(
-                    f"{publishing}/posts/{post['slug']}",
+                    f"{blog}/posts/{post['slug']}",
                     headers={"User-Agent": f"Reader/{SEED}.{v}"},
                 )
                 assert page.status_code == 200
             await http.get(  # the same reader again the same day: not a second view
-                f"{publishing}/posts/{post['slug']}", headers={"User-Agent": f"Reader/{SEED}.0"}
+                f"{blog}/posts/{post['slug']}", headers={"User-Agent": f"Reader/{SEED}.0"}
             )
             season.views += readers
 
@@ -267,14 +297,12 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             season.checked_in[mid] = [people[e] for e in came]
             for email in came:
                 rid = registrations[(mid, email)]["registration_id"]
-                await call(
-                    http, "POST", f"{events}/api/v1/registrations/{rid}/check-in", headers=STAFF
-                )
+                await call(http, "POST", f"{events}/v1/registrations/{rid}/check-in", headers=STAFF)
         for booking in bookings[:-1]:
             await call(
                 http,
                 "POST",
-                f"{events}/api/v1/consultations/{booking['consultation_id']}/complete",
+                f"{events}/v1/consultations/{booking['consultation_id']}/complete",
                 json={"outcome": "Разобрали вопрос"},
                 headers=STAFF,
             )
@@ -283,7 +311,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             await call(
                 http,
                 "POST",
-                f"{events}/api/v1/meetups/{meetup['meetup_id']}/complete",
+                f"{events}/v1/meetups/{meetup['meetup_id']}/complete",
                 headers=STAFF,
             )
 
@@ -308,7 +336,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
 
         async def report_matches() -> bool:
             report = await call(
-                http, "GET", f"{events}/api/v1/reports/practice", params=period, headers=STAFF
+                http, "GET", f"{events}/v1/reports/practice", params=period, headers=STAFF
             )
             got = {k: report["indicators"][k] for k in expected}
             report_matches.last = got  # type: ignore[attr-defined]
@@ -362,7 +390,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
         # Publishing: an announcement draft per scheduled meetup, a report per completed one.
         async def generated() -> bool:
             posts = await call(
-                http, "GET", f"{publishing}/api/v1/posts", params={"limit": 200}, headers=STAFF
+                http, "GET", f"{publishing}/v1/posts", params={"limit": 200}, headers=STAFF
             )
             ids = {p["id"] for p in posts["items"]}
             return all(
@@ -375,6 +403,13 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             await wait_until(generated, timeout=30, every=0.5)
         except TimeoutError:
             pytest.fail("an announcement or report draft is missing")
+        # …and no post twice: the season's posts and one announcement and one report each.
+        listed = await call(
+            http, "GET", f"{publishing}/v1/posts", params={"limit": 200}, headers=STAFF
+        )
+        assert listed["total"] == len(season.posts) + 2 * len(season.meetups), [
+            p["id"] for p in listed["items"]
+        ]
 
         # The registry: each attending NGO's history counts its meetups.
         per_org = Counter(
@@ -386,9 +421,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
 
         async def histories_match() -> bool:
             for org in season.organizations:
-                doc = await call(
-                    http, "GET", f"{registry}/api/v1/organizations/{org}", headers=STAFF
-                )
+                doc = await call(http, "GET", f"{registry}/v1/organizations/{org}", headers=STAFF)
                 if doc["history"]["meetups_attended"] != per_org.get(org, 0):
                     return False
             return True
@@ -407,6 +440,7 @@ async def test_a_live_season(platform_factory, smtp, sandbox):
             q["name"]: q.get("messages", 0) for q in queues if q["name"].endswith(".dead-letter")
         }
         assert dead and all(n == 0 for n in dead.values()), dead
+    return platform
 
 
 def _recipients(smtp, prefix: str, title: str) -> set[str]:
@@ -423,6 +457,6 @@ def _summary(smtp) -> list[str]:
 
 async def _known(http: httpx.AsyncClient, events: str, n: int) -> bool:
     listed = await call(
-        http, "GET", f"{events}/api/v1/organizations", params={"per_page": 1}, headers=STAFF
+        http, "GET", f"{events}/v1/organizations", params={"per_page": 1}, headers=STAFF
     )
     return listed["total"] >= n

@@ -1,6 +1,13 @@
 """The whole platform as separate processes: four services on one sandbox (their own
-databases, one vhost), with a loopback SMTP server for the notifications service, and
-(``with_console=True``) the staff console in front of them."""
+databases, one vhost), with a loopback SMTP server for the notifications service.
+
+``replicas=N`` starts N processes of each service; ``site=True`` puts Caddy with the
+platform's own ``deploy/caddy/Caddyfile`` in front (one site, every public URL its own,
+requests balanced over the replicas). ``api(service)`` and ``pages(service)`` are where a
+client reaches a service's API (``…/v1/…``) and its public pages, either way.
+``with_console=True`` starts the staff console too, in front of the services' first
+replicas.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from pathlib import Path
 
 from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY, Sandbox
 from tests.support.notifications_smtp import SmtpRecorder
-from tests.support.processes import ServiceProcess
+from tests.support.processes import ServiceProcess, SiteProxy
 
 SERVICES = ("registry", "events", "notifications", "publishing")
 
@@ -20,32 +27,68 @@ class Platform:
     logs: Path
     smtp: SmtpRecorder
     overrides: dict[str, dict[str, object]] = field(default_factory=dict)
-    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    replicas: int = 1
+    site: bool = False
     with_console: bool = False
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    replica_processes: dict[str, list[ServiceProcess]] = field(default_factory=dict)
+    proxy: SiteProxy | None = None
 
     def url(self, service: str) -> str:
+        """The first replica's own address."""
         return self.processes[service].url
+
+    def api(self, service: str) -> str:
+        """Base of the service's API: ``api("events") + "/v1/meetups"``."""
+        if self.proxy is not None:
+            return f"{self.proxy.url}/api/{service}"
+        return f"{self.url(service)}/api"
+
+    def pages(self, service: str) -> str:
+        return self.proxy.url if self.proxy is not None else self.url(service)
 
     def start(self) -> Platform:
         for service in SERVICES:
-            env = self.sandbox.env(service)
-            self.processes[service] = ServiceProcess(
-                f"nkohub_{service}", env, log_path=self.logs / f"{service}.log"
+            group = []
+            for r in range(1, self.replicas + 1):
+                name = service if r == 1 else f"{service}-{r}"
+                env = self.sandbox.env(service)
+                env["NKOHUB_REPLICA"] = name
+                group.append(
+                    ServiceProcess(f"nkohub_{service}", env, log_path=self.logs / f"{name}.log")
+                )
+            self.replica_processes[service] = group
+            self.processes[service] = group[0]
+        if self.site:
+            self.proxy = SiteProxy(
+                {
+                    s: [p.url.removeprefix("http://") for p in group]
+                    for s, group in self.replica_processes.items()
+                },
+                log_path=self.logs / "caddy.log",
+                state=self.logs / "caddy",
             )
         events_url = self.url("events")
-        for service, process in self.processes.items():
-            process.env["NKOHUB_PUBLIC_BASE_URL"] = process.url
-            process.env["NKOHUB_EVENTS_PUBLIC_URL"] = events_url
-            for key, value in self.overrides.get(service, {}).items():
-                process.env[f"NKOHUB_{key.upper()}"] = str(value)
+        for service, group in self.replica_processes.items():
+            for process in group:
+                if self.proxy is not None:
+                    process.env["NKOHUB_SITE_URL"] = self.proxy.url
+                    process.env["NKOHUB_TRUSTED_PROXIES"] = '["127.0.0.1"]'
+                else:
+                    process.env["NKOHUB_PUBLIC_BASE_URL"] = process.url
+                    process.env["NKOHUB_EVENTS_PUBLIC_URL"] = events_url
+                for key, value in self.overrides.get(service, {}).items():
+                    process.env[f"NKOHUB_{key.upper()}"] = str(value)
         smtp = self.smtp.settings()
-        notifications = self.processes["notifications"].env
-        notifications["NKOHUB_SMTP_HOST"] = str(smtp["smtp_host"])
-        notifications["NKOHUB_SMTP_PORT"] = str(smtp["smtp_port"])
-        for process in self.processes.values():
+        for notifications in self.replica_processes["notifications"]:
+            notifications.env["NKOHUB_SMTP_HOST"] = str(smtp["smtp_host"])
+            notifications.env["NKOHUB_SMTP_PORT"] = str(smtp["smtp_port"])
+        for process in self.all_processes:
             process.start(wait=False)
-        for process in self.processes.values():
-            process.wait_ready(60)
+        for process in self.all_processes:
+            process.wait_ready(90)
+        if self.proxy is not None:
+            self.proxy.start()
         if self.with_console:
             self._start_console()
         return self
@@ -61,6 +104,14 @@ class Platform:
         console.env["NKOHUB_PUBLIC_BASE_URL"] = console.url
         self.processes["console"] = console.start(wait=True, timeout=60)
 
+    @property
+    def all_processes(self) -> list[ServiceProcess]:
+        return [p for group in self.replica_processes.values() for p in group]
+
     def stop(self) -> None:
-        for process in self.processes.values():
+        if self.proxy is not None:
+            self.proxy.stop()
+        if "console" in self.processes:
+            self.processes["console"].stop()
+        for process in self.all_processes:
             process.stop()

@@ -84,3 +84,58 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+
+CADDYFILE = ROOT / "deploy/caddy/Caddyfile"
+
+
+class SiteProxy:
+    """Caddy with the platform's own ``deploy/caddy/Caddyfile``, in front of the given
+    upstreams (``{"events": ["127.0.0.1:8002", …], …}``), plain HTTP on a free port."""
+
+    def __init__(self, upstreams: dict[str, list[str]], *, log_path: Path, state: Path) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        state.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "XDG_DATA_HOME": str(state),
+            "XDG_CONFIG_HOME": str(state),
+            "NKOHUB_SITE_ADDRESS": f"http://:{self.port}",
+        }
+        for service, addresses in upstreams.items():
+            self.env[f"NKOHUB_UPSTREAMS_{service.upper()}"] = "to " + " ".join(addresses)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> SiteProxy:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            ["caddy", "run", "--adapter", "caddyfile", "--config", str(CADDYFILE)],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"caddy exited: {self.log_path.read_text()[-3000:]}")
+            with socket.socket() as sock:
+                sock.settimeout(0.5)
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.1)
+        raise TimeoutError(f"caddy not listening: {self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
+from nkohub_shared.cli_backup import backup as backup_command
+from nkohub_shared.cli_backup import restore as restore_command
 from nkohub_shared.cli_dead_letters import app as dead_letters_app
 from nkohub_shared.contracts import load_all_contracts
 from nkohub_shared.contracts.compatibility import freeze as freeze_schema
@@ -20,6 +22,8 @@ from nkohub_shared.web.auth import Role, issue_token
 
 app = typer.Typer(help="nkohub: the platform of a city's NGO community.", no_args_is_help=True)
 app.add_typer(dead_letters_app, name="dead-letters")
+app.command(name="backup")(backup_command)
+app.command(name="restore")(restore_command)
 
 
 @app.command()

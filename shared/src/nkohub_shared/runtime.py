@@ -28,6 +28,7 @@ from nkohub_shared.bus.management import BrokerAddress
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
+from nkohub_shared.cluster import failover_connection, node_urls
 from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.privacy import use_person_key_secret
@@ -37,6 +38,7 @@ from nkohub_shared.storage.outbox import PENDING_INDEX, outbox_backlog
 from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
 from nkohub_shared.storage.ratelimit import RateCounter
 from nkohub_shared.storage.writer import Outbox
+from nkohub_shared.tracing import configure_tracing
 
 log = logging.getLogger("nkohub.runtime")
 
@@ -79,6 +81,8 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.settings = settings
         self.service = settings.service_name
         use_person_key_secret(settings.person_key_secret.get_secret_value())
+        otlp = str(settings.otlp_endpoint) if settings.otlp_endpoint else None
+        configure_tracing(self.service, settings.replica, otlp)
         self.client = create_client(
             str(settings.mongodb_url),
             timeout_ms=settings.mongodb_connect_timeout_ms,
@@ -91,6 +95,9 @@ class ServiceRuntime(Generic[S, Ctx]):
             default_channel=Channel(prefetch_count=settings.prefetch_count),
             log_level=logging.DEBUG,
         )
+        if settings.amqp_nodes:  # a cluster: connect to any node, move on when it dies
+            urls = node_urls(str(settings.amqp_url), settings.amqp_nodes)
+            self.broker._connection_kwargs["connection_class"] = failover_connection(urls)
         self.publisher = EventPublisher(self.broker)
         self.relay = OutboxRelay(
             self.db, outbox_collections, self.publisher, sweep_seconds=settings.outbox_sweep_seconds

@@ -13,7 +13,14 @@ from nkohub_shared.settings import ServiceSettings
 
 def serve(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI]) -> None:
     settings = settings_cls.load()
-    configure_logging(settings.service_name, settings.log_level)
+    configure_logging(
+        settings.service_name,
+        settings.log_level,
+        replica=settings.replica,
+        file=settings.log_file,
+        max_bytes=settings.log_file_max_bytes,
+        backups=settings.log_file_backups,
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from pathlib import Path
 from typing import Annotated, ClassVar, Self
 
 from pydantic import (
     AnyUrl,
     Field,
+    TypeAdapter,
     UrlConstraints,
     ValidationError,
     model_validator,
@@ -34,12 +38,19 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = "service"
     default_port: ClassVar[int] = 8000
+    # Where the service's pages live on the one public site (the console: "/console").
+    site_path: ClassVar[str] = ""
 
     mongodb_url: MongoUrl = Field(description="MongoDB connection URL")
     mongodb_database: str | None = Field(
         default=None, description="database name; default nkohub_<service>"
     )
     amqp_url: AmqpUrl = Field(description="RabbitMQ connection URL")
+    amqp_nodes: list[str] = Field(
+        default_factory=list,
+        description='every node of a RabbitMQ cluster as "host:port" (nkohub_shared.cluster); '
+        "empty: the one node of amqp_url",
+    )
     staff_token_public_key: PublicKeyText = Field(
         description="Ed25519 public key (base64url) that verifies staff tokens"
     )
@@ -54,9 +65,21 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = "0.0.0.0"
     http_port: int | None = Field(default=None, ge=1, le=65535)
+    site_url: AnyUrl | None = Field(
+        default=None,
+        description="the one public site behind the reverse proxy (deploy/caddy); when set, "
+        "the default of public_base_url and of every other *_public_url",
+    )
     public_base_url: AnyUrl | None = Field(
         default=None,  # always set after validation (see below)
-        description="base URL of this service's links; default http://localhost:<port>",
+        description="base URL of this service's links; default site_url, else "
+        "http://localhost:<port>",
+    )
+    replica: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        min_length=1,
+        max_length=100,
+        description="this process's name among the service's replicas (in every log line)",
     )
     max_body_bytes: int = Field(
         default=1024 * 1024,
@@ -69,6 +92,18 @@ class ServiceSettings(BaseSettings):
         description="addresses (or networks) of reverse proxies whose X-Forwarded-For is believed",
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_file: Path | None = Field(
+        default=None, description="JSON log lines go to this file, rotated; default stdout"
+    )
+    log_file_max_bytes: int = Field(
+        default=10_000_000, ge=10_000, description="size at which the log file is rotated"
+    )
+    log_file_backups: int = Field(default=5, ge=1, le=100, description="rotated files kept")
+    otlp_endpoint: AnyUrl | None = Field(
+        default=None,
+        description="OTLP/HTTP endpoint traces are exported to (e.g. http://jaeger:4318); "
+        "unset: no export (trace ids still travel and appear in the logs)",
+    )
     outbox_sweep_seconds: float = Field(default=2.0, gt=0, description="relay sweep period")
     delivery_limit: int = Field(default=5, ge=1, le=100, description="x-delivery-limit")
     retry_backoff_seconds: float = Field(default=0.2, ge=0, description="first retry delay")
@@ -105,7 +140,17 @@ class ServiceSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _default_public_base_url(self) -> Self:
+    def _default_public_urls(self) -> Self:
+        """Behind the proxy every link starts with ``site_url`` (the service's own pages
+        under ``site_path``); a URL set explicitly wins, so one service can still be
+        reached on its own port (``NKOHUB_PUBLIC_BASE_URL``, ``NKOHUB_EVENTS_PUBLIC_URL``)."""
+        if self.site_url is not None:
+            site = str(self.site_url).rstrip("/")
+            if "public_base_url" not in self.model_fields_set:
+                self.public_base_url = AnyUrl(site + self.site_path)
+            for name, field in type(self).model_fields.items():
+                if name.endswith("_public_url") and name not in self.model_fields_set:
+                    setattr(self, name, TypeAdapter(field.annotation).validate_python(site))
         if self.public_base_url is None:
             self.public_base_url = AnyUrl(f"http://localhost:{self.port}")
         return self

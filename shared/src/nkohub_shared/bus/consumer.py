@@ -26,6 +26,7 @@ from nkohub_shared.bus.topology import (
     dead_letter_queue,
 )
 from nkohub_shared.contracts import CloudEvent, IntegrationEvent
+from nkohub_shared.tracing import consuming
 
 Ctx = TypeVar("Ctx")
 E = TypeVar("E", bound=IntegrationEvent)
@@ -90,7 +91,8 @@ class EventConsumer(Generic[Ctx]):
             description=description,
         )
         async def handle(body: bytes, message: RabbitMessage) -> None:
-            await delivery(body, message)
+            with consuming(self.queue_name, message.headers):  # the producer's trace
+                await delivery(body, message)
 
     async def declare(self, broker: RabbitBroker, *, delivery_limit: int) -> AbstractQueue:
         """Declare the queue, its dead-letter queue and one binding per event type;

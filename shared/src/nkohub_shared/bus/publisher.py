@@ -10,6 +10,7 @@ from faststream.rabbit import RabbitBroker
 
 from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
+from nkohub_shared.tracing import message_headers
 
 
 class PublishNotConfirmed(RuntimeError):
@@ -35,6 +36,7 @@ class EventPublisher:
             exchange=EXCHANGE,
             routing_key=entry["type"],
             message_id=entry["id"],
+            headers=message_headers(entry),  # W3C traceparent (tracing.py)
             content_type=CLOUDEVENTS_CONTENT_TYPE,
             timestamp=datetime.fromisoformat(entry["time"]),
             persist=True,

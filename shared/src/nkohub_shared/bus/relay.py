@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, PENDING_FILTER
+from nkohub_shared.tracing import publishing
 
 log = logging.getLogger("nkohub.outbox")
 
@@ -72,14 +73,15 @@ class OutboxRelay:
             cursor = collection.find(PENDING_FILTER, {OUTBOX_FIELD: 1})
             async for document in cursor:
                 for entry in document.get(OUTBOX_FIELD, []):
-                    await self._publisher.publish(entry)
-                    await collection.update_one(
-                        {"_id": document["_id"]},
-                        {"$pull": {OUTBOX_FIELD: {"id": entry["id"]}}},
-                    )
-                    published += 1
-                    log.info(
-                        "event published",
-                        extra={"event_id": entry["id"], "event_type": entry["type"]},
-                    )
+                    with publishing(entry):  # the trace the entry carries (tracing.py)
+                        await self._publisher.publish(entry)
+                        await collection.update_one(
+                            {"_id": document["_id"]},
+                            {"$pull": {OUTBOX_FIELD: {"id": entry["id"]}}},
+                        )
+                        published += 1
+                        log.info(
+                            "event published",
+                            extra={"event_id": entry["id"], "event_type": entry["type"]},
+                        )
         return published

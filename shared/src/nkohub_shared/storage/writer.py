@@ -23,6 +23,7 @@ from nkohub_shared.storage.outbox import (
     strip_outbox,
     with_outbox,
 )
+from nkohub_shared.tracing import stamp as stamp_trace
 
 Document = dict[str, Any]
 WITHOUT_OUTBOX: dict[str, int] = {OUTBOX_FIELD: 0}
@@ -59,6 +60,7 @@ class EventWriter:
     async def insert(self, document: Document, *events: CloudEvent) -> Document:
         """Insert a new document with its events; returns it without the outbox.
         ``DuplicateKeyError`` propagates (the caller knows what a twin means)."""
+        stamp_trace(events)
         await self.collection.insert_one(with_outbox(document, *events) if events else document)
         self._published(events)
         return {k: v for k, v in document.items() if k != OUTBOX_FIELD}
@@ -68,6 +70,7 @@ class EventWriter:
         the first duplicate key stops the rest and propagates); returns how many."""
         if not items:
             return 0
+        stamp_trace([e for _, events in items for e in events])
         await self.collection.insert_many(
             [with_outbox(doc, *events) if events else doc for doc, events in items]
         )
@@ -82,6 +85,7 @@ class EventWriter:
         upsert: bool = False,
     ) -> UpdateResult:
         """``update_one`` with events; the events are recorded only if it matched."""
+        stamp_trace(events)
         result = await self.collection.update_one(
             filter, push_outbox(update, *events), upsert=upsert
         )
@@ -101,6 +105,7 @@ class EventWriter:
     ) -> Document | None:
         """``find_one_and_update`` with events: the document after (or ``before``) the
         change, without its outbox, or ``None`` when nothing matched."""
+        stamp_trace(events)
         result = await self.collection.find_one_and_update(
             filter,
             push_outbox(update, *events),
@@ -123,6 +128,7 @@ class EventWriter:
     ) -> bool:
         """Apply ``update`` (with ``events``) unless the consumed event ``event_id``
         already was (see ``storage.idempotent``); returns whether anything changed."""
+        stamp_trace(events)
         changed = await apply_once(
             self.collection, filter, push_outbox(update, *events), event_id, upsert=upsert
         )

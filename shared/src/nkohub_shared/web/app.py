@@ -13,6 +13,7 @@ from pymongo.errors import PyMongoError
 from nkohub_shared.availability import InfrastructureUnavailable, is_infrastructure_failure
 from nkohub_shared.metrics import HttpMetricsMiddleware
 from nkohub_shared.runtime import ServiceRuntime
+from nkohub_shared.tracing import TracingMiddleware
 from nkohub_shared.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
 from nkohub_shared.web.hardening import BodyLimit, BodyLimitMiddleware, SecurityHeadersMiddleware
 from nkohub_shared.web.openapi import document_optional_staff
@@ -53,6 +54,7 @@ def create_service_app(
     # or anything parsed; paths that take uploads have their own limits.
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits=body_limits)
     app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
+    app.add_middleware(TracingMiddleware)  # outermost: the request's span holds the rest
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)

@@ -1,0 +1,155 @@
+"""Tracing with OpenTelemetry: one trace from an HTTP request to the consumers it causes.
+
+- An HTTP request continues the caller's W3C ``traceparent`` or starts a trace
+  (``TracingMiddleware``, installed by ``nkohub_shared.web.app``).
+- An event written in that request carries the trace as the CloudEvents
+  distributed-tracing extension: ``traceparent`` (and ``tracestate``) attributes of the
+  envelope in the outbox (``stamp``, called by ``storage.writer``).
+- The relay publishes it inside a span continuing that trace, and the AMQP message
+  carries the span's ``traceparent`` header (``publishing``, ``message_headers``).
+- A consumer handles it inside a span continuing the header's (or the envelope's) trace
+  (``consuming``); what it writes and logs belongs to the same trace.
+
+Every log line carries the current trace id (``nkohub_shared.logs``). Spans are exported
+only when ``NKOHUB_OTLP_ENDPOINT`` names an OTLP/HTTP collector (Jaeger, Tempo, an
+OpenTelemetry Collector); otherwise ids are made and carried, and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("nkohub.tracing")
+
+TRACEPARENT = "traceparent"
+TRACESTATE = "tracestate"
+_FIELDS = {TRACEPARENT, TRACESTATE}
+_PROPAGATOR = TraceContextTextMapPropagator()
+_tracer = trace.get_tracer("nkohub")
+
+
+def configure_tracing(service: str, replica: str, otlp_endpoint: str | None = None) -> None:
+    """Install the process's tracer provider once (the first runtime of a process wins;
+    a test process may hold several services, which then share it)."""
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    resource = Resource.create(
+        {"service.name": f"nkohub-{service}", "service.instance.id": replica}
+    )
+    provider = TracerProvider(resource=resource)
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        log.info("exporting traces", extra={"otlp_endpoint": endpoint})
+    trace.set_tracer_provider(provider)
+
+
+def _context_of(carrier: Mapping[str, Any] | None) -> otel_context.Context | None:
+    if not carrier:
+        return None
+    headers = {k.lower(): str(v) for k, v in carrier.items() if k.lower() in _FIELDS}
+    return _PROPAGATOR.extract(headers) if headers.get(TRACEPARENT) else None
+
+
+def current_carrier() -> dict[str, str]:
+    """``{"traceparent": …[, "tracestate": …]}`` of the current span; empty outside one."""
+    carrier: dict[str, str] = {}
+    if trace.get_current_span().get_span_context().is_valid:
+        _PROPAGATOR.inject(carrier)
+    return carrier
+
+
+def stamp(events: Sequence[Any]) -> None:
+    """Give each envelope the current trace (CloudEvents distributed-tracing extension),
+    unless it carries one already."""
+    carrier = current_carrier()
+    if not carrier:
+        return
+    for event in events:
+        if getattr(event, TRACEPARENT, None) is None:
+            for name, value in carrier.items():
+                setattr(event, name, value)
+
+
+def message_headers(entry: Mapping[str, Any]) -> dict[str, str]:
+    """AMQP headers of an outbox entry: the current (publishing) span's trace, else the
+    one the envelope carries."""
+    return current_carrier() or {k: str(entry[k]) for k in _FIELDS if entry.get(k)}
+
+
+@contextlib.contextmanager
+def publishing(entry: Mapping[str, Any]) -> Iterator[None]:
+    """The relay publishing one outbox entry, in the trace the entry carries."""
+    with _tracer.start_as_current_span(
+        f"publish {entry.get('type', 'event')}",
+        context=_context_of(entry),
+        kind=SpanKind.PRODUCER,
+        attributes={"messaging.system": "rabbitmq", "cloudevents.event_id": entry.get("id", "")},
+    ):
+        yield
+
+
+@contextlib.contextmanager
+def consuming(queue: str, headers: Mapping[str, Any] | None) -> Iterator[None]:
+    """A consumer handling one message, in the trace its headers carry."""
+    with _tracer.start_as_current_span(
+        f"{queue} process",
+        context=_context_of(headers),
+        kind=SpanKind.CONSUMER,
+        attributes={"messaging.system": "rabbitmq", "messaging.destination.name": queue},
+    ):
+        yield
+
+
+class TracingMiddleware:
+    """A server span per HTTP request, continuing the caller's ``traceparent``; named by
+    the route template once routing has found it (``GET /api/v1/meetups/{meetup_id}``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        method = scope.get("method", "GET")
+        status = 500
+        with _tracer.start_as_current_span(
+            f"{method} {scope.get('path', '')}",
+            context=_context_of(headers),
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": method},
+        ) as span:
+
+            async def send_traced(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = int(message["status"])
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_traced)
+            finally:
+                route = scope.get("route")
+                template = getattr(route, "path", None)
+                if template:
+                    span.update_name(f"{method} {template}")
+                    span.set_attribute("http.route", template)
+                span.set_attribute("http.response.status_code", status)
+                if status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
