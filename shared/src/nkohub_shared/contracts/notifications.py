@@ -1,40 +1,4 @@
-"""Integration events published by the notifications service."""
+"""Moved to ``nkohub_contracts.notifications``; re-exported here until every import is renamed."""
 
-from __future__ import annotations
-
-from datetime import datetime
-from typing import ClassVar
-
-from nkohub_shared.contracts.base import IntegrationEvent
-
-
-class MessageSent(IntegrationEvent):
-    """A message left through its channel (SMTP accepted it, the webhook answered 2xx)."""
-
-    type: ClassVar[str] = "notifications.message.sent"
-    message_id: str
-    channel: str  # email, webhook, telegram
-    template: str
-    recipient_key: str  # nkohub_shared.privacy.person_key, never the address
-    cause_event_id: str | None = None
-    sent_at: datetime
-    attempts: int
-
-    def subject(self) -> str:
-        return self.message_id
-
-
-class MessageFailed(IntegrationEvent):
-    """A message could not be delivered (permanent refusal, or retries used up)."""
-
-    type: ClassVar[str] = "notifications.message.failed"
-    message_id: str
-    channel: str
-    template: str
-    recipient_key: str
-    cause_event_id: str | None = None
-    reason: str
-    attempts: int
-
-    def subject(self) -> str:
-        return self.message_id
+from nkohub_contracts.notifications import *  # noqa: F403
+from nkohub_contracts.notifications import __all__  # noqa: F401
