@@ -5,13 +5,27 @@
   it with its own name as routing key, into ``<queue>.dead-letter``.
 - consumer queues: durable quorum queues ``<consumer-service>.<purpose>`` with an explicit
   ``x-delivery-limit``; a message redelivered past the limit is dead-lettered, not dropped.
+- ``nkohub.history``: a stream bound to ``nkohub`` for every key, so that every event
+  published is kept (within the operator's retention: ``x-max-length-bytes``,
+  ``x-max-age``) for subscribers to replay (docs/subscribers.md).
+
+Every service declares the exchanges and the stream at start (``declare_platform``), before
+its relay publishes anything; declaring them again is harmless.
 """
 
 from __future__ import annotations
 
-from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+import logging
+from dataclasses import dataclass
 
-EXCHANGE_NAME = "nkohub"
+from aio_pika.exceptions import ChannelPreconditionFailed
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.schemas import Channel
+
+from nkohub_contracts.wire import EXCHANGE_NAME, HISTORY_STREAM_NAME
+
+log = logging.getLogger("nkohub.topology")
+
 DEAD_LETTER_EXCHANGE_NAME = "nkohub.dead-letter"
 
 EXCHANGE = RabbitExchange(EXCHANGE_NAME, type=ExchangeType.TOPIC, durable=True)
@@ -44,3 +58,56 @@ def dead_letter_queue(queue_name: str) -> RabbitQueue:
         durable=True,
         routing_key=queue_name,
     )
+
+
+@dataclass(frozen=True)
+class HistoryRetention:
+    """How much of the history the stream keeps: RabbitMQ drops its oldest segments once
+    the stream is over ``max_bytes`` or they are older than ``max_age`` (e.g. ``2Y``,
+    ``400D``, ``12h``). ``max_bytes`` 0: no history stream is declared."""
+
+    max_bytes: int
+    max_age: str
+
+    @property
+    def segment_bytes(self) -> int:
+        """Retention removes whole segments: a tenth of the size (1–500 MB), so that the
+        stream keeps within about 10 % of ``max_bytes``."""
+        return min(500_000_000, max(1_000_000, self.max_bytes // 10))
+
+    def arguments(self) -> dict[str, object]:
+        return {
+            "x-max-length-bytes": self.max_bytes,
+            "x-max-age": self.max_age,
+            "x-stream-max-segment-size-bytes": self.segment_bytes,
+        }
+
+
+def history_stream(retention: HistoryRetention) -> RabbitQueue:
+    return RabbitQueue(
+        HISTORY_STREAM_NAME,
+        queue_type=QueueType.STREAM,
+        durable=True,
+        arguments=retention.arguments(),  # type: ignore[arg-type]
+    )
+
+
+async def declare_platform(broker: RabbitBroker, history: HistoryRetention) -> None:
+    """Declare the exchanges and the history stream bound to ``nkohub`` for every key."""
+    exchange = await broker.declare_exchange(EXCHANGE)
+    await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
+    if history.max_bytes <= 0:
+        return
+    declarer = broker.config.declarer
+    try:  # a channel of its own: a refused declaration closes the channel it was made on
+        stream = await declarer.declare_queue(history_stream(history), channel=Channel())
+    except ChannelPreconditionFailed as exc:
+        log.warning(
+            "%s exists with another retention; it is kept as it is (%s). Its retention is "
+            "set when it is first declared: see docs/subscribers.md",
+            HISTORY_STREAM_NAME,
+            exc,
+        )
+        existing = RabbitQueue(HISTORY_STREAM_NAME, queue_type=QueueType.STREAM, declare=False)
+        stream = await declarer.declare_queue(existing, channel=Channel())
+    await stream.bind(exchange, routing_key="#")
