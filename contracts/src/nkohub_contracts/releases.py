@@ -21,6 +21,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Mapping
+from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,11 @@ def needed_bump(old: Contracts, new: Contracts) -> tuple[str, list[str]]:
     return bump, [reason for _, reason in reasons]
 
 
-def load_record(path: Path = RECORD_PATH) -> dict[str, dict[str, Fingerprint]]:
+def load_record(path: Path | None = None) -> dict[str, dict[str, Fingerprint]]:
+    """The record of releases: the package's own (also from a wheel), or the file given."""
+    if path is None:
+        text = resources.files("nkohub_contracts").joinpath("releases.json").read_text("utf-8")
+        return json.loads(text)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
@@ -146,7 +151,7 @@ def check_release(
 def record_release(version: str, current: Contracts, path: Path = RECORD_PATH) -> list[str]:
     """Add ``version`` with the ``current`` contracts to the record; returns the problems
     that prevented it (nothing written then)."""
-    record = load_record(path)
+    record = load_record(path) if path.exists() else {}
     if version in record:
         return (
             []
