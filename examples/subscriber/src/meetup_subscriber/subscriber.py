@@ -199,6 +199,9 @@ class MeetupSubscriber:
         self.store.finish_replay()
         self.replay_done.set()
         log.info("replay met the live queue at event %s; live only from here", event_id)
+        task = self._replay_task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()  # it may be waiting for the stream's next message
 
     async def stop_replay(self) -> None:
         task, self._replay_task = self._replay_task, None
