@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from nkohub_contracts import load_all_contracts
 from nkohub_events.app import create_app
 from tests.contracts.history import bindings_of, queue_info, read_history
-from tests.events.conftest import events_settings, scheduled_meetup
+from tests.events.conftest import events_settings, person, scheduled_meetup
 from tests.support.inprocess import running
 
 STREAM = "nkohub.history"
@@ -26,10 +27,18 @@ async def test_a_service_declares_the_stream_with_the_retention_set_and_it_keeps
             "x-max-age": "30D",
             "x-stream-max-segment-size-bytes": 5_000_000,
         }
-        assert bindings_of(sandbox, STREAM) == [("nkohub", "#")]
+        types = sorted(t for t, m in load_all_contracts().items() if not m.personal_data)
+        assert bindings_of(sandbox, STREAM) == [("nkohub", t) for t in types]
+        assert "events.meetup.scheduled" in types
+        assert "events.registration.confirmed" not in types
         first = await scheduled_meetup(client, title="Первая встреча")
+        registered = await client.post(
+            f"/api/v1/meetups/{first['meetup_id']}/registrations", json=person(1)
+        )
+        assert registered.status_code == 201, registered.text
         second = await scheduled_meetup(client, title="Вторая встреча")
         await spy.wait_for(lambda events: len(spy.of_type("events.meetup.scheduled")) == 2)
+        await spy.wait_for(lambda events: spy.of_type("events.registration.confirmed"))
 
     published = spy.of_type("events.meetup.scheduled")
     ids = {e["id"] for e in published}
@@ -41,6 +50,7 @@ async def test_a_service_declares_the_stream_with_the_retention_set_and_it_keeps
         second["meetup_id"],
     ]
     assert [offset for offset, _ in entries] == list(range(len(entries)))
+    assert all(e["type"] in types for _, e in entries), "no name, no e-mail in the history"
 
     # Started again with another retention: the stream is kept as it is, the service runs.
     changed = create_app(events_settings(sandbox, history_max_bytes=80_000_000))

@@ -78,6 +78,9 @@ class IntegrationEvent(BaseModel):
 
     type: ClassVar[str]
     version: ClassVar[int] = 1
+    # Carries a person's name or e-mail: delivered only to the queues bound to it, never
+    # kept in the history stream (erasing a person must reach every copy).
+    personal_data: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

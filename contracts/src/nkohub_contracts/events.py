@@ -84,6 +84,8 @@ class MeetupCompleted(IntegrationEvent):
 
 
 class _RegistrationEvent(IntegrationEvent):
+    personal_data: ClassVar[bool] = True
+
     registration_id: str
     meetup: MeetupSnapshot
     participant: Participant
@@ -140,6 +142,8 @@ class AttendanceRecorded(IntegrationEvent):
 
 
 class _ConsultationEvent(IntegrationEvent):
+    personal_data: ClassVar[bool] = True  # the specialist's e-mail, the contact's
+
     consultation_id: str
     slot_id: str
     meetup_id: str | None = None

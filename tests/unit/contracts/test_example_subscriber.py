@@ -147,3 +147,16 @@ def test_where_a_replay_starts_is_read_from_the_setting():
         parse_replay_from("2026-01-01T00:00:00")
     with pytest.raises(ValueError, match="use first, an offset or an ISO time"):
         parse_replay_from("yesterday")
+
+
+def test_an_erased_person_leaves_the_counts_but_not_her_key(tmp_path):
+    from nkohub_contracts.registry import PersonErased
+
+    store = Store(tmp_path / "s.sqlite3")
+    for i in (1, 2, 4):  # person-1 twice (a1, a4), person-2 once
+        store.handle(_decoded(_attendance(i)), "live")
+    store.handle(_decoded(PersonErased(person_id="p", person_keys=["person-1"])), "live")
+    keys = {row[0] for row in store._db.execute("SELECT person_key FROM attendance")}
+    assert keys == {"erased:a1", "erased:a4", "person-2"}
+    (figures,) = store.attendance_per_meetup().values()
+    assert figures.attendances == 3

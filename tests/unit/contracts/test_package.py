@@ -181,3 +181,22 @@ print(json.dumps({{
     answer = json.loads(ran.stdout)
     assert answer["file"].startswith(str(wheel)), "imported from the wheel"
     assert answer == {**answer, "rating": 5, "record": [], "platform": []}
+
+
+def test_every_contract_with_a_persons_e_mail_is_marked_personal_data():
+    """Those are never kept in the history stream (a stream cannot forget one message)."""
+    from nkohub_contracts.compatibility import flatten
+
+    for event_type, model in load_all_contracts().items():
+        emails = [p for p in flatten(model.model_json_schema()) if p.split(".")[-1] == "email"]
+        assert model.personal_data == bool(emails), (event_type, emails)
+    personal = sorted(t for t, m in load_all_contracts().items() if m.personal_data)
+    assert personal == [
+        "events.consultation.booked",
+        "events.consultation.cancelled",
+        "events.consultation.completed",
+        "events.registration.cancelled",
+        "events.registration.confirmed",
+        "events.registration.promoted",
+        "events.registration.waitlisted",
+    ]

@@ -14,8 +14,18 @@ from nkohub_contracts.events import (
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_contracts.registry import PersonErased
 
-WANTED = (MeetupScheduled, MeetupUpdated, MeetupCancelled, MeetupCompleted, AttendanceRecorded)
+# PersonErased: a person asked to be forgotten (152-ФЗ); the attendance keeps its count,
+# not her key.
+WANTED = (
+    MeetupScheduled,
+    MeetupUpdated,
+    MeetupCancelled,
+    MeetupCompleted,
+    AttendanceRecorded,
+    PersonErased,
+)
 
 ReplayFrom = str | int | datetime  # "first", an offset, or a time
 

@@ -24,6 +24,7 @@ from nkohub_contracts.events import (
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_contracts.registry import PersonErased
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handled (
@@ -165,6 +166,13 @@ class Store:
 
 
 def _apply(db: sqlite3.Connection, data: IntegrationEvent) -> None:
+    if isinstance(data, PersonErased):
+        # one erased key per attendance: the counts stay, the person cannot be followed
+        db.executemany(
+            "UPDATE attendance SET person_key = 'erased:' || attendance_id WHERE person_key = ?",
+            [(key,) for key in data.person_keys],
+        )
+        return
     if isinstance(data, AttendanceRecorded):
         db.execute(
             "INSERT OR IGNORE INTO attendance VALUES (?, ?, ?, ?, ?)",

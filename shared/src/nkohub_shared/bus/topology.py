@@ -5,9 +5,11 @@
   it with its own name as routing key, into ``<queue>.dead-letter``.
 - consumer queues: durable quorum queues ``<consumer-service>.<purpose>`` with an explicit
   ``x-delivery-limit``; a message redelivered past the limit is dead-lettered, not dropped.
-- ``nkohub.history``: a stream bound to ``nkohub`` for every key, so that every event
-  published is kept (within the operator's retention: ``x-max-length-bytes``,
-  ``x-max-age``) for subscribers to replay (docs/subscribers.md).
+- ``nkohub.history``: a stream bound to ``nkohub`` by the type of every contract that
+  carries no personal data, so that those events are kept (within the operator's retention:
+  ``x-max-length-bytes``, ``x-max-age``) for subscribers to replay (docs/subscribers.md).
+  Events with a person's name or e-mail (registrations, consultations) are never kept
+  there: erasing a person must reach every copy, and a stream cannot forget one message.
 
 Every service declares the exchanges and the stream at start (``declare_platform``), before
 its relay publishes anything; declaring them again is harmless.
@@ -22,6 +24,7 @@ from aio_pika.exceptions import ChannelPreconditionFailed
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.schemas import Channel
 
+from nkohub_contracts import load_all_contracts
 from nkohub_contracts.wire import EXCHANGE_NAME, HISTORY_STREAM_NAME
 
 log = logging.getLogger("nkohub.topology")
@@ -92,8 +95,15 @@ def history_stream(retention: HistoryRetention) -> RabbitQueue:
     )
 
 
+def history_types() -> tuple[list[str], list[str]]:
+    """The event types the history keeps, and those it never does (personal data)."""
+    contracts = load_all_contracts()
+    kept = [t for t, model in contracts.items() if not model.personal_data]
+    return kept, [t for t in contracts if t not in kept]
+
+
 async def declare_platform(broker: RabbitBroker, history: HistoryRetention) -> None:
-    """Declare the exchanges and the history stream bound to ``nkohub`` for every key."""
+    """Declare the exchanges and the history stream, bound to ``nkohub`` by type."""
     exchange = await broker.declare_exchange(EXCHANGE)
     await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
     if history.max_bytes <= 0:
@@ -110,4 +120,8 @@ async def declare_platform(broker: RabbitBroker, history: HistoryRetention) -> N
         )
         existing = RabbitQueue(HISTORY_STREAM_NAME, queue_type=QueueType.STREAM, declare=False)
         stream = await declarer.declare_queue(existing, channel=Channel())
-    await stream.bind(exchange, routing_key="#")
+    kept, never = history_types()
+    for event_type in kept:
+        await stream.bind(exchange, routing_key=event_type)
+    for event_type in never:  # a type that came to carry personal data stops being kept
+        await stream.unbind(exchange, routing_key=event_type)
