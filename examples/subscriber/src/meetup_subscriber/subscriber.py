@@ -161,21 +161,27 @@ class MeetupSubscriber:
         self._replay_task = asyncio.create_task(self._replay(stream, start))
 
     async def _replay(self, stream: Any, start: ReplayFrom) -> None:
+        # Deliveries go into a queue of our own, taken in order by this one loop. (Not
+        # aio-pika's queue iterator: closing it rejects what it holds, and a stream answers
+        # a reject by closing the whole connection.)
+        deliveries: asyncio.Queue[Any] = asyncio.Queue()
+        await stream.consume(deliveries.put, arguments={"x-stream-offset": start})
         try:
-            async with stream.iterator(arguments={"x-stream-offset": start}) as messages:
-                async for message in messages:
-                    offset = int(message.headers["x-stream-offset"])
-                    # after a reconnect the consumer starts again from ``start``: skip what
-                    # was handled already
-                    if offset >= self._next_offset and not self.replay_done.is_set():
-                        self._replay_one(bytes(message.body), offset)
-                    await message.ack()  # a stream keeps its messages: the ack grants credit
-                    if self.replay_done.is_set():
-                        return
+            while not self.replay_done.is_set():
+                message = await deliveries.get()
+                offset = int(message.headers["x-stream-offset"])
+                # after a reconnect the consumer starts again from ``start``: skip what was
+                # handled already
+                if offset >= self._next_offset and not self.replay_done.is_set():
+                    self._replay_one(bytes(message.body), offset)
+                await message.ack()  # a stream keeps its messages: the ack grants credit
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("replay stopped; the next start resumes at offset %s", self._next_offset)
+        finally:
+            with contextlib.suppress(Exception):  # its own channel, not needed any more
+                await asyncio.shield(stream.channel.close())
 
     def _replay_one(self, body: bytes, offset: int) -> None:
         self._next_offset = offset + 1
