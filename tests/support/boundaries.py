@@ -19,6 +19,8 @@ from pathlib import Path
 
 SERVICES_DIR = "services"
 SHARED_PACKAGE = "nkohub_shared"
+# Packages named nkohub_* that are not services (the contracts package imports none of them).
+NOT_SERVICES = (SHARED_PACKAGE, "nkohub_demo", "nkohub_contracts")
 
 DOMAIN_FORBIDDEN = (
     "pymongo",
@@ -114,7 +116,7 @@ def _top(name: str) -> str:
 
 
 def _is_service(name: str) -> bool:
-    return name.startswith("nkohub_") and name not in (SHARED_PACKAGE, "nkohub_demo")
+    return name.startswith("nkohub_") and name not in NOT_SERVICES
 
 
 def _import_rules(module: Module) -> Iterator[str]:

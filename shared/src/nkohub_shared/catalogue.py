@@ -11,8 +11,9 @@ CATALOGUE_PATH = Path("docs/events.md")
 
 HEADER = """# Event catalogue
 
-Generated from `shared/src/nkohub_shared/contracts/` by `nkohub catalogue --write`;
-a test fails when this file is out of date. Do not edit by hand.
+Generated from the `nkohub-contracts` package (`contracts/src/nkohub_contracts/`) by
+`nkohub catalogue --write`; a test fails when this file is out of date. Do not edit by hand.
+Subscribing from another service, and replaying the history: `docs/subscribers.md`.
 
 Every event is a CloudEvents 1.0 envelope in structured JSON mode
 (`content_type: application/cloudevents+json`) published to the durable topic exchange
@@ -22,7 +23,9 @@ Every event is a CloudEvents 1.0 envelope in structured JSON mode
 `dataschema` `urn:nkohub:event:<type>:v<version>`, `data` (the schema below).
 
 Evolution: within a version only optional fields are added; consumers ignore fields they do
-not know. A breaking change is a new version, announced in this file before the old one stops.
+not know. A breaking change is a new major type `<type>.v<N>` (a routing key of its own),
+published next to the old one for at least twelve months, announced in this file before the
+old one stops (`contracts/README.md`).
 """
 
 

@@ -27,7 +27,7 @@ from nkohub_shared.bus.inbox import Inbox
 from nkohub_shared.bus.management import BrokerAddress
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
-from nkohub_shared.bus.topology import DEAD_LETTER_EXCHANGE, EXCHANGE
+from nkohub_shared.bus.topology import EXCHANGE, HistoryRetention, declare_platform
 from nkohub_shared.cluster import failover_connection, node_urls
 from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.metrics import ServiceMetrics
@@ -144,8 +144,8 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.delivery_policy.stopping.clear()
         await ensure_indexes(self.db, self.indexes)
         await self.broker.connect()
-        await self.broker.declare_exchange(EXCHANGE)
-        await self.broker.declare_exchange(DEAD_LETTER_EXCHANGE)
+        history = HistoryRetention(self.settings.history_max_bytes, self.settings.history_max_age)
+        await declare_platform(self.broker, history)
         for consumer in self.consumers:
             dlq = await consumer.declare(self.broker, delivery_limit=self.settings.delivery_limit)
             self._dead_letter_queues[dlq.name] = dlq

@@ -120,6 +120,17 @@ class ServiceSettings(BaseSettings):
     mongodb_operation_timeout_ms: int = Field(
         default=0, ge=0, description="PyMongo timeoutMS for a whole operation; 0 = off"
     )
+    history_max_bytes: int = Field(
+        default=1_000_000_000,
+        ge=0,
+        description="the most the event history stream (nkohub.history) keeps, in bytes; "
+        "0: no history stream",
+    )
+    history_max_age: str = Field(
+        default="2Y",
+        pattern=r"^[1-9][0-9]*[YMDhms]$",
+        description="the oldest event the history stream keeps (RabbitMQ x-max-age: 2Y, 400D)",
+    )
     rabbitmq_management_url: AnyUrl | None = Field(
         default=None, description="RabbitMQ management API; default http://<AMQP host>:15672"
     )

@@ -1,0 +1,66 @@
+"""Integration events published by the registry service."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from nkohub_contracts.base import IntegrationEvent
+from nkohub_contracts.common import OrganizationPublic
+
+__all__ = [
+    "OrganizationDeactivated",
+    "OrganizationRegistered",
+    "OrganizationUpdated",
+    "PersonErased",
+]
+
+
+class OrganizationRegistered(IntegrationEvent):
+    """An organization entered the registry (by staff, import or approved self-registration).
+    Carries its public fields only."""
+
+    type: ClassVar[str] = "registry.organization.registered"
+    organization: OrganizationPublic
+    source: str  # imported, staff, self_registered
+    actor: str | None = None  # the staff account that did it (its token's sub)
+
+    def subject(self) -> str:
+        return self.organization.organization_id
+
+
+class OrganizationUpdated(IntegrationEvent):
+    """Public fields of an organization changed; ``changed`` names them, ``organization``
+    is the whole public record after the change."""
+
+    type: ClassVar[str] = "registry.organization.updated"
+    organization: OrganizationPublic
+    changed: list[str]
+    actor: str | None = None  # the staff account that did it (its token's sub)
+
+    def subject(self) -> str:
+        return self.organization.organization_id
+
+
+class OrganizationDeactivated(IntegrationEvent):
+    """An organization was suspended or liquidated."""
+
+    type: ClassVar[str] = "registry.organization.deactivated"
+    organization_id: str
+    status: str  # suspended, liquidated
+    reason: str | None = None
+    actor: str | None = None  # the staff account that did it (its token's sub)
+
+    def subject(self) -> str:
+        return self.organization_id
+
+
+class PersonErased(IntegrationEvent):
+    """A person's personal data was erased (152-ФЗ); every service erases its copy.
+    Carries pseudonymous person keys (as in ``Participant.person_key``), not addresses."""
+
+    type: ClassVar[str] = "registry.person.erased"
+    person_id: str
+    person_keys: list[str]
+
+    def subject(self) -> str:
+        return self.person_id

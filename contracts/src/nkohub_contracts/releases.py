@@ -1,0 +1,189 @@
+"""The package's version follows its contracts.
+
+``releases.json`` (next to this module) records, for every released version of the package,
+each contract it carries (``<type>:v<version>``) with two fingerprints: of its fields
+(names, types, required or not) and of its whole JSON schema (descriptions too). What a
+change needs, against the previous release:
+
+- a contract removed (a type, or a major version of one, no longer carried): **major**;
+- a contract added (a new type, or a new major type ``<type>.v<N>``) or a field added to
+  one (optional only: anything else is refused by the frozen-schema check): **minor**;
+- descriptions changed, fields not: **patch**.
+
+``python -m nkohub_contracts.releases check`` says whether the current contracts match the
+record of the current version; ``record`` adds the current version to the record, refusing
+a version whose bump is too small for the change (run both from a checkout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from nkohub_contracts.base import IntegrationEvent, base_type, load_all_contracts
+from nkohub_contracts.compatibility import flatten
+
+__all__ = [
+    "RECORD_PATH",
+    "Fingerprint",
+    "check_release",
+    "fingerprints",
+    "load_record",
+    "needed_bump",
+    "parse_version",
+    "record_release",
+]
+
+RECORD_PATH = Path(__file__).with_name("releases.json")
+BUMPS = ("none", "patch", "minor", "major")
+
+Fingerprint = dict[str, str]  # {"fields": sha256, "schema": sha256}
+Contracts = Mapping[str, Fingerprint]  # "<type>:v<version>" -> fingerprint
+
+
+def _sha(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fingerprint(schema: dict[str, Any]) -> Fingerprint:
+    fields = {path: list(signature) for path, signature in flatten(schema).items()}
+    return {"fields": _sha(fields), "schema": _sha(schema)}
+
+
+def fingerprints(
+    models: Mapping[str, type[IntegrationEvent]] | None = None,
+) -> dict[str, Fingerprint]:
+    """The fingerprints of the given contracts (default: every contract of the package)."""
+    models = load_all_contracts() if models is None else models
+    return {
+        f"{base_type(m.type)}:v{m.version}": fingerprint(m.model_json_schema())
+        for m in models.values()
+    }
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    parts = text.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"version {text!r} is not MAJOR.MINOR.PATCH")
+    major, minor, patch = (int(p) for p in parts)
+    return major, minor, patch
+
+
+def bump_between(old: str, new: str) -> str:
+    """The bump from ``old`` to ``new`` (``none`` if equal; ValueError if ``new`` is older)."""
+    a, b = parse_version(old), parse_version(new)
+    if b < a:
+        raise ValueError(f"version {new} is older than {old}")
+    if b[0] > a[0]:
+        return "major"
+    if b[1] > a[1]:
+        return "minor"
+    return "patch" if b[2] > a[2] else "none"
+
+
+def needed_bump(old: Contracts, new: Contracts) -> tuple[str, list[str]]:
+    """The smallest bump from ``old`` to ``new`` contracts, and why."""
+    reasons: list[tuple[str, str]] = []
+    for key in sorted(old.keys() - new.keys()):
+        reasons.append(("major", f"{key} removed"))
+    for key in sorted(new.keys() - old.keys()):
+        reasons.append(("minor", f"{key} added"))
+    for key in sorted(old.keys() & new.keys()):
+        if old[key]["fields"] != new[key]["fields"]:
+            reasons.append(("minor", f"{key} fields changed"))
+        elif old[key]["schema"] != new[key]["schema"]:
+            reasons.append(("patch", f"{key} descriptions changed"))
+    bump = max((b for b, _ in reasons), key=BUMPS.index, default="none")
+    return bump, [reason for _, reason in reasons]
+
+
+def load_record(path: Path | None = None) -> dict[str, dict[str, Fingerprint]]:
+    """The record of releases: the package's own (also from a wheel), or the file given."""
+    if path is None:
+        text = resources.files("nkohub_contracts").joinpath("releases.json").read_text("utf-8")
+        return json.loads(text)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _ordered(record: Mapping[str, Any]) -> list[str]:
+    return sorted(record, key=parse_version)
+
+
+def check_release(
+    version: str,
+    current: Contracts,
+    record: Mapping[str, Contracts],
+) -> list[str]:
+    """Problems between the package's ``version``, its ``current`` contracts and the
+    ``record`` of releases; empty when they agree."""
+    problems = []
+    if version not in record:
+        problems.append(
+            f"version {version} is not recorded: run `python -m nkohub_contracts.releases record`"
+        )
+    elif dict(record[version]) != dict(current):
+        _, reasons = needed_bump(record[version], current)
+        problems.append(
+            f"the contracts changed since {version} was recorded ({'; '.join(reasons)}): "
+            "bump __version__ in nkohub_contracts/__init__.py, then run "
+            "`python -m nkohub_contracts.releases record`"
+        )
+    versions = _ordered(record)
+    if versions and parse_version(versions[-1]) > parse_version(version):
+        problems.append(f"version {versions[-1]} is recorded, newer than the package's {version}")
+    for old, new in pairwise(versions):
+        needed, reasons = needed_bump(record[old], record[new])
+        made = bump_between(old, new)
+        if BUMPS.index(made) < BUMPS.index(needed):
+            problems.append(
+                f"{old} -> {new} is a {made} bump, the change needs {needed}: {'; '.join(reasons)}"
+            )
+    return problems
+
+
+def record_release(version: str, current: Contracts, path: Path = RECORD_PATH) -> list[str]:
+    """Add ``version`` with the ``current`` contracts to the record; returns the problems
+    that prevented it (nothing written then)."""
+    record = load_record(path) if path.exists() else {}
+    if version in record:
+        return (
+            []
+            if dict(record[version]) == dict(current)
+            else check_release(version, current, record)
+        )
+    proposed = {**record, version: dict(current)}
+    problems = check_release(version, current, proposed)
+    if not problems:
+        ordered = {v: proposed[v] for v in _ordered(proposed)}
+        path.write_text(json.dumps(ordered, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    from nkohub_contracts import __version__
+
+    command = argv[0] if argv else "check"
+    current = fingerprints()
+    if command == "record":
+        problems = record_release(__version__, current)
+    elif command == "check":
+        problems = check_release(__version__, current, load_record())
+    else:
+        print("usage: python -m nkohub_contracts.releases [check|record]", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"nkohub-contracts {__version__}: {len(current)} contracts, record agrees")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
