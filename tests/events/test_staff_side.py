@@ -283,7 +283,11 @@ async def test_walk_in_refusals(events):
     closed = await events.post(
         f"/api/v1/meetups/{draft['meetup_id']}/registrations", json=body, headers=STAFF
     )
-    assert closed.status_code == 404 and closed.json()["error"]["field"] == "meetup_id"
+    # staff see their draft: not "no such meetup" but "not open at the door" (the console
+    # then records who came with a sign-in sheet)
+    assert closed.status_code == 409 and closed.json()["error"]["field"] == "meetup_id"
+    unknown = await events.post("/api/v1/meetups/nope/registrations", json=body, headers=STAFF)
+    assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "meetup_id"
     assert await events.app.state.runtime.db["registrations"].count_documents({}) == 0
 
 

@@ -140,7 +140,7 @@ async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
         try:
             await events.walk_in(meetup_id, person)
         except ServiceRefused as exc:
-            if exc.status != 422 or "checked_in" not in {exc.field, *_fields(exc)}:
+            if not _door_closed(exc):
                 raise
             await _walk_in_by_sheet(staff, meetup_id, person, errors)
     except ServiceRefused as exc:
@@ -150,6 +150,15 @@ async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
     if errors:
         return await _door(staff, meetup_id, errors=errors, form=typed, status_code=422)
     return redirect(f"/door/{meetup_id}", "walk_in")
+
+
+def _door_closed(exc: ServiceRefused) -> bool:
+    """The events service takes no walk-in here: the meetup is not open at the door (a
+    draft recorded afterwards, or completed: 409 on ``meetup_id``), or it knows no walk-ins
+    (422 on ``checked_in``). Then a sign-in sheet of one line records who came."""
+    if exc.status == 409 and exc.field == "meetup_id":
+        return True
+    return exc.status == 422 and "checked_in" in {exc.field, *_fields(exc)}
 
 
 def _fields(exc: ServiceRefused) -> set[str]:

@@ -166,7 +166,9 @@ class RegistrationService:
         the caller checks them in. Returns (registration, created): an address registered
         already gives its registration back. With an address, the confirmation is mailed
         as for anyone (it carries the feedback link); without one nobody is told."""
-        m = await self._meetup(meetup_id, light=True)
+        m = await self._meetups.find(meetup_id, light=True)  # staff see drafts: a 409 below
+        if m is None:
+            raise NotFound(f"no meetup {meetup_id!r}", field="meetup_id")
         walk_ins.require_open_door(m)
         version = rules.consented_version(data, self.consent_version)
         existing = await self._existing(m["_id"], data.email) if data.email else None
