@@ -249,3 +249,44 @@ def answer(request: Request, entry: Cached) -> Response:
         media_type=entry.media_type,
         headers={**entry.headers, **validators},
     )
+
+
+class QueryCache:
+    """Results of reads by key, fresh on the same terms as ``ResponseCache`` (no write to
+    their collections in this process, younger than ``ttl_seconds``). Callers must not
+    change a result they get: it is shared by every request that asks the same."""
+
+    def __init__(
+        self,
+        *,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        clock: WriteClock = WRITES,
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[int, ...], float, Any]] = (
+            OrderedDict()
+        )
+
+    async def get(
+        self,
+        *,
+        database: str,
+        collections: tuple[str, ...],
+        key: tuple[Any, ...],
+        build: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        full_key = (database, *key)
+        now = time.monotonic()
+        stamp = self._clock.stamp(database, collections)
+        cached = self._entries.get(full_key)
+        if cached is not None and cached[0] == stamp and cached[1] > now:
+            return cached[2]
+        value = await build()
+        self._entries[full_key] = (stamp, now + self.ttl_seconds, value)
+        self._entries.move_to_end(full_key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return value
