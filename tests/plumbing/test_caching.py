@@ -3,6 +3,7 @@ service: what moves the clock, when an entry is stale, what a conditional reques
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -100,3 +101,29 @@ async def test_a_query_cache_shares_a_result_until_a_write():
     assert await cache.get(**args) == [1]
     WRITES.moved("d3", "c")
     assert await cache.get(**args) == [2]
+
+
+async def test_readers_who_miss_together_share_one_build():
+    cache = ResponseCache()
+    release = asyncio.Event()
+    builds = 0
+
+    async def build() -> Response:
+        nonlocal builds
+        builds += 1
+        await release.wait()
+        return Response("один раз", media_type="text/plain")
+
+    args = {"database": "d4", "collections": ("c",), "key": ("/",), "build": build}
+    readers = [asyncio.ensure_future(cache.respond(_request(), **args)) for _ in range(16)]
+    await asyncio.sleep(0)
+    release.set()
+    answers = await asyncio.gather(*readers)
+    assert builds == 1 and {a.body for a in answers} == {"один раз".encode()}
+    WRITES.moved("d4", "c")  # a reader after a write does not join an older build
+    release.clear()
+    late = asyncio.ensure_future(cache.respond(_request(), **args))
+    await asyncio.sleep(0)
+    release.set()
+    await late
+    assert builds == 2

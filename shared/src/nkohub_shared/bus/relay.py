@@ -31,6 +31,9 @@ from nkohub_shared.storage.outbox import OUTBOX_FIELD, PENDING_FILTER
 log = logging.getLogger("nkohub.outbox")
 
 BATCH_SIZE = 500  # documents whose events are in flight at once
+# A kick waits this long before its sweep, so that a burst of writes is one sweep (each
+# sweep reads every outbox collection: on a server without the sparse index, all of it).
+COALESCE_SECONDS = 0.02
 
 
 class OutboxRelay:
@@ -42,12 +45,14 @@ class OutboxRelay:
         *,
         sweep_seconds: float = 2.0,
         batch_size: int = BATCH_SIZE,
+        coalesce_seconds: float = COALESCE_SECONDS,
     ) -> None:
         self._db = db
         self._collections = tuple(collections)
         self._publisher = publisher
         self._sweep_seconds = sweep_seconds
         self._batch_size = batch_size
+        self._coalesce_seconds = coalesce_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -77,6 +82,8 @@ class OutboxRelay:
                 log.warning("outbox sweep failed, will retry: %s", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._sweep_seconds)
+            if self._wake.is_set():  # kicked: the writes of the next moment join this sweep
+                await asyncio.sleep(self._coalesce_seconds)
 
     async def sweep(self) -> int:
         """Publish every pending event once; returns how many were published. Raises the

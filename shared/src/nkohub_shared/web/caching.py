@@ -23,6 +23,7 @@ Modified`` without a body.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
@@ -129,6 +130,9 @@ class ResponseCache:
         self.max_entries = max_entries
         self._clock = clock
         self._entries: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
+        self._building: dict[
+            tuple[str, ...], tuple[tuple[int, ...], asyncio.Future[Cached | Response]]
+        ] = {}
         self.hits = 0
         self.misses = 0
 
@@ -147,16 +151,31 @@ class ResponseCache:
         """The cached answer for ``key`` (or ``build()``'s, cached when it is a 200),
         ``304`` when the request's validators still match."""
         entry = self.lookup(database, collections, key)
-        if entry is None:
-            self.misses += 1
-            stamp = self._clock.stamp(database, collections)  # before reading anything
-            response = await build()
-            if response.status_code != 200:
-                return response
-            entry = self.store(database, key, stamp, response)
-        else:
+        if entry is not None:
             self.hits += 1
-        return answer(request, entry)
+            return answer(request, entry)
+        full_key = (database, *key)
+        stamp = self._clock.stamp(database, collections)  # before reading anything
+        building = self._building.get(full_key)
+        if building is None or building[0] != stamp:
+            # one build per key and state at a time, in a task of its own; a build begun
+            # before a write is not joined by a request that came after it
+            self.misses += 1
+
+            async def build_and_store() -> Cached | Response:
+                try:
+                    response = await build()
+                    if response.status_code != 200:
+                        return response
+                    return self.store(database, key, stamp, response)
+                finally:
+                    if self._building.get(full_key) is building:
+                        del self._building[full_key]
+
+            building = (stamp, asyncio.ensure_future(build_and_store()))
+            self._building[full_key] = building
+        built = await asyncio.shield(building[1])  # a reader who leaves does not stop it
+        return answer(request, built) if isinstance(built, Cached) else built
 
     def lookup(
         self, database: str, collections: tuple[str, ...], key: tuple[str, ...]
@@ -269,6 +288,7 @@ class QueryCache:
         self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[int, ...], float, Any]] = (
             OrderedDict()
         )
+        self._building: dict[tuple[Any, ...], tuple[tuple[int, ...], asyncio.Future[Any]]] = {}
 
     async def get(
         self,
@@ -284,9 +304,21 @@ class QueryCache:
         cached = self._entries.get(full_key)
         if cached is not None and cached[0] == stamp and cached[1] > now:
             return cached[2]
-        value = await build()
-        self._entries[full_key] = (stamp, now + self.ttl_seconds, value)
-        self._entries.move_to_end(full_key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
-        return value
+        building = self._building.get(full_key)
+        if building is None or building[0] != stamp:  # as in ResponseCache.respond
+
+            async def build_and_store() -> Any:
+                try:
+                    value = await build()
+                finally:
+                    if self._building.get(full_key) is building:
+                        del self._building[full_key]
+                self._entries[full_key] = (stamp, time.monotonic() + self.ttl_seconds, value)
+                self._entries.move_to_end(full_key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+                return value
+
+            building = (stamp, asyncio.ensure_future(build_and_store()))
+            self._building[full_key] = building
+        return await asyncio.shield(building[1])  # a reader who leaves does not stop it
