@@ -156,8 +156,11 @@ func burst(args []string) {
 			}
 			body := fmt.Sprintf(`{"name":"Участник %d","email":"%s-%d@example.org",`+
 				`"role":"ngo_representative","consent_personal_data":true}`, k, *prefix, k)
+			// every request from its own client address, as a rush of visitors
+			client := fmt.Sprintf("10.%d.%d.%d", (i>>16)&255, (i>>8)&255, i&255)
 			req := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-				"Content-Length: %d\r\nConnection: close\r\n\r\n%s", path, u.Host, len(body), body)
+				"X-Forwarded-For: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+				path, u.Host, client, len(body), body)
 			<-start
 			t0 := time.Now()
 			_ = c.SetDeadline(t0.Add(*timeout))

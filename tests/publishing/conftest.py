@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -125,3 +126,17 @@ async def handled(sandbox: Sandbox, queue: str, event_id: str) -> bool:
         return record is not None and record["state"] == "done"
 
     return await _database(sandbox, read)
+
+
+async def views_of(
+    client: httpx.AsyncClient, post_ids: list[str], *, total: int, timeout: float = 10.0
+) -> list[int]:
+    """The posts' view counts once they add up to ``total`` (views are counted off the
+    request path, so a page answered does not mean its view is counted yet), or as they
+    are at the deadline."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        counts = [(await client.get(f"/api/v1/posts/{p}")).json()["views"] for p in post_ids]
+        if sum(counts) >= total or asyncio.get_running_loop().time() > deadline:
+            return counts
+        await asyncio.sleep(0.05)

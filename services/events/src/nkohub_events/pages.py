@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
@@ -26,6 +26,7 @@ from nkohub_events.printouts.qr import qr_svg
 from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web.caching import ResponseCache
 from nkohub_shared.web.clients import ClientAddress
 
 FIELD_LABELS = {
@@ -74,6 +75,13 @@ templates.filters["clock"] = _clock
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
+# Rendered pages (and the .ics feed), fresh while what they show saw no write in this
+# process, at most a few seconds old (another replica's change shows after that; seats are
+# informative here, the registration itself is the atomic check; nkohub_shared.web.caching).
+PAGES = ResponseCache()
+MEETUPS_READS = ("meetups",)
+MEETUP_READS = ("meetups", "slots", "questions", "organizations")
+
 
 def render(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(templates.get_template(name).render(**context), status_code=http_status)
@@ -114,11 +122,20 @@ async def home() -> RedirectResponse:
 
 
 @router.get("/meetups")
-async def upcoming(ctx: Context) -> HTMLResponse:
-    meetups = await ctx.meetups.list(statuses=["scheduled"], starts_from=utcnow())
-    for m in meetups:
-        m["seats_free"] = meetup_rules.seats_free(m)
-    return render("meetups.html", meetups=meetups, subscribe_url=_subscribe_url(ctx))
+async def upcoming(ctx: Context, request: Request) -> Response:
+    async def build() -> Response:
+        meetups = await ctx.meetups.list(statuses=["scheduled"], starts_from=utcnow())
+        for m in meetups:
+            m["seats_free"] = meetup_rules.seats_free(m)
+        return render("meetups.html", meetups=meetups, subscribe_url=_subscribe_url(ctx))
+
+    return await PAGES.respond(
+        request,
+        database=ctx.runtime.db.name,
+        collections=MEETUPS_READS,
+        key=("/meetups",),
+        build=build,
+    )
 
 
 async def _meetup_page(
@@ -192,11 +209,20 @@ def _asker(ctx: Context, registration: str, token: str) -> dict[str, str] | None
 
 @router.get("/meetups/{meetup_id}")
 async def meetup_page(
-    meetup_id: str, ctx: Context, registration: str = "", token: str = ""
-) -> HTMLResponse:
+    meetup_id: str, ctx: Context, request: Request, registration: str = "", token: str = ""
+) -> Response:
     """With ``?registration=…&token=…`` (the link in the confirmation e-mail) the page
-    also shows the form for a question to the speakers and officials."""
-    return await _meetup_page(ctx, meetup_id, asker=_asker(ctx, registration, token))
+    also shows the form for a question to the speakers and officials: that page is the
+    participant's own and never cached; the public page is."""
+    if registration or token:
+        return await _meetup_page(ctx, meetup_id, asker=_asker(ctx, registration, token))
+    return await PAGES.respond(
+        request,
+        database=ctx.runtime.db.name,
+        collections=MEETUP_READS,
+        key=("/meetups/", meetup_id),
+        build=lambda: _meetup_page(ctx, meetup_id),
+    )
 
 
 @router.post("/meetups/{meetup_id}/questions/form")

@@ -21,6 +21,7 @@ from nkohub_publishing.domain.limits import PAGE_MAX, PATH_PART_MAX, QUERY_MAX
 from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
 from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web.caching import ResponseCache, answer
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(include_in_schema=False)
@@ -30,6 +31,12 @@ FEED_LIMIT = 30
 HOME_DEADLINES = 5
 SOONEST = 5
 PAST_COMPETITIONS = 20
+
+# Rendered pages, fresh while what they show saw no write in this process, at most a few
+# seconds old (a change made by another replica shows after that; nkohub_shared.web.caching).
+PAGES = ResponseCache()
+HOME_READS = ("posts", "competitions")
+POST_READS = ("posts", "slugs")
 
 
 def ru_date(value: datetime | None, with_time: bool = False) -> str:
@@ -93,36 +100,43 @@ Page = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(ctx: Context) -> HTMLResponse:
-    posts, _ = await ctx.posts.published(limit=ctx.settings.page_size, count=False)
-    deadlines = await ctx.competitions.upcoming(now_utc(), limit=HOME_DEADLINES)
-    return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
+async def home(ctx: Context, request: Request) -> Response:
+    async def build() -> Response:
+        posts, _ = await ctx.posts.published(limit=ctx.settings.page_size, count=False)
+        deadlines = await ctx.competitions.upcoming(now_utc(), limit=HOME_DEADLINES)
+        return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
+
+    return await PAGES.respond(
+        request, database=ctx.runtime.db.name, collections=HOME_READS, key=("/",), build=build
+    )
 
 
 @router.get("/posts/{slug}", response_class=HTMLResponse)
 async def post_page(ctx: Context, request: Request, client: ClientAddress, slug: str) -> Response:
-    """A post; counts a view (within the limits of one client address); a former slug
-    answers 301."""
+    """A post; counts a view (within the limits of one client address, off the request
+    path: ``ViewService.count``); a former slug answers 301."""
     if len(slug) > SLUG_MAX:
         return not_found(ctx, "Запись не найдена")
-    post, moved_to = await ctx.posts.by_slug(slug)
-    if post is None:
-        if moved_to:
-            return RedirectResponse(f"/posts/{moved_to}", status_code=301)
-        return not_found(ctx, "Запись не найдена")
-    agent = request.headers.get("user-agent", "")
-    try:
-        await ctx.views.record(post["_id"], client, agent, now_utc())
-    except Exception as exc:  # a view not counted must not cost the reader the page
-        log.warning("view not counted: %r", exc, extra={"post_id": post["_id"]})
-    return render(
-        ctx,
-        "post.html",
-        title=post["title"],
-        post=post,
-        canonical=ctx.posts.url(post["slug"]),
-        category_label=CATEGORY_LABELS[Category(post["category"])],
-    )
+    database, key = ctx.runtime.db.name, ("/posts/", slug)
+    entry = PAGES.lookup(database, POST_READS, key)
+    if entry is None:
+        stamp = PAGES.stamp(database, POST_READS)
+        post, moved_to = await ctx.posts.by_slug(slug)
+        if post is None:
+            if moved_to:
+                return RedirectResponse(f"/posts/{moved_to}", status_code=301)
+            return not_found(ctx, "Запись не найдена")
+        page = render(
+            ctx,
+            "post.html",
+            title=post["title"],
+            post=post,
+            canonical=ctx.posts.url(post["slug"]),
+            category_label=CATEGORY_LABELS[Category(post["category"])],
+        )
+        entry = PAGES.store(database, key, stamp, page, extra=post["_id"])
+    await ctx.views.count(entry.extra, client, request.headers.get("user-agent", ""), now_utc())
+    return answer(request, entry)
 
 
 async def _listing(

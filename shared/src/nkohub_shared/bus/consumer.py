@@ -15,7 +15,6 @@ from typing import Any, Generic, TypeVar
 from aio_pika.abc import AbstractQueue
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
-from faststream.rabbit.annotations import RabbitMessage
 
 from nkohub_shared.bus.delivery import Delivery, DeliveryPolicy, Handler
 from nkohub_shared.bus.inbox import Inbox
@@ -32,8 +31,10 @@ Ctx = TypeVar("Ctx")
 E = TypeVar("E", bound=IntegrationEvent)
 
 
-async def _raw_body(message: Any) -> bytes:
-    return bytes(message.body)
+async def _message_itself(message: Any) -> Any:
+    """The decoder hands the handler the message itself: no body parsing by FastStream, and
+    no ``Context`` dependency to resolve (a sync one runs in a worker thread, per message)."""
+    return message
 
 
 class EventConsumer(Generic[Ctx]):
@@ -86,13 +87,13 @@ class EventConsumer(Generic[Ctx]):
         @broker.subscriber(
             queue,
             ack_policy=AckPolicy.MANUAL,
-            decoder=_raw_body,
+            decoder=_message_itself,
             title=f"{self.queue_name}:consume",
             description=description,
         )
-        async def handle(body: bytes, message: RabbitMessage) -> None:
+        async def handle(message: Any) -> None:
             with consuming(self.queue_name, message.headers):  # the producer's trace
-                await delivery(body, message)
+                await delivery(bytes(message.body), message)
 
     async def declare(self, broker: RabbitBroker, *, delivery_limit: int) -> AbstractQueue:
         """Declare the queue, its dead-letter queue and one binding per event type;

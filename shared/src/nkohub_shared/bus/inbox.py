@@ -5,6 +5,12 @@ only after it has claimed the record; it is marked done after the handler's effe
 claim whose lease ran out (its consumer died mid-way) may be taken over; effects written
 by handlers are idempotent writes, so a takeover after a partial run does no harm.
 
+Records are written in groups: the claims (and the completions) that consumers of one
+process ask for while the previous such write is on its way go to MongoDB together, in one
+``insert_many`` (one ``update_many``), so a stream of messages costs about two round trips
+per group instead of two per message. Each claim still gets its own answer: a duplicate key
+in the group sends only that claim down the slow path below.
+
 A claim names its ``owner`` (one handling of one delivery): when MongoDB went away
 mid-claim (the insert may have landed, its answer did not), the owner's retry takes its
 own claim back at once instead of waiting out the lease.
@@ -15,13 +21,65 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 COLLECTION = "processed_events"
+GROUP_MAX = 500  # records written in one round trip at most
+DUPLICATE_KEY = 11000
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class GroupWrite(Generic[T, R]):
+    """Group commit: items asked for while a write is on its way go in the next one.
+
+    ``write`` takes a list of items and returns one result per item (an exception in the
+    list fails only that item's caller); an exception it raises fails the whole group.
+    """
+
+    def __init__(
+        self, write: Callable[[list[T]], Awaitable[list[R | Exception]]], *, max_items: int
+    ) -> None:
+        self._write = write
+        self._max = max_items
+        self._queued: list[tuple[T, asyncio.Future[R]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: T) -> R:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[R] = loop.create_future()
+        self._queued.append((item, future))
+        writer = self._writer
+        if writer is None or writer.done() or writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        await asyncio.sleep(0)  # let the deliveries of this turn of the loop join
+        while self._queued:
+            group, self._queued = self._queued[: self._max], self._queued[self._max :]
+            try:
+                results = await self._write([item for item, _ in group])
+            except BaseException as exc:
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for (_, future), result in zip(group, results, strict=True):
+                if future.done():  # its delivery was cancelled meanwhile
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
 
 class Claim(enum.Enum):
@@ -34,6 +92,29 @@ class Inbox:
     def __init__(self, db: AsyncDatabase[dict[str, Any]], *, lease_seconds: float = 30.0):
         self._records = db[COLLECTION]
         self._lease = timedelta(seconds=lease_seconds)
+        self._insert = GroupWrite(self._insert_records, max_items=GROUP_MAX)
+        self._complete = GroupWrite(self._complete_records, max_items=GROUP_MAX)
+
+    async def _insert_records(self, records: list[dict[str, Any]]) -> list[bool | Exception]:
+        """Insert new claims; per claim, True or the ``DuplicateKeyError`` of its key."""
+        try:
+            await self._records.insert_many(records, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                raise
+            duplicates = {int(error["index"]) for error in errors}
+            return [
+                DuplicateKeyError("claimed already") if i in duplicates else True
+                for i in range(len(records))
+            ]
+        return [True] * len(records)
+
+    async def _complete_records(self, keys: list[str]) -> list[Exception | None]:
+        await self._records.update_many(
+            {"_id": {"$in": keys}}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
+        )
+        return [None] * len(keys)
 
     async def claim_when_free(
         self,
@@ -64,7 +145,7 @@ class Inbox:
         key = self.key(queue, event_id)
         now = datetime.now(UTC)
         try:
-            await self._records.insert_one(
+            await self._insert(
                 {
                     "_id": key,
                     "queue": queue,
@@ -94,10 +175,7 @@ class Inbox:
         return Claim.DONE if record["state"] == "done" else Claim.BUSY
 
     async def complete(self, queue: str, event_id: str) -> None:
-        await self._records.update_one(
-            {"_id": self.key(queue, event_id)},
-            {"$set": {"state": "done", "done_at": datetime.now(UTC)}},
-        )
+        await self._complete(self.key(queue, event_id))
 
     async def release(self, queue: str, event_id: str) -> None:
         await self._records.delete_one({"_id": self.key(queue, event_id), "state": "claimed"})

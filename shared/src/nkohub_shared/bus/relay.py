@@ -3,6 +3,14 @@
 It runs in every service process. A write kicks it so events leave at once; it also
 sweeps every ``sweep_seconds`` and at start-up, which is what recovers events left by a
 crash between the database write and the publish.
+
+Publishing is pipelined: the relay takes up to ``batch_size`` pending documents at a time,
+publishes their events with many publishes in flight on the confirming channel, awaits
+the confirms together, and pulls every confirmed event out of its document in one bulk
+write. Within one document the events still leave one after another, each after the
+previous one's confirm, so a document's events keep the order they were written in.
+An event whose publish fails stays in its document (with those after it), for the next
+sweep; the confirmed ones of the same batch are pulled all the same.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_shared.bus.publisher import EventPublisher
@@ -20,6 +30,11 @@ from nkohub_shared.storage.outbox import OUTBOX_FIELD, PENDING_FILTER
 from nkohub_shared.tracing import publishing
 
 log = logging.getLogger("nkohub.outbox")
+
+BATCH_SIZE = 500  # documents whose events are in flight at once
+# A kick waits this long before its sweep, so that a burst of writes is one sweep (each
+# sweep reads every outbox collection: on a server without the sparse index, all of it).
+COALESCE_SECONDS = 0.02
 
 
 class OutboxRelay:
@@ -30,11 +45,15 @@ class OutboxRelay:
         publisher: EventPublisher,
         *,
         sweep_seconds: float = 2.0,
+        batch_size: int = BATCH_SIZE,
+        coalesce_seconds: float = COALESCE_SECONDS,
     ) -> None:
         self._db = db
         self._collections = tuple(collections)
         self._publisher = publisher
         self._sweep_seconds = sweep_seconds
+        self._batch_size = batch_size
+        self._coalesce_seconds = coalesce_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -64,24 +83,63 @@ class OutboxRelay:
                 log.warning("outbox sweep failed, will retry: %s", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._sweep_seconds)
+            if self._wake.is_set():  # kicked: the writes of the next moment join this sweep
+                await asyncio.sleep(self._coalesce_seconds)
 
     async def sweep(self) -> int:
-        """Publish every pending event once; returns how many were published."""
+        """Publish every pending event once; returns how many were published. Raises the
+        first publish failure after pulling what was confirmed before it."""
         published = 0
         for name in self._collections:
             collection = self._db[name]
-            cursor = collection.find(PENDING_FILTER, {OUTBOX_FIELD: 1})
+            batch: list[dict[str, Any]] = []
+            cursor = collection.find(PENDING_FILTER, {OUTBOX_FIELD: 1}, batch_size=self._batch_size)
             async for document in cursor:
-                for entry in document.get(OUTBOX_FIELD, []):
-                    with publishing(entry):  # the trace the entry carries (tracing.py)
-                        await self._publisher.publish(entry)
-                        await collection.update_one(
-                            {"_id": document["_id"]},
-                            {"$pull": {OUTBOX_FIELD: {"id": entry["id"]}}},
-                        )
-                        published += 1
-                        log.info(
-                            "event published",
-                            extra={"event_id": entry["id"], "event_type": entry["type"]},
-                        )
+                batch.append(document)
+                if len(batch) >= self._batch_size:
+                    published += await self._publish_batch(collection, batch)
+                    batch = []
+            if batch:
+                published += await self._publish_batch(collection, batch)
         return published
+
+    async def _publish_batch(
+        self, collection: AsyncCollection[dict[str, Any]], documents: list[dict[str, Any]]
+    ) -> int:
+        """Publish the events of ``documents`` with their confirms awaited together, then
+        pull the confirmed ones in one bulk write."""
+        outcomes = await asyncio.gather(
+            *(self._publish_document(document) for document in documents)
+        )
+        pulls = [
+            UpdateOne({"_id": document["_id"]}, {"$pull": {OUTBOX_FIELD: {"id": {"$in": ids}}}})
+            for document, (ids, _) in zip(documents, outcomes, strict=True)
+            if ids
+        ]
+        if pulls:
+            await collection.bulk_write(pulls, ordered=False)
+        failures = [error for _, error in outcomes if error is not None]
+        if failures:
+            raise failures[0]
+        return sum(len(ids) for ids, _ in outcomes)
+
+    async def _publish_document(
+        self, document: dict[str, Any]
+    ) -> tuple[list[str], Exception | None]:
+        """Publish one document's events in order; the ids confirmed, and the failure
+        that stopped the rest (if one did)."""
+        confirmed: list[str] = []
+        for entry in document.get(OUTBOX_FIELD, []):
+            with publishing(entry):  # the trace the entry carries (tracing.py)
+                try:
+                    await self._publisher.publish(entry)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    return confirmed, exc
+                confirmed.append(entry["id"])
+                log.info(
+                    "event published",
+                    extra={"event_id": entry["id"], "event_type": entry["type"]},
+                )
+        return confirmed, None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from nkohub_events.api.deps import Context
+from nkohub_events.pages import MEETUPS_READS, PAGES
 from nkohub_shared.calendar import calendar_of
 from nkohub_shared.web.openapi import ICS_MEDIA_TYPE, content_of
 
@@ -25,14 +26,24 @@ async def meetup_calendar(meetup_id: str, ctx: Context) -> Response:
 
 
 @router.get("/calendar.ics", response_class=Response, responses=ICS_CONTENT)
-async def calendar_feed(ctx: Context) -> Response:
+async def calendar_feed(ctx: Context, request: Request) -> Response:
     """Every published meetup; cancelled ones stay in the feed as STATUS:CANCELLED so that
-    subscribed calendars drop them."""
-    meetups = await ctx.meetups.list(
-        statuses=["scheduled", "cancelled", "completed"], limit=FEED_SIZE
+    subscribed calendars drop them. Cached like the pages (ETag, 304)."""
+
+    async def build() -> Response:
+        meetups = await ctx.meetups.list(
+            statuses=["scheduled", "cancelled", "completed"], limit=FEED_SIZE
+        )
+        body = calendar_of(
+            [(ctx.meetups.snapshot(m), m["status"] == "cancelled") for m in meetups],
+            name="Открытое общение — встречи НКО",
+        )
+        return Response(body, media_type=ICS)
+
+    return await PAGES.respond(
+        request,
+        database=ctx.runtime.db.name,
+        collections=MEETUPS_READS,
+        key=("/calendar.ics",),
+        build=build,
     )
-    body = calendar_of(
-        [(ctx.meetups.snapshot(m), m["status"] == "cancelled") for m in meetups],
-        name="Открытое общение — встречи НКО",
-    )
-    return Response(body, media_type=ICS)

@@ -1,8 +1,17 @@
 """Views: counting (one per visitor per post per local day), one report per closed period,
-and the staff's statistics."""
+and the staff's statistics.
+
+A page view is counted off the request path (``count``): a visitor this process already
+saw today costs nothing, a new one is counted by a task of its own while the page is
+served. When ``COUNTING_MAX`` countings are already under way the reader's request counts
+its view itself (slower, but no view is dropped under load). A view whose counting task was
+still running when the process was killed is lost (a handful at most).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,6 +21,11 @@ from nkohub_publishing.repository import PostRepository, ViewRepository
 from nkohub_shared.errors import NotFound
 from nkohub_shared.limits import Limit
 from nkohub_shared.storage.ratelimit import RateCounter
+
+log = logging.getLogger("nkohub.publishing.views")
+
+COUNTING_MAX = 256  # countings under way at once before readers count their own
+SEEN_MAX = 200_000  # visitor marks of today remembered in memory (~20 MB at most)
 
 
 class ViewService:
@@ -29,17 +43,64 @@ class ViewService:
         self.rate_limits = rate_limits
         self.secret = secret
         self.bucket_seconds = bucket_seconds
+        self._seen: dict[str, None] = {}  # visitors marked today (insertion-ordered)
+        self._seen_day: date | None = None
+        self._counting: set[asyncio.Task[None]] = set()
+
+    def _seen_today(self, visitor: str, day: date) -> bool:
+        if self._seen_day != day:
+            self._seen.clear()
+            self._seen_day = day
+        return visitor in self._seen
+
+    def _remember(self, visitor: str, day: date) -> None:
+        if self._seen_day == day:
+            self._seen[visitor] = None
+            while len(self._seen) > SEEN_MAX:
+                del self._seen[next(iter(self._seen))]
+
+    async def count(self, post_id: str, client: str, user_agent: str, now: datetime) -> None:
+        """Count a page view without making the reader wait for it (see the module)."""
+        if views.is_bot(user_agent):
+            return
+        day = local_day(now)
+        if self._seen_today(views.visitor_key(self.secret, client, user_agent, day, post_id), day):
+            return
+        counting = self._record_quietly(post_id, client, user_agent, now)
+        if len(self._counting) >= COUNTING_MAX:
+            await counting
+            return
+        task = asyncio.create_task(counting)
+        self._counting.add(task)
+        task.add_done_callback(self._counting.discard)
+
+    async def settled(self) -> None:
+        """Wait for the countings under way (a stopping process, a test)."""
+        while self._counting:
+            await asyncio.gather(*self._counting, return_exceptions=True)
+
+    async def _record_quietly(
+        self, post_id: str, client: str, user_agent: str, now: datetime
+    ) -> None:
+        try:
+            await self.record(post_id, client, user_agent, now)
+        except Exception as exc:  # a view not counted must not cost the reader the page
+            log.warning("view not counted: %r", exc, extra={"post_id": post_id})
 
     async def record(self, post_id: str, client: str, user_agent: str, now: datetime) -> bool:
         """Count a view unless it is a robot's, this visitor already viewed this post today,
         or the client address is past its limits (``domain.views``)."""
         if views.is_bot(user_agent):
             return False
-        if not await self._within(views.VIEWS_PER_CLIENT, client, now):
-            return False
         day = local_day(now)
         visitor = views.visitor_key(self.secret, client, user_agent, day, post_id)
-        if not await self.repository.mark_visit(visitor, day):
+        if self._seen_today(visitor, day):
+            return False
+        if not await self._within(views.VIEWS_PER_CLIENT, client, now):
+            return False
+        marked = await self.repository.mark_visit(visitor, day)
+        self._remember(visitor, day)
+        if not marked:
             return False
         key = views.client_post_key(client, post_id)
         if not await self._within(views.NEW_VISITORS_PER_CLIENT_POST, key, now):

@@ -41,6 +41,11 @@ class OrganizationRepository:
         self.writer = outbox.writer(self.collection)
         self.history = HistoryRepository(db)
 
+    @property
+    def database(self) -> str:
+        """The database's name (what a cache of reads is kept for)."""
+        return self.collection.database.name
+
     async def get(self, organization_id: str) -> Document | None:
         return await self.collection.find_one({"_id": organization_id}, WITHOUT_OUTBOX)
 

@@ -30,8 +30,11 @@ from nkohub_registry.repository import (
 )
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.privacy import person_key
+from nkohub_shared.web.caching import QueryCache
 
 MAX_ATTEMPTS = 5
+SEARCHES = QueryCache()
+SEARCH_READS = ("organizations", "history")
 Document = dict[str, Any]
 
 
@@ -172,7 +175,21 @@ class OrganizationService:
     async def search(
         self, flt: OrganizationFilter, *, staff: bool, sort: str, skip: int, limit: int
     ) -> tuple[list[tuple[Document, Document]], int]:
-        """A page of (organization, its history view) and the total found."""
+        """A page of (organization, its history view) and the total found. The public's
+        searches are answered from a short cache kept fresh by this process's writes
+        (``nkohub_shared.web.caching``); staff always read the store."""
+        if staff:
+            return await self._search(flt, staff=True, sort=sort, skip=skip, limit=limit)
+        return await SEARCHES.get(
+            database=self.organizations.database,
+            collections=SEARCH_READS,
+            key=(repr(flt), sort, skip, limit),
+            build=lambda: self._search(flt, staff=False, sort=sort, skip=skip, limit=limit),
+        )
+
+    async def _search(
+        self, flt: OrganizationFilter, *, staff: bool, sort: str, skip: int, limit: int
+    ) -> tuple[list[tuple[Document, Document]], int]:
         items, total = await self.organizations.search(
             flt.seen_by(staff), sort=sort, skip=skip, limit=limit
         )

@@ -1,0 +1,61 @@
+"""The public pages' cache: validators and 304s, and no stale page after a change made
+through this process (a published post, an edited title, a change no route made)."""
+
+from __future__ import annotations
+
+from pymongo import AsyncMongoClient
+
+from tests.publishing.conftest import make_post
+
+READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+
+
+async def test_home_answers_304_while_unchanged_and_shows_a_new_post_at_once(client):
+    await make_post(client, title="Первая запись")
+    first = await client.get("/", headers=READER)
+    assert first.status_code == 200 and "Первая запись" in first.text
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert etag.startswith('"') and first.headers["cache-control"] == "public, no-cache"
+
+    again = await client.get("/", headers={**READER, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    since = await client.get("/", headers={**READER, "If-Modified-Since": modified})
+    assert since.status_code == 304
+    other = await client.get("/", headers={**READER, "If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.headers["etag"] == etag
+
+    await make_post(client, title="Вторая запись")
+    after = await client.get("/", headers={**READER, "If-None-Match": etag})
+    assert after.status_code == 200 and "Вторая запись" in after.text
+    assert after.headers["etag"] != etag
+
+
+async def test_a_post_page_shows_an_edit_at_once_and_keeps_its_csp(client):
+    post = await make_post(client, title="Старое название")
+    page = await client.get(f"/posts/{post['slug']}", headers=READER)
+    assert page.status_code == 200 and "Старое название" in page.text
+    cached = await client.get(f"/posts/{post['slug']}", headers=READER)
+    assert cached.text == page.text and cached.headers["etag"] == page.headers["etag"]
+    assert "content-security-policy" in cached.headers
+
+    edited = await client.patch(f"/api/v1/posts/{post['id']}", json={"title": "Новое название"})
+    assert edited.status_code == 200, edited.text
+    after = await client.get(
+        f"/posts/{post['slug']}", headers={**READER, "If-None-Match": page.headers["etag"]}
+    )
+    assert after.status_code == 200 and "Новое название" in after.text
+
+
+async def test_a_write_no_route_made_is_seen_too(client, sandbox):
+    """Any write this process's client sends counts (here: a second client in the same
+    process, as a consumer or a background job would write)."""
+    post = await make_post(client, title="Запись до правки")
+    assert "Запись до правки" in (await client.get(f"/posts/{post['slug']}")).text
+    mongo: AsyncMongoClient = AsyncMongoClient(sandbox.servers.mongodb_url)
+    try:
+        db = mongo[sandbox.database("publishing")]
+        await db.posts.update_one({"_id": post["id"]}, {"$set": {"title": "Правка из базы"}})
+    finally:
+        await mongo.close()
+    assert "Правка из базы" in (await client.get(f"/posts/{post['slug']}")).text
