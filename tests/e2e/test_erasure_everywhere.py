@@ -83,11 +83,13 @@ class Vhost:
         return response.json()
 
     async def idle(self) -> bool:
-        """Every consumer queue empty with nothing unacknowledged (dead-letter queues aside)."""
+        """Every consumer queue empty with nothing unacknowledged (dead-letter queues and
+        the history stream aside)."""
         busy = [
             q["name"]
             for q in await self.queues()
             if not q["name"].endswith(".dead-letter")
+            and q.get("type") != "stream"  # the history keeps what it holds
             and (q.get("messages_ready", 0) or q.get("messages_unacknowledged", 0))
         ]
         return not busy
