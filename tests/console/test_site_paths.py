@@ -21,9 +21,27 @@ from tests.console.support import (
     sign_in,
 )
 from tests.console.test_pages import create_meetup
+from tests.operations.site import routes
 
 LOCAL_URL = re.compile(r'\b(href|src|action|hx-get|hx-post)="(/[^"]*)"')
 DOWNLOADS = (".pdf", ".csv", ".xlsx")
+
+
+def test_every_route_is_one_the_site_sends_to_the_console(sandbox):
+    """The site (deploy/caddy/Caddyfile) gives the console ``/console`` and ``/console/*``
+    and nothing else; its operations endpoints are probed on its own port."""
+    from nkohub_console.app import create_app
+
+    found = routes(create_app(console_settings(sandbox)))
+    assert len(found) > 60, "the route table was read"
+    elsewhere = [
+        (method, path)
+        for method, path in found
+        if path != "/console" and not path.startswith("/console/")
+    ]
+    assert elsewhere == [("GET", "/")]  # the console's own port: a redirect to /console/
+    assert ("GET", "/console/api/v1/session") in found
+    assert ("POST", "/console/organizations/import") in found
 
 
 async def test_only_the_prefix_answers_and_its_bare_forms_lead_to_today(sandbox):
@@ -44,6 +62,12 @@ async def test_only_the_prefix_answers_and_its_bare_forms_lead_to_today(sandbox)
         # the operations endpoints stay where every service has them
         assert (await client.get("/health/live")).json()["service"] == "console"
         assert (await client.get("/console/health/live")).status_code == 404
+        # the import's own body limit (20 MB) holds at its address under the prefix
+        two_megabytes = b"x" * (2 * 1024 * 1024)
+        too_large = await client.post("/console/meetups/new", content=two_megabytes)
+        assert too_large.status_code == 413
+        upload = await client.post("/console/organizations/import", content=two_megabytes)
+        assert upload.status_code == 303  # past the limit: to the sign-in page
 
 
 async def test_the_cookies_are_scoped_to_the_console(sandbox):
