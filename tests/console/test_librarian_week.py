@@ -130,7 +130,7 @@ async def test_a_librarians_week_through_the_console(platform):
             await admin.fill("#f-name", LIBRARIAN[0])
             await admin.fill("#f-email", LIBRARIAN[1])
             await admin.fill("#f-password", LIBRARIAN[2])
-            await admin.click("form[action='/admin/accounts'] button[type=submit]")
+            await admin.click("form[action='/console/admin/accounts'] button[type=submit]")
             assert "Создано." in await admin.inner_text("main")
             assert LIBRARIAN[1] in await admin.inner_text("table")
             await shot(admin, "01-accounts")
