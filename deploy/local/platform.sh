@@ -225,11 +225,18 @@ services_up() {
 console_up() {  # the staff console on PORT_BASE, in front of the four services; it mints tokens
   local pidfile="$RUN/console.pid" port="$PORT_BASE"
   local database="${NKOHUB_DATABASE_PREFIX:+${NKOHUB_DATABASE_PREFIX}_console}"
+  # Its pages are under /console on its own port and on the site; behind the site its
+  # links to the meetup pages and the blog are the site's.
+  local links=(NKOHUB_PUBLIC_BASE_URL="http://localhost:$port") login="http://localhost:$port/console/login"
+  if [ "$PROXY" = 1 ]; then
+    links=(NKOHUB_SITE_URL="$SITE_URL"
+           NKOHUB_TRUSTED_PROXIES="${NKOHUB_TRUSTED_PROXIES:-[\"127.0.0.1\",\"::1\"]}")
+    login="$SITE_URL/console/login"
+  fi
   if ! running "$pidfile"; then
     port_taken "$port" && die "port $port (console) is taken by a process this runner did not start"
     start_detached "$pidfile" "$LOGS/console.log" env NKOHUB_HTTP_PORT="$port" \
-      NKOHUB_MONGODB_DATABASE="${database:-nkohub_console}" \
-      NKOHUB_PUBLIC_BASE_URL="http://localhost:$port" \
+      NKOHUB_MONGODB_DATABASE="${database:-nkohub_console}" "${links[@]}" \
       NKOHUB_CONSOLE_REGISTRY_URL="http://127.0.0.1:${PORTS[registry]}" \
       NKOHUB_CONSOLE_EVENTS_URL="http://127.0.0.1:${PORTS[events]}" \
       NKOHUB_CONSOLE_NOTIFICATIONS_URL="http://127.0.0.1:${PORTS[notifications]}" \
@@ -238,7 +245,7 @@ console_up() {  # the staff console on PORT_BASE, in front of the four services;
   fi
   wait_for 60 console curl -sf "http://127.0.0.1:$port/health/ready"
   running "$pidfile" || die "console exited (log: $LOGS/console.log)"
-  say "staff console: http://localhost:$port/login"
+  say "staff console: $login"
   say "first admin:   set -a; . .local/keys.env; set +a; NKOHUB_MONGODB_URL=$NKOHUB_MONGODB_URL NKOHUB_AMQP_URL=$NKOHUB_AMQP_URL NKOHUB_MONGODB_DATABASE=${database:-nkohub_console} uv run nkohub console create-admin --name 'Имя Фамилия' --email you@library.ru"
 }
 

@@ -67,9 +67,9 @@ def csrf_of(html: str) -> str:
 async def sign_in(
     client: httpx.AsyncClient, email: str, password: str = PASSWORD
 ) -> httpx.Response:
-    page = await client.get("/login")
+    page = await client.get("/console/login")
     return await client.post(
-        "/login", data={"csrf": csrf_of(page.text), "email": email, "password": password}
+        "/console/login", data={"csrf": csrf_of(page.text), "email": email, "password": password}
     )
 
 

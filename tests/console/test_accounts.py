@@ -34,18 +34,18 @@ async def console(sandbox):
 
 async def test_sign_in_opens_a_session_with_a_safe_cookie(console):
     async with browser(console) as client:
-        first = await client.get("/", follow_redirects=False)
+        first = await client.get("/console/", follow_redirects=False)
         assert first.status_code == 303
-        assert first.headers["location"] == "/login?next=/"
+        assert first.headers["location"] == "/console/login?next=/"
         answer = await sign_in(client, "OLGA@library.ru ")
         assert answer.status_code == 303, answer.text
         cookie = answer.headers["set-cookie"]
         assert cookie.startswith(f"{COOKIE}=")
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
-        page = await client.get("/account/password")
+        page = await client.get("/console/account/password")
         assert page.status_code == 200
         assert "Ольга Библиотекарь" in page.text
-        me = await client.get("/api/v1/session")
+        me = await client.get("/console/api/v1/session")
         assert me.json()["account"]["email"] == "olga@library.ru"
         assert me.json()["account"]["role"] == "staff"
 
@@ -55,7 +55,7 @@ async def test_cookies_are_secure_behind_https(sandbox):
     async with running_console(settings) as app:
         await make_account(app, "Ольга", "olga@library.ru")
         async with browser(app, base_url="https://testserver") as client:
-            page = await client.get("/login")
+            page = await client.get("/console/login")
             assert "Secure" in page.headers["set-cookie"]
             answer = await sign_in(client, "olga@library.ru")
             assert "Secure" in answer.headers["set-cookie"]
@@ -72,7 +72,7 @@ async def test_a_wrong_password_is_refused_next_to_the_field(console):
         unknown = await sign_in(client, "nobody@library.ru", "не-тот-пароль-совсем")
         assert unknown.status_code == 422
         assert "Неверный адрес или пароль." in unknown.text  # never tells which
-        assert (await client.get("/api/v1/session")).status_code == 401
+        assert (await client.get("/console/api/v1/session")).status_code == 401
 
 
 async def test_failed_logins_are_slowed_then_locked(sandbox):
@@ -116,22 +116,22 @@ async def test_failed_logins_are_slowed_then_locked(sandbox):
 async def test_forms_without_the_csrf_token_are_refused(console):
     async with browser(console) as client:
         # the sign-in form: no token, or a token not matching its cookie
-        page = await client.get("/login")
+        page = await client.get("/console/login")
         token = csrf_of(page.text)
         no_token = await client.post(
-            "/login", data={"email": "olga@library.ru", "password": PASSWORD}
+            "/console/login", data={"email": "olga@library.ru", "password": PASSWORD}
         )
         assert no_token.status_code == 403
-        client.cookies.set(LOGIN_COOKIE, "forged", path="/login")
+        client.cookies.set(LOGIN_COOKIE, "forged", path="/console/login")
         forged = await client.post(
-            "/login", data={"csrf": token, "email": "olga@library.ru", "password": PASSWORD}
+            "/console/login", data={"csrf": token, "email": "olga@library.ru", "password": PASSWORD}
         )
         assert forged.status_code == 403
         client.cookies.clear()
         assert (await sign_in(client, "olga@library.ru")).status_code == 303
         # a signed-in form: missing and wrong tokens change nothing
         missing = await client.post(
-            "/account/password",
+            "/console/account/password",
             data={
                 "current_password": PASSWORD,
                 "new_password": "новый-пароль-2020",
@@ -140,9 +140,9 @@ async def test_forms_without_the_csrf_token_are_refused(console):
         )
         assert missing.status_code == 403
         assert "CSRF" in missing.text
-        wrong = await client.post("/logout", data={"csrf": "x" * 43})
+        wrong = await client.post("/console/logout", data={"csrf": "x" * 43})
         assert wrong.status_code == 403
-        assert (await client.get("/api/v1/session")).status_code == 200  # still signed in
+        assert (await client.get("/console/api/v1/session")).status_code == 200  # still signed in
 
 
 async def test_password_change_keeps_this_session_and_ends_the_others(console):
@@ -151,16 +151,16 @@ async def test_password_change_keeps_this_session_and_ends_the_others(console):
         await sign_in(phone, "olga@library.ru")
         short = await post_form(
             desk,
-            "/account/password",
-            "/account/password",
+            "/console/account/password",
+            "/console/account/password",
             {"current_password": PASSWORD, "new_password": "short", "repeat_password": "short"},
         )
         assert short.status_code == 422
         assert 'id="e-new_password"' in short.text
         wrong = await post_form(
             desk,
-            "/account/password",
-            "/account/password",
+            "/console/account/password",
+            "/console/account/password",
             {
                 "current_password": "not-my-password",
                 "new_password": "новый-пароль-2020",
@@ -170,8 +170,8 @@ async def test_password_change_keeps_this_session_and_ends_the_others(console):
         assert wrong.status_code == 422 and 'id="e-current_password"' in wrong.text
         done = await post_form(
             desk,
-            "/account/password",
-            "/account/password",
+            "/console/account/password",
+            "/console/account/password",
             {
                 "current_password": PASSWORD,
                 "new_password": "новый-пароль-2020",
@@ -179,8 +179,8 @@ async def test_password_change_keeps_this_session_and_ends_the_others(console):
             },
         )
         assert done.status_code == 303
-        assert (await desk.get("/api/v1/session")).status_code == 200
-        assert (await phone.get("/api/v1/session")).status_code == 401
+        assert (await desk.get("/console/api/v1/session")).status_code == 200
+        assert (await phone.get("/console/api/v1/session")).status_code == 401
     async with browser(console) as again:
         assert (await sign_in(again, "olga@library.ru")).status_code == 422
         assert (await sign_in(again, "olga@library.ru", "новый-пароль-2020")).status_code == 303
@@ -189,20 +189,20 @@ async def test_password_change_keeps_this_session_and_ends_the_others(console):
 async def test_sign_out_ends_the_session(console):
     async with browser(console) as client:
         await sign_in(client, "olga@library.ru")
-        out = await post_form(client, "/account/password", "/logout", {})
-        assert out.status_code == 303 and out.headers["location"] == "/login"
-        assert (await client.get("/api/v1/session")).status_code == 401
+        out = await post_form(client, "/console/account/password", "/console/logout", {})
+        assert out.status_code == 303 and out.headers["location"] == "/console/login"
+        assert (await client.get("/console/api/v1/session")).status_code == 401
 
 
 async def test_staff_are_refused_the_admin_pages(console):
     async with browser(console) as client:
         await sign_in(client, "olga@library.ru")
-        page = await client.get("/admin/accounts")
+        page = await client.get("/console/admin/accounts")
         assert page.status_code == 403
         assert "Только для администраторов" in page.text
-        token = csrf_of((await client.get("/account/password")).text)
+        token = csrf_of((await client.get("/console/account/password")).text)
         create = await client.post(
-            "/admin/accounts",
+            "/console/admin/accounts",
             data={"csrf": token, "name": "Вор", "email": "x@y.ru", "password": PASSWORD},
         )
         assert create.status_code == 403
@@ -216,8 +216,8 @@ async def test_an_admin_creates_an_account_and_typed_values_survive_errors(conso
         await sign_in(admin, "admin@library.ru")
         refused = await post_form(
             admin,
-            "/admin/accounts",
-            "/admin/accounts",
+            "/console/admin/accounts",
+            "/console/admin/accounts",
             {"name": "Мария", "email": "maria@library.ru", "role": "staff", "password": "123"},
         )
         assert refused.status_code == 422
@@ -225,8 +225,8 @@ async def test_an_admin_creates_an_account_and_typed_values_survive_errors(conso
         assert 'value="maria@library.ru"' in refused.text and 'value="Мария"' in refused.text
         duplicate = await post_form(
             admin,
-            "/admin/accounts",
-            "/admin/accounts",
+            "/console/admin/accounts",
+            "/console/admin/accounts",
             {
                 "name": "Ещё Ольга",
                 "email": "Olga@Library.ru",
@@ -238,8 +238,8 @@ async def test_an_admin_creates_an_account_and_typed_values_survive_errors(conso
         assert 'id="e-email"' in duplicate.text
         created = await post_form(
             admin,
-            "/admin/accounts",
-            "/admin/accounts",
+            "/console/admin/accounts",
+            "/console/admin/accounts",
             {"name": "Мария", "email": "maria@library.ru", "role": "staff", "password": PASSWORD},
         )
         assert created.status_code == 303
@@ -254,19 +254,22 @@ async def test_deactivation_ends_the_sessions_at_once(console):
     async with browser(console) as admin, browser(console) as librarian:
         await sign_in(admin, "admin@library.ru")
         await sign_in(librarian, "olga@library.ru")
-        assert (await librarian.get("/account/password")).status_code == 200
+        assert (await librarian.get("/console/account/password")).status_code == 200
         done = await post_form(
-            admin, "/admin/accounts", f"/admin/accounts/{olga['_id']}/deactivate", {}
+            admin,
+            "/console/admin/accounts",
+            f"/console/admin/accounts/{olga['_id']}/deactivate",
+            {},
         )
         assert done.status_code == 303
-        refused = await librarian.get("/account/password", follow_redirects=False)
+        refused = await librarian.get("/console/account/password", follow_redirects=False)
         assert refused.status_code == 303
-        assert refused.headers["location"].startswith("/login")
+        assert refused.headers["location"].startswith("/console/login")
         assert (await sign_in(librarian, "olga@library.ru")).status_code == 422
         self_off = await post_form(
             admin,
-            "/admin/accounts",
-            f"/admin/accounts/{admin_id}/deactivate",
+            "/console/admin/accounts",
+            f"/console/admin/accounts/{admin_id}/deactivate",
             {},
         )
         assert self_off.status_code == 403
@@ -279,17 +282,20 @@ async def test_a_password_reset_ends_the_sessions_and_sets_the_new_one(console):
         await sign_in(admin, "admin@library.ru")
         await sign_in(librarian, "olga@library.ru")
         weak = await post_form(
-            admin, "/admin/accounts", f"/admin/accounts/{olga['_id']}/password", {"password": "1"}
+            admin,
+            "/console/admin/accounts",
+            f"/console/admin/accounts/{olga['_id']}/password",
+            {"password": "1"},
         )
         assert weak.status_code == 422
         reset = await post_form(
             admin,
-            "/admin/accounts",
-            f"/admin/accounts/{olga['_id']}/password",
+            "/console/admin/accounts",
+            f"/console/admin/accounts/{olga['_id']}/password",
             {"password": "выдан-лично-2020"},
         )
         assert reset.status_code == 303
-        assert (await librarian.get("/api/v1/session")).status_code == 401
+        assert (await librarian.get("/console/api/v1/session")).status_code == 401
         assert (await sign_in(librarian, "olga@library.ru", "выдан-лично-2020")).status_code == 303
 
 

@@ -112,7 +112,7 @@ async def sign_in(page, base: str, email: str, password: str) -> None:
 async def test_a_librarians_week_through_the_console(platform):
     from playwright.async_api import async_playwright
 
-    console = platform.url("console")
+    console = platform.console_url  # …/console: every page is under it
     events_url = platform.url("events")
     create_admin(platform)
     seed = await seed_last_meetup(events_url)
@@ -126,11 +126,11 @@ async def test_a_librarians_week_through_the_console(platform):
             # -- the admin creates a staff account
             admin = await browser.new_page()
             await sign_in(admin, console, ADMIN[1], ADMIN[2])
-            await admin.click("a[href='/admin/accounts']")
+            await admin.click("a[href='/console/admin/accounts']")
             await admin.fill("#f-name", LIBRARIAN[0])
             await admin.fill("#f-email", LIBRARIAN[1])
             await admin.fill("#f-password", LIBRARIAN[2])
-            await admin.click("form[action='/admin/accounts'] button[type=submit]")
+            await admin.click("form[action='/console/admin/accounts'] button[type=submit]")
             assert "Создано." in await admin.inner_text("main")
             assert LIBRARIAN[1] in await admin.inner_text("table")
             await shot(admin, "01-accounts")
@@ -143,8 +143,8 @@ async def test_a_librarians_week_through_the_console(platform):
             await sign_in(page, console, LIBRARIAN[1], LIBRARIAN[2])
             assert "Сегодня" in await page.inner_text("h1")
             await shot(page, "02-today")
-            await page.click("a[href='/meetups']")
-            await page.click(f"a[href='/meetups/{seed['meetup_id']}#copy']")
+            await page.click("a[href='/console/meetups']")
+            await page.click(f"a[href='/console/meetups/{seed['meetup_id']}#copy']")
             starts = (datetime.now(SAMARA) + timedelta(minutes=4)).replace(second=0, microsecond=0)
             await page.fill("#f-copy_date", starts.strftime("%Y-%m-%d"))
             await page.fill("#f-copy_time", starts.strftime("%H:%M"))
@@ -237,7 +237,7 @@ async def test_a_librarians_week_through_the_console(platform):
                 return report_post in await page.content()
 
             await wait_until(drafted, timeout=60, every=1)
-            await page.click(f"a[href='/blog/{report_post}']")
+            await page.click(f"a[href='/console/blog/{report_post}']")
             assert "Черновик составлен платформой" in await page.inner_text("main")
             await page.fill(
                 "#f-body", "Спасибо всем, кто пришёл! **Пять участников**, вопросы главе."

@@ -6,7 +6,7 @@ platform's own ``deploy/caddy/Caddyfile`` in front (one site, every public URL i
 requests balanced over the replicas). ``api(service)`` and ``pages(service)`` are where a
 client reaches a service's API (``…/v1/…``) and its public pages, either way.
 ``with_console=True`` starts the staff console too, in front of the services' first
-replicas.
+replicas; its pages are under ``/console`` (``console_url``), behind the site too.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ class Platform:
     def pages(self, service: str) -> str:
         return self.proxy.url if self.proxy is not None else self.url(service)
 
+    @property
+    def console_url(self) -> str:
+        """Where the console's pages are: ``console_url + "/login"``."""
+        return self.pages("console") + "/console"
+
     def start(self) -> Platform:
         for service in SERVICES:
             group = []
@@ -59,11 +64,14 @@ class Platform:
                 )
             self.replica_processes[service] = group
             self.processes[service] = group[0]
+        upstreams = dict(self.replica_processes)
+        if self.with_console:  # known before the site starts: the site proxies to it
+            upstreams["console"] = [self._console_process()]
         if self.site:
             self.proxy = SiteProxy(
                 {
                     s: [p.url.removeprefix("http://") for p in group]
-                    for s, group in self.replica_processes.items()
+                    for s, group in upstreams.items()
                 },
                 log_path=self.logs / "caddy.log",
                 state=self.logs / "caddy",
@@ -93,16 +101,27 @@ class Platform:
             self._start_console()
         return self
 
-    def _start_console(self) -> None:
+    def _console_process(self) -> ServiceProcess:
+        """The console (started last), reaching the services' first replicas."""
         env = self.sandbox.env("console")
         env["NKOHUB_STAFF_TOKEN_PRIVATE_KEY"] = STAFF_TOKEN_PRIVATE_KEY
         for service in SERVICES:
             env[f"NKOHUB_CONSOLE_{service.upper()}_URL"] = self.url(service)
-        for key, value in self.overrides.get("console", {}).items():
-            env[f"NKOHUB_{key.upper()}"] = str(value)
         console = ServiceProcess("nkohub_console", env, log_path=self.logs / "console.log")
-        console.env["NKOHUB_PUBLIC_BASE_URL"] = console.url
-        self.processes["console"] = console.start(wait=True, timeout=60)
+        self.processes["console"] = console
+        return console
+
+    def _start_console(self) -> None:
+        """Behind the site its links are the site's (``NKOHUB_SITE_URL``), else its own."""
+        console = self.processes["console"]
+        if self.proxy is not None:
+            console.env["NKOHUB_SITE_URL"] = self.proxy.url
+            console.env["NKOHUB_TRUSTED_PROXIES"] = '["127.0.0.1"]'
+        else:
+            console.env["NKOHUB_PUBLIC_BASE_URL"] = console.url
+        for key, value in self.overrides.get("console", {}).items():
+            console.env[f"NKOHUB_{key.upper()}"] = str(value)
+        console.start(wait=True, timeout=60)
 
     @property
     def all_processes(self) -> list[ServiceProcess]:

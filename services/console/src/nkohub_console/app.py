@@ -1,12 +1,13 @@
 """Wires the console: settings → runtime (its database; no consumers, no outbox) → the
-FastAPI app with its pages, static files and small API."""
+FastAPI app with its pages, static files and small API, all under ``/console`` (the
+operations endpoints stay where the shared app puts them)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import nkohub_console
@@ -45,12 +46,14 @@ def build_runtime(settings: ConsoleSettings) -> ServiceRuntime[ConsoleSettings, 
 
 
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
+    console_api = APIRouter(prefix=ConsoleSettings.site_path)
+    console_api.include_router(api.router)  # /console/api/v1/…: the session cookie reaches it
     app = create_service_app(
         build_runtime(settings or ConsoleSettings.load()),
-        routers=[api.router, pages.router],
+        routers=[console_api, pages.router, pages.entrances],
         description=nkohub_console.__doc__ or "",
         body_limits=pages.BODY_LIMITS,
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(ConsoleSettings.site_path + "/static", StaticFiles(directory=STATIC), name="static")
     pages.install(app)
     return app

@@ -1,8 +1,10 @@
 """Settings of the staff console (environment variables ``NKOHUB_…``).
 
-The four services are reached at ``NKOHUB_CONSOLE_<SERVICE>_URL`` (their internal base
-URLs); the public pages people are sent to (registration, the blog) at
-``NKOHUB_CONSOLE_<SERVICE>_PUBLIC_URL`` when they differ.
+The console serves everything under ``site_path`` (``/console``), on its own port and
+through the one public site alike. The four services are reached at
+``NKOHUB_CONSOLE_<SERVICE>_URL`` (their internal base URLs); the public pages people are
+sent to (meetup pages, the blog) at ``NKOHUB_CONSOLE_<SERVICE>_PUBLIC_URL``, by default
+the site (``NKOHUB_SITE_URL``), else the service's URL.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ PrivateKeyText = Annotated[SecretStr, AfterValidator(_valid_private_key)]
 class ConsoleSettings(ServiceSettings):
     service_name: ClassVar[str] = "console"
     default_port: ClassVar[int] = 8000
+    site_path: ClassVar[str] = "/console"
 
     staff_token_private_key: PrivateKeyText = Field(
         description="Ed25519 private key that signs the staff tokens the console sends"
@@ -35,10 +38,10 @@ class ConsoleSettings(ServiceSettings):
     console_notifications_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8003")
     console_publishing_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8004")
     console_events_public_url: AnyHttpUrl | None = Field(
-        default=None, description="public meetup pages; default: the events URL"
+        default=None, description="public meetup pages; default: the site URL, else the events URL"
     )
     console_publishing_public_url: AnyHttpUrl | None = Field(
-        default=None, description="the public blog; default: the publishing URL"
+        default=None, description="the public blog; default: the site URL, else the publishing URL"
     )
     console_service_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     console_token_minutes: int = Field(

@@ -1,7 +1,10 @@
 """The console's pages (a package: one module per part of the week). Server-rendered
 Russian HTML, Jinja2 with autoescape; forms work without JavaScript; htmx (vendored in
 ``static/``) only for the live Markdown preview. Translation only: the use cases are in
-``service/``, the services are reached through ``service/clients``."""
+``service/``, the services are reached through ``service/clients``.
+
+Every page is under ``/console`` (``PREFIX``), on the console's own port as on the site;
+``/`` and ``/console`` lead to Today (``/console/``)."""
 
 from __future__ import annotations
 
@@ -20,18 +23,37 @@ from nkohub_console.pages import (
     report,
     today,
 )
-from nkohub_console.pages.common import AdminOnly, CsrfRefused, SignInRequired, redirect, render
+from nkohub_console.pages.common import (
+    PREFIX,
+    AdminOnly,
+    CsrfRefused,
+    SignInRequired,
+    redirect,
+    render,
+    url,
+)
 from nkohub_console.service.clients import ServiceRefused, ServiceUnavailable
 from nkohub_shared.web.hardening import MULTIPART_ENVELOPE_BYTES, BodyLimit
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 BODY_LIMITS = [
-    BodyLimit("/organizations/import", IMPORT_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file")
+    BodyLimit(
+        url("/organizations/import"), IMPORT_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file"
+    )
 ]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
 for module in (auth, accounts, today, meetups, door, organizations, blog, messages, report):
     router.include_router(module.router)
+
+entrances = APIRouter(include_in_schema=False)
+
+
+@entrances.get("/")
+@entrances.get(PREFIX)
+async def to_today() -> Response:
+    """The console's own port at ``/``, and its prefix without the slash: Today."""
+    return redirect("/")
 
 
 def install(app: FastAPI) -> None:
@@ -42,7 +64,7 @@ def install(app: FastAPI) -> None:
     async def sign_in(request: Request, exc: SignInRequired) -> Response:
         response = redirect(f"/login?next={_quote(exc.next_path)}")
         if request.cookies.get(COOKIE):
-            response.delete_cookie(COOKIE, path="/")
+            response.delete_cookie(COOKIE, path=PREFIX)
         return response
 
     @app.exception_handler(CsrfRefused)

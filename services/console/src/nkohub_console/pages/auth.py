@@ -19,12 +19,14 @@ from nkohub_console.domain.sessions import (
     same_token,
 )
 from nkohub_console.pages.common import (
+    PREFIX,
     CsrfRefused,
     StaffForm,
     StaffPage,
     redirect,
     render,
     text,
+    url,
 )
 from nkohub_shared.errors import DomainError
 from nkohub_shared.web.clients import ClientAddress
@@ -34,7 +36,7 @@ LOGIN_COOKIE_SECONDS = 3600
 
 
 def _safe_next(value: str | None) -> str:
-    """Only a path of this console (never ``//other.site`` or a URL)."""
+    """Only a path of this console, without its prefix (never ``//other.site`` or a URL)."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/"
@@ -66,7 +68,7 @@ def _login_page(
         httponly=True,
         samesite="strict",
         secure=ctx.settings.secure_cookies,
-        path="/login",
+        path=url("/login"),
     )
     return response
 
@@ -104,9 +106,9 @@ async def login(request: Request, ctx: Context, client: ClientAddress) -> Respon
         httponly=True,
         samesite="lax",
         secure=ctx.settings.secure_cookies,
-        path="/",
+        path=PREFIX,
     )
-    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    response.delete_cookie(LOGIN_COOKIE, path=url("/login"))
     return response
 
 
@@ -115,7 +117,7 @@ async def logout(request: Request, staff_form: StaffForm) -> Response:
     staff, _ = staff_form
     await staff.ctx.sessions.sign_out(request.cookies.get(COOKIE))
     response = redirect("/login")
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path=PREFIX)
     return response
 
 

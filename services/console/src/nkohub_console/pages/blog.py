@@ -41,7 +41,14 @@ async def posts(staff: StaffPage, show: str = "review") -> Response:
     if show == "review":
         items = [p for p in items if rules.auto_drafted(p)]
     review = [p for p in (await publishing.posts("draft"))["items"] if rules.auto_drafted(p)]
-    return staff.render("posts.html", posts=items, show=show, tabs=TABS, review_count=len(review))
+    return staff.render(
+        "posts.html",
+        posts=items,
+        show=show,
+        tabs=TABS,
+        review_count=len(review),
+        public_url=staff.ctx.settings.public_url("publishing") + "/",
+    )
 
 
 async def _editor(

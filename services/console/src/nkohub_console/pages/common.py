@@ -1,6 +1,10 @@
-"""What every page shares: the signed-in person (or a redirect to the sign-in page), the
-CSRF check of every form, the templates with Russian dates, and refusals shown next to
-the fields they name."""
+"""What every page shares: its URL under the console's prefix, the signed-in person (or a
+redirect to the sign-in page), the CSRF check of every form, the templates with Russian
+dates, and refusals shown next to the fields they name.
+
+Paths in the code and the templates are the console's own (``/meetups/m1``); ``url()``
+puts the prefix before them for every link, form action, redirect and cookie, so the
+console works the same on its own port and behind the site (``/console/meetups/m1``)."""
 
 from __future__ import annotations
 
@@ -24,8 +28,10 @@ from nkohub_console.domain.sessions import COOKIE as SESSION_COOKIE
 from nkohub_console.domain.sessions import CSRF_FIELD, CSRF_HEADER, same_token
 from nkohub_console.service.clients import Services
 from nkohub_console.service.sessions import Current
+from nkohub_console.settings import ConsoleSettings
 from nkohub_shared.russian import DEFAULT_TIMEZONE, date_ru, in_zone
 
+PREFIX = ConsoleSettings.site_path  # "/console": every page, form, redirect and static file
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FORM_MAX_FIELDS = 2000
 FORM_MAX_FILES = 1
@@ -53,6 +59,19 @@ DONE = {
     "deleted": "Удалено.",
     "unpublished": "Снято с публикации.",
 }
+
+
+def url(path: str) -> str:
+    """The address of a console path: ``url("/meetups/m1")`` → ``/console/meetups/m1``;
+    ``url("/")`` → ``/console/`` (Today)."""
+    return PREFIX + path
+
+
+def console_path(path: str) -> str:
+    """A path this app received without the prefix: ``/console/meetups/m1`` → ``/meetups/m1``."""
+    if path == PREFIX or path.startswith(PREFIX + "/"):
+        return path[len(PREFIX) :] or "/"
+    return path
 
 
 def _when(value: datetime | str | None, tz: str = DEFAULT_TIMEZONE) -> str:
@@ -89,6 +108,7 @@ templates.filters.update(
     when=_when, day=_day, clock=_clock, local_input=_local_input, urlq=lambda v: quote(str(v))
 )
 templates.globals.update(
+    url=url,
     v=vocabulary,
     label=vocabulary.label,
     done_messages=DONE,
@@ -153,7 +173,7 @@ def render(
     values.setdefault("form", {})
     values.setdefault("me", None)
     values.setdefault("ok", request.query_params.get("ok"))
-    values["path"] = request.url.path
+    values["path"] = console_path(request.url.path)
     html = templates.get_template(template).render(request=request, **values)
     return HTMLResponse(html, status_code=status_code)
 
@@ -161,7 +181,7 @@ def render(
 async def _staff(request: Request, ctx: Context) -> Staff:
     current = await ctx.sessions.current(request.cookies.get(SESSION_COOKIE))
     if current is None:
-        target = request.url.path
+        target = console_path(request.url.path)
         if request.url.query:
             target += "?" + request.url.query
         raise SignInRequired(target if request.method == "GET" else "/")
@@ -213,9 +233,10 @@ def values(form: FormData) -> dict[str, Any]:
 
 
 def redirect(path: str, ok: str | None = None) -> Response:
+    """303 to a console path (``redirect("/meetups/m1", "saved")``)."""
     if ok:
         path += ("&" if "?" in path else "?") + f"ok={ok}"
-    return RedirectResponse(path, status_code=303)
+    return RedirectResponse(url(path), status_code=303)
 
 
 async def history_of(staff: Staff, record: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -112,8 +112,9 @@ async def check_in_by_code(meetup_id: str, staff_form: StaffForm) -> Response:
 @router.post("/{meetup_id}/walk-in")
 async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
     """A person without a registration, with their consent given at the desk: registered
-    and checked in at once. An events service without walk-ins (it refuses the
-    ``checked_in`` field) records the attendance from a one-line sign-in sheet instead."""
+    and checked in at once. When the events service takes no walk-in — it has none (it
+    refuses the ``checked_in`` field), or the meetup is not open at the door (a draft
+    recorded afterwards, a completed one) — a one-line sign-in sheet records them."""
     staff, form = staff_form
     typed = values(form)
     errors = FormErrors()
@@ -140,7 +141,7 @@ async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
         try:
             await events.walk_in(meetup_id, person)
         except ServiceRefused as exc:
-            if not _door_closed(exc):
+            if not _sheet_instead(exc):
                 raise
             await _walk_in_by_sheet(staff, meetup_id, person, errors)
     except ServiceRefused as exc:
@@ -152,17 +153,17 @@ async def walk_in(meetup_id: str, staff_form: StaffForm) -> Response:
     return redirect(f"/door/{meetup_id}", "walk_in")
 
 
-def _door_closed(exc: ServiceRefused) -> bool:
-    """The events service takes no walk-in here: the meetup is not open at the door (a
-    draft recorded afterwards, or completed: 409 on ``meetup_id``), or it knows no walk-ins
-    (422 on ``checked_in``). Then a sign-in sheet of one line records who came."""
-    if exc.status == 409 and exc.field == "meetup_id":
-        return True
-    return exc.status == 422 and "checked_in" in {exc.field, *_fields(exc)}
-
-
 def _fields(exc: ServiceRefused) -> set[str]:
     return {str(f.get("field")) for f in exc.fields}
+
+
+def _sheet_instead(exc: ServiceRefused) -> bool:
+    """The events service has no walk-ins (422 on ``checked_in``), or takes none at this
+    meetup's door: 409 on ``meetup_id`` (a draft recorded afterwards, or completed). Then
+    a sign-in sheet of one line records who came."""
+    if exc.status == 422:
+        return "checked_in" in {exc.field, *_fields(exc)}
+    return exc.status == 409 and exc.field == "meetup_id"
 
 
 async def _walk_in_by_sheet(
