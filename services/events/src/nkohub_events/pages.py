@@ -26,6 +26,7 @@ from nkohub_events.printouts.qr import qr_svg
 from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web import accessibility
 from nkohub_shared.web.clients import ClientAddress
 
 FIELD_LABELS = {
@@ -71,8 +72,10 @@ templates = Environment(
 )
 templates.filters["when"] = _when
 templates.filters["clock"] = _clock
+accessibility.install(templates)
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[accessibility.REMEMBER])
+router.include_router(accessibility.router)  # the switch of the visually impaired version
 
 
 def render(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
