@@ -22,15 +22,18 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from nkohub_console.app import create_app as console_app
 from nkohub_events.app import create_app as events_app
 from nkohub_events.settings import EventsSettings
 from nkohub_notifications.app import create_app as notifications_app
+from nkohub_notifications.domain.links import preferences_path
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_publishing.app import create_app as publishing_app
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_registry.app import create_app as registry_app
 from nkohub_registry.settings import RegistrySettings
 from nkohub_shared.links import LinkSigner, Purpose, unsubscribe_path
+from tests.console.support import console_settings
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.isolation import LINK_SECRET, Sandbox, create_sandbox, destroy_sandbox
@@ -61,6 +64,7 @@ class Site:
     publishing: str
     notifications: str
     registry: str
+    console: str
     apps: dict[str, FastAPI]
     meetup_id: str = ""
     past_meetup_id: str = ""
@@ -109,7 +113,8 @@ def smtp() -> Iterator[SmtpRecorder]:
 
 @pytest.fixture(scope="module")
 async def site(module_sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Site]:
-    ports = {name: free_port() for name in ("events", "publishing", "notifications", "registry")}
+    names = ("events", "publishing", "notifications", "registry", "console")
+    ports = {name: free_port() for name in names}
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     box = module_sandbox
     apps = {
@@ -137,6 +142,13 @@ async def site(module_sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Sit
         ),
         "registry": registry_app(
             RegistrySettings(**box.settings("registry", public_base_url=url["registry"]))
+        ),
+        "console": console_app(
+            console_settings(
+                box,
+                {name: url[name] for name in ("registry", "events", "notifications", "publishing")},
+                public_base_url=url["console"],
+            )
         ),
     }
     async with contextlib.AsyncExitStack() as stack:
@@ -253,6 +265,7 @@ async def _seed_events(site: Site, client: httpx.AsyncClient) -> None:
     rid = reg["registration_id"]
     token = SIGNER.token(Purpose.REGISTRATION, rid)
     site.links["registration_cancel"] = f"/registrations/{rid}/cancel?token={token}"
+    site.links["ask"] = f"/meetups/{mid}?registration={rid}&token={token}"
     question = _ok(
         await client.post(
             f"/api/v1/meetups/{mid}/questions",
@@ -413,6 +426,7 @@ async def _seed_notifications(site: Site, client: httpx.AsyncClient, smtp: SmtpR
     )
     rid = recipient["id"]
     site.links["unsubscribe"] = SIGNER.link("", unsubscribe_path(rid), Purpose.UNSUBSCRIBE, rid)
+    site.links["preferences"] = SIGNER.link("", preferences_path(rid), Purpose.UNSUBSCRIBE, rid)
 
 
 def _local(url: str) -> str:
