@@ -403,3 +403,46 @@ async def test_other_schemes_sizes_spacing_and_images_off(browser, site):
     """The other settings of the version on pages with every kind of content."""
     pages = [EVENTS[1], EVENTS[2], PUBLISHING[0], PUBLISHING[1], PUBLISHING[2]]
     await check_all(browser, site, pages, list(SCHEMES.values()))
+
+
+async def test_the_check_fails_on_a_page_that_breaks_the_rules(browser):
+    """The harness itself: axe, injected as the checks inject it, reports what it must."""
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.set_content(
+            '<html><head><title>x</title></head><body><main><input name="q">'
+            '<p style="color:#bbb;background:#fff">бледный текст</p>'
+            '<img src="/x.png"></main></body></html>'
+        )
+        found = {v["id"]: v["impact"] for v in blocking(await run_axe(page))}
+    finally:
+        await context.close()
+    assert found == {
+        "html-has-lang": "serious",
+        "label": "critical",
+        "color-contrast": "serious",
+        "image-alt": "critical",
+    }
+
+
+async def test_images_off_show_their_descriptions(browser, site):
+    """The same post: its image in the ordinary version, its description with images off."""
+    alt = "Схема проекта: цель, задачи, мероприятия, результаты"
+    shown = {}
+    for presentation in (ORDINARY, Presentation(on=True, images=False)):
+        context = await browser.new_context()
+        try:
+            await use_presentation(context, site.publishing, presentation)
+            page = await context.new_page()
+            await page.goto(f"{site.publishing}/posts/{site.post_slug}")
+            shown[presentation.on] = (
+                await page.locator(".post-body img").count(),
+                await page.locator(f'.post-body img[alt="{alt}"]').count(),
+                [t.strip() for t in await page.locator(".a11y-alt").all_inner_texts()],
+                await page.locator(".post-body table").count(),
+            )
+        finally:
+            await context.close()
+    assert shown[False] == (1, 1, [], 1)
+    assert shown[True] == (0, 0, [f"Изображение: {alt}"], 1), "presentation only: the table stays"
