@@ -23,6 +23,7 @@ from nkohub_publishing.app import create_app as publishing_app
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_registry.app import create_app as registry_app
 from nkohub_registry.settings import RegistrySettings
+from nkohub_shared.web import accessibility
 from tests.operations.site import echo, routes, sample_path, serving
 from tests.support.isolation import (
     LINK_SECRET,
@@ -48,7 +49,13 @@ APPS = {
 }
 # Paths a service answers that the site deliberately gives to another: the blog owns "/"
 # (the events service's "/" only redirects to /meetups, which the site routes to it).
-GIVEN_AWAY = {("events", "/")}
+# The switch of the visually impaired version and its stylesheet are the same in every
+# service (nkohub_shared.web.accessibility): the blog answers them for the whole site.
+GIVEN_AWAY = {("events", "/")} | {
+    (service, path)
+    for service in ("events", "notifications", "registry")
+    for path in (accessibility.SWITCH_PATH, accessibility.STYLESHEET_PATH)
+}
 
 
 def expected_routes() -> list[tuple[str, str, str, str]]:

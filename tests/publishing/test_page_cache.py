@@ -59,3 +59,19 @@ async def test_a_write_no_route_made_is_seen_too(client, sandbox):
     finally:
         await mongo.close()
     assert "Правка из базы" in (await client.get(f"/posts/{post['slug']}")).text
+
+
+async def test_each_visitor_gets_the_version_they_chose_from_the_cache(client):
+    """The visually impaired version is chosen by a cookie: a cached page is kept per
+    version, never handed from one visitor to another."""
+    post = await make_post(client, title="Запись для всех")
+    vi = {**READER, "Cookie": "nkohub_a11y=on.3.wb.noimg.wide"}
+    for path in ("/", f"/posts/{post['slug']}"):
+        ordinary = await client.get(path, headers=READER)
+        chosen = await client.get(path, headers=vi)
+        again = await client.get(path, headers=READER)
+        assert 'class="vi ' not in ordinary.text and 'class="vi ' not in again.text, path
+        assert 'class="vi vi-size-3 vi-wb vi-noimg vi-wide"' in chosen.text, path
+        assert chosen.headers["etag"] != ordinary.headers["etag"], path
+        assert again.headers["etag"] == ordinary.headers["etag"], path
+        assert ordinary.headers["vary"] == "Cookie"

@@ -6,6 +6,7 @@ pages reached from e-mail links (the same signed links the notifications service
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from nkohub_events.printouts.qr import qr_svg
 from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web import accessibility
 from nkohub_shared.web.caching import ResponseCache
 from nkohub_shared.web.clients import ClientAddress
 
@@ -72,8 +74,10 @@ templates = Environment(
 )
 templates.filters["when"] = _when
 templates.filters["clock"] = _clock
+accessibility.install(templates)
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[accessibility.REMEMBER])
+router.include_router(accessibility.router)  # the switch of the visually impaired version
 
 # Rendered pages (and the .ics feed), fresh while what they show saw no write in this
 # process, at most a few seconds old (another replica's change shows after that; seats are
@@ -112,8 +116,22 @@ def _explain(exc: Exception) -> str:
         if exc.status_code == 429:
             return exc.message  # already a Russian sentence saying what to do
         label = FIELD_LABELS.get(exc.field or "", exc.field or "")
+        if not _CYRILLIC.search(exc.message):  # the rules speak English; a page must not
+            return f"Проверьте поле: {label}." if label else "Не получилось."
         return f"Не получилось: {exc.message}" + (f" (поле: {label})." if label else ".")
     return "Не получилось."
+
+
+_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+
+
+def _invalid(exc: Exception) -> list[str]:
+    """The form fields a refusal names (``contact.email``), so the page can mark them."""
+    if isinstance(exc, ValidationError):
+        return [".".join(str(p) for p in e["loc"]) for e in exc.errors() if e.get("loc")]
+    if isinstance(exc, DomainError) and exc.field:
+        return [exc.field]
+    return []
 
 
 @router.get("/")
@@ -148,6 +166,7 @@ async def _meetup_page(
     booking_error: str | None = None,
     asker: dict[str, str] | None = None,
     question: dict[str, Any] | None = None,
+    invalid: list[str] | None = None,
 ) -> HTMLResponse:
     """The meetup's page; ``asker`` (a registration and its link's token, from the
     confirmation e-mail) opens the question form, ``question`` is its state (the text
@@ -192,6 +211,7 @@ async def _meetup_page(
         question=question or {"form": {}, "errors": {}},
         asking_open=m["status"] == "scheduled" and m["ends_at"] > utcnow(),
         subscribe_url=_subscribe_url(ctx),
+        invalid=invalid or [],
     )
 
 
@@ -285,7 +305,9 @@ async def register_form(
         r, created = await ctx.registrations.register(meetup_id, body, client=client)
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status_code", 422)
-        page = await _meetup_page(ctx, meetup_id, error=_explain(exc), form=form, status=status)
+        page = await _meetup_page(
+            ctx, meetup_id, error=_explain(exc), form=form, status=status, invalid=_invalid(exc)
+        )
         return _refused(page, exc)
     m = await ctx.meetups.get(r["meetup_id"])
     return render(
@@ -322,13 +344,17 @@ async def book_consultation_form(
         )
     except (ValidationError, DomainError) as exc:
         status = getattr(exc, "status_code", 422)
-        page = await _meetup_page(ctx, meetup_id, booking_error=_explain(exc), status=status)
+        page = await _meetup_page(
+            ctx, meetup_id, booking_error=_explain(exc), status=status, invalid=_invalid(exc)
+        )
         return _refused(page, exc)
     m = await ctx.meetups.get(slot["meetup_id"])
     return render(
         "cancel.html",
         201,
+        title="Запись на консультацию",
         heading="Консультация",
+        a11y_back=f"/meetups/{meetup_id}",  # the version's switch returns to the meetup
         done=(
             f"Вы записаны: {slot['specialist']['name']}, {_when(slot['starts_at'], m['timezone'])}."
             " Письмо со ссылкой для отмены отправлено на адрес "
@@ -411,9 +437,15 @@ async def cancel_consultation_page(
     slot = await ctx.consultations.by_consultation(consultation_id)
     booked = (slot.get("booking") or {}).get("consultation_id") == consultation_id
     if not booked:
-        return render("cancel.html", heading="Консультация", done="Консультация уже отменена.")
+        return render(
+            "cancel.html",
+            title="Отмена консультации",
+            heading="Консультация",
+            done="Консультация уже отменена.",
+        )
     return render(
         "cancel.html",
+        title="Отмена консультации",
         heading="Консультация",
         question=(
             f"Отменить консультацию ({slot['specialist']['name']}) {_when(slot['starts_at'])}?"
@@ -431,9 +463,20 @@ async def cancel_consultation_form(
     try:
         await ctx.consultations.cancel(consultation_id, by="participant", client=client)
     except DomainError as exc:
-        page = render("cancel.html", exc.status_code, heading="Консультация", error=_explain(exc))
+        page = render(
+            "cancel.html",
+            exc.status_code,
+            title="Отмена консультации",
+            heading="Консультация",
+            error=_explain(exc),
+        )
         return _refused(page, exc)
-    return render("cancel.html", heading="Консультация", done="Консультация отменена.")
+    return render(
+        "cancel.html",
+        title="Отмена консультации",
+        heading="Консультация",
+        done="Консультация отменена.",
+    )
 
 
 @router.get("/meetups/{meetup_id}/feedback")

@@ -36,14 +36,19 @@ from nkohub_notifications.domain.subscribers import (
 )
 from nkohub_shared.limits import RateLimited
 from nkohub_shared.links import Purpose, confirm_subscription_path, unsubscribe_path
+from nkohub_shared.web import accessibility
 from nkohub_shared.web.clients import ClientAddress
 
-router = APIRouter(tags=["notifications: pages"], include_in_schema=True)
+router = APIRouter(
+    tags=["notifications: pages"], include_in_schema=True, dependencies=[accessibility.REMEMBER]
+)
+router.include_router(accessibility.router)  # the switch of the visually impaired version
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+accessibility.install(_templates)
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -52,10 +57,12 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     html = f"""<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>{escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: Arial, sans-serif; max-width: 560px; margin: 40px auto;">
-<h1 style="font-size: 22px;">{escape(title)}</h1>{body}</body></html>"""
+<html lang="ru" class="{accessibility.html_class()}"><head><meta charset="utf-8">
+<title>{escape(title)} — рассылка «Открытое общение»</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">{accessibility.head()}</head>
+<body style="font-family: Arial, sans-serif; max-width: 560px; margin: 40px auto; padding: 0 16px;">
+{accessibility.panel()}<main id="content">
+<h1 style="font-size: 22px;">{escape(title)}</h1>{body}</main></body></html>"""
     return HTMLResponse(html, status)
 
 

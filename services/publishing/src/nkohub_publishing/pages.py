@@ -21,10 +21,12 @@ from nkohub_publishing.domain.limits import PAGE_MAX, PATH_PART_MAX, QUERY_MAX
 from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
 from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
 from nkohub_shared.russian import date_ru
+from nkohub_shared.web import accessibility
 from nkohub_shared.web.caching import ResponseCache, answer
 from nkohub_shared.web.clients import ClientAddress
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
+router.include_router(accessibility.router)  # the switch of the visually impaired version
 log = logging.getLogger("nkohub.publishing.pages")
 
 FEED_LIMIT = 30
@@ -66,6 +68,7 @@ templates.filters["money"] = money
 templates.filters["safe_url"] = safe_url
 templates.filters["urlquote"] = lambda s: quote(str(s), safe="")
 templates.globals["categories"] = [(c.value, CATEGORY_LABELS[c]) for c in Category]
+accessibility.install(templates)
 
 
 def render(ctx: PublishingContext, name: str, status: int = 200, **values: Any) -> HTMLResponse:

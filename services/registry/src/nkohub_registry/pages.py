@@ -16,6 +16,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
@@ -35,16 +36,18 @@ from nkohub_registry.domain.vocabulary import (
 from nkohub_shared.errors import Forbidden
 from nkohub_shared.limits import RateLimited
 from nkohub_shared.links import erasure_path
+from nkohub_shared.web import accessibility
 from nkohub_shared.web.clients import ClientAddress
 
-router = APIRouter(tags=["registry: pages"])
+router = APIRouter(tags=["registry: pages"], dependencies=[accessibility.REMEMBER])
+router.include_router(accessibility.router)  # the switch of the visually impaired version
 
 HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
@@ -52,13 +55,16 @@ Token = Annotated[str | None, Query(max_length=200)]
 Expires = Annotated[int | None, Query(ge=0, lt=2**40)]
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def _page(title: str, body: str, status: int = 200, back: str | None = None) -> HTMLResponse:
+    """``back``: where the visually impaired version's switch returns (default: here)."""
     html = f"""<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<html lang="ru" class="{accessibility.html_class()}"><head><meta charset="utf-8">
+<title>{escape(title)} — реестр НКО Глазова</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"></head>
+<meta name="referrer" content="no-referrer">{accessibility.head()}</head>
 <body style="font-family: Arial, sans-serif; max-width: 600px; margin: 40px auto; padding: 0 16px;">
-<h1 style="font-size: 22px;">{escape(title)}</h1>{body}</body></html>"""
+{accessibility.panel(back)}<main id="content">
+<h1 style="font-size: 22px;">{escape(title)}</h1>{body}</main></body></html>"""
     return HTMLResponse(html, status, headers=HEADERS)
 
 
@@ -71,11 +77,12 @@ def _invalid() -> HTMLResponse:
     )
 
 
-def _done() -> HTMLResponse:
+def _done(back: str | None = None) -> HTMLResponse:
     return _page(
         "Данные удалены",
         "<p>Ваши персональные данные удалены из реестра НКО библиотеки; другие разделы "
         "платформы удалят свои копии в ближайшие минуты.</p>",
+        back=back,
     )
 
 
@@ -117,7 +124,10 @@ async def erase_from_page(
         await ctx.people.erase_by_link(person_id, expires, token)
     except Forbidden:
         return _invalid()
-    return _done()
+    # the switch of the version returns to the link, which now says the same
+    return _done(
+        back=f"{erasure_path(person_id)}?{urlencode({'expires': expires, 'token': token})}"
+    )
 
 
 # --- self-registration of an NGO, with the needs survey ------------------------------------
@@ -126,6 +136,7 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+accessibility.install(_templates)
 LISTS = ("activity_areas", "needs", "specialists")
 TEXTS = (
     "full_name", "short_name", "legal_form", "ogrn", "inn", "city", "address",

@@ -38,6 +38,8 @@ from pymongo import monitoring
 from starlette.requests import Request
 from starlette.responses import Response
 
+from nkohub_shared.web import accessibility
+
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findAndModify"})
 DEFAULT_TTL_SECONDS = 5.0
 DEFAULT_MAX_ENTRIES = 1024
@@ -154,7 +156,7 @@ class ResponseCache:
         if entry is not None:
             self.hits += 1
             return answer(request, entry)
-        full_key = (database, *key)
+        full_key = (database, *key, _variant())
         stamp = self._clock.stamp(database, collections)  # before reading anything
         building = self._building.get(full_key)
         if building is None or building[0] != stamp:
@@ -180,7 +182,7 @@ class ResponseCache:
     def lookup(
         self, database: str, collections: tuple[str, ...], key: tuple[str, ...]
     ) -> Cached | None:
-        full_key = (database, *key)
+        full_key = (database, *key, _variant())
         entry = self._entries.get(full_key)
         if entry is None:
             return None
@@ -203,7 +205,7 @@ class ResponseCache:
         response: Response,
         extra: Any = None,
     ) -> Cached:
-        full_key = (database, *key)
+        full_key = (database, *key, _variant())
         body = bytes(response.body)
         etag = _etag(body)
         previous = self._entries.get(full_key)
@@ -253,10 +255,18 @@ def not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
     return False
 
 
+def _variant() -> str:
+    """Which version of a page this request gets: the visually impaired version's settings
+    (``nkohub_shared.web.accessibility``, from the visitor's cookie; a bounded set of
+    values, so a made-up cookie cannot fill the cache)."""
+    return accessibility.current().cookie
+
+
 def answer(request: Request, entry: Cached) -> Response:
     """The cached entry as a response, or ``304`` with its validators."""
     validators = {
         "ETag": entry.etag,
+        "Vary": "Cookie",  # the visually impaired version is chosen by a cookie
         "Last-Modified": format_datetime(entry.last_modified, usegmt=True),
         "Cache-Control": CACHE_CONTROL,
     }
