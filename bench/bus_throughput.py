@@ -52,9 +52,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_broker import AMQP, create_vhost, delete_vhost
 from bench_keys import settings_keys
 
+from nkohub_contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_shared.bus import EventConsumer, Inbox
 from nkohub_shared.bus.inbox import Claim
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.settings import ServiceSettings
 

@@ -24,8 +24,8 @@ import pytest
 from bson import json_util
 from pymongo import AsyncMongoClient
 
+from nkohub_contracts import CLOUDEVENTS_CONTENT_TYPE
 from nkohub_demo.numbers import inn10, ogrn
-from nkohub_shared.contracts import CLOUDEVENTS_CONTENT_TYPE
 from nkohub_shared.privacy import person_key
 from tests.support.broker import event_spy, wait_until
 from tests.support.inprocess import staff_headers

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from openpyxl import Workbook
 
-from nkohub_shared.contracts.common import OrganizationPublic
-from nkohub_shared.contracts.registry import OrganizationRegistered
+from nkohub_contracts.common import OrganizationPublic
+from nkohub_contracts.registry import OrganizationRegistered
 from tests.events.conftest import STAFF, meetup_body, publish
 from tests.support.broker import wait_until
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bson import json_util
 
+from nkohub_contracts.registry import PersonErased
 from nkohub_events.app import create_app
-from nkohub_shared.contracts.registry import PersonErased
 from nkohub_shared.privacy import person_key
 from tests.events.conftest import (
     STAFF,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from nkohub_contracts.common import OrganizationPublic
+from nkohub_contracts.registry import OrganizationRegistered
 from nkohub_events.app import create_app
-from nkohub_shared.contracts.common import OrganizationPublic
-from nkohub_shared.contracts.registry import OrganizationRegistered
 from tests.events.conftest import (
     STAFF,
     caught_up,

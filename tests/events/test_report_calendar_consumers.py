@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from nkohub_shared.contracts.common import OrganizationPublic
-from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
-from nkohub_shared.contracts.registry import OrganizationRegistered, PersonErased
+from nkohub_contracts.common import OrganizationPublic
+from nkohub_contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
+from nkohub_contracts.registry import OrganizationRegistered, PersonErased
 from nkohub_shared.privacy import person_key
 from tests.events.conftest import STAFF, move_to_past, person, publish, scheduled_meetup
 from tests.support.broker import publish_events, wait_until
@@ -220,8 +220,8 @@ async def test_staff_see_the_organizations_known_from_the_registry(events, sandb
 async def test_a_late_older_organization_event_does_not_overwrite_a_newer_one(events, sandbox):
     from datetime import UTC, datetime, timedelta
 
-    from nkohub_shared.contracts import new_event
-    from nkohub_shared.contracts.registry import OrganizationUpdated
+    from nkohub_contracts import new_event
+    from nkohub_contracts.registry import OrganizationUpdated
 
     db = events.app.state.runtime.db
     registered = new_event(org("org-late", "АНО «Старое имя»", "1021800000013"))

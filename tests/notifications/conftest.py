@@ -14,11 +14,11 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from nkohub_contracts import CloudEvent, IntegrationEvent
+from nkohub_contracts.common import MeetupSnapshot, Participant, Venue
 from nkohub_notifications.app import create_app
 from nkohub_notifications.context import NotificationsContext
 from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent
-from nkohub_shared.contracts.common import MeetupSnapshot, Participant, Venue
 from nkohub_shared.privacy import person_key
 from tests.support.broker import publish_events
 from tests.support.inprocess import running

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from nkohub_contracts.events import MeetupScheduled, RegistrationConfirmed
 from nkohub_notifications.app import create_app
 from nkohub_notifications.domain import Recipient, Status
 from nkohub_notifications.domain.clock import now
-from nkohub_shared.contracts.events import MeetupScheduled, RegistrationConfirmed
 from tests.support.broker import wait_until
 from tests.support.inprocess import running
 from tests.support.notifications_smtp import address

@@ -7,7 +7,7 @@ import io
 
 import segno
 
-from nkohub_shared.contracts.events import RegistrationConfirmed
+from nkohub_contracts.events import RegistrationConfirmed
 from tests.support.notifications_smtp import parts
 
 from .conftest import meetup, participant, reg_id

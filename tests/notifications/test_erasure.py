@@ -8,13 +8,13 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from nkohub_shared.contracts.common import Specialist
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import Specialist
+from nkohub_contracts.events import (
     AttendanceRecorded,
     ConsultationBooked,
     RegistrationConfirmed,
 )
-from nkohub_shared.contracts.registry import PersonErased
+from nkohub_contracts.registry import PersonErased
 from tests.support.broker import publish_events, wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import parts

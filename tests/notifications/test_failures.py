@@ -3,8 +3,8 @@ that cannot be built failed once, the cap on mail of one kind to one recipient."
 
 from __future__ import annotations
 
+from nkohub_contracts.events import RegistrationConfirmed
 from nkohub_notifications.domain import Recipient, Status
-from nkohub_shared.contracts.events import RegistrationConfirmed
 from tests.support.broker import wait_until
 from tests.support.notifications_smtp import address
 

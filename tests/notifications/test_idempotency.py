@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from nkohub_contracts import new_event
+from nkohub_contracts.events import MeetupScheduled, MeetupUpdated, RegistrationConfirmed
 from nkohub_notifications.domain import Status, Topic
-from nkohub_shared.contracts import new_event
-from nkohub_shared.contracts.events import MeetupScheduled, MeetupUpdated, RegistrationConfirmed
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 

@@ -10,15 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from nkohub_shared.contracts.common import OrganizationPublic
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import OrganizationPublic
+from nkohub_contracts.events import (
     AttendanceRecorded,
     MeetupCompleted,
     MeetupFigures,
     RegistrationConfirmed,
     RegistrationWaitlisted,
 )
-from nkohub_shared.contracts.registry import OrganizationDeactivated, OrganizationRegistered
+from nkohub_contracts.registry import OrganizationDeactivated, OrganizationRegistered
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import address, parts

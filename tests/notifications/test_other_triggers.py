@@ -11,9 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from nkohub_notifications.domain import Status
-from nkohub_shared.contracts.common import Specialist
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import Specialist
+from nkohub_contracts.events import (
     AttendanceRecorded,
     ConsultationBooked,
     ConsultationCancelled,
@@ -22,7 +21,8 @@ from nkohub_shared.contracts.events import (
     MeetupScheduled,
     RegistrationConfirmed,
 )
-from nkohub_shared.contracts.registry import PersonErased
+from nkohub_contracts.registry import PersonErased
+from nkohub_notifications.domain import Status
 from nkohub_shared.keys import new_secret
 from nkohub_shared.privacy import verify
 from tests.support.broker import wait_until

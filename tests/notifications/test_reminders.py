@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from nkohub_notifications.domain import Status
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.events import (
     MeetupUpdated,
     RegistrationCancelled,
     RegistrationConfirmed,
 )
+from nkohub_notifications.domain import Status
 from tests.support.broker import wait_until
 from tests.support.notifications_smtp import address
 from tests.support.processes import ServiceProcess

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from nkohub_contracts.events import RegistrationConfirmed, RegistrationWaitlisted
 from nkohub_notifications.domain.rendering import SPECS
-from nkohub_shared.contracts.events import RegistrationConfirmed, RegistrationWaitlisted
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 

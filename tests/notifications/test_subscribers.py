@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from nkohub_contracts.events import MeetupScheduled
+from nkohub_contracts.publishing import GrantDeadlineApproaching, PostPublished
 from nkohub_notifications.domain import Status
-from nkohub_shared.contracts.events import MeetupScheduled
-from nkohub_shared.contracts.publishing import GrantDeadlineApproaching, PostPublished
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import address, parts

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from nkohub_contracts.events import MeetupScheduled, RegistrationConfirmed
 from nkohub_notifications.domain.clock import now
-from nkohub_shared.contracts.events import MeetupScheduled, RegistrationConfirmed
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import address, parts

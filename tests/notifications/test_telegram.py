@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from nkohub_contracts.events import MeetupScheduled
 from nkohub_notifications.domain import Status
-from nkohub_shared.contracts.events import MeetupScheduled
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nkohub_notifications.domain import Status
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.events import (
     MeetupCancelled,
     MeetupUpdated,
     RegistrationCancelled,
@@ -14,6 +13,7 @@ from nkohub_shared.contracts.events import (
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
+from nkohub_notifications.domain import Status
 from nkohub_shared.privacy import verify
 from tests.support.broker import wait_until
 from tests.support.isolation import LINK_SECRET

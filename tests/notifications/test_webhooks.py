@@ -11,13 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from nkohub_contracts.events import MeetupScheduled
 from nkohub_notifications.domain import Status
 from nkohub_notifications.domain.subscribers import (
     SubscriberFields,
     SubscriberStatus,
     subscriber_document,
 )
-from nkohub_shared.contracts.events import MeetupScheduled
 from nkohub_shared.keys import new_secret
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers

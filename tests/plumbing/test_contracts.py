@@ -12,13 +12,13 @@ import httpx
 import jwt
 import pytest
 
-from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
-from nkohub_shared.contracts import (
+from nkohub_contracts import (
     MalformedEvent,
     UnknownEventType,
     decode_event,
     new_event,
 )
+from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.keys import new_signing_key, private_key
 from nkohub_shared.settings import ServiceSettings, SettingsError
 from nkohub_shared.web.auth import issue_token

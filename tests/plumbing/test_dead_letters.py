@@ -15,10 +15,10 @@ import pytest
 from pymongo import MongoClient
 from typer.testing import CliRunner
 
+from nkohub_contracts import new_event
 from nkohub_shared.bus.deadletters import EXPIRY_POLICY
 from nkohub_shared.bus.topology import dead_letter_queue_name
 from nkohub_shared.cli import app
-from nkohub_shared.contracts import new_event
 from tests.support.isolation import Sandbox
 from tests.support.probe_service import ProbeRecorded
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from nkohub_contracts import new_event
 from nkohub_shared.bus.topology import dead_letter_queue_name
-from nkohub_shared.contracts import new_event
 from tests.support.broker import BrokerControl, drain, queue_depth, wait_until
 from tests.support.isolation import Sandbox
 from tests.support.probe_service import ProbeRecorded

@@ -10,8 +10,8 @@ import aio_pika
 import httpx
 from pymongo import MongoClient
 
+from nkohub_contracts import new_event
 from nkohub_shared.bus.topology import dead_letter_queue_name
-from nkohub_shared.contracts import new_event
 from tests.support.broker import publish_events, wait_until
 from tests.support.isolation import Sandbox
 from tests.support.metrics import scrape

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from nkohub_contracts import CloudEvent
 from nkohub_publishing.app import create_app
 from nkohub_publishing.repository import OUTBOX_COLLECTIONS
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_shared.bus.inbox import COLLECTION as PROCESSED_EVENTS
 from nkohub_shared.bus.inbox import Inbox
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, PENDING_FILTER
 from tests.support.broker import EventSpy, publish_events
 from tests.support.inprocess import running, staff_headers

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from nkohub_shared.contracts.common import MeetupSnapshot, OrganizationPublic, ProgramItem, Venue
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import MeetupSnapshot, OrganizationPublic, ProgramItem, Venue
+from nkohub_contracts.events import (
     MeetupCancelled,
     MeetupCompleted,
     MeetupFigures,
     MeetupScheduled,
     MeetupUpdated,
 )
-from nkohub_shared.contracts.registry import (
+from nkohub_contracts.registry import (
     OrganizationDeactivated,
     OrganizationRegistered,
     OrganizationUpdated,

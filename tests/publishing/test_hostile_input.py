@@ -16,10 +16,10 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
+from nkohub_contracts.common import OrganizationPublic
+from nkohub_contracts.registry import OrganizationRegistered
 from nkohub_publishing.domain import blogger, views
 from nkohub_publishing.domain.views import NEW_VISITORS_PER_CLIENT_POST
-from nkohub_shared.contracts.common import OrganizationPublic
-from nkohub_shared.contracts.registry import OrganizationRegistered
 from nkohub_shared.limits import Limit
 from tests.publishing.bus import publish
 from tests.publishing.conftest import make_post, views_of

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from nkohub_registry.consumers import attendance_recorded
-from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
+from nkohub_contracts.events import (
     AttendanceRecorded,
     ConsultationCompleted,
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_registry.consumers import attendance_recorded
 from nkohub_shared.privacy import person_key
 from tests.registry.conftest import ADMIN, STAFF, create_org, publish
 from tests.support.broker import wait_until

@@ -12,7 +12,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
-from nkohub_shared.contracts import (
+from nkohub_contracts import (
     CLOUDEVENTS_CONTENT_TYPE,
     CloudEvent,
     IntegrationEvent,

@@ -24,10 +24,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from nkohub_contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_shared.availability import InfrastructureUnavailable
 from nkohub_shared.bus import EventConsumer
 from nkohub_shared.bus.publisher import EventPublisher
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_shared.errors import NotFound
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.serve import serve

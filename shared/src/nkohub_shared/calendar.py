@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from icalendar import Calendar, Event, vText
 
-from nkohub_shared.contracts.common import MeetupSnapshot
+from nkohub_contracts.common import MeetupSnapshot
 
 PRODID = "-//nkohub//meetups//RU"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nkohub_shared.contracts import load_all_contracts
+from nkohub_contracts import load_all_contracts
 
 CATALOGUE_PATH = Path("docs/events.md")
 

@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 
+from nkohub_contracts import load_all_contracts
+from nkohub_contracts.compatibility import freeze as freeze_schema
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.cli_backup import backup as backup_command
 from nkohub_shared.cli_backup import restore as restore_command
 from nkohub_shared.cli_dead_letters import app as dead_letters_app
-from nkohub_shared.contracts import load_all_contracts
-from nkohub_shared.contracts.compatibility import freeze as freeze_schema
 from nkohub_shared.keys import env_block
 from nkohub_shared.settings import ENV_PREFIX
 from nkohub_shared.web.auth import Role, issue_token

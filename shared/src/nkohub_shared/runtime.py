@@ -18,6 +18,7 @@ from faststream.rabbit.schemas import Channel
 from faststream.specification import AsyncAPI
 from pymongo import ASCENDING, IndexModel
 
+from nkohub_contracts import IntegrationEvent
 from nkohub_shared.bus.consumer import EventConsumer
 from nkohub_shared.bus.deadletters import DeadLetterQueues, Selection, apply_expiry_policy
 from nkohub_shared.bus.delivery import DeliveryPolicy
@@ -29,7 +30,6 @@ from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import EXCHANGE, HistoryRetention, declare_platform
 from nkohub_shared.cluster import failover_connection, node_urls
-from nkohub_shared.contracts import IntegrationEvent
 from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.settings import ServiceSettings

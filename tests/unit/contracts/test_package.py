@@ -4,7 +4,6 @@ version that follows its contracts, and a wheel that builds and works without th
 from __future__ import annotations
 
 import ast
-import importlib
 import json
 import subprocess
 import sys
@@ -12,8 +11,6 @@ import tomllib
 import zipfile
 from pathlib import Path
 from typing import ClassVar
-
-import pytest
 
 import nkohub_contracts
 from nkohub_contracts import IntegrationEvent, load_all_contracts
@@ -30,8 +27,6 @@ ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "contracts"
 SOURCE = PACKAGE / "src" / "nkohub_contracts"
 MODULES = sorted(p.stem for p in SOURCE.glob("*.py") if p.stem != "__init__")
-SHARED_CONTRACTS = ROOT / "shared" / "src" / "nkohub_shared" / "contracts"
-MOVED = sorted(p.stem for p in SHARED_CONTRACTS.glob("*.py") if p.stem != "__init__")
 
 
 def _imported_tops(path: Path) -> set[str]:
@@ -53,13 +48,11 @@ def test_the_package_imports_only_pydantic_and_the_standard_library():
     assert project["dependencies"] == ["pydantic>=2.9,<3"]
 
 
-@pytest.mark.parametrize("module", ["", *MOVED])
-def test_nkohub_shared_contracts_re_exports_the_same_objects(module):
-    old = importlib.import_module("nkohub_shared.contracts" + (f".{module}" if module else ""))
-    new = importlib.import_module("nkohub_contracts" + (f".{module}" if module else ""))
-    assert new.__all__, f"nkohub_contracts.{module} names what it exports"
-    for name in new.__all__:
-        assert getattr(old, name) is getattr(new, name), f"{module}.{name}"
+def test_nothing_imports_the_contracts_from_their_old_home():
+    """They moved to ``nkohub_contracts``; ``nkohub_shared.contracts`` is gone."""
+    assert not (ROOT / "shared" / "src" / "nkohub_shared" / "contracts").exists()
+    for path in sorted((ROOT / "services").rglob("*.py")) + sorted((ROOT / "shared").rglob("*.py")):
+        assert "nkohub_shared.contracts" not in path.read_text(encoding="utf-8"), path
 
 
 def test_the_package_version_agrees_with_its_recorded_contracts():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from nkohub_events.domain import registrations as rules
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.events import (
     RegistrationConfirmed,
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
+from nkohub_events.domain import registrations as rules
 from nkohub_shared.errors import Conflict, InvalidInput
 from tests.unit.events.conftest import NOW, meetup_doc, registration_doc
 

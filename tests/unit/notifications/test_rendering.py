@@ -8,10 +8,10 @@ from html import escape
 
 import pytest
 
+from nkohub_contracts.vocabulary import meetup_changes_to_tell
 from nkohub_notifications.domain.rendering import SPECS, UnknownTemplate
 from nkohub_notifications.domain.samples import sample_context
 from nkohub_notifications.domain.subscribers import in_their_zone
-from nkohub_shared.contracts.vocabulary import meetup_changes_to_tell
 
 # The link each template must carry (context key → the URL it is given).
 LINKS: dict[str, list[str]] = {

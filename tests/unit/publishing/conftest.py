@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
-from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Venue
 
 ATTACKS = [
     "<script>alert('x')</script>",

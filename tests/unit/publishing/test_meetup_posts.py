@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from nkohub_contracts.common import Venue
+from nkohub_contracts.events import MeetupFigures
 from nkohub_publishing.domain import meetup_posts
 from nkohub_publishing.domain.text import post_slug
-from nkohub_shared.contracts.common import Venue
-from nkohub_shared.contracts.events import MeetupFigures
 from tests.unit.publishing.conftest import meetup
 
 LINK = "http://localhost:8002/meetups/m-28"

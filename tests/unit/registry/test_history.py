@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Venue
 from nkohub_registry.domain.history import GrantWon, has_happened, history_view, presentations
-from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
 
 NOW = datetime(2019, 12, 1, tzinfo=UTC)
 MAY = datetime(2019, 5, 28, 15, 0, tzinfo=UTC)

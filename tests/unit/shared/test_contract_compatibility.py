@@ -8,8 +8,8 @@ from typing import ClassVar
 import pytest
 from pydantic import BaseModel
 
-from nkohub_shared.contracts import IntegrationEvent, load_all_contracts
-from nkohub_shared.contracts.compatibility import breaking_changes, load_frozen
+from nkohub_contracts import IntegrationEvent, load_all_contracts
+from nkohub_contracts.compatibility import breaking_changes, load_frozen
 
 ROOT = Path(__file__).resolve().parents[3]
 CONTRACTS = load_all_contracts()

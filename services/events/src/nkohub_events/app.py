@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import nkohub_events
+from nkohub_contracts import IntegrationEvent
+from nkohub_contracts import events as contracts
 from nkohub_events import api, pages
 from nkohub_events.consumers import CONSUMERS
 from nkohub_events.context import EventsContext
 from nkohub_events.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_events.settings import EventsSettings
-from nkohub_shared.contracts import IntegrationEvent
-from nkohub_shared.contracts import events as contracts
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 from nkohub_shared.web.hardening import MULTIPART_ENVELOPE_BYTES, BodyLimit

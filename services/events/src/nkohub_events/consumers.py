@@ -9,12 +9,12 @@ and calls the service layer.
 
 from __future__ import annotations
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
+from nkohub_contracts.registry import PersonErased
 from nkohub_events.context import EventsContext
 from nkohub_shared.bus import EventConsumer
 from nkohub_shared.bus.readmodels import follow_organizations
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
-from nkohub_shared.contracts.registry import PersonErased
 
 registry = EventConsumer[EventsContext](
     "events", "registry", "Organizations for display and validation; erasure of people."

@@ -9,17 +9,17 @@ import logging
 from fastapi import FastAPI
 
 import nkohub_notifications
-from nkohub_notifications import api, pages
-from nkohub_notifications.consumers import CONSUMERS
-from nkohub_notifications.context import NotificationsContext
-from nkohub_notifications.repository import INDEXES, OUTBOX_COLLECTIONS
-from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.contracts.notifications import (
+from nkohub_contracts.notifications import (
     MailingScheduled,
     MailingSent,
     MessageFailed,
     MessageSent,
 )
+from nkohub_notifications import api, pages
+from nkohub_notifications.consumers import CONSUMERS
+from nkohub_notifications.context import NotificationsContext
+from nkohub_notifications.repository import INDEXES, OUTBOX_COLLECTIONS
+from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 

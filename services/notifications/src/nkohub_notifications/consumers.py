@@ -10,11 +10,8 @@ keys, so a redelivered event never produces a second e-mail.
 
 from __future__ import annotations
 
-from nkohub_notifications.context import NotificationsContext
-from nkohub_shared.bus import EventConsumer
-from nkohub_shared.bus.readmodels import follow_organizations
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.events import (
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.events import (
     AttendanceRecorded,
     ConsultationBooked,
     ConsultationCancelled,
@@ -27,12 +24,15 @@ from nkohub_shared.contracts.events import (
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
-from nkohub_shared.contracts.publishing import (
+from nkohub_contracts.publishing import (
     GrantDeadlineApproaching,
     PostPublished,
     PostUnpublished,
 )
-from nkohub_shared.contracts.registry import PersonErased
+from nkohub_contracts.registry import PersonErased
+from nkohub_notifications.context import NotificationsContext
+from nkohub_shared.bus import EventConsumer
+from nkohub_shared.bus.readmodels import follow_organizations
 
 Ctx = NotificationsContext
 

@@ -6,6 +6,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import nkohub_publishing
+from nkohub_contracts.publishing import (
+    GrantDeadlineApproaching,
+    PostPublished,
+    PostUnpublished,
+    ViewsCounted,
+)
 from nkohub_publishing import api, pages
 from nkohub_publishing.api.deps import REQUEST_MAX_BYTES
 from nkohub_publishing.consumers import CONSUMERS
@@ -13,12 +19,6 @@ from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_publishing.service.scheduling import scheduler
 from nkohub_publishing.settings import PublishingSettings
-from nkohub_shared.contracts.publishing import (
-    GrantDeadlineApproaching,
-    PostPublished,
-    PostUnpublished,
-    ViewsCounted,
-)
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 from nkohub_shared.web.hardening import BodyLimit

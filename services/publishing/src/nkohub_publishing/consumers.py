@@ -7,16 +7,16 @@ decodes and hands over to the service layer.
 
 from __future__ import annotations
 
-from nkohub_publishing.context import PublishingContext
-from nkohub_shared.bus import EventConsumer
-from nkohub_shared.bus.readmodels import follow_organizations
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.events import (
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.events import (
     MeetupCancelled,
     MeetupCompleted,
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_publishing.context import PublishingContext
+from nkohub_shared.bus import EventConsumer
+from nkohub_shared.bus.readmodels import follow_organizations
 
 directory = EventConsumer[PublishingContext](
     "publishing", "directory", "Keeps the public NGO directory from the registry's events."

@@ -7,18 +7,18 @@ import logging
 from fastapi import FastAPI
 
 import nkohub_registry
+from nkohub_contracts.registry import (
+    OrganizationDeactivated,
+    OrganizationRegistered,
+    OrganizationUpdated,
+    PersonErased,
+)
 from nkohub_registry import api, pages
 from nkohub_registry.api.imports import MAX_BODY_BYTES
 from nkohub_registry.consumers import CONSUMERS
 from nkohub_registry.context import RegistryContext
 from nkohub_registry.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_registry.settings import RegistrySettings
-from nkohub_shared.contracts.registry import (
-    OrganizationDeactivated,
-    OrganizationRegistered,
-    OrganizationUpdated,
-    PersonErased,
-)
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
 from nkohub_shared.web.hardening import BodyLimit

@@ -8,16 +8,16 @@ event, so a handler re-run after a crash changes nothing.
 
 from __future__ import annotations
 
-from nkohub_registry.context import RegistryContext
-from nkohub_shared.bus import EventConsumer
-from nkohub_shared.contracts.envelope import CloudEvent
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.envelope import CloudEvent
+from nkohub_contracts.events import (
     AttendanceRecorded,
     ConsultationCompleted,
     MeetupCancelled,
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_registry.context import RegistryContext
+from nkohub_shared.bus import EventConsumer
 
 history = EventConsumer[RegistryContext](
     "registry",

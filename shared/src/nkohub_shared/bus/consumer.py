@@ -16,6 +16,7 @@ from aio_pika.abc import AbstractQueue
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
 
+from nkohub_contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.bus.delivery import Delivery, DeliveryPolicy, Handler
 from nkohub_shared.bus.inbox import Inbox
 from nkohub_shared.bus.topology import (
@@ -24,7 +25,6 @@ from nkohub_shared.bus.topology import (
     consumer_queue,
     dead_letter_queue,
 )
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.tracing import consuming
 
 Ctx = TypeVar("Ctx")

@@ -29,15 +29,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from nkohub_shared.availability import is_infrastructure_failure
-from nkohub_shared.bus.inbox import Claim, Inbox
-from nkohub_shared.contracts import (
+from nkohub_contracts import (
     CloudEvent,
     IntegrationEvent,
     MalformedEvent,
     UnknownEventType,
     decode_event,
 )
+from nkohub_shared.availability import is_infrastructure_failure
+from nkohub_shared.bus.inbox import Claim, Inbox
 
 log = logging.getLogger("nkohub.consumer")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.registry import PersonErased
 from nkohub_shared.bus.consumer import EventConsumer
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.registry import PersonErased
 
 PURPOSE = "dead-letter-erasure"
 DELIVERY_LIMIT = 5

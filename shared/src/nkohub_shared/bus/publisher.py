@@ -15,8 +15,8 @@ from typing import Any
 from aio_pika import DeliveryMode, Message
 from faststream.rabbit import RabbitBroker
 
+from nkohub_contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from nkohub_shared.bus.topology import EXCHANGE
-from nkohub_shared.contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from nkohub_shared.tracing import message_headers
 
 

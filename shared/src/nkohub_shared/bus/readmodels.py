@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nkohub_shared.bus.consumer import EventConsumer
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.registry import (
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.registry import (
     OrganizationDeactivated,
     OrganizationRegistered,
     OrganizationUpdated,
 )
+from nkohub_shared.bus.consumer import EventConsumer
 from nkohub_shared.storage.organizations import OrganizationReadModel
 
 Ctx = TypeVar("Ctx")

@@ -13,8 +13,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.common import OrganizationPublic
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.common import OrganizationPublic
 from nkohub_shared.storage.idempotent import apply_once
 
 AS_OF = "as_of"

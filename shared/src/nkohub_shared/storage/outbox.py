@@ -16,7 +16,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from nkohub_shared.contracts import CloudEvent
+from nkohub_contracts import CloudEvent
 
 OUTBOX_FIELD = "_outbox"
 # Documents with events still to publish. On MongoDB the sparse index below holds only

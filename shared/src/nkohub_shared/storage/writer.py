@@ -15,7 +15,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.results import UpdateResult
 
-from nkohub_shared.contracts import CloudEvent
+from nkohub_contracts import CloudEvent
 from nkohub_shared.storage.idempotent import apply_once
 from nkohub_shared.storage.outbox import (
     OUTBOX_FIELD,

@@ -3,7 +3,7 @@ organization vocabularies come with the shared contracts)."""
 
 from __future__ import annotations
 
-from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
+from nkohub_contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
 
 PARTICIPANT_ROLES = {
     "ngo_representative": "представитель НКО",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from nkohub_shared.contracts.events import AttendanceRecorded
+from nkohub_contracts.events import AttendanceRecorded
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_contracts.common import Participant, Specialist
+from nkohub_contracts.events import (
+    ConsultationBooked,
+    ConsultationCancelled,
+    ConsultationCompleted,
+)
 from nkohub_events.domain.common import LongText, Name, Ogrn, Phone, Question, Specialty, Text
 from nkohub_events.domain.door import (
     address_hold_id,
@@ -25,12 +31,6 @@ from nkohub_events.domain.door import (
     too_many_bookings_from_client,
 )
 from nkohub_events.domain.figures import organization_key
-from nkohub_shared.contracts.common import Participant, Specialist
-from nkohub_shared.contracts.events import (
-    ConsultationBooked,
-    ConsultationCancelled,
-    ConsultationCompleted,
-)
 from nkohub_shared.errors import Conflict, DomainError, InvalidInput
 from nkohub_shared.privacy import normalise_email, person_key
 from nkohub_shared.text import Email

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nkohub_shared.contracts.events import MeetupUpdated
+from nkohub_contracts.events import MeetupUpdated
 from nkohub_shared.errors import Conflict
 
 ERASED = "(удалено)"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from nkohub_contracts.events import MeetupFigures
 from nkohub_events.domain.common import normalise
-from nkohub_shared.contracts.events import MeetupFigures
 
 NAMED = "name:"  # the prefix of an NGO known by its typed name only
 

@@ -18,16 +18,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain import audit
-from nkohub_events.domain.common import DEFAULT_TZ, LongText, Name, Text, as_utc, check_timezone
-from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Venue
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Venue
+from nkohub_contracts.events import (
     MeetupCancelled,
     MeetupCompleted,
     MeetupFigures,
     MeetupScheduled,
     MeetupUpdated,
 )
+from nkohub_events.domain import audit
+from nkohub_events.domain.common import DEFAULT_TZ, LongText, Name, Text, as_utc, check_timezone
 from nkohub_shared.errors import Conflict, InvalidInput
 from nkohub_shared.text import make_slug
 

@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_contracts.events import FeedbackReceived, QuestionAnswered, QuestionSubmitted
 from nkohub_events.domain import audit
 from nkohub_events.domain.common import AskedQuestion, Comment, LongText, Name
-from nkohub_shared.contracts.events import FeedbackReceived, QuestionAnswered, QuestionSubmitted
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 
 QuestionStatus = Literal["submitted", "approved", "answered", "rejected", "merged"]

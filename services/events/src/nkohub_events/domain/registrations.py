@@ -19,16 +19,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nkohub_events.domain import audit
-from nkohub_events.domain.common import Name, Ogrn, Phone, Role, normalise
-from nkohub_events.domain.meetups import registration_window_error, seat_limit, snapshot
-from nkohub_shared.contracts.common import Participant
-from nkohub_shared.contracts.events import (
+from nkohub_contracts.common import Participant
+from nkohub_contracts.events import (
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
+from nkohub_events.domain import audit
+from nkohub_events.domain.common import Name, Ogrn, Phone, Role, normalise
+from nkohub_events.domain.meetups import registration_window_error, seat_limit, snapshot
 from nkohub_shared.errors import Conflict, Forbidden, InvalidInput
 from nkohub_shared.privacy import normalise_email, person_key
 from nkohub_shared.text import Email

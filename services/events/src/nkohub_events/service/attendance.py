@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from nkohub_contracts import new_event
 from nkohub_events.domain import audit, sign_in_sheets
 from nkohub_events.domain import registrations as registration_rules
 from nkohub_events.domain.attendance import Attendee, attendance, from_registration
@@ -15,7 +16,6 @@ from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.organizations import OrganizationRepository
 from nkohub_events.repository.registrations import RegistrationRepository
 from nkohub_events.service.erasure import ErasedPeople
-from nkohub_shared.contracts import new_event
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.ids import new_id
 

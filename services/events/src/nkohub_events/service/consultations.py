@@ -13,6 +13,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts import new_event
 from nkohub_events.domain import consultations as rules
 from nkohub_events.domain import door
 from nkohub_events.domain.common import as_utc, local, utcnow
@@ -25,7 +26,6 @@ from nkohub_events.service.door import PublicDoor
 from nkohub_events.service.erasure import ErasedPeople
 from nkohub_events.service.meetups import MeetupService
 from nkohub_events.service.organizations import OrganizationService
-from nkohub_shared.contracts import new_event
 from nkohub_shared.errors import Conflict, DomainError, NotFound
 from nkohub_shared.ids import new_id
 from nkohub_shared.privacy import person_key

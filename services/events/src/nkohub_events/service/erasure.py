@@ -3,6 +3,7 @@ service copied it, and durably (``domain.erasure``)."""
 
 from __future__ import annotations
 
+from nkohub_contracts import new_event
 from nkohub_events.domain import erasure as rules
 from nkohub_events.domain.common import utcnow
 from nkohub_events.domain.meetups import snapshot
@@ -12,7 +13,6 @@ from nkohub_events.repository.erasures import ErasureRepository
 from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.questions import FeedbackRepository, QuestionRepository
 from nkohub_events.repository.registrations import RegistrationRepository
-from nkohub_shared.contracts import new_event
 from nkohub_shared.privacy import person_key
 
 MEETUP_ATTEMPTS = 20

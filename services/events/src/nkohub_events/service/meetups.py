@@ -9,6 +9,8 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts import CloudEvent, IntegrationEvent, new_event
+from nkohub_contracts.common import MeetupSnapshot
 from nkohub_events.domain import audit, copies
 from nkohub_events.domain import meetups as rules
 from nkohub_events.domain.common import day_start, utcnow
@@ -20,8 +22,6 @@ from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.organizations import OrganizationRepository
 from nkohub_events.repository.registrations import RegistrationRepository
 from nkohub_events.service.registrations import RegistrationService
-from nkohub_shared.contracts import CloudEvent, IntegrationEvent, new_event
-from nkohub_shared.contracts.common import MeetupSnapshot
 from nkohub_shared.errors import Conflict, NotFound
 from nkohub_shared.ids import new_id
 

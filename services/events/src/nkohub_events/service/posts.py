@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
 from nkohub_events.repository.posts import PostRepository
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished, ViewsCounted
 
 
 class PostReadModel:

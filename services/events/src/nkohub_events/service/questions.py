@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nkohub_contracts import new_event
 from nkohub_events.domain import audit
 from nkohub_events.domain import questions as rules
 from nkohub_events.domain.common import utcnow
@@ -12,7 +13,6 @@ from nkohub_events.repository.questions import FeedbackRepository, QuestionRepos
 from nkohub_events.service.door import PublicDoor
 from nkohub_events.service.meetups import MeetupService
 from nkohub_events.service.registrations import RegistrationService
-from nkohub_shared.contracts import new_event
 from nkohub_shared.errors import Conflict, NotFound
 from nkohub_shared.ids import new_id
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts import new_event
 from nkohub_events.domain import audit, door, walk_ins
 from nkohub_events.domain import registrations as rules
 from nkohub_events.domain.common import normalise, utcnow
@@ -38,7 +39,6 @@ from nkohub_events.repository.seats import SeatRepository
 from nkohub_events.service.door import PublicDoor
 from nkohub_events.service.erasure import ErasedPeople
 from nkohub_events.service.organizations import OrganizationService
-from nkohub_shared.contracts import new_event
 from nkohub_shared.errors import Conflict, DomainError, NotFound
 from nkohub_shared.ids import new_id
 

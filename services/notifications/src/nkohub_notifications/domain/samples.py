@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from nkohub_shared.contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
 
 SAMPLE_MEETUP = MeetupSnapshot(
     meetup_id="sample-meetup",

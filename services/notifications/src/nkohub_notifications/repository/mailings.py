@@ -7,8 +7,8 @@ from datetime import datetime
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
+from nkohub_contracts import CloudEvent
 from nkohub_notifications.domain.mailings import EDITABLE, MailingStatus
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Document, Outbox
 
 COLLECTION = "mailings"

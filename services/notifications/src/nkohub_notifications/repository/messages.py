@@ -9,9 +9,9 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from nkohub_contracts import CloudEvent
 from nkohub_notifications.domain.erasure import redaction
 from nkohub_notifications.domain.messages import MessageFilter, Status
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Document, Outbox
 

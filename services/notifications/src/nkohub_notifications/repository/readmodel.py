@@ -12,8 +12,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts.common import MeetupSnapshot, Participant
 from nkohub_notifications.domain.readmodel import MeetupState, RegistrationState
-from nkohub_shared.contracts.common import MeetupSnapshot, Participant
 from nkohub_shared.privacy import normalise_email
 from nkohub_shared.storage.idempotent import apply_once
 from nkohub_shared.storage.writer import Document

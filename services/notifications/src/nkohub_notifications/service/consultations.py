@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.events import ConsultationBooked, ConsultationCancelled
 from nkohub_notifications.domain.messages import Recipient
 from nkohub_notifications.service.erasure import Erasure
 from nkohub_notifications.service.messages import Notifier
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.events import ConsultationBooked, ConsultationCancelled
 from nkohub_shared.privacy import normalise_email
 
 

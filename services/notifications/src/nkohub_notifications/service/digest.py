@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.publishing import PostPublished
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.digest import (
     day_label,
@@ -18,8 +20,6 @@ from nkohub_notifications.domain.digest import (
 from nkohub_notifications.domain.subscribers import Topic
 from nkohub_notifications.repository import DigestRepository, PostRepository
 from nkohub_notifications.service.messages import Notifier
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.publishing import PostPublished
 
 TEMPLATE = "blog_digest"
 WEBHOOK_TEMPLATE = "blog_post"  # partner webhooks get each post's event at once

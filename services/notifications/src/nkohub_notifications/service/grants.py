@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.publishing import GrantDeadlineApproaching
 from nkohub_notifications.domain.subscribers import Topic, in_their_zone
 from nkohub_notifications.service.messages import Notifier
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.publishing import GrantDeadlineApproaching
 
 TEMPLATE = "grant_deadline"
 

@@ -16,6 +16,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from nkohub_contracts import new_event
+from nkohub_contracts.notifications import MailingCounts, MailingScheduled, MailingSent
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.mailings import (
     LEASE,
@@ -44,8 +46,6 @@ from nkohub_notifications.repository import (
 )
 from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.segments import Candidate, Segments
-from nkohub_shared.contracts import new_event
-from nkohub_shared.contracts.notifications import MailingCounts, MailingScheduled, MailingSent
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 
 log = logging.getLogger("nkohub.notifications.mailings")

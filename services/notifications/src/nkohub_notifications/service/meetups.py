@@ -6,6 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from nkohub_contracts import CloudEvent
+from nkohub_contracts.common import MeetupSnapshot, Participant
+from nkohub_contracts.events import (
+    AttendanceRecorded,
+    MeetupCancelled,
+    MeetupCompleted,
+    MeetupScheduled,
+    MeetupUpdated,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationPromoted,
+    RegistrationWaitlisted,
+)
+from nkohub_contracts.vocabulary import meetup_changes_to_tell
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.doorcode import door_code_qr
 from nkohub_notifications.domain.messages import Recipient
@@ -20,20 +34,6 @@ from nkohub_notifications.service.erasure import Erasure
 from nkohub_notifications.service.messages import Notifier, invitation
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.subscriptions import Subscriptions
-from nkohub_shared.contracts import CloudEvent
-from nkohub_shared.contracts.common import MeetupSnapshot, Participant
-from nkohub_shared.contracts.events import (
-    AttendanceRecorded,
-    MeetupCancelled,
-    MeetupCompleted,
-    MeetupScheduled,
-    MeetupUpdated,
-    RegistrationCancelled,
-    RegistrationConfirmed,
-    RegistrationPromoted,
-    RegistrationWaitlisted,
-)
-from nkohub_shared.contracts.vocabulary import meetup_changes_to_tell
 from nkohub_shared.privacy import normalise_email
 
 

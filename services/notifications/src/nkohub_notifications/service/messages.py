@@ -14,6 +14,9 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from nkohub_contracts import CloudEvent, new_event
+from nkohub_contracts.common import MeetupSnapshot
+from nkohub_contracts.notifications import MessageFailed
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.links import MailLinks
 from nkohub_notifications.domain.messages import (
@@ -29,9 +32,6 @@ from nkohub_notifications.domain.samples import sample_context
 from nkohub_notifications.domain.subscribers import TOPIC_LABELS, Topic
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_shared.calendar import meetup_invitation
-from nkohub_shared.contracts import CloudEvent, new_event
-from nkohub_shared.contracts.common import MeetupSnapshot
-from nkohub_shared.contracts.notifications import MessageFailed
 from nkohub_shared.text import normalise_email
 
 log = logging.getLogger("nkohub.notifications")

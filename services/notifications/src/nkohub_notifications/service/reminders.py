@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from nkohub_contracts.common import MeetupSnapshot, Participant
 from nkohub_notifications.domain.clock import now, same_moment
 from nkohub_notifications.domain.messages import Recipient
 from nkohub_notifications.domain.reminders import (
@@ -31,7 +32,6 @@ from nkohub_notifications.repository import (
     ReminderRepository,
 )
 from nkohub_notifications.service.messages import Notifier
-from nkohub_shared.contracts.common import MeetupSnapshot, Participant
 
 TEMPLATE = "reminder"
 DUE_BATCH = 500

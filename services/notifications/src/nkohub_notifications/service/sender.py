@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from nkohub_contracts import CloudEvent, new_event
+from nkohub_contracts.notifications import MessageFailed, MessageSent
 from nkohub_notifications.channels import Connection
 from nkohub_notifications.channels.smtp import SmtpConnection
 from nkohub_notifications.channels.targets import WebhookTargets
@@ -42,8 +44,6 @@ from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.subscribers import Topic, follows
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_notifications.settings import NotificationsSettings
-from nkohub_shared.contracts import CloudEvent, new_event
-from nkohub_shared.contracts.notifications import MessageFailed, MessageSent
 from nkohub_shared.storage.ratelimit import RateCounter
 
 log = logging.getLogger("nkohub.notifications.sender")

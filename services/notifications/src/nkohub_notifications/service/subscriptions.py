@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from nkohub_contracts.common import Participant
 from nkohub_notifications.channels.targets import WebhookTargets
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.links import LinkState
@@ -40,7 +41,6 @@ from nkohub_notifications.domain.subscribers import (
 from nkohub_notifications.domain.targets import TargetRefused
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_notifications.service.messages import Notifier
-from nkohub_shared.contracts.common import Participant
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.ids import new_id
 from nkohub_shared.limits import Limit

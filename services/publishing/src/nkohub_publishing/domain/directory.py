@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from nkohub_contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
 from nkohub_publishing.domain import Document
-from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
 
 
 def by_activity_area(organizations: list[Document]) -> list[tuple[str, list[Document]]]:

@@ -7,10 +7,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from nkohub_contracts import CloudEvent, new_event
+from nkohub_contracts.publishing import GrantDeadlineApproaching
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.clock import SAMARA
-from nkohub_shared.contracts import CloudEvent, new_event
-from nkohub_shared.contracts.publishing import GrantDeadlineApproaching
 from nkohub_shared.errors import InvalidInput
 
 MONTH_NAMES = (

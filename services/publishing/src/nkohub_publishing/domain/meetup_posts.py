@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from nkohub_contracts.common import MeetupSnapshot
+from nkohub_contracts.events import MeetupFigures
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.clock import SAMARA
 from nkohub_publishing.domain.posts import UNSEEN, Category, PostStatus, new_post
 from nkohub_publishing.domain.text import rendered_fields
-from nkohub_shared.contracts.common import MeetupSnapshot
-from nkohub_shared.contracts.events import MeetupFigures
 from nkohub_shared.russian import date_ru
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from nkohub_contracts import CloudEvent, new_event
+from nkohub_contracts.publishing import PostPublished, PostUnpublished
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.inputs import Author, Body, Excerpt, Instant, Tag, Text, Url
 from nkohub_publishing.domain.limits import TAGS_MAX
@@ -21,8 +23,6 @@ from nkohub_publishing.domain.text import (
     post_slug,
     rendered_fields,
 )
-from nkohub_shared.contracts import CloudEvent, new_event
-from nkohub_shared.contracts.publishing import PostPublished, PostUnpublished
 from nkohub_shared.errors import Conflict, InvalidInput
 
 

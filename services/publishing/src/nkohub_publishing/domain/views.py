@@ -17,8 +17,8 @@ import hmac
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from nkohub_shared.contracts import CloudEvent, new_event
-from nkohub_shared.contracts.publishing import PostViews, ViewsCounted
+from nkohub_contracts import CloudEvent, new_event
+from nkohub_contracts.publishing import PostViews, ViewsCounted
 from nkohub_shared.errors import InvalidInput
 from nkohub_shared.limits import Limit
 

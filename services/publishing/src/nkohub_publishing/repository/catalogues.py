@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from nkohub_contracts import CloudEvent
 from nkohub_publishing.domain import Document
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 

@@ -11,10 +11,10 @@ from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts import CloudEvent
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_publishing.domain.posts import EVER_PUBLISHED, PostStatus
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 

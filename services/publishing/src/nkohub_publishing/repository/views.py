@@ -11,9 +11,9 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts import CloudEvent
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.views import day_key
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.storage.writer import Outbox
 
 

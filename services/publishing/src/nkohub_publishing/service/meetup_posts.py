@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+from nkohub_contracts.common import MeetupSnapshot
+from nkohub_contracts.events import MeetupFigures
 from nkohub_publishing.domain import meetup_posts as texts
 from nkohub_publishing.domain.clock import now_utc
 from nkohub_publishing.domain.text import post_slug
 from nkohub_publishing.service.posts import PostService
 from nkohub_publishing.service.staff_settings import StaffSettingsService
-from nkohub_shared.contracts.common import MeetupSnapshot
-from nkohub_shared.contracts.events import MeetupFigures
 
 NOT_CANCELLED = {"cancelled": {"$ne": True}}
 

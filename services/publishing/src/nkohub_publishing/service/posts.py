@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from nkohub_contracts import CloudEvent
 from nkohub_publishing.domain import Document, audit, posts
 from nkohub_publishing.domain.clock import now_utc
 from nkohub_publishing.domain.posts import DELETABLE, PostCreate, PostFields, PostStatus
 from nkohub_publishing.domain.text import post_slug, query_words, slug_variant
 from nkohub_publishing.repository import PostRepository
-from nkohub_shared.contracts import CloudEvent
 from nkohub_shared.errors import Conflict, NotFound
 from nkohub_shared.ids import new_id
 

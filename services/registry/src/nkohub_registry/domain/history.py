@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_contracts.common import MeetupSnapshot
 from nkohub_registry.domain.fields import Text
-from nkohub_shared.contracts.common import MeetupSnapshot
 from nkohub_shared.ids import new_id
 
 

@@ -9,6 +9,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from nkohub_contracts import new_event
+from nkohub_contracts.common import OrganizationPublic
+from nkohub_contracts.envelope import CloudEvent
+from nkohub_contracts.registry import (
+    OrganizationDeactivated,
+    OrganizationRegistered,
+    OrganizationUpdated,
+)
 from nkohub_registry.domain import audit
 from nkohub_registry.domain.fields import (
     LIST_MAX,
@@ -33,14 +41,6 @@ from nkohub_registry.domain.vocabulary import (
     Status,
 )
 from nkohub_registry.domain.words import normalise
-from nkohub_shared.contracts import new_event
-from nkohub_shared.contracts.common import OrganizationPublic
-from nkohub_shared.contracts.envelope import CloudEvent
-from nkohub_shared.contracts.registry import (
-    OrganizationDeactivated,
-    OrganizationRegistered,
-    OrganizationUpdated,
-)
 from nkohub_shared.errors import Conflict, InvalidInput
 from nkohub_shared.ids import new_id
 

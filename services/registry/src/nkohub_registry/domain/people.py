@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nkohub_contracts import new_event
+from nkohub_contracts.envelope import CloudEvent
+from nkohub_contracts.registry import PersonErased
 from nkohub_registry.domain import audit
 from nkohub_registry.domain.fields import LIST_MAX, Email, Id, Phone, Text
 from nkohub_registry.domain.vocabulary import PERSON_ROLE_LABELS, PersonRole
-from nkohub_shared.contracts import new_event
-from nkohub_shared.contracts.envelope import CloudEvent
-from nkohub_shared.contracts.registry import PersonErased
 from nkohub_shared.errors import Conflict
 from nkohub_shared.ids import new_id
 from nkohub_shared.privacy import person_key

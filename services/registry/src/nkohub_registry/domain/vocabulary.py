@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from nkohub_contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
 from nkohub_registry.domain.words import normalise
-from nkohub_shared.contracts.vocabulary import ACTIVITY_AREA_LABELS, LEGAL_FORM_LABELS
 
 __all__ = ["ACTIVITY_AREA_LABELS", "LEGAL_FORM_LABELS"]
 

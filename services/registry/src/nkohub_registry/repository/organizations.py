@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from nkohub_contracts.envelope import CloudEvent
 from nkohub_registry.domain import audit
 from nkohub_registry.domain.organizations import (
     DuplicateOrganization,
@@ -18,7 +19,6 @@ from nkohub_registry.domain.organizations import (
 )
 from nkohub_registry.repository.collections import ORGANIZATIONS, Document
 from nkohub_registry.repository.history import HistoryRepository
-from nkohub_shared.contracts.envelope import CloudEvent
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 SORTS = {

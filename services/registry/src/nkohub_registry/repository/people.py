@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from nkohub_contracts.envelope import CloudEvent
 from nkohub_registry.repository.collections import PEOPLE, Document
-from nkohub_shared.contracts.envelope import CloudEvent
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 

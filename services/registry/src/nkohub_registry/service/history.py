@@ -5,10 +5,10 @@ without their key."""
 
 from __future__ import annotations
 
+from nkohub_contracts.common import MeetupSnapshot
+from nkohub_contracts.events import AttendanceRecorded, ConsultationCompleted
 from nkohub_registry.domain.history import has_happened, presentations
 from nkohub_registry.repository import ErasedRepository, HistoryRepository
-from nkohub_shared.contracts.common import MeetupSnapshot
-from nkohub_shared.contracts.events import AttendanceRecorded, ConsultationCompleted
 
 
 class HistoryService:
