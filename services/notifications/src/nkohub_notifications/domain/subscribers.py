@@ -155,11 +155,10 @@ def subscriber_document(
     }
 
 
-def registration_request(name: str, email: str, *, at: datetime | None = None) -> dict[str, Any]:
-    """The subscriber a registration with mailing consent creates: *pending*, asking for
-    meetup announcements by e-mail, until the person confirms the link mailed to them
-    (double opt-in, as the public form). Only ever inserted where the person has no
-    subscriber; the insert's filter sets ``person_key``."""
+def _unsubscribed_recipient(
+    name: str, email: str, status: SubscriberStatus, source: str, at: datetime | None
+) -> dict[str, Any]:
+    """A recipient with no topics and no consent yet (the two kinds below)."""
     at = at or now()
     return {
         "_id": new_id(),
@@ -171,12 +170,22 @@ def registration_request(name: str, email: str, *, at: datetime | None = None) -
         "timezone": DEFAULT_TIMEZONE,
         "topics": {},
         "blog_categories": [],
-        "status": SubscriberStatus.PENDING.value,
+        "status": status.value,
         "mailing_consent": False,
         "consent_at": None,
-        "source": "registration",
+        "source": source,
         "created_at": at,
         "updated_at": at,
+    }
+
+
+def registration_request(name: str, email: str, *, at: datetime | None = None) -> dict[str, Any]:
+    """The subscriber a registration with mailing consent creates: *pending*, asking for
+    meetup announcements by e-mail, until the person confirms the link mailed to them
+    (double opt-in, as the public form). Only ever inserted where the person has no
+    subscriber; the insert's filter sets ``person_key``."""
+    return {
+        **_unsubscribed_recipient(name, email, SubscriberStatus.PENDING, "registration", at),
         **pending_choice([Topic.MEETUPS], []),
     }
 
@@ -186,24 +195,7 @@ def contact_document(name: str, email: str, *, at: datetime | None = None) -> di
     public address, a registrant): no subscription, no consent, but an id for the
     unsubscribe link and the preference centre. Only inserted where the person has no
     subscriber; the insert's filter sets ``person_key``."""
-    at = at or now()
-    return {
-        "_id": new_id(),
-        "name": one_line(name)[:200],
-        "email": normalise_email(email),
-        "telegram_chat_id": None,
-        "webhook_url": None,
-        "locale": "ru",
-        "timezone": DEFAULT_TIMEZONE,
-        "topics": {},
-        "blog_categories": [],
-        "status": SubscriberStatus.CONTACT.value,
-        "mailing_consent": False,
-        "consent_at": None,
-        "source": "mailing",
-        "created_at": at,
-        "updated_at": at,
-    }
+    return _unsubscribed_recipient(name, email, SubscriberStatus.CONTACT, "mailing", at)
 
 
 def pending_choice(topics: list[Topic], blog_categories: list[str]) -> dict[str, Any]:
