@@ -293,14 +293,14 @@ WIDER_THAN_SCREEN = """(width) => [...document.querySelectorAll('body *')]
 
 
 CONSOLE = [
-    PageCheck("вход в консоль", "console", lambda s: "/login", "Вход", public=False),
+    PageCheck("вход в консоль", "console", lambda s: "/console/login", "Вход", public=False),
     PageCheck(
         "вход: неверный пароль",
         "console",
-        lambda s: "/login",
+        lambda s: "/console/login",
         "Вход",
         click(
-            "form[action='/login'] button[type=submit]",
+            "form[action='/console/login'] button[type=submit]",
             **{"f-email": "nobody@example.org", "f-password": "не тот"},
         ),
         public=False,
