@@ -31,6 +31,7 @@ RECIPIENTS = 2000
 UNSUBSCRIBED = 50  # chose the topic, then unsubscribed: left out from the start
 NO_CONSENT = 30  # chose it without consent: left out from the start
 GONE_WHILE_DOWN = 20  # unsubscribe while the service is dead: suppressed
+SENDERS = 4  # parallel SMTP connections: at most this many messages mid-hand-over
 
 
 def _subscriber(i: int, *, status: SubscriberStatus, consent: bool) -> dict:
@@ -62,7 +63,7 @@ async def test_sigkill_mid_mailing_mails_every_recipient_exactly_once(
         "notifications",
         **{**FAST, **smtp.settings()},
         mailing_rate_per_second=150,
-        sender_workers=4,
+        sender_workers=SENDERS,
         send_lease_seconds=3,
         mailing_lease_seconds=3,
     )
@@ -122,9 +123,17 @@ async def test_sigkill_mid_mailing_mails_every_recipient_exactly_once(
     expected = {f"r{i}@example.org" for i in range(RECIPIENTS)} - gone_addresses
     twice = {a: n for a, n in mailed.items() if n > 1}
     assert not twice, f"mailed more than once: {twice}"
-    assert set(mailed) == expected, (
-        f"missing {len(expected - set(mailed))}, unexpected {set(mailed) - expected}"
-    )
+    # SMTP cannot be exactly-once: a message the sender had handed over (the server said
+    # 354) when it was killed counts as sent, never twice, and is marked `unconfirmed` for
+    # staff to see; it may not have arrived. Every other recipient got the mail, and no
+    # more messages were in that window than senders were at work.
+    unconfirmed = {
+        m["to"] async for m in mongo.messages.find({"mailing_id": mailing_id, "unconfirmed": True})
+    }
+    assert len(unconfirmed) <= SENDERS, unconfirmed
+    missing = expected - set(mailed)
+    assert missing <= unconfirmed, f"lost without a trace: {sorted(missing - unconfirmed)}"
+    assert set(mailed) <= expected, f"unexpected {set(mailed) - expected}"
     assert not gone_addresses & set(mailed)
     assert done["audience"] == {
         "included": RECIPIENTS,

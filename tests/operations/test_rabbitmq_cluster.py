@@ -185,7 +185,10 @@ async def test_a_node_killed_mid_season_loses_nothing_and_doubles_nothing(
     assert sorted(n["name"] for n in nodes if n["running"]) == [
         f"nkohub-{n}@localhost" for n in (1, 2, 3)
     ], "node 1 is back in the cluster"
-    consumer_queues = [q for q in queues if not q["name"].endswith(".dead-letter")]
+    consumer_queues = [
+        q for q in queues if not q["name"].endswith(".dead-letter") and q["type"] != "stream"
+    ]
+    assert [q["type"] for q in queues if q["name"] == "nkohub.history"] == ["stream"]
     assert consumer_queues and all(q["type"] == "quorum" for q in consumer_queues)
     assert all(len(q.get("members", [])) == 3 for q in consumer_queues), [
         (q["name"], q.get("members")) for q in consumer_queues
