@@ -12,6 +12,7 @@ import typer
 
 from nkohub_contracts import load_all_contracts
 from nkohub_contracts.compatibility import freeze as freeze_schema
+from nkohub_shared.asyncapi import ASYNCAPI_PATH, render_asyncapi_json
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.cli_backup import backup as backup_command
 from nkohub_shared.cli_backup import restore as restore_command
@@ -60,13 +61,17 @@ def secrets() -> None:
 
 @app.command()
 def catalogue(
-    write: Annotated[bool, typer.Option(help="rewrite docs/events.md")] = False,
+    write: Annotated[
+        bool, typer.Option(help="rewrite docs/events.md and docs/asyncapi.json")
+    ] = False,
     freeze: Annotated[
         bool, typer.Option(help="freeze schemas of versions not frozen yet (docs/event-schemas)")
     ] = False,
     path: Path = CATALOGUE_PATH,
+    asyncapi_path: Path = ASYNCAPI_PATH,
 ) -> None:
-    """Print the event catalogue, or write it to docs/events.md."""
+    """Print the event catalogue, or write it to docs/events.md together with the
+    platform's AsyncAPI document, docs/asyncapi.json (both generated from the code)."""
     text = render_catalogue()
     if freeze:
         for model in load_all_contracts().values():
@@ -76,6 +81,8 @@ def catalogue(
     if write:
         path.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {path}")
+        asyncapi_path.write_text(render_asyncapi_json(), encoding="utf-8")
+        typer.echo(f"wrote {asyncapi_path}")
     else:
         typer.echo(text)
 
