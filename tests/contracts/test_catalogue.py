@@ -27,7 +27,13 @@ from nkohub_publishing.app import build_runtime as publishing_runtime
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_registry.app import build_runtime as registry_runtime
 from nkohub_registry.settings import RegistrySettings
-from nkohub_shared.asyncapi import ASYNCAPI_PATH, render_asyncapi, render_asyncapi_json
+from nkohub_shared.asyncapi import (
+    ASYNCAPI_PAGE_PATH,
+    ASYNCAPI_PATH,
+    render_asyncapi,
+    render_asyncapi_html,
+    render_asyncapi_json,
+)
 from nkohub_shared.bus.topology import history_types
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.eventmap import PLATFORM_SERVICES, subscriptions
@@ -74,6 +80,7 @@ def test_the_committed_catalogue_and_asyncapi_document_are_what_the_code_gives()
     hint = "run `uv run nkohub catalogue --write`"
     assert (ROOT / CATALOGUE_PATH).read_text(encoding="utf-8") == render_catalogue(), hint
     assert (ROOT / ASYNCAPI_PATH).read_text(encoding="utf-8") == render_asyncapi_json(), hint
+    assert (ROOT / ASYNCAPI_PAGE_PATH).read_text(encoding="utf-8") == render_asyncapi_html(), hint
 
 
 def test_the_consumers_named_are_the_real_subscriptions_of_every_service(runtimes):

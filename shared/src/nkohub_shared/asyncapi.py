@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,13 @@ from nkohub_shared.bus.topology import history_types
 from nkohub_shared.catalogue import when
 from nkohub_shared.eventmap import subscriptions
 
-__all__ = ["ASYNCAPI_PATH", "render_asyncapi", "render_asyncapi_json"]
+__all__ = [
+    "ASYNCAPI_PAGE_PATH",
+    "ASYNCAPI_PATH",
+    "render_asyncapi",
+    "render_asyncapi_html",
+    "render_asyncapi_json",
+]
 
 ASYNCAPI_PATH = Path("docs/asyncapi.json")
 AMQP_BINDING = "0.3.0"
@@ -189,6 +196,63 @@ def render_asyncapi() -> dict[str, Any]:
     }
 
 
-def render_asyncapi_json() -> str:
+def render_asyncapi_json(document: dict[str, Any] | None = None) -> str:
     """The document as the file holds it."""
-    return json.dumps(render_asyncapi(), indent=2, ensure_ascii=False) + "\n"
+    doc = render_asyncapi() if document is None else document
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+ASYNCAPI_PAGE_PATH = Path("docs/asyncapi.html")
+
+
+def render_asyncapi_html(document: dict[str, Any] | None = None) -> str:
+    """A page for people about the document (the site's ``/api/``): no script, no style
+    attribute, every text escaped."""
+    doc = render_asyncapi() if document is None else document
+    messages = doc["components"]["messages"]
+    receivers: dict[str, list[str]] = {}
+    for op in doc["operations"].values():
+        if op["action"] == "receive":
+            event_type = op["channel"]["$ref"].removeprefix("#/channels/")
+            receivers.setdefault(event_type, []).append(op["x-queue"]["name"])
+    rows, sections = [], []
+    for event_type, message in messages.items():
+        e = escape(event_type)
+        queues = ", ".join(escape(q) for q in receivers.get(event_type, [])) or "—"
+        personal = "да" if message["x-personal-data"] else "нет"
+        history = "хранится" if message["x-kept-in-history"] else "не хранится"
+        rows.append(
+            f'<tr><td><a href="#{e}"><code>{e}</code></a></td><td>{message["x-version"]}</td>'
+            f"<td>{escape(message['x-producer'])}</td><td>{queues}</td><td>{personal}</td>"
+            f"<td>{history}</td></tr>"
+        )
+        example = json.dumps(message["examples"][0]["payload"], indent=2, ensure_ascii=False)
+        sections.append(
+            f'<section id="{e}"><h2><code>{e}</code></h2><p>{escape(message["description"])}</p>'
+            f"<p>Публикует: {escape(message['x-producer'])}. Получают: {queues}. "
+            f"Персональные данные: {personal}; в потоке истории: {history}.</p>"
+            f"<details><summary>Пример события</summary><pre>{escape(example)}</pre></details>"
+            "</section>"
+        )
+    title = escape(doc["info"]["title"])
+    return (
+        '<!doctype html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>События платформы nkohub — AsyncAPI</title>\n</head>\n<body>\n<main>\n"
+        f"<h1>События платформы nkohub</h1>\n"
+        f"<p>{title}, версия пакета контрактов {escape(doc['info']['version'])}. "
+        'Документ AsyncAPI 3.0 целиком: <a href="/api/asyncapi.json">/api/asyncapi.json</a> '
+        "(откройте его в AsyncAPI Studio или сгенерируйте по нему код). События приходят в "
+        "обменник <code>nkohub</code> (topic), ключ маршрутизации — тип события; события без "
+        "персональных данных хранятся и в потоке <code>nkohub.history</code>.</p>\n"
+        "<p>API сервисов: <code>/api/registry/v1</code>, <code>/api/events/v1</code>, "
+        "<code>/api/notifications/v1</code>, <code>/api/publishing/v1</code> "
+        "(описание каждого — <code>/api/&lt;сервис&gt;/openapi.json</code>).</p>\n"
+        "<table>\n<caption>Типы событий</caption>\n<thead><tr><th>тип</th><th>версия</th>"
+        "<th>публикует</th><th>очереди платформы</th><th>персональные данные</th>"
+        "<th>поток истории</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+        + "\n".join(sections)
+        + "\n</main>\n</body>\n</html>\n"
+    )

@@ -12,7 +12,13 @@ import typer
 
 from nkohub_contracts import load_all_contracts
 from nkohub_contracts.compatibility import freeze as freeze_schema
-from nkohub_shared.asyncapi import ASYNCAPI_PATH, render_asyncapi_json
+from nkohub_shared.asyncapi import (
+    ASYNCAPI_PAGE_PATH,
+    ASYNCAPI_PATH,
+    render_asyncapi,
+    render_asyncapi_html,
+    render_asyncapi_json,
+)
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.cli_backup import backup as backup_command
 from nkohub_shared.cli_backup import restore as restore_command
@@ -62,7 +68,7 @@ def secrets() -> None:
 @app.command()
 def catalogue(
     write: Annotated[
-        bool, typer.Option(help="rewrite docs/events.md and docs/asyncapi.json")
+        bool, typer.Option(help="rewrite docs/events.md, docs/asyncapi.json and .html")
     ] = False,
     freeze: Annotated[
         bool, typer.Option(help="freeze schemas of versions not frozen yet (docs/event-schemas)")
@@ -81,8 +87,11 @@ def catalogue(
     if write:
         path.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {path}")
-        asyncapi_path.write_text(render_asyncapi_json(), encoding="utf-8")
-        typer.echo(f"wrote {asyncapi_path}")
+        document = render_asyncapi()
+        asyncapi_path.write_text(render_asyncapi_json(document), encoding="utf-8")
+        page = asyncapi_path.with_name(ASYNCAPI_PAGE_PATH.name)
+        page.write_text(render_asyncapi_html(document), encoding="utf-8")
+        typer.echo(f"wrote {asyncapi_path} and {page}")
     else:
         typer.echo(text)
 
