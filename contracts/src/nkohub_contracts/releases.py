@@ -13,13 +13,22 @@ change needs, against the previous release:
 ``python -m nkohub_contracts.releases check`` says whether the current contracts match the
 record of the current version; ``record`` adds the current version to the record, refusing
 a version whose bump is too small for the change (run both from a checkout).
+
+Supported releases (the policy is the README's): every earlier release of the current major
+version. Their wheels are kept in the checkout, ``contracts/releases/`` (built from the
+commit that released them), and ``check`` reads each one's contracts with the wheel first on
+the path: every contract it has must still be published, with every field it knows still
+there with the same type and none newly required (``compatibility.breaking_changes``). So a
+subscriber built against any supported release still decodes what the platform publishes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import sys
+import zipfile
 from collections.abc import Mapping
 from importlib import resources
 from itertools import pairwise
@@ -27,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from nkohub_contracts.base import IntegrationEvent, base_type, load_all_contracts
-from nkohub_contracts.compatibility import flatten
+from nkohub_contracts.compatibility import breaking_changes, flatten
 
 __all__ = [
     "RECORD_PATH",
+    "RELEASES_DIR",
     "Fingerprint",
     "check_release",
     "fingerprints",
@@ -38,9 +48,14 @@ __all__ = [
     "needed_bump",
     "parse_version",
     "record_release",
+    "release_contracts",
+    "supported_release_problems",
+    "supported_versions",
+    "wheel_path",
 ]
 
 RECORD_PATH = Path(__file__).with_name("releases.json")
+RELEASES_DIR = Path("contracts/releases")  # in the platform's checkout
 BUMPS = ("none", "patch", "minor", "major")
 
 Fingerprint = dict[str, str]  # {"fields": sha256, "schema": sha256}
@@ -166,6 +181,79 @@ def record_release(version: str, current: Contracts, path: Path = RECORD_PATH) -
     return problems
 
 
+def supported_versions(version: str, record: Mapping[str, Any]) -> list[str]:
+    """The releases before ``version`` that subscribers may still be built against: every
+    recorded release of the same major version."""
+    major = parse_version(version)[0]
+    return [
+        v
+        for v in _ordered(record)
+        if parse_version(v)[0] == major and parse_version(v) < parse_version(version)
+    ]
+
+
+def wheel_path(version: str, releases_dir: Path = RELEASES_DIR) -> Path:
+    return releases_dir / f"nkohub_contracts-{version}-py3-none-any.whl"
+
+
+_READ_WHEEL = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import nkohub_contracts
+from nkohub_contracts import load_all_contracts
+assert nkohub_contracts.__file__.startswith(sys.argv[1]), nkohub_contracts.__file__
+print(json.dumps({
+    "version": nkohub_contracts.__version__,
+    "schemas": {t: m.model_json_schema() for t, m in load_all_contracts().items()},
+}))
+"""
+
+
+def release_contracts(wheel: Path) -> dict[str, Any]:
+    """A released wheel's version, its own record and the schemas of its contracts, read by
+    a separate interpreter with the wheel first on its path (the same pydantic)."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _READ_WHEEL, str(wheel.resolve())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if ran.returncode != 0:
+        raise RuntimeError(f"cannot read {wheel}: {ran.stderr.strip()[-500:]}")
+    released = json.loads(ran.stdout)
+    with zipfile.ZipFile(wheel) as archive:  # (1.0.0 reads its record only from a folder)
+        released["record"] = json.loads(archive.read("nkohub_contracts/releases.json"))
+    return released
+
+
+def supported_release_problems(
+    version: str,
+    current: Mapping[str, dict[str, Any]],
+    record: Mapping[str, Contracts],
+    releases_dir: Path = RELEASES_DIR,
+) -> list[str]:
+    """What a subscriber built against a supported release would no longer decode in the
+    ``current`` contracts (type -> data schema); also a missing or unrecorded wheel."""
+    problems = []
+    for old in supported_versions(version, record):
+        wheel = wheel_path(old, releases_dir)
+        if not wheel.exists():
+            problems.append(f"{old} is supported but its wheel is missing: {wheel}")
+            continue
+        released = release_contracts(wheel)
+        if released["version"] != old or released["record"].get(old) != dict(record[old]):
+            problems.append(f"{wheel} is not the recorded release {old}")
+            continue
+        for event_type, schema in sorted(released["schemas"].items()):
+            if event_type not in current:
+                problems.append(f"{old}: {event_type} is no longer published")
+                continue
+            for change in breaking_changes(schema, current[event_type]):
+                problems.append(f"{old}: {event_type}: {change}")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     from nkohub_contracts import __version__
 
@@ -174,7 +262,16 @@ def main(argv: list[str]) -> int:
     if command == "record":
         problems = record_release(__version__, current)
     elif command == "check":
-        problems = check_release(__version__, current, load_record())
+        record = load_record()
+        problems = check_release(__version__, current, record)
+        if RELEASES_DIR.is_dir():  # a checkout: the supported releases' wheels are there
+            schemas = {t: m.model_json_schema() for t, m in load_all_contracts().items()}
+            problems += supported_release_problems(__version__, schemas, record)
+            if not problems:
+                print(
+                    f"supported releases {', '.join(supported_versions(__version__, record))} "
+                    f"decode what {__version__} publishes"
+                )
     else:
         print("usage: python -m nkohub_contracts.releases [check|record]", file=sys.stderr)
         return 2
