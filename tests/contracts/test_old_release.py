@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,8 +161,6 @@ async def test_the_example_on_the_oldest_release_decodes_what_the_platform_publi
 async def _play(meetups: Any, people: Any) -> dict[str, str]:
     """Through the APIs: a meetup scheduled, moved, attended by one of two registered, and
     completed; another scheduled and cancelled; the attendee erased in the registry."""
-    from datetime import UTC, datetime, timedelta
-
     mid = (await scheduled_meetup(meetups, title="Открытое общение: старый пакет"))["meetup_id"]
     registrations = []
     for i in (1, 2):
