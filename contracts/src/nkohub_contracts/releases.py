@@ -24,6 +24,8 @@ subscriber built against any supported release still decodes what the platform p
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import subprocess
@@ -212,8 +214,14 @@ print(json.dumps({
 def release_contracts(wheel: Path) -> dict[str, Any]:
     """A released wheel's version, its own record and the schemas of its contracts, read by
     a separate interpreter with the wheel first on its path (the same pydantic)."""
+    stat = wheel.stat()
+    return copy.deepcopy(_read_wheel(str(wheel.resolve()), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.cache
+def _read_wheel(wheel: str, size: int, mtime: int) -> dict[str, Any]:
     ran = subprocess.run(
-        [sys.executable, "-c", _READ_WHEEL, str(wheel.resolve())],
+        [sys.executable, "-c", _READ_WHEEL, wheel],
         capture_output=True,
         text=True,
         timeout=120,
@@ -239,7 +247,10 @@ def supported_release_problems(
     for old in supported_versions(version, record):
         wheel = wheel_path(old, releases_dir)
         if not wheel.exists():
-            problems.append(f"{old} is supported but its wheel is missing: {wheel}")
+            problems.append(
+                f"{old} is supported but its wheel is missing: {wheel} "
+                "(contracts/releases/README.md: build it from the commit that released it)"
+            )
             continue
         released = release_contracts(wheel)
         if released["version"] != old or released["record"].get(old) != dict(record[old]):
