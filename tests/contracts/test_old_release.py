@@ -7,7 +7,10 @@ through their APIs (a meetup scheduled, changed, attended, completed; another ca
 person erased); every message they publish is caught from the ``nkohub`` exchange as bytes.
 A separate interpreter with the 1.0.0 wheel first on its path (and this pydantic) runs the
 example's own decoding and store (``examples/subscriber``) on the messages of every type the
-example handles, and reports what it decoded and counted."""
+example handles, and reports what it decoded and counted. (Not a fresh virtualenv: offline,
+uv cannot install pydantic's compiled core from its cache here, so the old package shares
+this interpreter's pydantic and FastStream, which is what a subscriber upgrading only those
+would run.)"""
 
 from __future__ import annotations
 
