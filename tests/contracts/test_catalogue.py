@@ -202,3 +202,20 @@ def test_it_covers_what_each_service_documents_itself(runtimes, document):
                 assert binding["queue"]["name"] in queues, (service, channel["address"])
             else:
                 assert channel["address"] in document["channels"], (service, channel["address"])
+
+
+def test_the_catalogue_command_writes_the_catalogue_the_document_and_its_page(tmp_path):
+    from typer.testing import CliRunner
+
+    from nkohub_shared.cli import app
+
+    catalogue, document = tmp_path / "events.md", tmp_path / "asyncapi.json"
+    ran = CliRunner().invoke(
+        app, ["catalogue", "--write", "--path", str(catalogue), "--asyncapi-path", str(document)]
+    )
+    assert ran.exit_code == 0, ran.output
+    assert catalogue.read_text(encoding="utf-8") == render_catalogue()
+    assert document.read_text(encoding="utf-8") == render_asyncapi_json()
+    page = tmp_path / "asyncapi.html"
+    assert page.read_text(encoding="utf-8") == render_asyncapi_html()
+    assert f"wrote {document} and {page}" in ran.output
