@@ -87,6 +87,9 @@ def sample_context(name: str) -> dict[str, Any]:
             ),
             "body_text": "Уважаемые коллеги!\n\nПриглашаем на **консультацию**.\n",
         },
-        "subscription_confirm": {"confirm_url": "http://localhost:8003/subscriptions/x/confirm"},
+        "subscription_confirm": {
+            "confirm_url": "http://localhost:8003/subscriptions/x/confirm",
+            "link_days": 7,
+        },
     }
     return {**base, **extra.get(name, {})}
