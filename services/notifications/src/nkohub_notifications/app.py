@@ -50,6 +50,11 @@ async def run_schedules(ctx: NotificationsContext) -> None:
         await asyncio.sleep(ctx.settings.scheduler_poll_seconds)
 
 
+async def refresh_templates(ctx: NotificationsContext) -> None:
+    """Background job: staff's template overrides, reloaded when their versions change."""
+    await ctx.templates.keep_fresh(ctx.settings.template_refresh_seconds)
+
+
 def build_runtime(
     settings: NotificationsSettings,
 ) -> ServiceRuntime[NotificationsSettings, NotificationsContext]:
@@ -60,7 +65,7 @@ def build_runtime(
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
-        background=[send_messages, run_schedules],
+        background=[send_messages, run_schedules, refresh_templates],
     )
 
 

@@ -23,6 +23,7 @@ from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
+from nkohub_notifications.service.templates import TemplateEditing
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.links import LinkSigner
 from nkohub_shared.runtime import ServiceRuntime
@@ -45,6 +46,7 @@ class NotificationsContext:
     erasure: Erasure
     mailings: Mailings
     segments: Segments
+    templates: TemplateEditing
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -76,10 +78,11 @@ class NotificationsContext:
             rate_limits=runtime.rate_limits,
             targets=targets,
         )
+        renderer = Renderer()
         notifier = Notifier(
             repos.messages,
             repos.subscribers,
-            Renderer(),
+            renderer,
             links,
             wake_sender=sender.wake,
             telegram_enabled=s.telegram_bot_token is not None,
@@ -140,4 +143,5 @@ class NotificationsContext:
                 lease=timedelta(seconds=s.mailing_lease_seconds),
             ),
             segments=segments,
+            templates=TemplateEditing(repos.templates, renderer),
         )

@@ -12,7 +12,9 @@
 - ``mailings`` (``MailingRepository``): mailings staff write; the outbox of
   ``notifications.mailing.*``;
 - ``organizations``, ``organization_visits`` (``OrganizationRepository``): the registry's
-  organizations (from its events) and which were seen at meetups: mailing segments.
+  organizations (from its events) and which were seen at meetups: mailing segments;
+- ``template_overrides``, ``template_history`` (``TemplateRepository``): staff's versions
+  of the message templates and every save, restore and reset.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from nkohub_notifications.repository import (
     readmodel,
     reminders,
     subscribers,
+    templates,
 )
 from nkohub_notifications.repository.erased import ErasedPeopleRepository
 from nkohub_notifications.repository.mailings import MailingRepository
@@ -44,6 +47,7 @@ from nkohub_notifications.repository.readmodel import (
 )
 from nkohub_notifications.repository.reminders import ReminderRepository
 from nkohub_notifications.repository.subscribers import SubscriberRepository
+from nkohub_notifications.repository.templates import TemplateRepository
 from nkohub_shared.storage.writer import Outbox
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -53,6 +57,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     reminders.COLLECTION: reminders.INDEXES,
     posts.POSTS: posts.POST_INDEXES,
     mailings.COLLECTION: mailings.INDEXES,
+    templates.HISTORY: templates.HISTORY_INDEXES,
 }
 OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION, mailings.COLLECTION]
 
@@ -69,6 +74,7 @@ class Repositories:
     erased: ErasedPeopleRepository
     mailings: MailingRepository
     organizations: OrganizationRepository
+    templates: TemplateRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -83,6 +89,7 @@ class Repositories:
             erased=ErasedPeopleRepository(db[erased.COLLECTION]),
             mailings=MailingRepository(db[mailings.COLLECTION], outbox),
             organizations=OrganizationRepository(db),
+            templates=TemplateRepository(db[templates.OVERRIDES], db[templates.HISTORY]),
         )
 
 
@@ -101,4 +108,5 @@ __all__ = [
     "ReminderRepository",
     "Repositories",
     "SubscriberRepository",
+    "TemplateRepository",
 ]
