@@ -11,6 +11,7 @@ from nkohub_notifications.domain.links import MailLinks
 from nkohub_notifications.domain.rendering import Renderer
 from nkohub_notifications.domain.targets import TargetPolicy
 from nkohub_notifications.repository import Repositories
+from nkohub_notifications.service.alerts import Alerts
 from nkohub_notifications.service.consultations import ConsultationMail
 from nkohub_notifications.service.delivery_log import DeliveryLog
 from nkohub_notifications.service.digest import Digests
@@ -47,6 +48,7 @@ class NotificationsContext:
     mailings: Mailings
     segments: Segments
     templates: TemplateEditing
+    alerts: Alerts
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -144,4 +146,5 @@ class NotificationsContext:
             ),
             segments=segments,
             templates=TemplateEditing(repos.templates, renderer),
+            alerts=Alerts(repos.alert_settings, repos.meetups, notifier),
         )

@@ -125,8 +125,33 @@ SPECS: dict[str, TemplateSpec] = {
             True,
             "Двойное подтверждение подписки (ссылка)",
         ),
+        TemplateSpec(
+            "specialist_reminder",
+            "Напоминание: консультации {{ day_label }}",
+            True,
+            "Напоминание специалисту накануне: его консультации и кто записан",
+        ),
+        TemplateSpec(
+            "alert_question",
+            "Новый вопрос к встрече: {{ meetup.title }}",
+            True,
+            "Оповещение сотрудникам: новый вопрос выступающим",
+        ),
+        TemplateSpec(
+            "alert_waitlist",
+            "Лист ожидания больше {{ waitlist.threshold }}: {{ meetup.title }}",
+            True,
+            "Оповещение сотрудникам: лист ожидания встречи больше порога",
+        ),
+        TemplateSpec(
+            "alert_message_failed",
+            "Письмо не доставлено: {{ failure.template_title }}",
+            True,
+            "Оповещение сотрудникам: письмо не доставлено окончательно",
+        ),
     )
 }
+ALERT_TEMPLATES = frozenset(n for n in SPECS if n.startswith("alert_"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@
 - ``organizations``, ``organization_visits`` (``OrganizationRepository``): the registry's
   organizations (from its events) and which were seen at meetups: mailing segments;
 - ``template_overrides``, ``template_history`` (``TemplateRepository``): staff's versions
-  of the message templates and every save, restore and reset.
+  of the message templates and every save, restore and reset;
+- ``alert_settings`` (``AlertSettingsRepository``): to whom staff alerts go, which kinds.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_notifications.repository import (
+    alerts,
     erased,
     mailings,
     messages,
@@ -35,6 +37,7 @@ from nkohub_notifications.repository import (
     subscribers,
     templates,
 )
+from nkohub_notifications.repository.alerts import AlertSettingsRepository
 from nkohub_notifications.repository.erased import ErasedPeopleRepository
 from nkohub_notifications.repository.mailings import MailingRepository
 from nkohub_notifications.repository.messages import MessageRepository
@@ -75,6 +78,7 @@ class Repositories:
     mailings: MailingRepository
     organizations: OrganizationRepository
     templates: TemplateRepository
+    alert_settings: AlertSettingsRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -90,12 +94,14 @@ class Repositories:
             mailings=MailingRepository(db[mailings.COLLECTION], outbox),
             organizations=OrganizationRepository(db),
             templates=TemplateRepository(db[templates.OVERRIDES], db[templates.HISTORY]),
+            alert_settings=AlertSettingsRepository(db[alerts.COLLECTION]),
         )
 
 
 __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
+    "AlertSettingsRepository",
     "DigestRepository",
     "ErasedPeopleRepository",
     "KnownMeetup",
