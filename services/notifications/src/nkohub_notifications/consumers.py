@@ -115,6 +115,7 @@ async def attendance_recorded(ctx: Ctx, event: AttendanceRecorded, envelope: Clo
 @consultations.on(ConsultationBooked)
 async def consultation_booked(ctx: Ctx, event: ConsultationBooked, envelope: CloudEvent) -> None:
     await ctx.consultations.booked(event, envelope)
+    await ctx.specialists.booked(event, envelope)
 
 
 @consultations.on(ConsultationCancelled)
@@ -122,6 +123,7 @@ async def consultation_cancelled(
     ctx: Ctx, event: ConsultationCancelled, envelope: CloudEvent
 ) -> None:
     await ctx.consultations.cancelled(event, envelope)
+    await ctx.specialists.cancelled(event)
 
 
 @publishing.on(GrantDeadlineApproaching)

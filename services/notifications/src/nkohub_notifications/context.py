@@ -23,6 +23,7 @@ from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.specialists import SpecialistReminders
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.service.templates import TemplateEditing
 from nkohub_notifications.settings import NotificationsSettings
@@ -49,6 +50,7 @@ class NotificationsContext:
     segments: Segments
     templates: TemplateEditing
     alerts: Alerts
+    specialists: SpecialistReminders
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -147,4 +149,7 @@ class NotificationsContext:
             segments=segments,
             templates=TemplateEditing(repos.templates, renderer),
             alerts=Alerts(repos.alert_settings, repos.meetups, notifier),
+            specialists=SpecialistReminders(
+                repos.consultation_slots, repos.meetups, notifier, erasure
+            ),
         )

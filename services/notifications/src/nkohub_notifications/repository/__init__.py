@@ -15,7 +15,9 @@
   organizations (from its events) and which were seen at meetups: mailing segments;
 - ``template_overrides``, ``template_history`` (``TemplateRepository``): staff's versions
   of the message templates and every save, restore and reset;
-- ``alert_settings`` (``AlertSettingsRepository``): to whom staff alerts go, which kinds.
+- ``alert_settings`` (``AlertSettingsRepository``): to whom staff alerts go, which kinds;
+- ``consultation_slots`` (``ConsultationSlotRepository``): booked consultations, for the
+  specialists' reminders.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from nkohub_notifications.repository import (
     posts,
     readmodel,
     reminders,
+    specialists,
     subscribers,
     templates,
 )
@@ -49,6 +52,7 @@ from nkohub_notifications.repository.readmodel import (
     RegistrationRepository,
 )
 from nkohub_notifications.repository.reminders import ReminderRepository
+from nkohub_notifications.repository.specialists import ConsultationSlotRepository
 from nkohub_notifications.repository.subscribers import SubscriberRepository
 from nkohub_notifications.repository.templates import TemplateRepository
 from nkohub_shared.storage.writer import Outbox
@@ -61,6 +65,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     posts.POSTS: posts.POST_INDEXES,
     mailings.COLLECTION: mailings.INDEXES,
     templates.HISTORY: templates.HISTORY_INDEXES,
+    specialists.COLLECTION: specialists.INDEXES,
 }
 OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION, mailings.COLLECTION]
 
@@ -79,6 +84,7 @@ class Repositories:
     organizations: OrganizationRepository
     templates: TemplateRepository
     alert_settings: AlertSettingsRepository
+    consultation_slots: ConsultationSlotRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -95,6 +101,7 @@ class Repositories:
             organizations=OrganizationRepository(db),
             templates=TemplateRepository(db[templates.OVERRIDES], db[templates.HISTORY]),
             alert_settings=AlertSettingsRepository(db[alerts.COLLECTION]),
+            consultation_slots=ConsultationSlotRepository(db[specialists.COLLECTION]),
         )
 
 
@@ -102,6 +109,7 @@ __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
     "AlertSettingsRepository",
+    "ConsultationSlotRepository",
     "DigestRepository",
     "ErasedPeopleRepository",
     "KnownMeetup",
