@@ -114,6 +114,7 @@ def staff_samples(name: str) -> dict[str, Any]:
             }
         },
         "specialist_reminder": {
+            "name": "Иванова Анна",
             "day_label": "16 апреля 2026 г.",
             "specialist": {"name": "Иванова Анна", "specialty": "юрист", "body": "Минюст"},
             "slots": [
