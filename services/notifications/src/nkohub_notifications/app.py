@@ -32,10 +32,11 @@ async def send_messages(ctx: NotificationsContext) -> None:
 
 
 async def run_schedules(ctx: NotificationsContext) -> None:
-    """Background job: due reminders, the daily digest and mailings whose time came,
-    every ``scheduler_poll_seconds``."""
+    """Background job: due reminders (registrants', specialists'), the daily digest and
+    mailings whose time came, every ``scheduler_poll_seconds``."""
     jobs = {
         "reminders": ctx.reminders.send_due,
+        "specialist_reminders": ctx.specialists.send_due,
         "digest": ctx.digests.run_latest,
         "mailings": ctx.mailings.run_due,
     }
@@ -50,6 +51,11 @@ async def run_schedules(ctx: NotificationsContext) -> None:
         await asyncio.sleep(ctx.settings.scheduler_poll_seconds)
 
 
+async def refresh_templates(ctx: NotificationsContext) -> None:
+    """Background job: staff's template overrides, reloaded when their versions change."""
+    await ctx.templates.keep_fresh(ctx.settings.template_refresh_seconds)
+
+
 def build_runtime(
     settings: NotificationsSettings,
 ) -> ServiceRuntime[NotificationsSettings, NotificationsContext]:
@@ -60,7 +66,7 @@ def build_runtime(
         consumers=CONSUMERS,
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
-        background=[send_messages, run_schedules],
+        background=[send_messages, run_schedules, refresh_templates],
     )
 
 

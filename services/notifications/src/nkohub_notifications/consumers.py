@@ -3,7 +3,8 @@ decodes nothing more than the event and calls a use case.
 
 Queues: ``notifications.meetups`` (meetups, registrations, attendance),
 ``notifications.consultations``, ``notifications.publishing``, ``notifications.privacy``,
-``notifications.registry`` (the organizations read model, for mailing segments).
+``notifications.registry`` (the organizations read model, for mailing segments),
+``notifications.alerts`` (alerts to staff: questions, waitlists, messages failed for good).
 The use cases only write the read model and queue messages under unique idempotency
 keys, so a redelivered event never produces a second e-mail.
 """
@@ -19,11 +20,13 @@ from nkohub_contracts.events import (
     MeetupCompleted,
     MeetupScheduled,
     MeetupUpdated,
+    QuestionSubmitted,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationPromoted,
     RegistrationWaitlisted,
 )
+from nkohub_contracts.notifications import MessageFailed
 from nkohub_contracts.publishing import (
     GrantDeadlineApproaching,
     PostPublished,
@@ -42,7 +45,16 @@ publishing = EventConsumer[Ctx]("notifications", "publishing", "Grant deadlines,
 privacy = EventConsumer[Ctx]("notifications", "privacy", "Erasure of personal data")
 registry = EventConsumer[Ctx]("notifications", "registry", "Organizations for mailing segments")
 
-CONSUMERS: list[EventConsumer[Ctx]] = [meetups, consultations, publishing, privacy, registry]
+alerts = EventConsumer[Ctx]("notifications", "alerts", "Alerts to staff")
+
+CONSUMERS: list[EventConsumer[Ctx]] = [
+    meetups,
+    consultations,
+    publishing,
+    privacy,
+    registry,
+    alerts,
+]
 
 follow_organizations(registry, lambda ctx: ctx.organization_read_model)
 
@@ -103,6 +115,7 @@ async def attendance_recorded(ctx: Ctx, event: AttendanceRecorded, envelope: Clo
 @consultations.on(ConsultationBooked)
 async def consultation_booked(ctx: Ctx, event: ConsultationBooked, envelope: CloudEvent) -> None:
     await ctx.consultations.booked(event, envelope)
+    await ctx.specialists.booked(event, envelope)
 
 
 @consultations.on(ConsultationCancelled)
@@ -110,6 +123,7 @@ async def consultation_cancelled(
     ctx: Ctx, event: ConsultationCancelled, envelope: CloudEvent
 ) -> None:
     await ctx.consultations.cancelled(event, envelope)
+    await ctx.specialists.cancelled(event)
 
 
 @publishing.on(GrantDeadlineApproaching)
@@ -132,3 +146,18 @@ async def post_unpublished(ctx: Ctx, event: PostUnpublished, envelope: CloudEven
 @privacy.on(PersonErased)
 async def person_erased(ctx: Ctx, event: PersonErased, envelope: CloudEvent) -> None:
     await ctx.erasure.erase(event.person_keys, envelope.time)
+
+
+@alerts.on(QuestionSubmitted)
+async def alert_question(ctx: Ctx, event: QuestionSubmitted, envelope: CloudEvent) -> None:
+    await ctx.alerts.question_submitted(event, envelope)
+
+
+@alerts.on(RegistrationWaitlisted)
+async def alert_waitlist(ctx: Ctx, event: RegistrationWaitlisted, envelope: CloudEvent) -> None:
+    await ctx.alerts.waitlisted(event, envelope)
+
+
+@alerts.on(MessageFailed)
+async def alert_message_failed(ctx: Ctx, event: MessageFailed, envelope: CloudEvent) -> None:
+    await ctx.alerts.message_failed(event, envelope)

@@ -11,6 +11,7 @@ from nkohub_notifications.domain.links import MailLinks
 from nkohub_notifications.domain.rendering import Renderer
 from nkohub_notifications.domain.targets import TargetPolicy
 from nkohub_notifications.repository import Repositories
+from nkohub_notifications.service.alerts import Alerts
 from nkohub_notifications.service.consultations import ConsultationMail
 from nkohub_notifications.service.delivery_log import DeliveryLog
 from nkohub_notifications.service.digest import Digests
@@ -22,7 +23,9 @@ from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.specialists import SpecialistReminders
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
+from nkohub_notifications.service.templates import TemplateEditing
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.links import LinkSigner
 from nkohub_shared.runtime import ServiceRuntime
@@ -45,6 +48,9 @@ class NotificationsContext:
     erasure: Erasure
     mailings: Mailings
     segments: Segments
+    templates: TemplateEditing
+    alerts: Alerts
+    specialists: SpecialistReminders
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -76,10 +82,11 @@ class NotificationsContext:
             rate_limits=runtime.rate_limits,
             targets=targets,
         )
+        renderer = Renderer()
         notifier = Notifier(
             repos.messages,
             repos.subscribers,
-            Renderer(),
+            renderer,
             links,
             wake_sender=sender.wake,
             telegram_enabled=s.telegram_bot_token is not None,
@@ -140,4 +147,9 @@ class NotificationsContext:
                 lease=timedelta(seconds=s.mailing_lease_seconds),
             ),
             segments=segments,
+            templates=TemplateEditing(repos.templates, renderer),
+            alerts=Alerts(repos.alert_settings, repos.meetups, notifier),
+            specialists=SpecialistReminders(
+                repos.consultation_slots, repos.meetups, notifier, erasure
+            ),
         )

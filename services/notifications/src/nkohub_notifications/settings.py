@@ -104,6 +104,9 @@ class NotificationsSettings(ServiceSettings):
         description='before the start, e.g. ["P1D","PT2H"] or seconds [86400,7200]',
     )
     scheduler_poll_seconds: float = Field(default=5.0, gt=0)
+    template_refresh_seconds: float = Field(
+        default=2.0, gt=0, description="how soon every replica uses a template staff saved"
+    )
     digest_time: time = Field(default=time(9, 0), description="local time of the daily digest")
     digest_timezone: str = "Europe/Samara"
     # Links

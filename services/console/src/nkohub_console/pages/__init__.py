@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from nkohub_console.domain.sessions import COOKIE
 from nkohub_console.pages import (
     accounts,
+    alerts,
     auth,
     blog,
     door,
@@ -21,6 +22,7 @@ from nkohub_console.pages import (
     messages,
     organizations,
     report,
+    templates,
     today,
 )
 from nkohub_console.pages.common import (
@@ -43,7 +45,20 @@ BODY_LIMITS = [
 ]
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-for module in (auth, accounts, today, meetups, door, organizations, blog, messages, report):
+# templates and alerts before messages: its /messages/{message_id} would take their paths
+for module in (
+    auth,
+    accounts,
+    today,
+    meetups,
+    door,
+    organizations,
+    blog,
+    templates,
+    alerts,
+    messages,
+    report,
+):
     router.include_router(module.router)
 
 entrances = APIRouter(include_in_schema=False)

@@ -1,12 +1,13 @@
 """Messages: the delivery log with filters, one message with its history and a retry;
-recipients and their subscriptions; template previews. (Mailings come with their API.)"""
+recipients and their subscriptions. (Templates: ``pages.templates``; alerts:
+``pages.alerts``.)"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from nkohub_console.pages.common import StaffForm, StaffPage, redirect
 
@@ -55,24 +56,6 @@ async def recipients(staff: StaffPage, email: Short = None, status: Short = None
 async def recipient(recipient_id: str, staff: StaffPage) -> Response:
     found = await staff.services.notifications.recipient(recipient_id)
     return staff.render("recipient.html", r=found)
-
-
-@router.get("/templates")
-async def templates(staff: StaffPage) -> Response:
-    return staff.render("templates.html", templates=await staff.services.notifications.templates())
-
-
-@router.get("/templates/{name}")
-async def template_preview(name: str, staff: StaffPage) -> Response:
-    preview = await staff.services.notifications.preview(name)
-    return staff.render("template.html", preview=preview)
-
-
-@router.get("/templates/{name}/html")
-async def template_html(name: str, staff: StaffPage) -> HTMLResponse:
-    """The rendered e-mail as its own page (the console's CSP: nothing in it runs)."""
-    preview = await staff.services.notifications.preview(name)
-    return HTMLResponse(preview["html"])
 
 
 @router.get("/{message_id}")

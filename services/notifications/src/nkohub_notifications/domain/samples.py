@@ -87,6 +87,44 @@ def sample_context(name: str) -> dict[str, Any]:
             ),
             "body_text": "Уважаемые коллеги!\n\nПриглашаем на **консультацию**.\n",
         },
-        "subscription_confirm": {"confirm_url": "http://localhost:8003/subscriptions/x/confirm"},
+        "subscription_confirm": {
+            "confirm_url": "http://localhost:8003/subscriptions/x/confirm",
+            "link_days": 7,
+        },
     }
+    if name.startswith("alert_") or name == "specialist_reminder":
+        return {"meetup": meetup, **staff_samples(name)}
     return {**base, **extra.get(name, {})}
+
+
+def staff_samples(name: str) -> dict[str, Any]:
+    """Alerts to staff and reminders to specialists: no greeting by name."""
+    samples: dict[str, dict[str, Any]] = {
+        "alert_question": {
+            "question": {"text": "Когда откроется приём заявок?", "addressed_to": "глава города"}
+        },
+        "alert_waitlist": {"waitlist": {"length": 11, "threshold": 10}},
+        "alert_message_failed": {
+            "failure": {
+                "message_id": "sample-message",
+                "template": "registration_confirmed",
+                "template_title": "Место подтверждено",
+                "channel": "email",
+                "reason": "550 5.1.1 <адрес>: no such user",
+            }
+        },
+        "specialist_reminder": {
+            "name": "Иванова Анна",
+            "day_label": "16 апреля 2026 г.",
+            "specialist": {"name": "Иванова Анна", "specialty": "юрист", "body": "Минюст"},
+            "slots": [
+                {
+                    "starts_at": datetime(2026, 4, 16, 12, 0, tzinfo=UTC),
+                    "duration_minutes": 30,
+                    "organization_name": "АНО «Добрые дела»",
+                    "contact_name": "Петров Пётр",
+                }
+            ],
+        },
+    }
+    return samples[name]

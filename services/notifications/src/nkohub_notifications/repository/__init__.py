@@ -12,7 +12,12 @@
 - ``mailings`` (``MailingRepository``): mailings staff write; the outbox of
   ``notifications.mailing.*``;
 - ``organizations``, ``organization_visits`` (``OrganizationRepository``): the registry's
-  organizations (from its events) and which were seen at meetups: mailing segments.
+  organizations (from its events) and which were seen at meetups: mailing segments;
+- ``template_overrides``, ``template_history`` (``TemplateRepository``): staff's versions
+  of the message templates and every save, restore and reset;
+- ``alert_settings`` (``AlertSettingsRepository``): to whom staff alerts go, which kinds;
+- ``consultation_slots`` (``ConsultationSlotRepository``): booked consultations, for the
+  specialists' reminders.
 """
 
 from __future__ import annotations
@@ -24,14 +29,18 @@ from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_notifications.repository import (
+    alerts,
     erased,
     mailings,
     messages,
     posts,
     readmodel,
     reminders,
+    specialists,
     subscribers,
+    templates,
 )
+from nkohub_notifications.repository.alerts import AlertSettingsRepository
 from nkohub_notifications.repository.erased import ErasedPeopleRepository
 from nkohub_notifications.repository.mailings import MailingRepository
 from nkohub_notifications.repository.messages import MessageRepository
@@ -43,7 +52,9 @@ from nkohub_notifications.repository.readmodel import (
     RegistrationRepository,
 )
 from nkohub_notifications.repository.reminders import ReminderRepository
+from nkohub_notifications.repository.specialists import ConsultationSlotRepository
 from nkohub_notifications.repository.subscribers import SubscriberRepository
+from nkohub_notifications.repository.templates import TemplateRepository
 from nkohub_shared.storage.writer import Outbox
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -53,6 +64,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     reminders.COLLECTION: reminders.INDEXES,
     posts.POSTS: posts.POST_INDEXES,
     mailings.COLLECTION: mailings.INDEXES,
+    templates.HISTORY: templates.HISTORY_INDEXES,
+    specialists.COLLECTION: specialists.INDEXES,
 }
 OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION, mailings.COLLECTION]
 
@@ -69,6 +82,9 @@ class Repositories:
     erased: ErasedPeopleRepository
     mailings: MailingRepository
     organizations: OrganizationRepository
+    templates: TemplateRepository
+    alert_settings: AlertSettingsRepository
+    consultation_slots: ConsultationSlotRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -83,12 +99,17 @@ class Repositories:
             erased=ErasedPeopleRepository(db[erased.COLLECTION]),
             mailings=MailingRepository(db[mailings.COLLECTION], outbox),
             organizations=OrganizationRepository(db),
+            templates=TemplateRepository(db[templates.OVERRIDES], db[templates.HISTORY]),
+            alert_settings=AlertSettingsRepository(db[alerts.COLLECTION]),
+            consultation_slots=ConsultationSlotRepository(db[specialists.COLLECTION]),
         )
 
 
 __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
+    "AlertSettingsRepository",
+    "ConsultationSlotRepository",
     "DigestRepository",
     "ErasedPeopleRepository",
     "KnownMeetup",
@@ -101,4 +122,5 @@ __all__ = [
     "ReminderRepository",
     "Repositories",
     "SubscriberRepository",
+    "TemplateRepository",
 ]

@@ -48,5 +48,6 @@ class Erasure:
         await r.subscribers.delete_of_people(person_keys)
         await r.registrations.delete_of_people(person_keys)
         await r.reminders.delete_of_people(person_keys)
+        await r.consultation_slots.delete_of_people(person_keys)
         await r.messages.delete_of_people(person_keys)
         await r.messages.redact_about(person_keys, ERASED, now())

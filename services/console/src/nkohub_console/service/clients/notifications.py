@@ -1,8 +1,10 @@
-"""Notifications: the delivery log, retries, recipients, template previews."""
+"""Notifications: the delivery log, retries, recipients, templates staff edit, alert
+settings."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from nkohub_console.service.clients.base import ServiceClient
 
@@ -34,4 +36,28 @@ class NotificationsClient(ServiceClient):
         return await self.get("/staff/templates")
 
     async def preview(self, name: str) -> Json:
-        return await self.get(f"/staff/templates/{name}/preview")
+        return await self.get(f"/staff/templates/{quote(name)}/preview")
+
+    async def template(self, name: str) -> Json:
+        return await self.get(f"/staff/templates/{quote(name)}")
+
+    async def preview_draft(self, name: str, draft: Json) -> Json:
+        return await self.post(f"/staff/templates/{quote(name)}/preview", draft)
+
+    async def save_template(self, name: str, draft: Json) -> Json:
+        return await self.put(f"/staff/templates/{quote(name)}", draft)
+
+    async def reset_template(self, name: str) -> None:
+        await self.delete(f"/staff/templates/{quote(name)}")
+
+    async def template_history(self, name: str) -> list[Json]:
+        return await self.get(f"/staff/templates/{quote(name)}/history")
+
+    async def restore_template(self, name: str, entry_id: str) -> Json:
+        return await self.post(f"/staff/templates/{quote(name)}/history/{quote(entry_id)}/restore")
+
+    async def alert_settings(self) -> Json:
+        return await self.get("/staff/alerts")
+
+    async def save_alert_settings(self, settings: Json) -> Json:
+        return await self.put("/staff/alerts", settings)
