@@ -9,6 +9,8 @@ from nkohub_contracts.base import IntegrationEvent
 from nkohub_contracts.common import Part
 
 __all__ = [
+    "FileDeleted",
+    "FileUploaded",
     "GrantDeadlineApproaching",
     "PostPublished",
     "PostUnpublished",
@@ -82,3 +84,37 @@ class GrantDeadlineApproaching(IntegrationEvent):
 
     def subject(self) -> str:
         return self.competition_id
+
+
+class FileUploaded(IntegrationEvent):
+    """Staff uploaded a file (an image or a PDF) to the publishing service; it is public at
+    ``url`` and its bytes never change. Staff services read them at
+    ``GET /api/v1/files/{file_id}/content`` (e.g. to attach it to a mailing)."""
+
+    type: ClassVar[str] = "publishing.file.uploaded"
+    file_id: str
+    name: str  # the name people see (Cyrillic kept); never a path
+    title: str
+    content_type: str  # decided by the content: image/jpeg|png|webp|gif, application/pdf
+    kind: str  # "image" or "pdf"
+    size: int  # bytes
+    sha256: str
+    url: str
+    width: int | None = None
+    height: int | None = None
+    actor: str | None = None  # the staff account that uploaded it (token sub)
+
+    def subject(self) -> str:
+        return self.file_id
+
+
+class FileDeleted(IntegrationEvent):
+    """Staff deleted a file: its URL answers 404 from now on."""
+
+    type: ClassVar[str] = "publishing.file.deleted"
+    file_id: str
+    sha256: str
+    actor: str | None = None
+
+    def subject(self) -> str:
+        return self.file_id

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 
 import nkohub_publishing
 from nkohub_contracts.publishing import (
+    FileDeleted,
+    FileUploaded,
     GrantDeadlineApproaching,
     PostPublished,
     PostUnpublished,
@@ -21,9 +23,16 @@ from nkohub_publishing.service.scheduling import scheduler
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.web.app import create_service_app
-from nkohub_shared.web.hardening import BodyLimit
+from nkohub_shared.web.hardening import MULTIPART_ENVELOPE_BYTES, BodyLimit
 
-PRODUCES = [PostPublished, PostUnpublished, ViewsCounted, GrantDeadlineApproaching]
+PRODUCES = [
+    PostPublished,
+    PostUnpublished,
+    ViewsCounted,
+    GrantDeadlineApproaching,
+    FileUploaded,
+    FileDeleted,
+]
 
 
 def build_runtime(
@@ -41,9 +50,14 @@ def build_runtime(
 
 
 def create_app(settings: PublishingSettings | None = None) -> FastAPI:
+    settings = settings or PublishingSettings.load()
+    largest_file = max(settings.file_image_max_bytes, settings.file_pdf_max_bytes)
     return create_service_app(
-        build_runtime(settings or PublishingSettings.load()),
-        routers=[api.router, pages.router],
+        build_runtime(settings),
+        routers=[api.router, pages.files_router, pages.router],
         description=nkohub_publishing.__doc__ or "",
-        body_limits=[BodyLimit("/api/v1/imports/(blogger|views)", REQUEST_MAX_BYTES, field="file")],
+        body_limits=[
+            BodyLimit("/api/v1/imports/(blogger|views)", REQUEST_MAX_BYTES, field="file"),
+            BodyLimit("/api/v1/files", largest_file + MULTIPART_ENVELOPE_BYTES, field="file"),
+        ],
     )

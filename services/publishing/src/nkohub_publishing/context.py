@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nkohub_publishing.domain.files import SizeLimits
 from nkohub_publishing.repository import (
     CompetitionRepository,
+    FileRepository,
     OrganizationRepository,
     PostRepository,
     SettingsRepository,
@@ -16,6 +18,7 @@ from nkohub_publishing.repository import (
 )
 from nkohub_publishing.service.catalogues import CatalogueService, CompetitionService
 from nkohub_publishing.service.directory import DirectoryService
+from nkohub_publishing.service.files import FileService
 from nkohub_publishing.service.imports import ImportService
 from nkohub_publishing.service.meetup_posts import MeetupPostService
 from nkohub_publishing.service.posts import PostService
@@ -37,6 +40,7 @@ class PublishingContext:
     meetup_posts: MeetupPostService
     imports: ImportService
     directory: DirectoryService
+    files: FileService
     organizations: OrganizationRepository  # kept by the registry's events
 
     @property
@@ -74,5 +78,10 @@ class PublishingContext:
             meetup_posts=MeetupPostService(posts, staff_settings, str(settings.events_public_url)),
             imports=ImportService(posts, view_repository),
             directory=DirectoryService(organizations),
+            files=FileService(
+                FileRepository(db, outbox),
+                SizeLimits(settings.file_image_max_bytes, settings.file_pdf_max_bytes),
+                settings.base_url,
+            ),
             organizations=organizations,
         )

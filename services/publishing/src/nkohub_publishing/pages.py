@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from nkohub_publishing.api.deps import Context
+from nkohub_publishing.api.files import file_response
 from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.domain import feeds, grants
+from nkohub_publishing.domain.files import file_path
 from nkohub_publishing.domain.clock import now_utc
 from nkohub_publishing.domain.limits import PAGE_MAX, PATH_PART_MAX, QUERY_MAX
 from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
@@ -26,6 +28,7 @@ from nkohub_shared.web.caching import ResponseCache, answer
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
+files_router = APIRouter(include_in_schema=False)  # no cookie read: answers are cached
 router.include_router(accessibility.router)  # the switch of the visually impaired version
 log = logging.getLogger("nkohub.publishing.pages")
 
@@ -327,3 +330,24 @@ async def legacy_blogger_url(
     if slug is None:
         return not_found(ctx)
     return RedirectResponse(f"/posts/{slug}", status_code=301)
+
+
+# ---------------------------------------------------------------- files
+
+
+@files_router.api_route("/files/{file_id}/{name}", methods=["GET", "HEAD"])
+async def served_file(file_id: str, name: str, ctx: Context, request: Request) -> Response:
+    """A file staff uploaded: public once uploaded (like Ghost's images), its id never
+    reused and its bytes never changed, so cached for a year; the name is only decoration."""
+    file = await ctx.files.find(file_id) if len(file_id) <= 100 else None
+    if file is None:
+        return not_found(ctx)
+    return file_response(ctx.files, file, request, download=request.query_params.get("download") == "1")
+
+
+@files_router.get("/files/{file_id}")
+async def file_without_name(file_id: str, ctx: Context) -> Response:
+    file = await ctx.files.find(file_id) if len(file_id) <= 100 else None
+    if file is None:
+        return not_found(ctx)
+    return RedirectResponse(file_path(file["_id"], file["name"]), status_code=301)

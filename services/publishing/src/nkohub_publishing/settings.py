@@ -48,3 +48,9 @@ class PublishingSettings(ServiceSettings):
         default=[14, 3], description="days before a grant deadline to announce it"
     )
     page_size: int = Field(default=10, ge=1, le=100)
+    file_image_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, le=1024**3, description="largest image staff upload"
+    )
+    file_pdf_max_bytes: int = Field(
+        default=30 * 1024 * 1024, ge=1024, le=1024**3, description="largest PDF staff upload"
+    )

@@ -3,6 +3,7 @@
 Collections: ``posts`` (with their outbox), ``slugs`` (every slug a post ever had: unique
 reservation and 301 redirects), ``redirects`` (old Blogger paths), ``competitions``,
 ``foundations``, ``documents``, ``organizations`` (the NGO directory, fed by the registry),
+``files`` (uploaded files; their bytes in GridFS's ``fs.files``/``fs.chunks``),
 ``staff_settings``, ``view_visits`` / ``view_days`` / ``view_buckets`` / ``view_imports``
 (view counting).
 """
@@ -19,6 +20,7 @@ from nkohub_publishing.repository.catalogues import (
     document_repository,
     foundation_repository,
 )
+from nkohub_publishing.repository.files import FileRepository
 from nkohub_publishing.repository.organizations import OrganizationRepository
 from nkohub_publishing.repository.posts import PostRepository
 from nkohub_publishing.repository.settings import SettingsRepository
@@ -35,9 +37,15 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("publish_at", ASCENDING)]),
         IndexModel([("blogger_id", ASCENDING)], sparse=True),
         IndexModel([("words", ASCENDING)]),  # search: anchored prefix regexes per word
+        IndexModel([("file_ids", ASCENDING)]),  # which posts point at a file
     ],
     "slugs": [IndexModel([("post_id", ASCENDING)])],
-    "competitions": [IndexModel([("closes_at", ASCENDING)])],
+    "competitions": [
+        IndexModel([("closes_at", ASCENDING)]),
+        IndexModel([("file_id", ASCENDING)], sparse=True),
+    ],
+    "documents": [IndexModel([("file_id", ASCENDING)], sparse=True)],
+    "files": [IndexModel([("kind", ASCENDING), ("uploaded_at", DESCENDING)])],
     "view_days": [
         IndexModel([("day", ASCENDING)]),
         IndexModel([("post_id", ASCENDING), ("day", ASCENDING)]),
@@ -45,7 +53,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     "view_visits": [IndexModel([("day", ASCENDING)])],
     "view_buckets": [IndexModel([("reported", ASCENDING), ("end", ASCENDING)])],
 }
-OUTBOX_COLLECTIONS: list[str] = ["posts", "competitions", "view_buckets", "view_imports"]
+OUTBOX_COLLECTIONS: list[str] = ["posts", "competitions", "view_buckets", "view_imports", "files"]
 
 
 async def prepare_storage(db: AsyncDatabase[Document]) -> None:
@@ -62,6 +70,7 @@ __all__ = [
     "OUTBOX_COLLECTIONS",
     "CatalogueRepository",
     "CompetitionRepository",
+    "FileRepository",
     "OrganizationRepository",
     "PostRepository",
     "SettingsRepository",
