@@ -55,7 +55,12 @@ class PublishingContext:
         settings, db, outbox = runtime.settings, runtime.db, runtime.outbox
         post_repository = PostRepository(db, outbox)
         view_repository = ViewRepository(db, outbox)
-        posts = PostService(post_repository, settings.base_url)
+        files = FileService(
+            FileRepository(db, outbox),
+            SizeLimits(settings.file_image_max_bytes, settings.file_pdf_max_bytes),
+            settings.base_url,
+        )
+        posts = PostService(post_repository, settings.base_url, files)
         staff_settings = StaffSettingsService(
             SettingsRepository(db),
             {"publish_meetup_announcements": settings.publish_meetup_announcements},
@@ -64,9 +69,9 @@ class PublishingContext:
         return cls(
             runtime=runtime,
             posts=posts,
-            competitions=CompetitionService(CompetitionRepository(db, outbox)),
+            competitions=CompetitionService(CompetitionRepository(db, outbox), files),
             foundations=CatalogueService(foundation_repository(db)),
-            documents=CatalogueService(document_repository(db)),
+            documents=CatalogueService(document_repository(db), files),
             views=ViewService(
                 view_repository,
                 post_repository,
@@ -78,10 +83,6 @@ class PublishingContext:
             meetup_posts=MeetupPostService(posts, staff_settings, str(settings.events_public_url)),
             imports=ImportService(posts, view_repository),
             directory=DirectoryService(organizations),
-            files=FileService(
-                FileRepository(db, outbox),
-                SizeLimits(settings.file_image_max_bytes, settings.file_pdf_max_bytes),
-                settings.base_url,
-            ),
+            files=files,
             organizations=organizations,
         )

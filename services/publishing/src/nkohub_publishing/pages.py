@@ -41,7 +41,7 @@ PAST_COMPETITIONS = 20
 # seconds old (a change made by another replica shows after that; nkohub_shared.web.caching).
 PAGES = ResponseCache()
 HOME_READS = ("posts", "competitions")
-POST_READS = ("posts", "slugs")
+POST_READS = ("posts", "slugs", "files")
 
 
 def ru_date(value: datetime | None, with_time: bool = False) -> str:
@@ -132,11 +132,13 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
             if moved_to:
                 return RedirectResponse(f"/posts/{moved_to}", status_code=301)
             return not_found(ctx, "Запись не найдена")
+        cover = await ctx.files.find(post["cover_file_id"]) if post.get("cover_file_id") else None
         page = render(
             ctx,
             "post.html",
             title=post["title"],
             post=post,
+            cover={**cover, "path": file_path(cover["_id"], cover["name"])} if cover else None,
             canonical=ctx.posts.url(post["slug"]),
             category_label=CATEGORY_LABELS[Category(post["category"])],
         )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.inputs import Day, Instant, Note, Short, Text, Url
-from nkohub_publishing.domain.limits import AMOUNT_MAX
+from nkohub_publishing.domain.limits import AMOUNT_MAX, ID_MAX
+
+FileRef = Annotated[str, StringConstraints(max_length=ID_MAX)]
 
 
 class CompetitionFields(BaseModel):
@@ -24,6 +28,7 @@ class CompetitionFields(BaseModel):
     url: Url | None = None
     eligibility: Note | None = None
     region: Short | None = None
+    file_id: FileRef | None = None  # an uploaded file: the regulations, a calendar (PDF)
 
 
 class CompetitionCreate(CompetitionFields):
@@ -48,14 +53,23 @@ class DocumentFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Text | None = None
     url: Url | None = None
+    file_id: FileRef | None = None  # an uploaded file instead of a link (its URL is set)
     issuer: Short | None = None
     issued_on: Day | None = None
     description: Note | None = None
 
 
 class DocumentCreate(DocumentFields):
+    """A document is a link or an uploaded file (``file_id``; its public URL becomes the
+    document's ``url``)."""
+
     title: Text
-    url: Url
+
+    @model_validator(mode="after")
+    def _link_or_file(self) -> DocumentCreate:
+        if self.url is None and self.file_id is None:
+            raise ValueError("give the document's url or file_id")
+        return self
 
 
 _DATE_FIELDS = ("opens_at", "closes_at", "results_at")

@@ -355,6 +355,12 @@ def file_ids_in(markdown: str) -> list[str]:
 
 
 _FILE_LINK = re.compile(r"/files/([0-9a-f]{32})(?:/|\b)")
+_UNDESCRIBED = re.compile(r"!\[\s*\]\(\s*<?(?:https?://[^/\s)]+)?/files/([0-9a-f]{32})")
+
+
+def undescribed_images(markdown: str) -> list[str]:
+    """Ids of our files a post shows as images with no alt text (``![](/files/…)``)."""
+    return list(dict.fromkeys(_UNDESCRIBED.findall(markdown or "")))
 
 
 def check_usable(file: Document | None, file_id: str, *, field: str, image: bool) -> Document:

@@ -15,7 +15,8 @@ from nkohub_contracts import CloudEvent, new_event
 from nkohub_contracts.publishing import PostPublished, PostUnpublished
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.inputs import Author, Body, Excerpt, Instant, Tag, Text, Url
-from nkohub_publishing.domain.limits import TAGS_MAX
+from nkohub_publishing.domain.files import file_ids_in
+from nkohub_publishing.domain.limits import ID_MAX, TAGS_MAX
 from nkohub_publishing.domain.text import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -84,7 +85,8 @@ class PostFields(BaseModel):
     excerpt: Excerpt | None = None
     category: Category | None = None
     tags: list[Tag] | None = Field(default=None, max_length=TAGS_MAX)
-    cover_image_url: Url | None = None
+    cover_image_url: Url | None = None  # a picture elsewhere (kept for old posts)
+    cover_file_id: Annotated[str, StringConstraints(max_length=ID_MAX)] | None = None
     attachments: list[Attachment] | None = Field(default=None, max_length=50)
     author: Author | None = None
 
@@ -176,7 +178,14 @@ def staff_post(fields: PostCreate, *, slug: str, author: str, now: datetime) -> 
         cover_image_url=str(fields.cover_image_url) if fields.cover_image_url else None,
         attachments=[a.model_dump(mode="json") for a in fields.attachments or []],
         excerpt=fields.excerpt,
+        cover_file_id=fields.cover_file_id,
+        file_ids=post_file_ids(fields.body, fields.cover_file_id),
     )
+
+
+def post_file_ids(body: str, cover_file_id: str | None) -> list[str]:
+    """The uploaded files a post points at: its cover, then those its body links to."""
+    return list(dict.fromkeys([*([cover_file_id] if cover_file_id else []), *file_ids_in(body)]))
 
 
 # ---------------------------------------------------------------- edits
@@ -193,7 +202,8 @@ class PostEdit:
     slug_from_title: str | None = None
 
 
-_EDITABLE = ("title", "body", "category", "tags", "cover_image_url", "attachments")
+_EDITABLE = ("title", "body", "category", "tags", "cover_image_url", "cover_file_id", "attachments")
+_REMOVABLE = ("cover_image_url", "cover_file_id")  # a cover is removed with null
 
 
 def edit(current: Document, fields: PostFields, now: datetime) -> PostEdit:
@@ -202,8 +212,13 @@ def edit(current: Document, fields: PostFields, now: datetime) -> PostEdit:
     given = fields.model_dump(exclude_unset=True, mode="json")
     changes: Document = {}
     for key in _EDITABLE:
-        if key in given and (given[key] is not None or key == "cover_image_url"):
-            changes[key] = given[key]  # a cover is removed with null
+        if key in given and (given[key] is not None or key in _REMOVABLE):
+            changes[key] = given[key]
+    if {"body", "cover_file_id"} & changes.keys():
+        changes["file_ids"] = post_file_ids(
+            changes.get("body", current["body"]),
+            changes.get("cover_file_id", current.get("cover_file_id")),
+        )
     if given.get("author"):
         changes["author"] = given["author"]
     title = changes.get("title", current["title"])

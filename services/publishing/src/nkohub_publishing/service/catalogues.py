@@ -9,7 +9,9 @@ from pydantic import BaseModel
 from nkohub_publishing.domain import Document, grants
 from nkohub_publishing.domain.catalogues import entry_changes, new_entry
 from nkohub_publishing.domain.clock import now_utc
+from nkohub_publishing.domain.files import file_path
 from nkohub_publishing.repository import CatalogueRepository, CompetitionRepository
+from nkohub_publishing.service.files import FileService
 from nkohub_shared.errors import NotFound
 from nkohub_shared.ids import new_id
 
@@ -17,13 +19,27 @@ from nkohub_shared.ids import new_id
 class CatalogueService:
     """Create, read, change and delete the entries of one list."""
 
-    def __init__(self, repository: CatalogueRepository) -> None:
+    def __init__(self, repository: CatalogueRepository, files: FileService | None = None) -> None:
         self.repository = repository
+        self.files = files
+
+    async def _with_file(self, fields: BaseModel) -> BaseModel:
+        """An entry pointing at an uploaded file: the file exists, and a document's
+        ``url`` becomes the file's public URL."""
+        file_id = getattr(fields, "file_id", None)
+        if not file_id or self.files is None:
+            return fields
+        file = await self.files.usable(file_id, field="file_id", image=False)
+        if "url" in type(fields).model_fields and self.repository.name == "documents":
+            url = self.files.base_url + file_path(file["_id"], file["name"])
+            return type(fields).model_validate({**fields.model_dump(exclude_unset=True), "url": url})
+        return fields
 
     def _not_found(self, entry_id: str) -> NotFound:
         return NotFound(f"no {self.repository.name[:-1]} {entry_id}", field="id")
 
     async def create(self, fields: BaseModel) -> Document:
+        fields = await self._with_file(fields)
         entry = new_entry(fields, new_id(), now_utc())
         await self.repository.insert(entry)
         return entry
@@ -35,7 +51,7 @@ class CatalogueService:
         return entry
 
     async def update(self, entry_id: str, fields: BaseModel) -> Document:
-        return await self._change(entry_id, entry_changes(fields))
+        return await self._change(entry_id, entry_changes(await self._with_file(fields)))
 
     async def _change(self, entry_id: str, changes: Document) -> Document:
         entry = await self.repository.change(entry_id, {**changes, "updated_at": now_utc()})
@@ -54,8 +70,8 @@ class CatalogueService:
 class CompetitionService(CatalogueService):
     repository: CompetitionRepository
 
-    def __init__(self, repository: CompetitionRepository) -> None:
-        super().__init__(repository)
+    def __init__(self, repository: CompetitionRepository, files: FileService | None = None) -> None:
+        super().__init__(repository, files)
 
     async def create(self, fields: BaseModel) -> Document:
         grants.check_window(fields.model_dump())
@@ -65,6 +81,7 @@ class CompetitionService(CatalogueService):
         current = await self.get(entry_id)
         given = fields.model_dump(exclude_unset=True)
         grants.check_window({**current, **given})
+        fields = await self._with_file(fields)
         changes = entry_changes(fields)
         if grants.deadline_moved(current, given):
             changes["reminders_sent"] = []  # a moved deadline is announced anew

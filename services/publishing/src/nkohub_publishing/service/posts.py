@@ -7,19 +7,39 @@ from datetime import datetime
 from nkohub_contracts import CloudEvent
 from nkohub_publishing.domain import Document, audit, posts
 from nkohub_publishing.domain.clock import now_utc
+from nkohub_publishing.domain.files import file_ids_in, undescribed_images
 from nkohub_publishing.domain.posts import DELETABLE, PostCreate, PostFields, PostStatus
 from nkohub_publishing.domain.text import post_slug, query_words, slug_variant
 from nkohub_publishing.repository import PostRepository
-from nkohub_shared.errors import Conflict, NotFound
+from nkohub_publishing.service.files import FileService
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.ids import new_id
 
 SLUG_TRIES = 1000
 
 
 class PostService:
-    def __init__(self, repository: PostRepository, base_url: str) -> None:
+    def __init__(
+        self, repository: PostRepository, base_url: str, files: FileService | None = None
+    ) -> None:
         self.repository = repository
         self.base_url = base_url
+        self.files = files
+
+    async def check_files(self, body: str | None, cover_file_id: str | None) -> None:
+        """The cover is an uploaded image with alt text; every file the body links to
+        exists, and those it shows as images are described (422 naming the field)."""
+        if self.files is None:
+            return
+        if cover_file_id:
+            await self.files.usable(cover_file_id, field="cover_file_id", image=True)
+        for file_id in file_ids_in(body or ""):
+            await self.files.usable(file_id, field="body", image=False)
+        for file_id in undescribed_images(body or ""):
+            raise InvalidInput(
+                f"у иллюстрации /files/{file_id} нет описания: ![описание](/files/…)",
+                field="body",
+            )
 
     def url(self, slug: str) -> str:
         return posts.post_url(self.base_url, slug)
@@ -47,6 +67,7 @@ class PostService:
 
     async def create(self, fields: PostCreate, *, author: str) -> Document:
         """A draft (published or scheduled afterwards)."""
+        await self.check_files(fields.body, fields.cover_file_id)
         post_id = new_id()
         if fields.slug:
             await self.claim_slug(fields.slug, post_id)
@@ -72,6 +93,7 @@ class PostService:
         """Edit a post; a published post keeps its URL unless staff give a new ``slug``
         (every former slug then redirects)."""
         current = await self.get(post_id)
+        await self.check_files(fields.body, fields.cover_file_id)
         now = now_utc()
         edit = posts.edit(current, fields, now)
         changes = dict(edit.changes)
