@@ -18,6 +18,7 @@ from nkohub_console.pages import (
     auth,
     blog,
     door,
+    files,
     meetups,
     messages,
     organizations,
@@ -41,7 +42,10 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 BODY_LIMITS = [
     BodyLimit(
         url("/organizations/import"), IMPORT_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file"
-    )
+    ),
+    BodyLimit(
+        url("/files/upload"), files.FILE_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file"
+    ),
 ]
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -54,6 +58,7 @@ for module in (
     door,
     organizations,
     blog,
+    files,
     templates,
     alerts,
     messages,

@@ -60,7 +60,9 @@ async def _editor(
     preview: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    categories = await staff.services.publishing.categories()
+    categories, images = await asyncio.gather(
+        staff.services.publishing.categories(), staff.services.publishing.files("image", 200)
+    )
     return staff.render(
         "post_form.html",
         status_code=status_code,
@@ -71,7 +73,13 @@ async def _editor(
         categories={c["key"]: c["label"] for c in categories},
         history=await history_of(staff, post) if post else [],
         auto=rules.auto_drafted(post) if post else False,
+        cover_images=images["items"],
     )
+
+
+def _fields(typed: dict[str, Any]) -> dict[str, Any]:
+    """The editor's fields, with the cover chosen among the uploaded images."""
+    return {**rules.post_fields(typed), "cover_file_id": typed.get("cover_file_id") or None}
 
 
 @router.get("/new")
@@ -91,7 +99,7 @@ async def preview(request: Request, staff: StaffPage) -> HTMLResponse:
 async def create_post(staff_form: StaffForm) -> Response:
     staff, form = staff_form
     typed = values(form)
-    fields = rules.post_fields(typed)
+    fields = _fields(typed)
     if "preview" in form:
         return await _editor(staff, post=None, form=typed)
     try:
@@ -203,7 +211,8 @@ async def competition(item_id: str, staff: StaffPage) -> Response:
 @router.get("/{post_id}")
 async def post_page(post_id: str, staff: StaffPage) -> Response:
     post = await staff.services.publishing.post_of(post_id)
-    return await _editor(staff, post=post, form=rules.form_of(post))
+    form = {**rules.form_of(post), "cover_file_id": post.get("cover_file_id") or ""}
+    return await _editor(staff, post=post, form=form)
 
 
 @router.post("/{post_id}")
@@ -216,7 +225,7 @@ async def save_post(post_id: str, staff_form: StaffForm) -> Response:
         return await _editor(staff, post=post, form=typed)
     action = text(form, "action") or "save"
     try:
-        await publishing.update_post(post_id, rules.post_fields(typed))
+        await publishing.update_post(post_id, _fields(typed))
         if action == "publish":
             await publishing.publish_post(post_id)
         elif action == "schedule":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from nkohub_console.service.clients.base import ServiceClient
 
@@ -55,6 +55,29 @@ class PublishingClient(ServiceClient):
 
     async def delete_catalogue_item(self, kind: str, item_id: str) -> None:
         await self.delete(f"/{_kind(kind)}/{item_id}")
+
+    # ------------------------------------------------------------ files
+
+    async def files(self, kind: str | None = None, limit: int = 50, offset: int = 0) -> Json:
+        """``items`` (newest first) and ``total``; ``kind``: ``image`` or ``pdf``."""
+        return await self.get("/files", {"kind": kind, "limit": limit, "offset": offset})
+
+    async def file(self, file_id: str) -> Json:
+        return await self.get(f"/files/{file_id}")
+
+    async def upload_file(self, filename: str, content: IO[bytes], fields: Json) -> Json:
+        """Send an uploaded file on as it is read (``content`` is the console's spooled
+        copy; nothing is held in memory); publishing decides its type by the content."""
+        files = {"file": (filename, content, "application/octet-stream")}
+        uploaded = (await self._send("POST", "/files", files=files)).json()
+        given = {k: v for k, v in fields.items() if v}
+        return await self.update_file(uploaded["id"], given) if given else uploaded
+
+    async def update_file(self, file_id: str, fields: Json) -> Json:
+        return await self.patch(f"/files/{file_id}", fields)
+
+    async def delete_file(self, file_id: str) -> None:
+        await self.delete(f"/files/{file_id}")
 
     async def stats(self, first_day: date, last_day: date) -> Json:
         """``posts_published`` and ``views`` in the period."""
