@@ -86,7 +86,9 @@ async def test_upload_describe_use_as_cover_and_delete_refused(console):
         async with service_client(console, "publishing") as publishing:
             from tests.support.inprocess import staff_headers
 
-            stored = (await publishing.get(f"/api/v1/posts/{post_id}", headers=staff_headers())).json()
+            stored = (
+                await publishing.get(f"/api/v1/posts/{post_id}", headers=staff_headers())
+            ).json()
         assert stored["cover_file_id"] == file_id
         editor = await client.get(f"/console/blog/{post_id}")
         assert f'<option value="{file_id}" selected>' in editor.text

@@ -19,5 +19,7 @@ def pdf() -> bytes:
     return buffer.getvalue()
 
 
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
 HTML_AS_PNG = b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>" + b"\x00" * 64

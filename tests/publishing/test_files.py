@@ -14,8 +14,12 @@ from tests.publishing.files_data import HTML_AS_PNG, SVG, image, pdf
 from tests.support.inprocess import staff_headers
 
 
-async def upload(client: httpx.AsyncClient, content: bytes, name: str, **fields: str) -> httpx.Response:
-    return await client.post("/api/v1/files", files={"file": (name, content, "application/octet-stream")}, data=fields)
+async def upload(
+    client: httpx.AsyncClient, content: bytes, name: str, **fields: str
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/files", files={"file": (name, content, "application/octet-stream")}, data=fields
+    )
 
 
 async def gridfs_counts(sandbox) -> tuple[int, int, int]:
@@ -43,7 +47,10 @@ async def test_an_uploaded_pdf_is_served_with_its_headers(client):
     file = response.json()
     sha = hashlib.sha256(content).hexdigest()
     assert (file["content_type"], file["kind"], file["size"], file["sha256"]) == (
-        "application/pdf", "pdf", len(content), sha,
+        "application/pdf",
+        "pdf",
+        len(content),
+        sha,
     )
     assert file["name"] == "Жизнеспособность проекта.txt.pdf"
     assert file["title"] == "Жизнеспособность проекта"
@@ -90,7 +97,10 @@ async def test_an_image_has_its_dimensions_and_a_markdown_snippet(client):
     assert response.status_code == 201, response.text
     file = response.json()
     assert (file["kind"], file["content_type"], file["width"], file["height"]) == (
-        "image", "image/jpeg", 320, 200,
+        "image",
+        "image/jpeg",
+        320,
+        200,
     )
     assert file["name"] == "обложка.jpg"
     assert file["markdown"] == f"![Зал библиотеки]({file['path']})"
@@ -102,7 +112,9 @@ async def test_an_image_has_its_dimensions_and_a_markdown_snippet(client):
     listed = (await client.get("/api/v1/files", params={"kind": "image"})).json()
     assert (listed["total"], [f["id"] for f in listed["items"]]) == (1, [file["id"]])
     assert (await client.get("/api/v1/files", params={"kind": "pdf"})).json()["total"] == 0
-    changed = await client.patch(f"/api/v1/files/{file['id']}", json={"alt": "Читальный зал", "title": "Зал"})
+    changed = await client.patch(
+        f"/api/v1/files/{file['id']}", json={"alt": "Читальный зал", "title": "Зал"}
+    )
     assert changed.status_code == 200
     assert (changed.json()["alt"], changed.json()["title"]) == ("Читальный зал", "Зал")
 
@@ -132,7 +144,9 @@ async def test_a_file_over_its_kinds_limit_is_refused_while_it_arrives(service, 
         response = await upload(client, big, "big.png")
         assert response.status_code == 413, response.text
         assert response.json()["error"] == {
-            "code": "too_large", "message": "изображение больше 0 МБ", "field": "file",
+            "code": "too_large",
+            "message": "изображение больше 0 МБ",
+            "field": "file",
             "limit": 300 * 1024,
         }
         # past the largest limit the door refuses by Content-Length before reading
@@ -160,7 +174,10 @@ async def test_a_file_in_use_is_not_deleted(client, sandbox, spy):
     await client.patch(f"/api/v1/files/{cover['id']}", json={"alt": "Обложка"})
     guide = (await upload(client, pdf(), "guide.pdf", title="Руководство")).json()
     post = await make_post(
-        client, title="Гранты", cover_file_id=cover["id"], body=f"Смотрите [руководство]({guide['path']})."
+        client,
+        title="Гранты",
+        cover_file_id=cover["id"],
+        body=f"Смотрите [руководство]({guide['path']}).",
     )
     assert post["cover_file_id"] == cover["id"]
     document = await client.post(
@@ -191,4 +208,6 @@ async def test_a_file_in_use_is_not_deleted(client, sandbox, spy):
     uploaded = await events_written(spy, sandbox, "publishing.file.uploaded")
     assert sorted(e["data"]["file_id"] for e in uploaded) == sorted([cover["id"], guide["id"]])
     deleted = await events_written(spy, sandbox, "publishing.file.deleted")
-    assert [e["data"] for e in deleted] == [ {"file_id": guide["id"], "sha256": guide["sha256"], "actor": "librarian"}]
+    assert [e["data"] for e in deleted] == [
+        {"file_id": guide["id"], "sha256": guide["sha256"], "actor": "librarian"}
+    ]

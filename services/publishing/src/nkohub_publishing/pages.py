@@ -17,8 +17,8 @@ from nkohub_publishing.api.deps import Context
 from nkohub_publishing.api.files import file_response
 from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.domain import feeds, grants
-from nkohub_publishing.domain.files import file_path
 from nkohub_publishing.domain.clock import now_utc
+from nkohub_publishing.domain.files import file_path
 from nkohub_publishing.domain.limits import PAGE_MAX, PATH_PART_MAX, QUERY_MAX
 from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
 from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
@@ -344,7 +344,9 @@ async def served_file(file_id: str, name: str, ctx: Context, request: Request) -
     file = await ctx.files.find(file_id) if len(file_id) <= 100 else None
     if file is None:
         return not_found(ctx)
-    return file_response(ctx.files, file, request, download=request.query_params.get("download") == "1")
+    return file_response(
+        ctx.files, file, request, download=request.query_params.get("download") == "1"
+    )
 
 
 @files_router.get("/files/{file_id}")

@@ -80,7 +80,9 @@ class _Events:
         try:
             self.parser.write(chunk) if chunk else self.parser.finalize()
         except MultipartParseError:
-            raise InvalidInput("тело запроса — не корректная форма multipart", field="file") from None
+            raise InvalidInput(
+                "тело запроса — не корректная форма multipart", field="file"
+            ) from None
         events, self.events = self.events, []
         return events
 

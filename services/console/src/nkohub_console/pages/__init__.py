@@ -43,9 +43,7 @@ BODY_LIMITS = [
     BodyLimit(
         url("/organizations/import"), IMPORT_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file"
     ),
-    BodyLimit(
-        url("/files/upload"), files.FILE_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file"
-    ),
+    BodyLimit(url("/files/upload"), files.FILE_MAX_BYTES + MULTIPART_ENVELOPE_BYTES, field="file"),
 ]
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)

@@ -29,9 +29,7 @@ async def _page(
     form: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    found = await staff.services.publishing.files(
-        kind or None, PAGE_SIZE, (page - 1) * PAGE_SIZE
-    )
+    found = await staff.services.publishing.files(kind or None, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     pages = max(1, -(-found["total"] // PAGE_SIZE))
     return staff.render(
         "files.html",

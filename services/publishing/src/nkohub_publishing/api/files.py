@@ -38,7 +38,9 @@ def file_out(file: Document, base_url: str) -> dict[str, Any]:
     out["path"] = path
     out["url"] = base_url + path
     image = file["kind"] == FileKind.IMAGE
-    out["markdown"] = f"![{file.get('alt') or ''}]({path})" if image else f"[{file['title']}]({path})"
+    out["markdown"] = (
+        f"![{file.get('alt') or ''}]({path})" if image else f"[{file['title']}]({path})"
+    )
     return out
 
 
@@ -99,7 +101,7 @@ async def file_content(ctx: Context, _: StaffUser, file_id: FileId, request: Req
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
-def _range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+def _range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     """(start, end) of one ``Range`` of bytes; ``None``: the whole file; ``False``: not
     satisfiable (416). Several ranges are answered with the whole file."""
     if not header:

@@ -93,7 +93,9 @@ def sniff(head: bytes) -> FileType:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<svg", b"<?xml")) or b"<svg" in head.lower():
         raise _refused("SVG не принимается: он может содержать скрипт; загрузите PNG или JPEG")
-    raise _refused("принимаются только JPEG, PNG, WebP, GIF и PDF (тип определяется по содержимому)")
+    raise _refused(
+        "принимаются только JPEG, PNG, WebP, GIF и PDF (тип определяется по содержимому)"
+    )
 
 
 def check_head(file_type: FileType, head: bytes) -> None:

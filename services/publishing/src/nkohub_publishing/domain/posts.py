@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from nkohub_contracts import CloudEvent, new_event
 from nkohub_contracts.publishing import PostPublished, PostUnpublished
 from nkohub_publishing.domain import Document
-from nkohub_publishing.domain.inputs import Author, Body, Excerpt, Instant, Tag, Text, Url
 from nkohub_publishing.domain.files import file_ids_in
+from nkohub_publishing.domain.inputs import Author, Body, Excerpt, Instant, Tag, Text, Url
 from nkohub_publishing.domain.limits import ID_MAX, TAGS_MAX
 from nkohub_publishing.domain.text import (
     SLUG_MAX,

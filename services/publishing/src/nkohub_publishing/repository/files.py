@@ -8,6 +8,7 @@ first upload, ``abort`` of a half-written upload, ranged reads)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -76,10 +77,8 @@ class FileRepository:
         return True
 
     async def delete_bytes(self, file_id: str) -> None:
-        try:
+        with contextlib.suppress(NoFile):  # already gone (a delete retried after a crash)
             await self.bucket.delete(file_id)
-        except NoFile:
-            pass  # already gone (a delete retried after a crash)
 
     # ------------------------------------------------------------ records
 

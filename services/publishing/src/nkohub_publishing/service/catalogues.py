@@ -32,7 +32,9 @@ class CatalogueService:
         file = await self.files.usable(file_id, field="file_id", image=False)
         if "url" in type(fields).model_fields and self.repository.name == "documents":
             url = self.files.base_url + file_path(file["_id"], file["name"])
-            return type(fields).model_validate({**fields.model_dump(exclude_unset=True), "url": url})
+            return type(fields).model_validate(
+                {**fields.model_dump(exclude_unset=True), "url": url}
+            )
         return fields
 
     def _not_found(self, entry_id: str) -> NotFound:
