@@ -97,3 +97,23 @@ async def test_upload_describe_use_as_cover_and_delete_refused(console):
         assert refused.status_code == 409
         assert "используется: запись «Встреча в зале»" in html.unescape(refused.text)
         assert f'id="file-{file_id}"' in refused.text
+
+
+async def test_a_document_of_the_grants_page_is_an_uploaded_pdf(console):
+    from tests.console.support import browser
+    from tests.publishing.files_data import pdf
+
+    async with browser(console) as client:
+        await sign_in(client, "olga@library.ru")
+        done = await upload(client, pdf(), "Жизнеспособность проекта.pdf")
+        assert done.status_code == 303, done.text[:1000]
+        page = await client.get("/console/blog/grants")
+        file_id = re.search(r'<option value="([0-9a-f]{32})">', page.text).group(1)
+        added = await post_form(
+            client, "/console/blog/grants", "/console/blog/documents/add",
+            {"documents-title": "Жизнеспособность проекта", "documents-file_id": file_id},
+        )  # fmt: skip
+        assert added.status_code == 303, added.text[:1000]
+        path = f"/files/{file_id}/{quote('Жизнеспособность-проекта.pdf')}"
+        page = await client.get("/console/blog/grants")
+        assert f'<a href="http://publishing.test{path}">Жизнеспособность проекта</a>' in page.text

@@ -211,3 +211,35 @@ async def test_a_file_in_use_is_not_deleted(client, sandbox, spy):
     assert [e["data"] for e in deleted] == [
         {"file_id": guide["id"], "sha256": guide["sha256"], "actor": "librarian"}
     ]
+
+
+async def test_a_1_gb_body_without_length_is_refused_after_the_limit_not_read(service, sandbox):
+    """A chunked body (no Content-Length) announcing a gigabyte: refused once its bytes
+    pass the image limit; the rest is never asked for, nothing stays in GridFS."""
+    limit = 300 * 1024
+    produced = 0
+
+    async def body():
+        nonlocal produced
+        head = (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n" + image("PNG")[:64]
+        )
+        yield head
+        produced += len(head)
+        chunk = b"\x00" * 65536
+        for _ in range(1024**3 // len(chunk)):
+            produced += len(chunk)
+            yield chunk
+
+    async with service(file_image_max_bytes=limit) as client:
+        client.headers.update(staff_headers())
+        response = await client.post(
+            "/api/v1/files",
+            content=body(),
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        )
+    assert response.status_code == 413
+    assert response.json()["error"]["field"] == "file"
+    assert produced < limit + 4 * 65536  # read up to the limit, give or take a chunk or two
+    assert await gridfs_counts(sandbox) == (0, 0, 0)

@@ -172,3 +172,27 @@ def test_deleting_a_used_file_names_the_uses():
         "файл «c.pdf» используется: запись «Гранты»; документ «Календарь». "
         "Сначала уберите его оттуда."
     )
+
+
+def test_images_shown_without_alt_text_are_found():
+    a, b = "a" * 32, "b" * 32
+    body = f"![](/files/{a}/x.png) ![Зал](/files/{b}/y.png) ![ ](https://site.ru/files/{b}/y.png)"
+    assert rules.undescribed_images(body) == [a, b]
+    assert rules.undescribed_images(f"[документ](/files/{a}/g.pdf)") == []
+
+
+def test_a_post_points_at_its_cover_and_the_files_of_its_body():
+    from datetime import UTC, datetime
+
+    from nkohub_publishing.domain import posts
+
+    a, b, c = "a" * 32, "b" * 32, "c" * 32
+    assert posts.post_file_ids(f"![x](/files/{b}/y.png) ![x](/files/{a}/z.png)", a) == [a, b]
+    current = {"title": "T", "body": f"[d](/files/{b}/d.pdf)", "slug": "t", "cover_file_id": a,
+               "published_at": None}  # fmt: skip
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    edit = posts.edit(current, posts.PostFields(cover_file_id=c), now)
+    assert edit.changes["cover_file_id"] == c and edit.changes["file_ids"] == [c, b]
+    edit = posts.edit(current, posts.PostFields.model_validate({"cover_file_id": None}), now)
+    assert edit.changes["cover_file_id"] is None and edit.changes["file_ids"] == [b]
+    assert "file_ids" not in posts.edit(current, posts.PostFields(title="Новое"), now).changes

@@ -126,8 +126,11 @@ async def _catalogues(
     status_code: int = 200,
 ) -> Response:
     p = staff.services.publishing
-    competitions, foundations, documents = await asyncio.gather(
-        p.catalogue("competitions"), p.catalogue("foundations"), p.catalogue("documents")
+    competitions, foundations, documents, pdfs = await asyncio.gather(
+        p.catalogue("competitions"),
+        p.catalogue("foundations"),
+        p.catalogue("documents"),
+        p.files("pdf", 200),
     )
     competitions.sort(key=lambda c: c.get("closes_at") or "")
     return staff.render(
@@ -136,6 +139,7 @@ async def _catalogues(
         competitions=competitions,
         foundations=foundations,
         documents=documents,
+        pdfs={f["id"]: f"{f['title']} ({f['name']})" for f in pdfs["items"]},
         errors=errors or FormErrors(),
         form=form or {},
     )
@@ -165,7 +169,8 @@ def _catalogue_fields(kind: str, form: dict[str, str]) -> dict[str, Any]:
     else:
         fields = {
             "title": form.get("title", "").strip(),
-            "url": form.get("url", "").strip(),
+            "url": form.get("url", "").strip() or None,
+            "file_id": form.get("file_id", "").strip() or None,  # an uploaded PDF instead
             "issuer": form.get("issuer", "").strip() or None,
         }
     return {k: v for k, v in fields.items() if v is not None}
@@ -176,7 +181,8 @@ async def add_to_catalogue(kind: str, staff_form: StaffForm) -> Response:
     staff, form = staff_form
     if kind not in CATALOGUES:
         return redirect("/blog/grants")
-    typed = values(form)
+    # the form's fields carry the list's prefix (``documents-title``), so errors find them
+    typed = {k.removeprefix(f"{kind}-"): v for k, v in values(form).items()}
     try:
         await staff.services.publishing.add_to_catalogue(
             CATALOGUES[kind], _catalogue_fields(CATALOGUES[kind], typed)
