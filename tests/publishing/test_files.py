@@ -243,3 +243,37 @@ async def test_a_1_gb_body_without_length_is_refused_after_the_limit_not_read(se
     assert response.json()["error"]["field"] == "file"
     assert produced < limit + 4 * 65536  # read up to the limit, give or take a chunk or two
     assert await gridfs_counts(sandbox) == (0, 0, 0)
+
+
+async def test_an_upload_a_killed_process_left_is_removed_by_the_background_job(
+    publishing_settings, sandbox
+):
+    """What a process killed mid-upload leaves (its announced record, chunks without a
+    GridFS file document) is found by age and removed; finished files stay."""
+    from datetime import timedelta
+
+    from nkohub_publishing.app import create_app
+    from nkohub_publishing.domain.clock import now_utc
+    from nkohub_publishing.service.scheduling import ABANDONED_UPLOAD, run_once
+    from tests.support.inprocess import running
+
+    app = create_app(publishing_settings())
+    async with running(app) as client:
+        client.headers.update(staff_headers())
+        kept = await upload(client, pdf(), "kept.pdf")
+        assert kept.status_code == 201
+        ctx = app.state.runtime.context
+        repository = ctx.files.repository
+        await repository.begin("a" * 32, now_utc() - ABANDONED_UPLOAD - timedelta(minutes=1))
+        # two chunks written, the GridFS file document never (it is written on close)
+        half = [{"files_id": "a" * 32, "n": n, "data": b"\x00" * 1024} for n in (0, 1)]
+        await repository.chunks.insert_many(half)
+        assert await gridfs_counts(sandbox) == (1, 3, 2)
+        await repository.begin("b" * 32, now_utc())  # a live upload is left alone
+
+        done = await run_once(ctx)
+        assert done["abandoned_uploads"] == 1
+        assert await gridfs_counts(sandbox) == (1, 1, 2)
+        listed = (await client.get("/api/v1/files")).json()
+        assert [f["id"] for f in listed["items"]] == [kept.json()["id"]]
+        assert listed["total"] == 1

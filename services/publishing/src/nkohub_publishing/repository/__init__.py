@@ -45,7 +45,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("file_id", ASCENDING)], sparse=True),
     ],
     "documents": [IndexModel([("file_id", ASCENDING)], sparse=True)],
-    "files": [IndexModel([("kind", ASCENDING), ("uploaded_at", DESCENDING)])],
+    "files": [
+        IndexModel([("kind", ASCENDING), ("uploaded_at", DESCENDING)]),
+        IndexModel([("uploading_since", ASCENDING)], sparse=True),
+    ],
     "view_days": [
         IndexModel([("day", ASCENDING)]),
         IndexModel([("post_id", ASCENDING), ("day", ASCENDING)]),

@@ -1,7 +1,10 @@
 """Storage of uploaded files: their bytes in GridFS (the default bucket: ``fs.files`` and
 ``fs.chunks``, the file's id as GridFS ``_id``), what staff and pages need to know about
-them in ``files`` (with the outbox of their events). A deleted file keeps its ``files``
-document as a tombstone (``deleted_at``, carrying the ``file.deleted`` event); its bytes go.
+them in ``files`` (with the outbox of their events). An upload is announced in ``files``
+(``uploading_since``) before its first byte is written and completed with its event after
+the last, so bytes a killed process left are found and removed (``abandoned``). A deleted
+file keeps its ``files`` document as a tombstone (``deleted_at``, carrying the
+``file.deleted`` event); its bytes go.
 
 The MongoDB-wire server takes everything used here (GridFS's own index creation on the
 first upload, ``abort`` of a half-written upload, ranged reads)."""
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from gridfs import AsyncGridFSBucket
@@ -22,7 +26,8 @@ from nkohub_publishing.domain import Document
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 CHUNK_BYTES = 255 * 1024  # GridFS's default chunk
-LIVE = {"deleted_at": {"$exists": False}}
+DONE = {"uploading_since": {"$exists": False}}  # uploaded (and perhaps deleted since)
+LIVE = {"deleted_at": {"$exists": False}, **DONE}
 
 
 class FileRepository:
@@ -30,6 +35,8 @@ class FileRepository:
         self.files = db["files"]
         self.bucket = AsyncGridFSBucket(db, chunk_size_bytes=CHUNK_BYTES)
         self.writer = outbox.writer(self.files)
+        self.blobs = db["fs.files"]
+        self.chunks = db["fs.chunks"]
         self.posts = db["posts"]
         self.documents = db["documents"]
         self.competitions = db["competitions"]
@@ -82,11 +89,32 @@ class FileRepository:
 
     # ------------------------------------------------------------ records
 
-    async def insert(self, file: Document, event: CloudEvent) -> Document:
-        return await self.writer.insert(file, event)
+    async def begin(self, file_id: str, now: datetime) -> None:
+        await self.files.insert_one({"_id": file_id, "uploading_since": now})
+
+    async def complete(self, file: Document, event: CloudEvent) -> Document | None:
+        """The upload's record, with its event: once, and only for an upload in progress."""
+        fields = {k: v for k, v in file.items() if k != "_id"}
+        return await self.writer.find_and_update(
+            {"_id": file["_id"], "uploading_since": {"$exists": True}},
+            {"$set": fields, "$unset": {"uploading_since": ""}},
+            event,
+        )
+
+    async def forget(self, file_id: str) -> None:
+        """An upload that did not finish: its chunks (with or without their GridFS file
+        document) and its record."""
+        await self.chunks.delete_many({"files_id": file_id})
+        await self.blobs.delete_one({"_id": file_id})
+        await self.files.delete_one({"_id": file_id, "uploading_since": {"$exists": True}})
+
+    async def abandoned(self, before: datetime, limit: int = 100) -> list[str]:
+        """Uploads begun before ``before`` and never completed (their process died)."""
+        cursor = self.files.find({"uploading_since": {"$lt": before}}, {"_id": 1}).limit(limit)
+        return [d["_id"] async for d in cursor]
 
     async def get(self, file_id: str, *, with_deleted: bool = False) -> Document | None:
-        query: Document = {"_id": file_id} if with_deleted else {"_id": file_id, **LIVE}
+        query: Document = {"_id": file_id, **(DONE if with_deleted else LIVE)}
         return await self.files.find_one(query, WITHOUT_OUTBOX)
 
     async def many(self, file_ids: list[str]) -> dict[str, Document]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from nkohub_publishing.domain import Document
 from nkohub_publishing.domain import files as rules
 from nkohub_publishing.domain.clock import now_utc
 from nkohub_publishing.domain.files import FileFields, FileType, SizeLimits
 from nkohub_publishing.repository import FileRepository
-from nkohub_shared.errors import InvalidInput, NotFound
+from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.ids import new_id
 
 
@@ -77,7 +78,12 @@ class FileService:
                 rules.check_webp_size(bytes(seen.head), seen.size)
             rules.dimensions(file_type, bytes(seen.head))
 
-        await self.repository.store_bytes(file_id, filename or "file", inspected())
+        await self.repository.begin(file_id, now_utc())
+        try:
+            await self.repository.store_bytes(file_id, filename or "file", inspected())
+        except BaseException:
+            await self.repository.forget(file_id)
+            raise
         file_type = seen.file_type
         assert file_type is not None
         file = rules.new_file(
@@ -92,11 +98,18 @@ class FileService:
             actor=actor,
             now=now_utc(),
         )
-        try:
-            return await self.repository.insert(file, rules.uploaded_event(file, self.base_url))
-        except BaseException:
-            await self.repository.delete_bytes(file_id)
-            raise
+        stored = await self.repository.complete(file, rules.uploaded_event(file, self.base_url))
+        if stored is None:  # swept as abandoned meanwhile (an upload slower than the sweep)
+            raise Conflict("загрузка прервана, загрузите файл снова", field="file")
+        return stored
+
+    async def remove_abandoned(self, before: datetime) -> list[str]:
+        """Uploads begun before ``before`` that never finished (a process killed mid-way):
+        their chunks and records go."""
+        gone = await self.repository.abandoned(before)
+        for file_id in gone:
+            await self.repository.forget(file_id)
+        return gone
 
     async def get(self, file_id: str) -> Document:
         file = await self.repository.get(file_id)

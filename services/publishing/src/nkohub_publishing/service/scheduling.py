@@ -1,4 +1,5 @@
-"""The background job: scheduled publishing, deadline reminders and view reports.
+"""The background job: scheduled publishing, deadline reminders, view reports, and the
+removal of uploads a killed process left half-written.
 
 Each step is a conditional single-document write carrying its event, so running it in
 several processes, or again after a crash or restart, publishes a post, sends a reminder
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from nkohub_publishing.context import PublishingContext
 from nkohub_publishing.domain.clock import now_utc
 
 log = logging.getLogger("nkohub.publishing.jobs")
+ABANDONED_UPLOAD = timedelta(hours=6)  # no upload of 30 MB takes that long
 
 
 async def run_once(ctx: PublishingContext) -> dict[str, int]:
@@ -25,7 +28,13 @@ async def run_once(ctx: PublishingContext) -> dict[str, int]:
         now, settings.deadline_reminder_days, settings.base_url
     )
     periods = await ctx.views.report_closed(now, settings.view_report_grace_seconds)
-    done = {"published": len(published), "reminders": len(reminders), "periods": len(periods)}
+    abandoned = await ctx.files.remove_abandoned(now - ABANDONED_UPLOAD)
+    done = {
+        "published": len(published),
+        "reminders": len(reminders),
+        "periods": len(periods),
+        "abandoned_uploads": len(abandoned),
+    }
     if any(done.values()):
         log.info("scheduled work done", extra=done)
     return done
