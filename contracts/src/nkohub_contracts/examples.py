@@ -522,6 +522,38 @@ _ALL: list[Json] = [
             "reminder_days": 14,
         },
     ),
+    _envelope(
+        "6c8e0a2b-4d6f-4b8a-9e1c-3b5d7f9a1c2e",
+        "publishing.file.uploaded",
+        "2026-03-02T08:15:42.120Z",
+        "7b9d1f3a5c7e4a9b8d0f2a4c6e8b0d1f",
+        {
+            "file_id": "7b9d1f3a5c7e4a9b8d0f2a4c6e8b0d1f",
+            "name": "Жизнеспособность проекта.pdf",
+            "title": "Жизнеспособность проекта: памятка для НКО",
+            "content_type": "application/pdf",
+            "kind": "pdf",
+            "size": 1843712,
+            "sha256": "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592",
+            "url": f"{SITE}/files/7b9d1f3a5c7e4a9b8d0f2a4c6e8b0d1f/"
+            "%D0%96%D0%B8%D0%B7%D0%BD%D0%B5%D1%81%D0%BF%D0%BE%D1%81%D0%BE%D0%B1%D0%BD%D0%BE"
+            "%D1%81%D1%82%D1%8C-%D0%BF%D1%80%D0%BE%D0%B5%D0%BA%D1%82%D0%B0.pdf",
+            "width": None,
+            "height": None,
+            "actor": "c1e3a5b7d9f14b3d8f0a2c4e6b8d0f12",
+        },
+    ),
+    _envelope(
+        "8e0a2c4d-6f8b-4d0c-8a3e-5d7f9b1c3e4a",
+        "publishing.file.deleted",
+        "2026-05-20T11:02:09.874Z",
+        "7b9d1f3a5c7e4a9b8d0f2a4c6e8b0d1f",
+        {
+            "file_id": "7b9d1f3a5c7e4a9b8d0f2a4c6e8b0d1f",
+            "sha256": "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592",
+            "actor": "c1e3a5b7d9f14b3d8f0a2c4e6b8d0f12",
+        },
+    ),
 ]
 
 EXAMPLES: dict[str, Json] = {envelope["type"]: envelope for envelope in _ALL}
