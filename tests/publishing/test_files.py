@@ -160,7 +160,10 @@ async def test_staff_only(service):
     async with service() as anonymous:
         assert (await upload(anonymous, pdf(), "a.pdf")).status_code == 401
         assert (await anonymous.get("/api/v1/files")).status_code == 401
-        assert (await anonymous.get("/api/v1/files/abc/content")).status_code == 401
+        assert (await anonymous.patch("/api/v1/files/abc", json={})).status_code == 401
+        assert (await anonymous.delete("/api/v1/files/abc")).status_code == 401
+        # the bytes need no token (files are public; services cannot mint tokens)
+        assert (await anonymous.get("/api/v1/files/abc/content")).status_code == 404
 
 
 async def test_a_file_in_use_is_not_deleted(client, sandbox, spy):

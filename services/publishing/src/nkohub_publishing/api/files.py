@@ -1,7 +1,7 @@
 """Files staff upload: ``POST /files`` (multipart ``file``, optional ``title`` and ``alt``,
 streamed to storage), the list, one file's metadata, its title and alt text, deletion,
-and ``GET /files/{id}/content`` — the bytes for other services (a mailing's attachment).
-``file_response`` also answers the public ``/files/{id}/{name}`` (``pages.py``)."""
+and ``GET /files/{id}/content`` — the bytes for other services, without a token (a
+mailing's attachment). ``file_response`` also answers the public ``/files/{id}/{name}`` (``pages.py``)."""
 
 from __future__ import annotations
 
@@ -89,9 +89,11 @@ async def delete_file(ctx: Context, staff: StaffUser, file_id: FileId) -> Respon
 
 
 @router.get("/files/{file_id}/content")
-async def file_content(ctx: Context, _: StaffUser, file_id: FileId, request: Request) -> Response:
-    """The file's bytes for another service (e.g. a mailing's attachment), with its
-    ``Content-Type``, ``Content-Disposition: attachment`` (RFC 5987 name) and ``ETag``."""
+async def file_content(ctx: Context, file_id: FileId, request: Request) -> Response:
+    """The file's bytes for another service (e.g. a mailing's attachment) at an address
+    without the name, with its ``Content-Type``, ``Content-Disposition: attachment`` (RFC
+    5987 name) and ``ETag``. No token: a file is public once uploaded, and the services
+    hold only the public key (they verify staff tokens but cannot mint one)."""
     file = await ctx.files.get(file_id)
     return file_response(ctx.files, file, request, cache="private, no-cache", download=True)
 
