@@ -1,7 +1,8 @@
 """Files staff upload: ``POST /files`` (multipart ``file``, optional ``title`` and ``alt``,
 streamed to storage), the list, one file's metadata, its title and alt text, deletion,
 and ``GET /files/{id}/content`` — the bytes for other services, without a token (a
-mailing's attachment). ``file_response`` also answers the public ``/files/{id}/{name}`` (``pages.py``)."""
+mailing's attachment). ``file_response`` also answers the public ``/files/{id}/{name}``
+(``pages.py``)."""
 
 from __future__ import annotations
 
