@@ -200,6 +200,23 @@ _ALL: list[Json] = [
         "c4e6a8b0d2f44e6a8c0b2d4f6a8c0e57",
         {"person_id": "c4e6a8b0d2f44e6a8c0b2d4f6a8c0e57", "person_keys": [PERSON_KEY]},
     ),
+    _envelope(
+        "6d8f0a2c-4e6b-4c8d-a0f2-7c9e1b3d5f80",
+        "registry.erasure.requested",
+        "2026-05-31T17:42:10.204Z",
+        "c4e6a8b0d2f44e6a8c0b2d4f6a8c0e57",
+        {
+            "request_id": "8a0c2e4f6b8d4a0c2e4f6b8d0a2c4e61",
+            "person_id": "c4e6a8b0d2f44e6a8c0b2d4f6a8c0e57",
+            "person_key": PERSON_KEY,
+            "email": "anna.volkova@example.org",
+            "erase_url": (
+                "https://nko.glazov.example/people/c4e6a8b0d2f44e6a8c0b2d4f6a8c0e57/erase"
+                "?expires=1780854130&token=Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4"
+            ),
+            "expires_at": "2026-06-07T17:42:10Z",
+        },
+    ),
     # ------------------------------------------------------------------ events: meetups
     _envelope(
         "0f2d4b6a-8c1e-4a3f-9b5d-7e9c1a3f5b61",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from nkohub_contracts.base import IntegrationEvent
 from nkohub_contracts.common import OrganizationPublic
 
 __all__ = [
+    "ErasureRequested",
     "OrganizationDeactivated",
     "OrganizationRegistered",
     "OrganizationUpdated",
@@ -61,6 +63,27 @@ class PersonErased(IntegrationEvent):
     type: ClassVar[str] = "registry.person.erased"
     person_id: str
     person_keys: list[str]
+
+    def subject(self) -> str:
+        return self.person_id
+
+
+class ErasureRequested(IntegrationEvent):
+    """Someone asked, on the public form, to erase the personal data held under an e-mail
+    address the registry knows: mail them the signed link to the confirmation page
+    (``erase_url``, valid until ``expires_at``). Nothing is erased unless they open it and
+    confirm. Carries the address and the link: personal data, never in the history
+    stream. An address the registry does not know publishes nothing."""
+
+    type: ClassVar[str] = "registry.erasure.requested"
+    personal_data: ClassVar[bool] = True
+
+    request_id: str
+    person_id: str
+    person_key: str  # the pseudonymous key the erasure will carry (its mail goes with it)
+    email: str
+    erase_url: str
+    expires_at: datetime
 
     def subject(self) -> str:
         return self.person_id

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 import nkohub_registry
 from nkohub_contracts.registry import (
+    ErasureRequested,
     OrganizationDeactivated,
     OrganizationRegistered,
     OrganizationUpdated,
@@ -25,7 +26,13 @@ from nkohub_shared.web.hardening import BodyLimit
 
 log = logging.getLogger(__name__)
 
-PRODUCES = [OrganizationRegistered, OrganizationUpdated, OrganizationDeactivated, PersonErased]
+PRODUCES = [
+    OrganizationRegistered,
+    OrganizationUpdated,
+    OrganizationDeactivated,
+    PersonErased,
+    ErasureRequested,
+]
 
 
 async def adopt_unapproved_self_registrations(ctx: RegistryContext) -> None:
