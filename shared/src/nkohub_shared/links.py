@@ -53,6 +53,11 @@ def erasure_path(person_id: str) -> str:  # registry: the page that asks, then e
     return f"/people/{person_id}/erase"
 
 
+# registry: the public form that mails a person their erasure link (every public page
+# links it, from the shared bar of ``web.accessibility``)
+ERASURE_REQUEST_PATH = "/people/erase"
+
+
 @dataclass(frozen=True)
 class LinkSigner:
     """Makes and checks the tokens of one secret."""

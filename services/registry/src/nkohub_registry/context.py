@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from nkohub_registry.repository import (
     ErasedRepository,
+    ErasureRequestRepository,
     HistoryRepository,
     OrganizationRepository,
     PeopleRepository,
     ProposalRepository,
 )
+from nkohub_registry.service.erasure_requests import ErasureRequestService
 from nkohub_registry.service.history import HistoryService
 from nkohub_registry.service.organizations import OrganizationService
 from nkohub_registry.service.people import PeopleService
@@ -28,6 +30,7 @@ class RegistryContext:
     proposals: ProposalService
     people: PeopleService
     history: HistoryService
+    erasure_requests: ErasureRequestService
 
     @classmethod
     def of(cls, runtime: ServiceRuntime[RegistrySettings, RegistryContext]) -> RegistryContext:
@@ -37,7 +40,18 @@ class RegistryContext:
         history = HistoryRepository(runtime.db)
         erased = ErasedRepository(runtime.db)
         proposals = ProposalRepository(runtime.db)
+        requests = ErasureRequestRepository(runtime.db, runtime.outbox)
         organization_service = OrganizationService(organizations, people, history, erased)
+        people_service = PeopleService(
+            people,
+            organizations,
+            history,
+            erased,
+            proposals,
+            links=LinkSigner(settings.link_secret.get_secret_value()),
+            base_url=str(settings.public_base_url),
+            requests=requests,
+        )
         return cls(
             runtime=runtime,
             organizations=organization_service,
@@ -47,14 +61,9 @@ class RegistryContext:
                 organization_service,
                 runtime.rate_limits,
             ),
-            people=PeopleService(
-                people,
-                organizations,
-                history,
-                erased,
-                proposals,
-                links=LinkSigner(settings.link_secret.get_secret_value()),
-                base_url=str(settings.public_base_url),
-            ),
+            people=people_service,
             history=HistoryService(history, erased),
+            erasure_requests=ErasureRequestService(
+                requests, people, people_service, runtime.rate_limits
+            ),
         )

@@ -1,6 +1,7 @@
 """Public pages of the registry: the self-registration form of an NGO with the needs
-survey (``/organizations/join``, no JavaScript: a proposal staff review), and the page
-behind a person's erasure link.
+survey (``/organizations/join``, no JavaScript: a proposal staff review), the erasure
+request (``/people/erase``: an e-mail address in, the same answer whether it is known or
+not; a known one is mailed its link), and the page behind a person's erasure link.
 
 ``GET /people/{id}/erase?expires=…&token=…`` shows, in Russian, what will be erased and a
 confirmation form (no JavaScript); its ``POST`` — the form's button, with the token and
@@ -24,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
 from nkohub_registry.api.deps import Context
+from nkohub_registry.domain.erasure_requests import REQUESTED_LINK_DAYS, ErasureRequestForm
 from nkohub_registry.domain.needs import NeedsSurvey
 from nkohub_registry.domain.people import erasure_summary
 from nkohub_registry.domain.proposals import SelfRegistration
@@ -35,7 +37,7 @@ from nkohub_registry.domain.vocabulary import (
 )
 from nkohub_shared.errors import Forbidden
 from nkohub_shared.limits import RateLimited
-from nkohub_shared.links import erasure_path
+from nkohub_shared.links import ERASURE_REQUEST_PATH, erasure_path
 from nkohub_shared.web import accessibility
 from nkohub_shared.web.clients import ClientAddress
 
@@ -231,3 +233,56 @@ async def join(request: Request, ctx: Context, client: ClientAddress) -> HTMLRes
         page.headers["Retry-After"] = str(limited.retry_after)
         return page
     return _join({}, {}, 202, done=form["short_name"] or form["full_name"])
+
+
+# --- the erasure request: an address in, a mailed link out ------------------------------
+
+EMAIL_MISSING = "Укажите адрес электронной почты."
+
+
+def _erase_request(
+    *,
+    email: str = "",
+    error: str = "",
+    field_error: bool = False,
+    status: int = 200,
+    done: bool = False,
+) -> HTMLResponse:
+    html = _templates.get_template("erase_request.html").render(
+        action=ERASURE_REQUEST_PATH,
+        back=ERASURE_REQUEST_PATH,
+        email=email,
+        error=error,
+        field_error=field_error,
+        done=done,
+        days=REQUESTED_LINK_DAYS,
+    )
+    return HTMLResponse(html, status, headers=HEADERS)
+
+
+@router.get(ERASURE_REQUEST_PATH, response_class=HTMLResponse)
+async def erase_request_page() -> HTMLResponse:
+    """The form asking for the address (every public page links it)."""
+    return _erase_request()
+
+
+@router.post(ERASURE_REQUEST_PATH, response_class=HTMLResponse)
+async def erase_request(request: Request, ctx: Context, client: ClientAddress) -> HTMLResponse:
+    """The same answer for an address the registry holds and one it does not; 422 with
+    the error next to the field for a malformed one, 429 (Russian, ``Retry-After``) past
+    the limits per client and per address."""
+    raw = await request.form()
+    email = str(raw.get("email") or "").strip()[:400]
+    if not email:
+        return _erase_request(error=EMAIL_MISSING, field_error=True, status=422)
+    try:
+        form = ErasureRequestForm(email=email)
+    except ValidationError:
+        return _erase_request(email=email, error=EMAIL_ERROR, field_error=True, status=422)
+    try:
+        await ctx.erasure_requests.request(form, client=client)
+    except RateLimited as limited:
+        page = _erase_request(email=email, error=limited.message, status=429)
+        page.headers["Retry-After"] = str(limited.retry_after)
+        return page
+    return _erase_request(done=True, status=202)

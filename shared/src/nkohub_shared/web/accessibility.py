@@ -37,6 +37,8 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
+from nkohub_shared.links import ERASURE_REQUEST_PATH
+
 COOKIE = "nkohub_a11y"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 SWITCH_PATH = "/accessibility"
@@ -198,9 +200,17 @@ def _choice(label: str, href: str, chosen: bool) -> str:
     return f'<a href="{html.escape(href)}"{current_mark}>{html.escape(label)}</a>'
 
 
+# Every public page links the public erasure request (152-ФЗ) from here, the one piece
+# of markup all of them share.
+PRIVACY = (
+    '<nav class="a11y-bar a11y-privacy" aria-label="Персональные данные">'
+    f'<a href="{ERASURE_REQUEST_PATH}">Удалить мои персональные данные</a></nav>'
+)
+
+
 def panel(back: str | None = None) -> Html:
     """The skip link, then the switch (ordinary version) or the settings (the version for
-    the visually impaired). ``back``: where the links return, when the page's own address
+    the visually impaired), then the link to the erasure request. ``back``: where the links return, when the page's own address
     does not show it again (a page answering a form's POST)."""
     p = current()
     skip = '<a class="a11y-skip" href="#content">Перейти к основному содержанию</a>'
@@ -209,6 +219,7 @@ def panel(back: str | None = None) -> Html:
         return Html(
             f'{skip}<nav class="a11y-bar" aria-label="Версия для слабовидящих">'
             f'<a class="a11y-switch" href="{link}">Версия для слабовидящих</a></nav>'
+            f"{PRIVACY}"
         )
     rows = [
         (
@@ -246,7 +257,7 @@ def panel(back: str | None = None) -> Html:
     return Html(
         f'{skip}<nav class="a11y-bar a11y-settings" aria-label="Настройки версии для слабовидящих">'
         f'<ul>{items}<li><a class="a11y-switch" href="{ordinary}">Обычная версия сайта</a></li>'
-        "</ul></nav>"
+        f"</ul></nav>{PRIVACY}"
     )
 
 

@@ -40,6 +40,16 @@ async def list_people(
     return {"items": [person_view(p) for p in items], "total": total, "page": page}
 
 
+@router.get("/erasure-requests")
+async def erasure_requests(
+    ctx: Context, _: StaffUser, recent: Annotated[int, Query(ge=0, le=100)] = 20
+) -> dict[str, Any]:
+    """Requests from the public erasure form (``/people/erase``): counts by status
+    (``mailed``, ``unknown``: nothing sent, ``erased``: confirmed) and the latest ones,
+    without addresses."""
+    return await ctx.erasure_requests.summary(recent=recent)
+
+
 @router.get("/people/{person_id}")
 async def get_person(person_id: str, ctx: Context, _: StaffUser) -> dict[str, Any]:
     return person_view(await ctx.people.get(person_id))

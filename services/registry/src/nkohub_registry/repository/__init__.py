@@ -2,8 +2,9 @@
 
 Collections: ``organizations`` and ``people`` (each carries its events in ``_outbox``,
 written through the shared ``EventWriter``), ``proposals`` (self-registrations awaiting
-staff; no events), ``erased_people`` (tombstones: person keys of erased people),
-``history`` (the read model fed by the events service's events, written with
+staff; no events), ``erasure_requests`` (the public form's requests, without the
+address, with their events in ``_outbox``), ``erased_people`` (tombstones: person
+keys of erased people), ``history`` (the read model fed by the events service's events, written with
 ``apply_once``). Nothing outside this package touches them.
 """
 
@@ -14,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_registry.domain.organizations import OrganizationFilter
 from nkohub_registry.repository.collections import (
+    ERASURE_REQUESTS,
     HISTORY,
     ORGANIZATIONS,
     PEOPLE,
@@ -21,6 +23,7 @@ from nkohub_registry.repository.collections import (
     Document,
 )
 from nkohub_registry.repository.erased import ErasedRepository
+from nkohub_registry.repository.erasure_requests import ErasureRequestRepository
 from nkohub_registry.repository.history import HistoryRepository
 from nkohub_registry.repository.organizations import OrganizationRepository
 from nkohub_registry.repository.people import PeopleRepository
@@ -31,6 +34,7 @@ __all__ = [
     "INDEXES",
     "OUTBOX_COLLECTIONS",
     "ErasedRepository",
+    "ErasureRequestRepository",
     "HistoryRepository",
     "OrganizationFilter",
     "OrganizationRepository",
@@ -57,8 +61,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("person_key", ASCENDING)], name="person_key"),
     ],
     HISTORY: [IndexModel([("came", ASCENDING)], name="came")],
+    ERASURE_REQUESTS: [
+        IndexModel([("person_key", ASCENDING)], name="person_key"),
+        IndexModel([("requested_at", ASCENDING)], name="requested_at"),
+    ],
 }
-OUTBOX_COLLECTIONS: list[str] = [ORGANIZATIONS, PEOPLE]
+OUTBOX_COLLECTIONS: list[str] = [ORGANIZATIONS, PEOPLE, ERASURE_REQUESTS]
 
 
 async def prepare(db: AsyncDatabase[Document]) -> None:

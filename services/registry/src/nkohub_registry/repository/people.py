@@ -36,3 +36,8 @@ class PeopleRepository:
         """Erase once: only a record not erased yet is changed (and publishes)."""
         result = await self.writer.update({"_id": person_id, "erased_at": None}, update, event)
         return bool(result.modified_count)
+
+    async def held_under(self, person_key: str) -> list[Document]:
+        """People not erased whose records carry this key (their e-mail's)."""
+        cursor = self.collection.find({"person_key": person_key, "erased_at": None}, WITHOUT_OUTBOX)
+        return [d async for d in cursor]

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nkohub_registry.domain.people import (
+    ERASURE_LINK_DAYS,
     PersonCreate,
     check_not_erased,
     erasure,
@@ -22,6 +23,7 @@ from nkohub_registry.domain.people import (
 )
 from nkohub_registry.repository import (
     ErasedRepository,
+    ErasureRequestRepository,
     HistoryRepository,
     OrganizationRepository,
     PeopleRepository,
@@ -44,7 +46,9 @@ class PeopleService:
         *,
         links: LinkSigner,
         base_url: str,
+        requests: ErasureRequestRepository | None = None,
     ) -> None:
+        self.requests = requests
         self.people = people
         self.proposals = proposals
         self.organizations = organizations
@@ -83,7 +87,13 @@ class PeopleService:
         """The link (to the confirmation page) that lets the person erase their own data,
         with its token and expiry: the token signs the purpose, the person and the expiry."""
         await self.get(person_id)
-        expires = erasure_link_expiry()
+        return self.link_of(person_id)
+
+    def link_of(
+        self, person_id: str, *, days: int = ERASURE_LINK_DAYS, now: datetime | None = None
+    ) -> dict[str, Any]:
+        """A signed erasure link of ``person_id`` valid ``days`` from ``now``."""
+        expires = erasure_link_expiry(now, days)
         token = self.links.expiring(Purpose.ERASURE, person_id, expires)
         base = self.base_url.rstrip("/")
         return {
@@ -129,4 +139,7 @@ class PeopleService:
             )
             update, event = erasure(doc, requested_by, now=now)
             await self.people.erase(person_id, update, event)
+            if self.requests is not None:  # the public form's requests: done, keyless
+                await self.requests.mark_erased(key, now)
+                await self.requests.forget(key)
         return await self.get(person_id)
