@@ -32,7 +32,7 @@ from nkohub_contracts.publishing import (
     PostPublished,
     PostUnpublished,
 )
-from nkohub_contracts.registry import PersonErased
+from nkohub_contracts.registry import ErasureRequested, PersonErased
 from nkohub_notifications.context import NotificationsContext
 from nkohub_shared.bus import EventConsumer
 from nkohub_shared.bus.readmodels import follow_organizations
@@ -161,3 +161,8 @@ async def alert_waitlist(ctx: Ctx, event: RegistrationWaitlisted, envelope: Clou
 @alerts.on(MessageFailed)
 async def alert_message_failed(ctx: Ctx, event: MessageFailed, envelope: CloudEvent) -> None:
     await ctx.alerts.message_failed(event, envelope)
+
+
+@privacy.on(ErasureRequested)
+async def erasure_requested(ctx: Ctx, event: ErasureRequested, envelope: CloudEvent) -> None:
+    await ctx.erasure_requests.requested(event, envelope)

@@ -16,6 +16,7 @@ from nkohub_notifications.service.consultations import ConsultationMail
 from nkohub_notifications.service.delivery_log import DeliveryLog
 from nkohub_notifications.service.digest import Digests
 from nkohub_notifications.service.erasure import Erasure
+from nkohub_notifications.service.erasure_requests import ErasureRequestMail
 from nkohub_notifications.service.grants import GrantMail
 from nkohub_notifications.service.mailings import Mailings
 from nkohub_notifications.service.meetups import MeetupMail
@@ -51,6 +52,7 @@ class NotificationsContext:
     templates: TemplateEditing
     alerts: Alerts
     specialists: SpecialistReminders
+    erasure_requests: ErasureRequestMail
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -152,4 +154,5 @@ class NotificationsContext:
             specialists=SpecialistReminders(
                 repos.consultation_slots, repos.meetups, notifier, erasure
             ),
+            erasure_requests=ErasureRequestMail(notifier, erasure),
         )

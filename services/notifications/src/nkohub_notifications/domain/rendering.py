@@ -149,6 +149,12 @@ SPECS: dict[str, TemplateSpec] = {
             True,
             "Оповещение сотрудникам: письмо не доставлено окончательно",
         ),
+        TemplateSpec(
+            "erasure_request",
+            "Удаление ваших персональных данных",
+            True,
+            "Ссылка на удаление данных по запросу с публичной формы",
+        ),
     )
 }
 ALERT_TEMPLATES = frozenset(n for n in SPECS if n.startswith("alert_"))

@@ -91,6 +91,10 @@ def sample_context(name: str) -> dict[str, Any]:
             "confirm_url": "http://localhost:8003/subscriptions/x/confirm",
             "link_days": 7,
         },
+        "erasure_request": {
+            "erase_url": "http://localhost:8001/people/sample/erase?expires=1&token=sample",
+            "expires_at": datetime(2026, 4, 23, 9, 0, tzinfo=UTC),
+        },
     }
     if name.startswith("alert_") or name == "specialist_reminder":
         return {"meetup": meetup, **staff_samples(name)}
