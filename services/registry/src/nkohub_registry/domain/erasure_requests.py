@@ -61,15 +61,17 @@ class ErasureRequestForm(BaseModel):
 
 @dataclass(frozen=True)
 class Link:
-    """A person's signed erasure link."""
+    """A person's signed erasure link, and the address the registry holds for them (the
+    mail goes there, not to what was typed)."""
 
     person_id: str
+    email: str
     url: str
     expires_at: datetime
 
 
 def new_request(
-    person_key: str, email: str, links: list[Link], now: datetime | None = None
+    person_key: str, links: list[Link], now: datetime | None = None
 ) -> tuple[dict[str, Any], list[CloudEvent]]:
     """The stored request (no address) and one event per person held under the address."""
     request_id = new_id()
@@ -79,7 +81,7 @@ def new_request(
                 request_id=request_id,
                 person_id=link.person_id,
                 person_key=person_key,
-                email=email,
+                email=link.email,
                 erase_url=link.url,
                 expires_at=link.expires_at,
             )

@@ -46,8 +46,8 @@ class ErasureRequestService:
         links = []
         for person in await self.people.held_under(key):
             link = self.people_service.link_of(person["_id"], days=REQUESTED_LINK_DAYS, now=now)
-            links.append(Link(person["_id"], link["url"], link["expires_at"]))
-        doc, events = new_request(key, form.email, links, now)
+            links.append(Link(person["_id"], person["email"], link["url"], link["expires_at"]))
+        doc, events = new_request(key, links, now)
         await self.requests.insert(doc, events)
 
     async def summary(self, *, recent: int = 20) -> dict[str, Any]:
