@@ -42,7 +42,7 @@ class ErasureRequestRepository:
 
     async def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        async for row in self.collection.aggregate(
+        async for row in await self.collection.aggregate(
             [{"$group": {"_id": "$status", "n": {"$sum": 1}}}]
         ):
             counts[str(row["_id"])] = int(row["n"])
