@@ -19,6 +19,7 @@ from nkohub_console.pages import (
     blog,
     door,
     files,
+    mailings,
     meetups,
     messages,
     organizations,
@@ -60,6 +61,7 @@ for module in (
     templates,
     alerts,
     messages,
+    mailings,
     report,
 ):
     router.include_router(module.router)

@@ -61,3 +61,40 @@ class NotificationsClient(ServiceClient):
 
     async def save_alert_settings(self, settings: Json) -> Json:
         return await self.put("/staff/alerts", settings)
+
+    # --- mailings ----------------------------------------------------------------------
+
+    async def mailings(self, status: str | None = None, limit: int = 50, offset: int = 0) -> Json:
+        return await self.get(
+            "/staff/mailings", {"status": status, "limit": limit, "offset": offset}
+        )
+
+    async def mailing(self, mailing_id: str) -> Json:
+        """The mailing with its ``progress`` (messages by status)."""
+        return await self.get(f"/staff/mailings/{quote(mailing_id)}")
+
+    async def create_mailing(self, draft: Json) -> Json:
+        return await self.post("/staff/mailings", draft)
+
+    async def change_mailing(self, mailing_id: str, changes: Json) -> Json:
+        return await self.patch(f"/staff/mailings/{quote(mailing_id)}", changes)
+
+    async def segment_audience(self, segment: Json) -> Json:
+        """How many a segment mails (``included``) and who it leaves out, and why."""
+        return await self.post("/staff/mailings/audience", segment)
+
+    async def mailing_audience(self, mailing_id: str) -> Json:
+        return await self.get(f"/staff/mailings/{quote(mailing_id)}/audience")
+
+    async def mailing_preview(self, mailing_id: str) -> Json:
+        """``subject``, ``text`` and ``html`` as a recipient sees them."""
+        return await self.get(f"/staff/mailings/{quote(mailing_id)}/preview", {"format": "json"})
+
+    async def test_mailing(self, mailing_id: str, email: str) -> Json:
+        return await self.post(f"/staff/mailings/{quote(mailing_id)}/test", {"email": email})
+
+    async def send_mailing(self, mailing_id: str, send_at: str | None) -> Json:
+        return await self.post(f"/staff/mailings/{quote(mailing_id)}/send", {"send_at": send_at})
+
+    async def cancel_mailing(self, mailing_id: str) -> Json:
+        return await self.post(f"/staff/mailings/{quote(mailing_id)}/cancel")
