@@ -192,4 +192,5 @@ def test_every_contract_with_a_persons_e_mail_is_marked_personal_data():
         "events.registration.confirmed",
         "events.registration.promoted",
         "events.registration.waitlisted",
+        "registry.erasure.requested",
     ]

@@ -34,6 +34,7 @@ LINKS: dict[str, list[str]] = {
     "alert_question": [],
     "alert_waitlist": [],
     "alert_message_failed": [],
+    "erasure_request": ["erase_url"],
 }
 
 
@@ -50,6 +51,7 @@ def test_every_template_renders_with_its_links(renderer, links, name):
         "unsubscribe_url": links.unsubscribe("s-1", "mailings"),
         "preferences_url": links.preferences("s-1"),
         "confirm_url": links.confirm_subscription("s-1", datetime(2026, 4, 16, tzinfo=UTC)),
+        "erase_url": "https://registry.example.org/people/p-1/erase?expires=1&token=t",
     }
     context |= {key: urls[key] for key in LINKS[name]}
     rendered = renderer.render(name, context)
