@@ -102,8 +102,15 @@ async def test_a_librarian_writes_tests_schedules_cancels_and_sends_a_mailing(sa
                 body = org_payload(public_email=email, short_name=f"АНО «{n}»")
                 created = await registry.post("/api/v1/organizations", json=body, headers=STAFF)
                 assert created.status_code == 201, created.text
+            asked = await registry.post("/people/erase", data={"email": "who@example.ru"})
+            assert asked.status_code == 202
             async with browser(console) as b:
                 await sign_in(b, STAFF_EMAIL)
+                people = await b.get("/console/organizations/people")
+                assert (
+                    "Запросы на удаление данных с сайта: 1 — письмо со ссылкой отправлено: 0, "
+                    "данные удалены по ссылке: 0, адреса нет в реестре: 1." in people.text
+                )
                 await _flow(b, smtp)
     finally:
         smtp.stop()

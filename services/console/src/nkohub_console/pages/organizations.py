@@ -187,8 +187,12 @@ async def needs(staff: StaffPage) -> Response:
 
 @router.get("/people")
 async def people(staff: StaffPage, organization_id: Short = None) -> Response:
-    found = await staff.services.registry.people(organization_id)
-    return staff.render("people.html", found=found, organization_id=organization_id)
+    registry = staff.services.registry
+    found = await registry.people(organization_id)
+    requests = await registry.erasure_requests()
+    return staff.render(
+        "people.html", found=found, organization_id=organization_id, requests=requests
+    )
 
 
 @router.post("/people/{person_id}/erase")

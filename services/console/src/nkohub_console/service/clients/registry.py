@@ -59,5 +59,9 @@ class RegistryClient(ServiceClient):
     async def erase_person(self, person_id: str) -> None:
         await self.delete(f"/people/{person_id}")
 
+    async def erasure_requests(self) -> Json:
+        """The public form's erasure requests: counts by status (no addresses)."""
+        return await self.get("/erasure-requests", {"recent": 0})
+
     async def needs_report(self) -> Json:
         return await self.get("/reports/needs")
