@@ -210,8 +210,9 @@ PRIVACY = (
 
 def panel(back: str | None = None) -> Html:
     """The skip link, then the switch (ordinary version) or the settings (the version for
-    the visually impaired), then the link to the erasure request. ``back``: where the links return, when the page's own address
-    does not show it again (a page answering a form's POST)."""
+    the visually impaired), then the link to the erasure request. ``back``: where the
+    links return, when the page's own address does not show it again (a page answering a
+    form's POST)."""
     p = current()
     skip = '<a class="a11y-skip" href="#content">Перейти к основному содержанию</a>'
     if not p.on:
