@@ -207,5 +207,6 @@ async def _flow(b: httpx.AsyncClient, smtp: SmtpRecorder) -> None:
     done = await wait_until(finished, timeout=30)
     assert _progress(done) == {"queued": 0, "sending": 0, "sent": 2, "failed": 0, "suppressed": 0}
     assert 'http-equiv="refresh"' not in done
+    assert re.search(r'id="unconfirmed">[^<]*: 0</p>', done)
     listing = await b.get("/console/mailings?status=sent")
     assert "Итоги года" in listing.text and MAILING["subject"] not in listing.text

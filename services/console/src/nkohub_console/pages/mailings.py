@@ -216,11 +216,17 @@ async def mailings(
     rows = []
     meetups = await _meetups(staff)
     for item in found["items"]:
-        progress = None
+        progress, unconfirmed = None, 0
         if item.get("fanned_out") or item["status"] in ("sending", "sent"):
-            progress = (await notifications.mailing(item["id"])).get("progress")
+            full = await notifications.mailing(item["id"])
+            progress, unconfirmed = full.get("progress"), full.get("unconfirmed", 0)
         rows.append(
-            {**item, "progress": progress, "segment_text": describe(item["segment"], meetups)}
+            {
+                **item,
+                "progress": progress,
+                "unconfirmed": unconfirmed,
+                "segment_text": describe(item["segment"], meetups),
+            }
         )
     return staff.render(
         "mailings.html",

@@ -74,9 +74,13 @@ async def segment_audience(body: Segment, ctx: Context, _: StaffUser) -> dict[st
 
 @router.get("/staff/mailings/{mailing_id}")
 async def get_mailing(mailing_id: str, ctx: Context, _: StaffUser) -> dict[str, Any]:
-    """The mailing with its progress: messages queued, sending, sent, failed, suppressed."""
+    """The mailing with its progress: messages queued, sending, sent, failed, suppressed;
+    ``unconfirmed``: of the sent, those a sender handed over and died before the server's
+    answer (counted sent, never sent again)."""
     mailing = await ctx.mailings.get(mailing_id)
-    return mailing_out(mailing, await ctx.mailings.progress(mailing_id))
+    out = mailing_out(mailing, await ctx.mailings.progress(mailing_id))
+    out["unconfirmed"] = await ctx.mailings.unconfirmed(mailing_id)
+    return out
 
 
 @router.patch("/staff/mailings/{mailing_id}")

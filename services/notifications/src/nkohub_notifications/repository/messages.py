@@ -209,6 +209,11 @@ class MessageRepository:
         """A mailing's messages by status (its progress)."""
         return await self.counts_by_status(MessageFilter(mailing_id=mailing_id))
 
+    async def mailing_unconfirmed(self, mailing_id: str) -> int:
+        """A mailing's messages counted sent without the server's confirmation (the sender
+        died after handing them over)."""
+        return await self._messages.count_documents({"mailing_id": mailing_id, "unconfirmed": True})
+
     async def counts_by_status(self, filter: MessageFilter) -> dict[str, int]:
         pipeline = [{"$match": _query(filter)}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
         return {row["_id"]: row["n"] async for row in await self._messages.aggregate(pipeline)}

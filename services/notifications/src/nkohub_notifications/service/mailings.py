@@ -189,6 +189,10 @@ class Mailings:
     async def progress(self, mailing_id: str) -> dict[str, int]:
         return progress(await self._messages.mailing_counts(mailing_id))
 
+    async def unconfirmed(self, mailing_id: str) -> int:
+        """Of the sent ones, how many without the mail server's confirmation."""
+        return await self._messages.mailing_unconfirmed(mailing_id)
+
     # --- the scheduler -------------------------------------------------------------------
 
     async def run_due(self) -> int:
