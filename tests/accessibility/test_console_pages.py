@@ -63,6 +63,11 @@ async def open_walk_in(page: Any, desk: Desk) -> None:
     await post("#walk-in button[type=submit]", **{"f-name": "Гость Без Согласия"})(page, desk)
 
 
+async def edit_template(page: Any, desk: Desk) -> None:
+    await follow("main table a")(page, desk)
+    await post("button[name=action][value=save]", **{"f-subject": "{{ нет_такой }}"})(page, desk)
+
+
 def follow(selector: str) -> Action:
     async def act(page: Any, _: Desk) -> None:
         async with page.expect_navigation():
@@ -157,6 +162,19 @@ PAGES = [
     ConsolePage("шаблоны писем", lambda d: "/messages/templates", "Шаблоны писем"),
     ConsolePage(
         "шаблон письма", lambda d: "/messages/templates", "Шаблон ", follow("main table a")
+    ),
+    ConsolePage(
+        "шаблон письма: ошибка",
+        lambda d: "/messages/templates",
+        "Ошибка: Шаблон ",
+        lambda page, d: edit_template(page, d),
+    ),
+    ConsolePage("оповещения", lambda d: "/messages/alerts", "Оповещения сотрудникам"),
+    ConsolePage(
+        "оповещения (администратор)",
+        lambda d: "/messages/alerts",
+        "Оповещения сотрудникам",
+        who="admin",
     ),
     ConsolePage(
         "отчёт с графиками",
