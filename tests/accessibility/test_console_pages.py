@@ -154,6 +154,7 @@ PAGES = [
     ),
     ConsolePage("редактор записи", lambda d: f"/blog/{d.post_id}", "Как написать заявку"),
     ConsolePage("гранты", lambda d: "/blog/grants", "Гранты, фонды, документы"),
+    ConsolePage("файлы (пусто)", lambda d: "/files", "Файлы"),
     ConsolePage("конкурс", lambda d: f"/blog/grants/{d.competition_id}", "Конкурс Фонда"),
     ConsolePage("журнал сообщений", lambda d: "/messages", "Сообщения"),
     ConsolePage("сообщение", lambda d: f"/messages/{d.message_id}", "Сообщение"),
