@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -35,21 +34,13 @@ from nkohub_registry.settings import RegistrySettings
 from nkohub_shared.links import LinkSigner, Purpose, unsubscribe_path
 from tests.console.support import console_settings
 from tests.support.broker import wait_until
+from tests.support.chromium import launched
 from tests.support.inprocess import staff_headers
 from tests.support.isolation import LINK_SECRET, Sandbox, create_sandbox, destroy_sandbox
 from tests.support.notifications_smtp import SmtpRecorder, parts
 from tests.support.processes import free_port
 from tests.support.servers import Servers
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STARTUP_SECONDS = 30.0
 STAFF = staff_headers()
 ADMIN = staff_headers(role="admin", sub="admin")
@@ -436,11 +427,5 @@ def _local(url: str) -> str:
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with launched() as chromium:
+        yield chromium

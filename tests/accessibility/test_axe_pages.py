@@ -298,7 +298,7 @@ CONSOLE = [
         "вход: неверный пароль",
         "console",
         lambda s: "/console/login",
-        "Вход",
+        "Ошибка: Вход",
         click(
             "form[action='/console/login'] button[type=submit]",
             **{"f-email": "nobody@example.org", "f-password": "не тот"},

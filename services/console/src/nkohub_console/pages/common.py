@@ -8,9 +8,11 @@ console works the same on its own port and behind the site (``/console/meetups/m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from html import unescape
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -171,13 +173,83 @@ class Staff:
 def render(
     request: Request, template: str, *, status_code: int = 200, **values: Any
 ) -> HTMLResponse:
-    values.setdefault("errors", FormErrors())
+    """The page; after a refusal it is drawn twice: the first drawing tells which of the
+    refused fields the page shows (and their labels), the second carries the summary of
+    every error at the top, the first shown invalid field focused."""
     values.setdefault("form", {})
     values.setdefault("me", None)
     values.setdefault("ok", request.query_params.get("ok"))
     values["path"] = console_path(request.url.path)
-    html = templates.get_template(template).render(request=request, **values)
+    errors = PageErrors.of(values.get("errors"))
+    values["errors"] = errors
+    page = templates.get_template(template)
+    html = page.render(request=request, error_summary=[], **values)
+    if errors:
+        summary, errors.focus = summarize(errors, html)
+        html = page.render(request=request, error_summary=summary, **values)
     return HTMLResponse(html, status_code=status_code)
+
+
+# Russian names of fields a service may refuse that a form does not show itself.
+FIELD_NAMES = {
+    "venue": "место проведения",
+    "venue.name": "место проведения",
+    "venue.address": "адрес",
+    "venue.hall_capacity": "мест в зале",
+    "program": "программа",
+    "meetup_id": "встреча",
+    "status": "состояние",
+    "slug": "адрес записи",
+    "ogrn": "ОГРН",
+    "inn": "ИНН",
+    "legal_form": "организационно-правовая форма",
+    "activity_areas": "направления деятельности",
+    "email": "электронная почта",
+}
+_CONTROL = re.compile(r'<(?:input|select|textarea)\b[^>]*\bid="f-([^"]+)"')
+_LABEL = re.compile(r'<label for="f-([^"]+)">(.*?)</label>', re.S)
+_ARIA_LABEL = re.compile(r'\bid="f-([^"]+)"[^>]*\baria-label="([^"]*)"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class SummaryItem:
+    """One line of a form's error summary: a link to the field when the page shows it."""
+
+    message: str
+    label: str = ""
+    target: str = ""  # the id of the field on the page
+
+
+class PageErrors(FormErrors):
+    """A form's errors and the field that gets the focus when the page comes back."""
+
+    focus: str | None = None
+
+    @classmethod
+    def of(cls, errors: Any) -> PageErrors:
+        if isinstance(errors, PageErrors):
+            return errors
+        if isinstance(errors, FormErrors):
+            return cls(fields=dict(errors.fields), general=list(errors.general))
+        return cls(fields=dict(errors or {}))
+
+
+def summarize(errors: FormErrors, html: str) -> tuple[list[SummaryItem], str | None]:
+    """Every error of the form, the fields in the order the page shows them, then those it
+    does not show (named in Russian where known); and the first shown field."""
+    shown = [name for name in dict.fromkeys(_CONTROL.findall(html)) if name in errors.fields]
+    labels = {n: _TAG.sub("", t).strip().rstrip("*").strip() for n, t in _LABEL.findall(html)}
+    for name, text in _ARIA_LABEL.findall(html):
+        labels.setdefault(name, unescape(text))
+    items = [SummaryItem(m) for m in errors.general]
+    items += [SummaryItem(errors.fields[n], unescape(labels.get(n, n)), f"f-{n}") for n in shown]
+    items += [
+        SummaryItem(message, FIELD_NAMES.get(name, name))
+        for name, message in errors.fields.items()
+        if name not in shown
+    ]
+    return items, (shown[0] if shown else None)
 
 
 async def _staff(request: Request, ctx: Context) -> Staff:
