@@ -77,8 +77,13 @@ def _audience(page: str) -> int:
 
 
 def _field_error(page: str, name: str) -> str:
-    found = re.search(rf'<div class="field-error" id="e-{name}">([^<]*)</div>', page)
-    return found.group(1) if found else ""
+    found = re.search(rf'<div class="field-error" id="e-{name}">(.*?)</div>', page)
+    text = (
+        re.sub(r'<span class="sign" aria-hidden="true">!</span>', "", found.group(1))
+        if found
+        else ""
+    )
+    return text.strip()
 
 
 def _progress(page: str) -> dict[str, int]:
@@ -136,7 +141,7 @@ async def _flow(b: httpx.AsyncClient, smtp: SmtpRecorder) -> None:
     refused = await post_form(b, NEW, NEW, {**MAILING, "subject": "", "kind": "topic"})
     assert refused.status_code == 422
     assert _field_error(refused.text, "kind") == "выберите тему"
-    assert 'id="form-errors"' in refused.text and "Приглашаем на **консультацию**" in refused.text
+    assert 'id="errors"' in refused.text and "Приглашаем на **консультацию**" in refused.text
     empty = await post_form(b, NEW, NEW, {**MAILING, "subject": ""})
     assert empty.status_code == 422 and _field_error(empty.text, "subject")
     forged = await b.post(NEW, data={**MAILING, "csrf": "forged"})
