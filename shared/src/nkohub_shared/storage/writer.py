@@ -29,18 +29,19 @@ Document = dict[str, Any]
 WITHOUT_OUTBOX: dict[str, int] = {OUTBOX_FIELD: 0}
 
 
-def _no_kick() -> None:
+def _no_kick(collection: str | None = None) -> None:
     """Where no relay runs (a CLI): the running service's sweep publishes the events."""
 
 
 class Outbox:
     """A process's way to the outbox relay; ``writer(collection)`` for each collection."""
 
-    def __init__(self, kick: Callable[[], None] | None = None) -> None:
+    def __init__(self, kick: Callable[[str | None], None] | None = None) -> None:
         self._kick = kick or _no_kick
 
-    def kick(self) -> None:
-        self._kick()
+    def kick(self, collection: str | None = None) -> None:
+        """Ask the relay to sweep ``collection`` (``None``: every outbox collection)."""
+        self._kick(collection)
 
     def writer(self, collection: AsyncCollection[Document]) -> EventWriter:
         return EventWriter(collection, self)
@@ -55,7 +56,7 @@ class EventWriter:
 
     def _published(self, events: Sequence[CloudEvent]) -> None:
         if events:
-            self._outbox.kick()
+            self._outbox.kick(self.collection.name)
 
     async def insert(self, document: Document, *events: CloudEvent) -> Document:
         """Insert a new document with its events; returns it without the outbox.
