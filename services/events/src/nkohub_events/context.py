@@ -34,7 +34,6 @@ from nkohub_events.settings import EventsSettings
 from nkohub_shared.links import LinkSigner
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.storage.organizations import OrganizationReadModel
-from nkohub_shared.storage.ratebatch import BatchedRateCounter
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class EventsContext:
         post_store = PostRepository(db)
         tombstones = ErasureRepository(db)
 
-        door = PublicDoor(BatchedRateCounter(db), settings.door)
+        door = PublicDoor(runtime.rate_limits, settings.door)
         erased = ErasedPeople(tombstones)
         organizations = OrganizationService(organization_store)
         registrations = RegistrationService(

@@ -19,7 +19,6 @@ from nkohub_contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.tracing import message_headers
 
-
 # A confirm that has not come by then fails the publish (the event stays in the outbox).
 # Generous: the relay has hundreds of publishes in flight, a loaded broker confirms them
 # seconds late, and a publish timed out is published again (work twice, for nothing); a

@@ -84,7 +84,7 @@ class ApplyOnce:
         guarded, update = _guarded(filter, update, event_id)
         await self._group(_Write(guarded, update, upsert))
 
-    async def _write(self, writes: list[_Write]) -> list[None | Exception]:
+    async def _write(self, writes: list[_Write]) -> list[Exception | None]:
         ops = [UpdateOne(w.filter, w.update, upsert=w.upsert) for w in writes]
         try:
             await self.collection.bulk_write(ops, ordered=False)

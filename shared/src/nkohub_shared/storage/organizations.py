@@ -2,8 +2,9 @@
 
 Any service that shows or checks organizations keeps one (never reading the registry's
 database). Writes are idempotent (``apply_once``, grouped: ``ApplyOnce``; the event id
-recorded in the organization's own document is all the consumer keeps of it) and ordered by the event's time: an older
-event that arrives late (events of the bus carry no order) does not overwrite a newer state.
+recorded in the organization's own document is all the consumer keeps of it) and ordered
+by the event's time: an older event that arrives late (events of the bus carry no order)
+does not overwrite a newer state.
 Its consumers are registered by ``nkohub_shared.bus.readmodels.follow_organizations``.
 """
 
