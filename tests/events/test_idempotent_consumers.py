@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from nkohub_contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_contracts.common import OrganizationPublic
@@ -17,6 +16,7 @@ from nkohub_shared.bus import EventConsumer
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.idempotent import APPLIED_FIELD, ApplyOnce
+from tests.events.conftest import consumed
 from tests.support.broker import publish_events, queue_depth, wait_until
 
 
@@ -45,7 +45,7 @@ async def test_an_organization_event_delivered_twice_is_applied_once_without_a_r
         return doc is not None and len(doc.get(APPLIED_FIELD, [])) == 2
 
     await wait_until(settled, timeout=20)
-    await wait_until(lambda: _handled(events, "events.registry", 4), timeout=20)
+    await wait_until(lambda: consumed(events, "events.registry", 4), timeout=20)
     doc = await db["organizations"].find_one({"_id": "org-twice"})
     assert doc["full_name"] == "Фонд «Два»"
     assert sorted(doc[APPLIED_FIELD]) == sorted([registered.id, renamed.id])
@@ -104,20 +104,6 @@ async def test_a_bare_idempotent_consumer_redelivered_and_failing_once_has_one_e
 async def _depth(amqp_url: str, queue: str) -> bool:
     """Nothing waits in ``queue``."""
     return await queue_depth(amqp_url, queue) == 0
-
-
-async def _handled(events, queue: str, n: int) -> bool:
-    """The service's metrics count ``n`` deliveries of ``queue`` handled."""
-    text = (await events.get("/metrics")).text
-    handled = sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "nkohub_events_consumed_total"
-        and sample.labels.get("queue") == queue
-        and sample.labels.get("outcome") == "handled"
-    )
-    return handled >= n
 
 
 pytestmark = pytest.mark.timeout(120)
