@@ -91,9 +91,7 @@ class RegistrationService:
         self._base_url = public_base_url
         self._full: dict[str, bool] = {}  # meetups found full at their last registration
 
-    async def _meetup(
-        self, meetup_id: str, *, light: bool = False, recent: bool = False
-    ) -> Meetup:
+    async def _meetup(self, meetup_id: str, *, light: bool = False, recent: bool = False) -> Meetup:
         """A published meetup; ``light`` leaves out the ledger's id arrays; ``recent``
         (light) may be a copy up to a few seconds old (see the module docstring)."""
         if recent:
