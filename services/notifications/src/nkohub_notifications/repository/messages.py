@@ -240,12 +240,12 @@ class MessageRepository:
         if attempt is not None:
             update["$push"] = {"history": {"$each": [attempt], "$slice": -history_keep}}
         filter = {"_id": message_id, "status": Status.SENDING.value}
+        stamp_trace(events)  # the caller's trace (the group is written from another task)
         return await self._outcomes(_Outcome(filter, update, events))
 
     async def _outcome_group(self, outcomes: list[_Outcome]) -> list[bool]:
         """The outcomes with their events, one unordered ``bulk_write`` (each message is
         its own single-document write: an outcome whose claim was lost records nothing)."""
-        stamp_trace([e for o in outcomes for e in o.events])
         ops = [UpdateOne(o.filter, push_outbox(o.update, *o.events)) for o in outcomes]
         result = await self._messages.bulk_write(ops, ordered=False)
         if any(o.events for o in outcomes):
