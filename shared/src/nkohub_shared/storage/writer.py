@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.results import UpdateResult
+from pymongo.results import BulkWriteResult, UpdateResult
 
 from nkohub_contracts import CloudEvent
 from nkohub_shared.storage.idempotent import apply_once
@@ -92,6 +92,19 @@ class EventWriter:
         )
         if result.modified_count or result.upserted_id is not None:
             self._published(events)
+        return result
+
+    async def update_each(
+        self, items: Sequence[tuple[Document, Document, Sequence[CloudEvent]]]
+    ) -> BulkWriteResult:
+        """Several ``update``s — (filter, update, events) — in one unordered bulk write:
+        each is still its own single-document atomic write whose events are recorded only
+        if it matched (a group commit's way to write what many callers asked for)."""
+        stamp_trace([e for _, _, events in items for e in events])
+        result = await self.collection.bulk_write(
+            [UpdateOne(f, push_outbox(u, *events)) for f, u, events in items], ordered=False
+        )
+        self._published([e for _, _, events in items for e in events])
         return result
 
     async def find_and_update(

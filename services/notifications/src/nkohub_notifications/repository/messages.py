@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -24,7 +24,6 @@ from nkohub_notifications.domain.erasure import redaction
 from nkohub_notifications.domain.messages import MessageFilter, Status
 from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
-from nkohub_shared.storage.outbox import push_outbox
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Document, Outbox
 from nkohub_shared.tracing import stamp as stamp_trace
 
@@ -83,7 +82,6 @@ class MessageRepository:
     def __init__(self, collection: AsyncCollection[Document], outbox: Outbox) -> None:
         self._messages = collection
         self._writer = outbox.writer(collection)
-        self._outbox = outbox
         self._claims = GroupWrite(self._claim_group, max_items=GROUP_MAX)
         self._hand_overs = GroupWrite(self._hand_over_group, max_items=GROUP_MAX)
         self._outcomes = GroupWrite(self._outcome_group, max_items=GROUP_MAX)
@@ -171,10 +169,12 @@ class MessageRepository:
     async def _hand_over_group(self, items: list[tuple[str, datetime]]) -> list[bool]:
         at = max(when for _, when in items)  # one moment for the group: within it
         ids = list({message_id for message_id, _ in items})
-        await self._messages.update_many(
+        result = await self._messages.update_many(
             {"_id": {"$in": ids}, "status": Status.SENDING.value},
             {"$set": {"handed_over_at": at}},
         )
+        if result.matched_count == len(ids):  # every one (the usual case): no look-up
+            return [True] * len(items)
         marked = {
             doc["_id"]
             async for doc in self._messages.find(
@@ -200,6 +200,8 @@ class MessageRepository:
         return await self._claims(_Claim(message_id, at, lease_until))
 
     async def _claim_group(self, claims: list[_Claim]) -> list[Document | None]:
+        if len(claims) == 1:  # alone: one round trip, as before groups
+            return [await self._claim_one(claims[0])]
         token = uuid.uuid4().hex
         at = min(c.at for c in claims)  # due for every caller of the group
         ids = list({c.message_id for c in claims})
@@ -243,13 +245,26 @@ class MessageRepository:
         stamp_trace(events)  # the caller's trace (the group is written from another task)
         return await self._outcomes(_Outcome(filter, update, events))
 
+    async def _claim_one(self, claim: _Claim) -> Document | None:
+        return await self._messages.find_one_and_update(
+            {
+                "_id": claim.message_id,
+                "status": Status.QUEUED.value,
+                "next_attempt_at": {"$lte": claim.at},
+            },
+            {
+                "$set": {"status": Status.SENDING.value, "lease_until": claim.lease_until},
+                "$unset": {CLAIM_FIELD: ""},
+                "$inc": {"attempts": 1},
+            },
+            projection=HIDDEN,
+            return_document=ReturnDocument.AFTER,
+        )
+
     async def _outcome_group(self, outcomes: list[_Outcome]) -> list[bool]:
         """The outcomes with their events, one unordered ``bulk_write`` (each message is
         its own single-document write: an outcome whose claim was lost records nothing)."""
-        ops = [UpdateOne(o.filter, push_outbox(o.update, *o.events)) for o in outcomes]
-        result = await self._messages.bulk_write(ops, ordered=False)
-        if any(o.events for o in outcomes):
-            self._outbox.kick(self._messages.name)
+        result = await self._writer.update_each([(o.filter, o.update, o.events) for o in outcomes])
         # a bulk write tells how many matched, not which: all did, or look them up
         if result.matched_count == len(outcomes):
             return [True] * len(outcomes)
