@@ -5,8 +5,8 @@ limit, key and window, ``$inc`` with an upsert, shared by every replica), but th
 that arrive while a group is on its way to MongoDB wait for the next group, which is ONE
 unordered ``bulk_write`` (each document's ``$inc`` by the number of its hits in the group)
 and ONE ``find`` of the counts after. Under load a request's two or three counts cost a
-fraction of a round trip instead of one each; alone, a request pays two round trips as
-before.
+fraction of a round trip instead of one each; a hit alone is one ``find_one_and_update``
+as before.
 
 The count each hit is given: the hits of one key in one group are numbered in the order
 they arrived, ending at the count read back. Another replica's hits between the write
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -96,6 +96,15 @@ class BatchedRateCounter(RateCounter):
                     hit.answer.set_result(n)
 
     async def _write(self, group: list[_Hit]) -> dict[str, int]:
+        if len(group) == 1:  # alone: one find_one_and_update, as ``RateCounter`` does
+            hit = group[0]
+            doc = await self._counts.find_one_and_update(
+                {"_id": hit.counter_id},
+                {"$inc": {"n": 1}, "$setOnInsert": {"ends_at": hit.ends_at}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+            return {hit.counter_id: int(doc["n"])}
         adds: Counter[str] = Counter(hit.counter_id for hit in group)
         ends = {hit.counter_id: hit.ends_at for hit in group}
         pending = list(adds)
