@@ -6,15 +6,17 @@ with publishes pipelined, on the same broker in the same run (bench/run.py's ``b
   (``asyncio.gather``); a consumer on a durable quorum queue (the same arguments as the
   platform's consumer queues) with manual acks and prefetch 20, decoding the JSON body.
   The messages are the platform's CloudEvents envelopes, byte for byte the same size.
-- ``nkohub bus (outbox relay → consumer)``: N documents, each carrying one event in its
-  ``_outbox``, are written through ``EventWriter.insert_many`` while the relay is stopped;
-  then the relay starts and the clock runs until the consumer (``EventConsumer`` in a
-  ``ServiceRuntime``: envelope decoding and validation, the processed-events record claimed
-  and completed in MongoDB, a no-op handler, manual ack) has handled all N. This is what a
-  service does with a burst of writes: the relay publishes each event with its confirm,
-  then pulls it out of the document.
-- with ``--detail``, also the relay with the processed-events record skipped (what the
-  idempotency check costs on this MongoDB-wire server).
+- ``nkohub bus (outbox relay → consumer, idempotent handler)``: N documents, each
+  carrying one event in its ``_outbox``, are written through ``EventWriter.insert_many``
+  while the relay is stopped; then the relay starts and the clock runs until the consumer
+  (``EventConsumer`` in a ``ServiceRuntime``: envelope decoding and validation, manual ack)
+  has handled all N with a handler registered ``idempotent=True`` whose effect is one
+  ``ApplyOnce`` upsert recording the event id in the changed document (as the read models
+  of organizations do). This is what a service does with a burst of writes: the relay
+  publishes each event with its confirm, then pulls it out of the document.
+- ``nkohub bus (…, processed-events record)``: the same with a no-op handler and the
+  processed-events record claimed and completed in MongoDB (every other handler's way).
+- with ``--detail``, also the relay with no record and a no-op handler (the bus alone).
 
 Figures are messages per second, publish start to last message handled, the mean of
 ``--rounds`` alternating rounds.
@@ -57,9 +59,10 @@ from nkohub_shared.bus import EventConsumer, Inbox
 from nkohub_shared.bus.inbox import Claim
 from nkohub_shared.runtime import ServiceRuntime
 from nkohub_shared.settings import ServiceSettings
+from nkohub_shared.storage.idempotent import ApplyOnce
 
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-PREFETCH = 20  # the services' default prefetch_count
+PREFETCH = 20  # raw's prefetch, as the services' default prefetch_count
 DELIVERY_LIMIT = 5  # the services' default x-delivery-limit
 TIMEOUT = 600.0  # bounded: a round that has not finished by then fails
 
@@ -165,14 +168,30 @@ class _NoRecord(Inbox):
         return None
 
 
-async def bench_relay(vhost_url: str, database: str, n: int, *, record: bool = True) -> Result:
+MODES = {
+    "own": "nkohub bus (outbox relay → consumer, idempotent handler: one write)",
+    "record": "nkohub bus (outbox relay → consumer, processed-events record)",
+    "none": "nkohub bus (outbox relay → consumer), no record, no-op handler",
+}
+EFFECT_DOCUMENTS = 1000  # the idempotent handler's upserts spread over as many documents
+
+
+async def bench_relay(vhost_url: str, database: str, n: int, *, mode: str = "own") -> Result:
     done = asyncio.Event()
     handled = 0
     consumer = EventConsumer[None]("bench", f"pinged-{uuid.uuid4().hex[:6]}")
+    effects: list[ApplyOnce] = []
 
-    @consumer.on(BenchPinged)
+    @consumer.on(BenchPinged, idempotent=mode == "own")
     async def bench_pinged(_: None, event: BenchPinged, envelope: CloudEvent) -> None:
         nonlocal handled
+        if effects:
+            await effects[0](
+                {"_id": f"doc-{event.seq % EFFECT_DOCUMENTS}"},
+                {"$set": {"seq": event.seq}},
+                envelope.id,
+                upsert=True,
+            )
         handled += 1
         if handled >= n:
             done.set()
@@ -189,9 +208,11 @@ async def bench_relay(vhost_url: str, database: str, n: int, *, record: bool = T
         context_factory=lambda _: None,
         consumers=[consumer],
         outbox_collections=["pings"],
-        inbox=None if record else _NoRecord(),
+        inbox=None if mode == "record" else _NoRecord(),
     )
     await runtime.start()
+    if mode == "own":
+        effects.append(ApplyOnce(runtime.db["effects"]))
     try:
         await runtime.relay.stop()  # the writes below pile up in the outbox
         writer = runtime.outbox.writer(runtime.db["pings"])
@@ -206,8 +227,7 @@ async def bench_relay(vhost_url: str, database: str, n: int, *, record: bool = T
         runtime.relay.start()  # sweeps at once
         await asyncio.wait_for(done.wait(), TIMEOUT)
         seconds = time.perf_counter() - start
-        name = "nkohub bus (outbox relay → consumer)"
-        return Result(name if record else f"{name}, no idempotency record", n, seconds)
+        return Result(MODES[mode], n, seconds)
     finally:
         await runtime.stop()
 
@@ -229,22 +249,30 @@ async def run(messages: int, in_flight: int, rounds: int, detail: bool) -> dict[
     database = f"bench_{vhost.replace('-', '_')}"
     create_vhost(vhost)
     vhost_url = f"{AMQP}/{quote(vhost, safe='')}"
-    results: dict[str, list[Result]] = {"raw": [], "relay": [], "relay_no_record": []}
+    results: dict[str, list[Result]] = {
+        "raw": [],
+        "relay": [],
+        "relay_record": [],
+        "relay_no_record": [],
+    }
     try:
         for _ in range(rounds):
             results["raw"].append(await bench_raw(vhost_url, messages, in_flight))
             results["relay"].append(await bench_relay(vhost_url, database, messages))
+            results["relay_record"].append(
+                await bench_relay(vhost_url, database + "_r", messages, mode="record")
+            )
             if detail:
                 results["relay_no_record"].append(
-                    await bench_relay(vhost_url, database + "_nr", messages, record=False)
+                    await bench_relay(vhost_url, database + "_nr", messages, mode="none")
                 )
-            await _drop(database, database + "_nr")
+            await _drop(database, database + "_r", database + "_nr")
             for rs in results.values():
                 if rs:
                     print(f"{rs[-1].name:<52} {rs[-1].rate:8.0f} msg/s", flush=True)
     finally:
         delete_vhost(vhost)
-        await _drop(database, database + "_nr")
+        await _drop(database, database + "_r", database + "_nr")
     return {
         "messages": messages,
         "in_flight": in_flight,

@@ -155,3 +155,21 @@ async def caught_up(client, spy: EventSpy, timeout: float = 60.0) -> None:
             aio_pika.Message(json.dumps(marker).encode()), routing_key=marker["type"]
         )
     await spy.wait_for(lambda events: any(e.get("id") == marker["id"] for e in events), timeout)
+
+
+async def consumed(client, queue: str, n: int, outcome: str = "handled") -> bool:
+    """The service's metrics count at least ``n`` deliveries of ``queue`` with ``outcome``
+    (how a test knows an event was handled whose handler keeps no processed-events record:
+    ``EventConsumer.on(..., idempotent=True)``)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = (await client.get("/metrics")).text
+    found = sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "nkohub_events_consumed_total"
+        and sample.labels.get("queue") == queue
+        and sample.labels.get("outcome") == outcome
+    )
+    return found >= n

@@ -35,8 +35,8 @@ from nkohub_shared.privacy import use_person_key_secret
 from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_database
 from nkohub_shared.storage.outbox import PENDING_INDEX, outbox_backlog
+from nkohub_shared.storage.ratebatch import BatchedRateCounter
 from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
-from nkohub_shared.storage.ratelimit import RateCounter
 from nkohub_shared.storage.writer import Outbox
 from nkohub_shared.tracing import configure_tracing
 
@@ -114,7 +114,7 @@ class ServiceRuntime(Generic[S, Ctx]):
             self.indexes.setdefault(name, []).append(PENDING_INDEX)
         self.indexes[PROCESSED_EVENTS] = [IndexModel([("queue", ASCENDING), ("state", ASCENDING)])]
         self.indexes.update(RATE_LIMIT_INDEXES)
-        self.rate_limits = RateCounter(self.db)
+        self.rate_limits = BatchedRateCounter(self.db)  # counts grouped (storage.ratebatch)
         self._background = (*background, _purge_rate_limits)
         self._dead_letter_queues: dict[str, AbstractQueue] = {}
         self._tasks: list[asyncio.Task[None]] = []

@@ -5,6 +5,12 @@ dead-lettered) is ``nkohub_shared.bus.delivery``.
 
 Up to ``prefetch_count`` messages of one queue are handled at once, and events of different
 documents carry no order: handlers must not assume one (see docs/architecture.md).
+
+A handler whose every effect is one write that records the event's id itself
+(``storage.idempotent.apply_once`` / ``ApplyOnce``, or an insert keyed by the event)
+may say so: ``@consumer.on(Event, idempotent=True)``. Its deliveries then skip the
+processed-events record (a claim and a completion: two writes per event); a redelivery
+runs the handler again and its write changes nothing.
 """
 
 from __future__ import annotations
@@ -54,16 +60,21 @@ class EventConsumer(Generic[Ctx]):
         # settings say) fixes its own limit: RabbitMQ refuses a second, different one.
         self.delivery_limit = delivery_limit
         self.handlers: dict[str, Handler] = {}
+        self.idempotent: set[str] = set()  # types whose handlers need no record
 
     def on(
-        self, event_cls: type[E]
+        self, event_cls: type[E], *, idempotent: bool = False
     ) -> Callable[[Callable[[Ctx, E, CloudEvent], Awaitable[None]]], Callable[..., Any]]:
-        """Register the handler of one event type (named after the event, by convention)."""
+        """Register the handler of one event type (named after the event, by convention);
+        ``idempotent``: its one write records the event itself (see the module
+        docstring), so no processed-events record is kept for it."""
 
         def register(handler: Callable[[Ctx, E, CloudEvent], Awaitable[None]]) -> Any:
             if event_cls.type in self.handlers:
                 raise ValueError(f"{self.queue_name} already handles {event_cls.type}")
             self.handlers[event_cls.type] = handler
+            if idempotent:
+                self.idempotent.add(event_cls.type)
             return handler
 
         return register
@@ -81,7 +92,12 @@ class EventConsumer(Generic[Ctx]):
         handles = f"Handles {', '.join(self.event_types)} (bound to `nkohub` by type)."
         description = f"{self.description} {handles}" if self.description else handles
         delivery = Delivery(
-            self.queue_name, self.handlers, inbox=inbox, context=context, policy=policy
+            self.queue_name,
+            self.handlers,
+            inbox=inbox,
+            context=context,
+            policy=policy,
+            idempotent=frozenset(self.idempotent),
         )
 
         @broker.subscriber(

@@ -13,6 +13,9 @@ Outcomes:
   message can never succeed (not an envelope, unknown type, data not matching the
   schema): RabbitMQ moves it to ``<queue>.dead-letter``.
 
+A handler registered as ``idempotent`` (its one write records the event id itself) runs
+without the record: a redelivery runs it again, and its write changes nothing.
+
 The handler and the record's completion are shielded from cancellation, so a dropped
 broker connection does not stop them half-way; the redelivery then finds the record done.
 """
@@ -106,8 +109,10 @@ class Delivery:
         inbox: Inbox,
         context: Any,
         policy: DeliveryPolicy,
+        idempotent: frozenset[str] = frozenset(),
     ) -> None:
         self.queue = queue
+        self._idempotent = idempotent
         self._handlers = handlers
         self._inbox = inbox
         self._context = context
@@ -140,13 +145,14 @@ class Delivery:
         Returns the outcome, or None when the runtime stopped while MongoDB was away."""
         extra = {"event_id": envelope.id, "event_type": envelope.type, "queue": self.queue}
         owner = uuid.uuid4().hex
+        recorded = envelope.type not in self._idempotent
         hold_until = time.monotonic() + self._policy.outage_hold_seconds
         handled = False
         outages = 0
         try:
             while True:  # bounded: by outage_hold_seconds, or by the runtime stopping
                 try:
-                    if not handled:
+                    if not handled and recorded:
                         claim = await self._inbox.claim_when_free(
                             self.queue, envelope.id, envelope.type, owner=owner
                         )
@@ -157,9 +163,11 @@ class Delivery:
                         if claim is Claim.BUSY:  # another consumer still on it past its lease
                             await message.nack(requeue=True)
                             return Outcome.RETRIED
-                        await _shielded(self._run(handler, event, envelope))
+                    if not handled:
+                        await _shielded(self._run(handler, event, envelope, recorded=recorded))
                         handled = True
-                    await _shielded(self._inbox.complete(self.queue, envelope.id))
+                    if recorded:
+                        await _shielded(self._inbox.complete(self.queue, envelope.id))
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -187,14 +195,16 @@ class Delivery:
             if outages:
                 self._observer.holding(self.queue, -1)
 
-    async def _run(self, handler: Handler, event: IntegrationEvent, envelope: CloudEvent) -> None:
+    async def _run(
+        self, handler: Handler, event: IntegrationEvent, envelope: CloudEvent, *, recorded: bool
+    ) -> None:
         """The handler; a failure of its own releases the claim (an outage keeps it: the
         release could not reach MongoDB either, and the retry reclaims it as its owner)."""
         started = time.perf_counter()
         try:
             await handler(self._context, event, envelope)
         except BaseException as exc:
-            if not is_infrastructure_failure(exc):
+            if recorded and not is_infrastructure_failure(exc):
                 await self._release_quietly(envelope.id)
             raise
         self._observer.handling_time(self.queue, envelope.type, time.perf_counter() - started)

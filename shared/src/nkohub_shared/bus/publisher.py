@@ -19,6 +19,12 @@ from nkohub_contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from nkohub_shared.bus.topology import EXCHANGE
 from nkohub_shared.tracing import message_headers
 
+# A confirm that has not come by then fails the publish (the event stays in the outbox).
+# Generous: the relay has hundreds of publishes in flight, a loaded broker confirms them
+# seconds late, and a publish timed out is published again (work twice, for nothing); a
+# dead connection fails its publishes at once anyway.
+CONFIRM_TIMEOUT_SECONDS = 60.0
+
 
 class PublishNotConfirmed(RuntimeError):
     """The publish was not confirmed (a channel without publisher confirms); the event
@@ -41,7 +47,7 @@ class EventPublisher:
     """Publishes one envelope; returns only once RabbitMQ has confirmed it. Many publishes
     may be in flight at once (the relay awaits a batch's confirms together)."""
 
-    def __init__(self, broker: RabbitBroker, *, timeout: float = 10.0) -> None:
+    def __init__(self, broker: RabbitBroker, *, timeout: float = CONFIRM_TIMEOUT_SECONDS) -> None:
         self._broker = broker
         self._timeout = timeout
 

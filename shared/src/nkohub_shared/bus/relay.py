@@ -11,6 +11,11 @@ write. Within one document the events still leave one after another, each after 
 previous one's confirm, so a document's events keep the order they were written in.
 An event whose publish fails stays in its document (with those after it), for the next
 sweep; the confirmed ones of the same batch are pulled all the same.
+
+A kick names the collection written (``kick("registrations")``): the sweep it causes reads
+only the collections kicked since the last one, so a registration costs one read of
+``registrations``, not of every outbox collection. The timed sweep (and a kick that names
+none) reads them all, which is what recovers what a crash left anywhere.
 """
 
 from __future__ import annotations
@@ -55,10 +60,17 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._coalesce_seconds = coalesce_seconds
         self._wake = asyncio.Event()
+        self._dirty: set[str] = set()
+        self._everything = True  # the first sweep (start-up) reads every collection
         self._task: asyncio.Task[None] | None = None
 
-    def kick(self) -> None:
-        """Ask for a sweep now (called after a write that carried events)."""
+    def kick(self, collection: str | None = None) -> None:
+        """Ask for a sweep now (called after a write that carried events into
+        ``collection``; ``None``: sweep them all)."""
+        if collection is None or collection not in self._collections:
+            self._everything = True
+        else:
+            self._dirty.add(collection)
         self._wake.set()
 
     def start(self) -> None:
@@ -75,22 +87,29 @@ class OutboxRelay:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            names = None if self._everything else tuple(self._dirty)
+            self._everything = False
+            self._dirty = set()
             try:
-                await self.sweep()
+                await self.sweep(names)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: keep events, try later
                 log.warning("outbox sweep failed, will retry: %s", exc)
+                self._everything = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._sweep_seconds)
+            if not self._wake.is_set():  # the timed sweep: everything
+                self._everything = True
             if self._wake.is_set():  # kicked: the writes of the next moment join this sweep
                 await asyncio.sleep(self._coalesce_seconds)
 
-    async def sweep(self) -> int:
-        """Publish every pending event once; returns how many were published. Raises the
-        first publish failure after pulling what was confirmed before it."""
+    async def sweep(self, collections: Sequence[str] | None = None) -> int:
+        """Publish every pending event of ``collections`` (``None``: all) once; returns
+        how many were published. Raises the first publish failure after pulling what was
+        confirmed before it."""
         published = 0
-        for name in self._collections:
+        for name in self._collections if collections is None else collections:
             collection = self._db[name]
             batch: list[dict[str, Any]] = []
             cursor = collection.find(PENDING_FILTER, {OUTBOX_FIELD: 1}, batch_size=self._batch_size)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.results import UpdateResult
+from pymongo.results import BulkWriteResult, UpdateResult
 
 from nkohub_contracts import CloudEvent
 from nkohub_shared.storage.idempotent import apply_once
@@ -29,18 +29,19 @@ Document = dict[str, Any]
 WITHOUT_OUTBOX: dict[str, int] = {OUTBOX_FIELD: 0}
 
 
-def _no_kick() -> None:
+def _no_kick(collection: str | None = None) -> None:
     """Where no relay runs (a CLI): the running service's sweep publishes the events."""
 
 
 class Outbox:
     """A process's way to the outbox relay; ``writer(collection)`` for each collection."""
 
-    def __init__(self, kick: Callable[[], None] | None = None) -> None:
+    def __init__(self, kick: Callable[[str | None], None] | None = None) -> None:
         self._kick = kick or _no_kick
 
-    def kick(self) -> None:
-        self._kick()
+    def kick(self, collection: str | None = None) -> None:
+        """Ask the relay to sweep ``collection`` (``None``: every outbox collection)."""
+        self._kick(collection)
 
     def writer(self, collection: AsyncCollection[Document]) -> EventWriter:
         return EventWriter(collection, self)
@@ -55,7 +56,7 @@ class EventWriter:
 
     def _published(self, events: Sequence[CloudEvent]) -> None:
         if events:
-            self._outbox.kick()
+            self._outbox.kick(self.collection.name)
 
     async def insert(self, document: Document, *events: CloudEvent) -> Document:
         """Insert a new document with its events; returns it without the outbox.
@@ -91,6 +92,19 @@ class EventWriter:
         )
         if result.modified_count or result.upserted_id is not None:
             self._published(events)
+        return result
+
+    async def update_each(
+        self, items: Sequence[tuple[Document, Document, Sequence[CloudEvent]]]
+    ) -> BulkWriteResult:
+        """Several ``update``s — (filter, update, events) — in one unordered bulk write:
+        each is still its own single-document atomic write whose events are recorded only
+        if it matched (a group commit's way to write what many callers asked for)."""
+        stamp_trace([e for _, _, events in items for e in events])
+        result = await self.collection.bulk_write(
+            [UpdateOne(f, push_outbox(u, *events)) for f, u, events in items], ordered=False
+        )
+        self._published([e for _, _, events in items for e in events])
         return result
 
     async def find_and_update(

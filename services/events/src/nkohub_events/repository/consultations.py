@@ -13,13 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from nkohub_contracts import CloudEvent
+from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 class SpecialistRepository:
@@ -144,19 +147,37 @@ class QuotaRepository:
 
     def __init__(self, db: AsyncDatabase[Document], collection: str = "consultation_quotas"):
         self.collection = db[collection]
+        # the takes of one moment (a rush of registrations) are one unordered bulk write
+        self._takes = GroupWrite(self._take_group, max_items=500)
 
     async def take(self, quota_id: str, holder_id: str, limit: int) -> bool:
         """One more place in the quota, unless it holds ``limit`` already (a holder that
         holds a place already keeps it: taking again is harmless)."""
-        try:
-            await self.collection.update_one(
+        return await self._takes((quota_id, holder_id, limit))
+
+    async def _take_group(self, takes: list[tuple[str, str, int]]) -> list[bool | Exception]:
+        """Each take one conditional upsert, as alone; a duplicate key (the quota exists
+        and is full) refuses only its own take."""
+        ops = [
+            UpdateOne(
                 {"_id": quota_id, f"holders.{limit - 1}": {"$exists": False}},
                 {"$addToSet": {"holders": holder_id}},
                 upsert=True,
             )
-        except DuplicateKeyError:  # the quota exists and is full
-            return False
-        return True
+            for quota_id, holder_id, limit in takes
+        ]
+        try:
+            await self.collection.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            results: list[bool | Exception] = [True] * len(takes)
+            for error in exc.details.get("writeErrors", []):
+                i = int(error["index"])
+                if error.get("code") == DUPLICATE_KEY:
+                    results[i] = False  # the quota exists and is full
+                else:
+                    results[i] = RuntimeError(error.get("errmsg", "write failed"))
+            return results
+        return [True] * len(takes)
 
     async def give_back(self, quota_id: str, holder_id: str) -> None:
         await self.collection.update_one({"_id": quota_id}, {"$pull": {"holders": holder_id}})

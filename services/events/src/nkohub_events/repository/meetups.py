@@ -5,6 +5,7 @@ at once cannot lose one another's change. The seat ledger's fields are ``SeatRep
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +16,38 @@ from nkohub_events.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 Document = dict[str, Any]
+# How long a scheduled meetup read for a registration is used again (``open_for_registration``).
+OPEN_MEETUP_SECONDS = 2.0
+OPEN_MEETUP_ENTRIES = 256
 
 
 class MeetupRepository:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
         self.collection = db["meetups"]
         self.writer = outbox.writer(self.collection)
+        self._open: dict[str, tuple[float, Document]] = {}
+
+    async def open_for_registration(self, id_or_slug: str) -> Document | None:
+        """``find(light=True)``, answered from memory for a scheduled meetup read less than
+        ``OPEN_MEETUP_SECONDS`` ago (every registration needs the meetup; it rarely
+        changes). Safe to be stale: the seat ledger's updates are conditional on the
+        status, capacity and ``sequence`` the caller saw (``SeatRepository``), so a
+        registration computed from an old copy finds no place and reads the ledger; and
+        this process's own changes (``change``) forget every copy at once."""
+        now = time.monotonic()
+        hit = self._open.get(id_or_slug)
+        if hit is not None and hit[0] > now:
+            return dict(hit[1])
+        m = await self.find(id_or_slug, light=True)
+        if m is not None and m.get("status") == "scheduled":
+            if len(self._open) >= OPEN_MEETUP_ENTRIES:
+                self._open.clear()
+            self._open[id_or_slug] = (now + OPEN_MEETUP_SECONDS, dict(m))
+        return m
+
+    def forget(self) -> None:
+        """Drop the copies ``open_for_registration`` keeps."""
+        self._open.clear()
 
     async def find(self, id_or_slug: str, *, light: bool = False) -> Document | None:
         """A meetup by id or slug; ``light`` leaves out the ledger's id arrays."""
@@ -90,4 +117,8 @@ class MeetupRepository:
         update: Document = {"$set": fields}
         if history is not None:
             update["$push"] = {HISTORY_FIELD: {"$each": [history], "$slice": -HISTORY_LIMIT}}
-        return await self.writer.find_and_update(guard, update, *events)
+        self.forget()
+        try:
+            return await self.writer.find_and_update(guard, update, *events)
+        finally:
+            self.forget()

@@ -9,12 +9,15 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from nkohub_contracts import CloudEvent
 from nkohub_events.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
+from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 def _with_history(update: Document, history: Document | None) -> Document:
@@ -28,6 +31,8 @@ class RegistrationRepository:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
         self.collection = db["registrations"]
         self.writer = outbox.writer(self.collection)
+        # the new registrations of one moment (a rush) are one unordered insert_many
+        self._inserts = GroupWrite(self._insert_group, max_items=500)
 
     async def get(self, registration_id: str) -> Document | None:
         return await self.collection.find_one({"_id": registration_id}, WITHOUT_OUTBOX)
@@ -52,7 +57,22 @@ class RegistrationRepository:
 
     async def insert_pending(self, registration: Document) -> None:
         """``DuplicateKeyError`` when the address is registered for the meetup already."""
-        await self.collection.insert_one(registration)
+        await self._inserts(registration)
+
+    async def _insert_group(self, documents: list[Document]) -> list[Exception | None]:
+        """Each document inserted as alone; a duplicate key fails only its own insert."""
+        try:
+            await self.collection.insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            results: list[Exception | None] = [None] * len(documents)
+            for error in exc.details.get("writeErrors", []):
+                message = error.get("errmsg", "write failed")
+                if error.get("code") == DUPLICATE_KEY:
+                    results[int(error["index"])] = DuplicateKeyError(message, DUPLICATE_KEY)
+                else:
+                    results[int(error["index"])] = RuntimeError(message)
+            return results
+        return [None] * len(documents)
 
     async def insert_settled(self, registration: Document, *events: CloudEvent) -> None:
         """A registration confirmed from the start (a walk-in) with its events;

@@ -21,8 +21,11 @@ Document = dict[str, Any]
 
 
 def _guard(m: Document, registration_id: str) -> Document:
-    """The meetup as the caller computed the limit from, not holding this registration."""
-    return {
+    """The meetup as the caller computed the limit (and the registration's event) from —
+    its status, capacity and, when it has one, the ``sequence`` every edit moves — not
+    holding this registration. A caller working from an old copy of the meetup (a cache)
+    finds no place and reads the ledger again."""
+    guard = {
         "_id": m["_id"],
         "status": "scheduled",
         "capacity": m["capacity"],
@@ -30,6 +33,9 @@ def _guard(m: Document, registration_id: str) -> Document:
         "seats": {"$ne": registration_id},
         "waitlist": {"$ne": registration_id},
     }
+    if "sequence" in m:
+        guard["sequence"] = m["sequence"]
+    return guard
 
 
 class SeatRepository:

@@ -1,14 +1,15 @@
 """The public door (``domain.door``): every public form passes it before it does anything.
-Counts are the shared ``RateCounter``'s (in MongoDB, so every replica shares them)."""
+Counts are the shared ``BatchedRateCounter``'s (in MongoDB, so every replica shares them;
+a request's counts, with those of the requests at the same moment, in one group)."""
 
 from __future__ import annotations
 
 from nkohub_events.domain import door as rules
-from nkohub_shared.storage.ratelimit import RateCounter
+from nkohub_shared.storage.ratebatch import BatchedRateCounter, Check
 
 
 class PublicDoor:
-    def __init__(self, counter: RateCounter, limits: rules.DoorLimits) -> None:
+    def __init__(self, counter: BatchedRateCounter, limits: rules.DoorLimits) -> None:
         self._counter = counter
         self.limits = limits
 
@@ -27,18 +28,23 @@ class PublicDoor:
         if client is None:
             return
         limits = self.limits
-        await self._counter.check(limits.client(form), client, rules.TOO_MANY_FROM_CLIENT)
+        checks: list[Check] = [(limits.client(form), client, rules.TOO_MANY_FROM_CLIENT, None)]
         if address is not None:
-            await self._counter.check(
-                limits.address(),
-                rules.address_key(address),
-                rules.TOO_MANY_TO_ADDRESS,
-                field=address_field,
+            checks.append(
+                (
+                    limits.address(),
+                    rules.address_key(address),
+                    rules.TOO_MANY_TO_ADDRESS,
+                    address_field,
+                )
             )
         if registration_id is not None:
-            await self._counter.check(
-                limits.registration(form),
-                registration_id,
-                rules.TOO_MANY_FOR_REGISTRATION,
-                field="registration_id",
+            checks.append(
+                (
+                    limits.registration(form),
+                    registration_id,
+                    rules.TOO_MANY_FOR_REGISTRATION,
+                    "registration_id",
+                )
             )
+        await self._counter.check_all(checks)  # one group of counts, not one each

@@ -15,6 +15,15 @@ again; a cancelled registration still holding a seat releases it; a waitlisted o
 in ``seats`` is promoted. Cancellation first marks the registration cancelled (with its
 event), then releases the seat, then promotes at once in the same request, so a freed
 seat goes to the first in line with no periodic job in the normal path.
+
+What a public registration costs the database (the issue «Performance»): the door's two
+rate counts (grouped with other requests' by ``BatchedRateCounter``), the erasure check,
+the client's hold, the insert, ONE ledger update (the service remembers whether the
+meetup was full last time and tries the waitlist or the seat first accordingly) and the
+status with its event. The meetup itself comes from a 2-second copy
+(``MeetupRepository.open_for_registration``; the ledger's updates are conditional on the
+copy's status, capacity and sequence, so an old copy costs a retry, never a wrong seat),
+and the answer's waitlist place is the ledger update's own.
 """
 
 from __future__ import annotations
@@ -50,6 +59,9 @@ SEAT_ATTEMPTS = 1000
 PROMOTE_ATTEMPTS = 10_000
 CANCEL_ATTEMPTS = 50
 SEARCH_LIMIT = 50  # registrations a search by name answers with (the door's phone)
+# A key of the registration this service hands back (never stored): the waitlist place
+# the registration joined at in this request, so the answer needs no second read.
+JOINED_AT_PLACE = "_joined_at_place"
 Registration = dict[str, Any]
 Meetup = dict[str, Any]
 
@@ -77,10 +89,15 @@ class RegistrationService:
         self._erased = erased
         self.consent_version = consent_version
         self._base_url = public_base_url
+        self._full: dict[str, bool] = {}  # meetups found full at their last registration
 
-    async def _meetup(self, meetup_id: str, *, light: bool = False) -> Meetup:
-        """A published meetup; ``light`` leaves out the ledger's id arrays."""
-        m = await self._meetups.find(meetup_id, light=light)
+    async def _meetup(self, meetup_id: str, *, light: bool = False, recent: bool = False) -> Meetup:
+        """A published meetup; ``light`` leaves out the ledger's id arrays; ``recent``
+        (light) may be a copy up to a few seconds old (see the module docstring)."""
+        if recent:
+            m = await self._meetups.open_for_registration(meetup_id)
+        else:
+            m = await self._meetups.find(meetup_id, light=light)
         if m is None or m["status"] == "draft":
             raise NotFound(f"no meetup {meetup_id!r}", field="meetup_id")
         return m
@@ -92,9 +109,12 @@ class RegistrationService:
         return r
 
     async def position(self, r: Registration) -> int | None:
-        """The place in the waitlist of a waitlisted registration."""
+        """The place in the waitlist of a waitlisted registration (the place it just
+        joined at, when this request put it there)."""
         if r["status"] != "waitlisted":
             return None
+        if r.get(JOINED_AT_PLACE):
+            return int(r[JOINED_AT_PLACE])
         return rules.position_in(await self._seats.waitlist(r["meetup_id"]), r["_id"])
 
     # -- registering -------------------------------------------------------------------
@@ -113,7 +133,7 @@ class RegistrationService:
         who registers the person (recorded in its history)."""
         email = rules.require_registrant(data)
         await self._door.enter("registration", client, address=email)
-        m = await self._meetup(meetup_id, light=True)
+        m = await self._meetup(meetup_id, recent=True)
         version = rules.consented_version(data, self.consent_version)
         if client is not None:  # staff may register a person who consents again
             await self._erased.refuse(email, field="email")
@@ -242,20 +262,15 @@ class RegistrationService:
         return r
 
     async def _seat(self, r: Registration, m: Meetup) -> Registration:
-        """Step 2: a seat, else the end of the waitlist, each one conditional update."""
+        """Step 2: a seat, else the end of the waitlist, each one conditional update; the
+        one more likely to succeed (as the meetup was last time) is tried first."""
         rid = r["_id"]
         for _ in range(SEAT_ATTEMPTS):
             limit = seat_limit(m)
-            if await self._seats.take_seat(m, rid, limit):
-                return await self._finish(r, m, rules.Place("confirmed"))
-            if m.get("waitlist_enabled", True):
-                joined = await self._seats.join_waitlist(m, rid, limit)
-                if joined is not None:  # appended last: the length is our place
-                    place = rules.Place("waitlisted", joined["waiting"])
-                    done = await self._finish(r, m, place)
-                    if joined["confirmed"] < limit:  # a seat was freed meanwhile
-                        await self.promote(m["_id"])
-                        done = await self.get(rid)
+            full = self._full.get(m["_id"], False)
+            for attempt in (self._wait, self._take) if full else (self._take, self._wait):
+                done = await attempt(r, m, limit)
+                if done is not None:
                     return done
             current = await self._seats.ledger(m["_id"])
             if current is None:
@@ -264,11 +279,38 @@ class RegistrationService:
             if place is not None:
                 return await self._finish(r, current, place)
             refusal = rules.refusal(current, utcnow())
+            if refusal is None and current.get("sequence") != m.get("sequence"):
+                problem = registration_window_error(current, utcnow())  # edited meanwhile
+                refusal = Conflict(problem, field="meetup_id") if problem else None
             if refusal is not None:
                 await self._registrations.delete_pending(rid)
                 raise refusal
             m = current
         raise Conflict("too much contention; try again", field="meetup_id")
+
+    async def _take(self, r: Registration, m: Meetup, limit: int) -> Registration | None:
+        """A free seat, if there is one and nobody waits; else ``None``."""
+        if not await self._seats.take_seat(m, r["_id"], limit):
+            return None
+        self._full.pop(m["_id"], None)
+        return await self._finish(r, m, rules.Place("confirmed"))
+
+    async def _wait(self, r: Registration, m: Meetup, limit: int) -> Registration | None:
+        """The end of the waitlist, if the meetup is full or others wait; else ``None``."""
+        if not m.get("waitlist_enabled", True):
+            return None
+        joined = await self._seats.join_waitlist(m, r["_id"], limit)
+        if joined is None:
+            return None
+        self._full[m["_id"]] = True
+        place = rules.Place("waitlisted", joined["waiting"])  # appended last: our place
+        done = await self._finish(r, m, place)
+        if joined["confirmed"] < limit:  # a seat was freed meanwhile
+            await self.promote(m["_id"])
+            return await self.get(r["_id"])
+        if done["status"] != "waitlisted":
+            return done
+        return {**done, JOINED_AT_PLACE: place.position}
 
     async def _finish(self, r: Registration, m: Meetup, place: rules.Place) -> Registration:
         """Step 3: the registration's status and its event, in one write."""

@@ -1,8 +1,18 @@
 """``messages``: every outbound message, stored before it is sent; it carries the outbox
-of ``notifications.message.sent`` / ``.failed``."""
+of ``notifications.message.sent`` / ``.failed``.
+
+The sender's per-message writes — the claim, the hand-over mark, the outcome — are group
+commits (``storage.groups.GroupWrite``): what the sender's workers ask for while the
+previous such write is on its way goes to MongoDB together (a claim group: one
+``update_many`` and one ``find``; hand-over marks likewise; outcomes: one ``bulk_write``
+with their events), and each caller still gets its own answer. A mailing to thousands
+costs a few round trips per group of messages instead of several per message.
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -12,8 +22,10 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from nkohub_contracts import CloudEvent
 from nkohub_notifications.domain.erasure import redaction
 from nkohub_notifications.domain.messages import MessageFilter, Status
+from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Document, Outbox
+from nkohub_shared.tracing import stamp as stamp_trace
 
 COLLECTION = "messages"
 INDEXES = [
@@ -27,6 +39,8 @@ INDEXES = [
     IndexModel([("created_at", DESCENDING)]),
 ]
 INSERT_BATCH = 500
+GROUP_MAX = 200  # claims, marks or outcomes written in one round trip at most
+CLAIM_FIELD = "claim"  # the claim group that took a message (so it knows what it won)
 DUPLICATE_KEY = 11000
 HIDDEN = {**WITHOUT_OUTBOX, APPLIED_FIELD: 0}
 # The delivery log's rows: no bodies.
@@ -50,10 +64,27 @@ def _query(filter: MessageFilter) -> Document:
     return query
 
 
+@dataclass(frozen=True)
+class _Claim:
+    message_id: str
+    at: datetime
+    lease_until: datetime
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    filter: Document
+    update: Document
+    events: tuple[CloudEvent, ...]
+
+
 class MessageRepository:
     def __init__(self, collection: AsyncCollection[Document], outbox: Outbox) -> None:
         self._messages = collection
         self._writer = outbox.writer(collection)
+        self._claims = GroupWrite(self._claim_group, max_items=GROUP_MAX)
+        self._hand_overs = GroupWrite(self._hand_over_group, max_items=GROUP_MAX)
+        self._outcomes = GroupWrite(self._outcome_group, max_items=GROUP_MAX)
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -131,12 +162,27 @@ class MessageRepository:
         return [doc["_id"] async for doc in cursor]
 
     async def mark_handed_over(self, message_id: str, at: datetime) -> bool:
-        """Record that the message's content is about to be written to the far side."""
-        result = await self._messages.update_one(
-            {"_id": message_id, "status": Status.SENDING.value},
+        """Record that the message's content is about to be written to the far side;
+        whether it was (``False``: no longer ``sending``)."""
+        return await self._hand_overs((message_id, at))
+
+    async def _hand_over_group(self, items: list[tuple[str, datetime]]) -> list[bool]:
+        at = max(when for _, when in items)  # one moment for the group: within it
+        ids = list({message_id for message_id, _ in items})
+        result = await self._messages.update_many(
+            {"_id": {"$in": ids}, "status": Status.SENDING.value},
             {"$set": {"handed_over_at": at}},
         )
-        return bool(result.modified_count)
+        if result.matched_count == len(ids):  # every one (the usual case): no look-up
+            return [True] * len(items)
+        marked = {
+            doc["_id"]
+            async for doc in self._messages.find(
+                {"_id": {"$in": ids}, "status": Status.SENDING.value, "handed_over_at": at},
+                {"_id": 1},
+            )
+        }
+        return [message_id in marked for message_id, _ in items]
 
     async def expired_handed_over(self, at: datetime) -> list[Document]:
         """Claims whose sender died after handing the content over (maybe delivered)."""
@@ -149,16 +195,38 @@ class MessageRepository:
 
     async def claim(self, message_id: str, at: datetime, lease_until: datetime) -> Document | None:
         """Take the message if it is still queued and due (atomic: one sender wins):
-        ``sending`` until ``lease_until``, one attempt more."""
-        return await self._messages.find_one_and_update(
-            {"_id": message_id, "status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
+        ``sending`` until ``lease_until``, one attempt more, marked with the claim
+        group's token (a group learns what it won by it)."""
+        return await self._claims(_Claim(message_id, at, lease_until))
+
+    async def _claim_group(self, claims: list[_Claim]) -> list[Document | None]:
+        if len(claims) == 1:  # alone: one round trip, as before groups
+            return [await self._claim_one(claims[0])]
+        token = uuid.uuid4().hex
+        at = min(c.at for c in claims)  # due for every caller of the group
+        ids = list({c.message_id for c in claims})
+        await self._messages.update_many(
+            {"_id": {"$in": ids}, "status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
             {
-                "$set": {"status": Status.SENDING.value, "lease_until": lease_until},
+                "$set": {
+                    "status": Status.SENDING.value,
+                    "lease_until": max(c.lease_until for c in claims),
+                    CLAIM_FIELD: token,
+                },
                 "$inc": {"attempts": 1},
             },
-            projection=HIDDEN,
-            return_document=ReturnDocument.AFTER,
         )
+        won = {
+            doc["_id"]: doc
+            async for doc in self._messages.find(
+                {"_id": {"$in": ids}, CLAIM_FIELD: token, "status": Status.SENDING.value},
+                HIDDEN,
+            )
+        }
+        results: list[Document | None] = []
+        for claim in claims:  # the same id twice in a group: only the first caller gets it
+            results.append(won.pop(claim.message_id, None))
+        return results
 
     async def finish(
         self,
@@ -173,10 +241,41 @@ class MessageRepository:
         update: Document = {"$set": {**fields, "lease_until": None}}
         if attempt is not None:
             update["$push"] = {"history": {"$each": [attempt], "$slice": -history_keep}}
-        result = await self._writer.update(
-            {"_id": message_id, "status": Status.SENDING.value}, update, *events
+        filter = {"_id": message_id, "status": Status.SENDING.value}
+        stamp_trace(events)  # the caller's trace (the group is written from another task)
+        return await self._outcomes(_Outcome(filter, update, events))
+
+    async def _claim_one(self, claim: _Claim) -> Document | None:
+        return await self._messages.find_one_and_update(
+            {
+                "_id": claim.message_id,
+                "status": Status.QUEUED.value,
+                "next_attempt_at": {"$lte": claim.at},
+            },
+            {
+                "$set": {"status": Status.SENDING.value, "lease_until": claim.lease_until},
+                "$unset": {CLAIM_FIELD: ""},
+                "$inc": {"attempts": 1},
+            },
+            projection=HIDDEN,
+            return_document=ReturnDocument.AFTER,
         )
-        return bool(result.modified_count)
+
+    async def _outcome_group(self, outcomes: list[_Outcome]) -> list[bool]:
+        """The outcomes with their events, one unordered ``bulk_write`` (each message is
+        its own single-document write: an outcome whose claim was lost records nothing)."""
+        result = await self._writer.update_each([(o.filter, o.update, o.events) for o in outcomes])
+        # a bulk write tells how many matched, not which: all did, or look them up
+        if result.matched_count == len(outcomes):
+            return [True] * len(outcomes)
+        finished = {
+            doc["_id"]
+            async for doc in self._messages.find(
+                {"_id": {"$in": [o.filter["_id"] for o in outcomes]}, "lease_until": None},
+                {"_id": 1},
+            )
+        }
+        return [o.filter["_id"] in finished for o in outcomes]
 
     async def release_expired_leases(self, at: datetime) -> int:
         """Messages whose sender died before handing them over go back to the queue."""

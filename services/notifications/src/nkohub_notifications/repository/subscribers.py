@@ -17,6 +17,7 @@ from nkohub_notifications.domain.subscribers import (
     SubscriberStatus,
     Topic,
 )
+from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.writer import Document
 
 COLLECTION = "subscribers"
@@ -39,12 +40,22 @@ def followers_query(topic: Topic, channel: Channel) -> Document:
 class SubscriberRepository:
     def __init__(self, collection: AsyncCollection[Document]) -> None:
         self._subscribers = collection
+        # the sender asks for each message's subscriber: the asks of its workers at one
+        # moment are one query
+        self._by_person = GroupWrite(self._of_people, max_items=200)
 
     async def get(self, subscriber_id: str) -> Document | None:
         return await self._subscribers.find_one({"_id": subscriber_id})
 
     async def of_person(self, person_key: str) -> Document | None:
-        return await self._subscribers.find_one({"person_key": person_key})
+        return await self._by_person(person_key)
+
+    async def _of_people(self, person_keys: list[str]) -> list[Document | None]:
+        found = {
+            doc["person_key"]: doc
+            async for doc in self._subscribers.find({"person_key": {"$in": list(set(person_keys))}})
+        }
+        return [found.get(key) for key in person_keys]
 
     async def insert(self, document: Document) -> bool:
         """Whether it was inserted (``False``: the person already has a subscriber)."""
