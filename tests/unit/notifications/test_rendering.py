@@ -35,6 +35,7 @@ LINKS: dict[str, list[str]] = {
     "alert_waitlist": [],
     "alert_message_failed": [],
     "erasure_request": ["erase_url"],
+    "alert_new_organization": [],
 }
 
 

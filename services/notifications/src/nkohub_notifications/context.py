@@ -150,7 +150,12 @@ class NotificationsContext:
             ),
             segments=segments,
             templates=TemplateEditing(repos.templates, renderer),
-            alerts=Alerts(repos.alert_settings, repos.meetups, notifier),
+            alerts=Alerts(
+                repos.alert_settings,
+                repos.meetups,
+                notifier,
+                console_url=str(s.console_public_url),
+            ),
             specialists=SpecialistReminders(
                 repos.consultation_slots, repos.meetups, notifier, erasure
             ),

@@ -110,6 +110,10 @@ class NotificationsSettings(ServiceSettings):
     digest_time: time = Field(default=time(9, 0), description="local time of the daily digest")
     digest_timezone: str = "Europe/Samara"
     # Links
+    console_public_url: AnyUrl = Field(
+        default=AnyUrl("http://localhost:8000"),
+        description="the staff console's base (alerts link to its pages under /console)",
+    )
     events_public_url: AnyUrl = Field(
         default=AnyUrl("http://localhost:8002"), description="events service links"
     )

@@ -155,6 +155,12 @@ SPECS: dict[str, TemplateSpec] = {
             True,
             "Ссылка на удаление данных по запросу с публичной формы",
         ),
+        TemplateSpec(
+            "alert_new_organization",
+            "Новая заявка НКО: {{ proposal.name }}",
+            True,
+            "Оповещение сотрудникам: НКО зарегистрировалась сама, заявка ждёт проверки",
+        ),
     )
 }
 ALERT_TEMPLATES = frozenset(n for n in SPECS if n.startswith("alert_"))

@@ -117,6 +117,16 @@ def staff_samples(name: str) -> dict[str, Any]:
                 "reason": "550 5.1.1 <адрес>: no such user",
             }
         },
+        "alert_new_organization": {
+            "proposal": {
+                "name": "АНО «Серебряный возраст»",
+                "full_name": "Автономная некоммерческая организация «Серебряный возраст»",
+                "city": "Глазов",
+                "activity_areas": ["социальная поддержка", "ветераны"],
+                "submitted_at": datetime(2026, 4, 2, 15, 12, tzinfo=UTC),
+                "url": "http://localhost:8000/console/proposals/sample-proposal",
+            }
+        },
         "specialist_reminder": {
             "name": "Иванова Анна",
             "day_label": "16 апреля 2026 г.",
