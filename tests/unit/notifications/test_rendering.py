@@ -31,6 +31,7 @@ LINKS: dict[str, list[str]] = {
     "subscription_confirm": ["confirm_url"],
     "mailing": ["unsubscribe_url", "preferences_url"],
     "specialist_reminder": [],
+    "speaker_reminder": [],
     "alert_question": [],
     "alert_waitlist": [],
     "alert_message_failed": [],

@@ -26,6 +26,7 @@ from nkohub_contracts.events import (
     RegistrationConfirmed,
     RegistrationPromoted,
     RegistrationWaitlisted,
+    SpeakersListed,
 )
 from nkohub_contracts.notifications import MessageFailed
 from nkohub_contracts.publishing import (
@@ -58,6 +59,11 @@ CONSUMERS: list[EventConsumer[Ctx]] = [
 ]
 
 follow_organizations(registry, lambda ctx: ctx.organization_read_model)
+
+
+@meetups.on(SpeakersListed)
+async def keep_speakers(ctx: Ctx, event: SpeakersListed, envelope: CloudEvent) -> None:
+    await ctx.speakers.listed(event, envelope)
 
 
 @meetups.on(RegistrationConfirmed)

@@ -24,6 +24,7 @@ from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.speakers import SpeakerReminders
 from nkohub_notifications.service.specialists import SpecialistReminders
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.service.templates import TemplateEditing
@@ -53,6 +54,7 @@ class NotificationsContext:
     alerts: Alerts
     specialists: SpecialistReminders
     erasure_requests: ErasureRequestMail
+    speakers: SpeakerReminders
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -160,4 +162,5 @@ class NotificationsContext:
                 repos.consultation_slots, repos.meetups, notifier, erasure
             ),
             erasure_requests=ErasureRequestMail(notifier, erasure),
+            speakers=SpeakerReminders(repos.speakers, repos.meetups, notifier, erasure),
         )

@@ -73,7 +73,8 @@ DESCRIPTIONS: dict[str, str] = {
     "slots": "консультации специалиста: starts_at, duration_minutes, "
     "organization_name, contact_name",
     "specialist": "специалист: name, specialty, body",
-    "day_label": "день консультаций («16 апреля 2026 г.»)",
+    "day_label": "день консультаций или выступления («16 апреля 2026 г.»)",
+    "items": "пункты программы выступающего: position, title, starts_at",
 }
 
 

@@ -132,6 +132,12 @@ SPECS: dict[str, TemplateSpec] = {
             "Напоминание специалисту накануне: его консультации и кто записан",
         ),
         TemplateSpec(
+            "speaker_reminder",
+            "Напоминание: ваше выступление {{ day_label }}",
+            True,
+            "Напоминание выступающему накануне: его пункты программы, время и место",
+        ),
+        TemplateSpec(
             "alert_question",
             "Новый вопрос к встрече: {{ meetup.title }}",
             True,
