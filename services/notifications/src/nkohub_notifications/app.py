@@ -40,6 +40,7 @@ async def run_schedules(ctx: NotificationsContext) -> None:
         "speaker_reminders": ctx.speakers.send_due,
         "digest": ctx.digests.run_latest,
         "mailings": ctx.mailings.run_due,
+        "attachment_copies": ctx.attachments.delete_expired,
     }
     while True:
         for name, job in jobs.items():
