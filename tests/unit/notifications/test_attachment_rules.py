@@ -17,7 +17,8 @@ from nkohub_notifications.domain.mailings import MailingDraft
 
 
 def test_the_name_comes_from_filename_star_then_filename_then_the_id():
-    header = "attachment; filename=\"file.pdf\"; filename*=UTF-8''%D0%9F%D0%B0%D0%BC%D1%8F%D1%82%D0%BA%D0%B0.pdf"
+    encoded = "%D0%9F%D0%B0%D0%BC%D1%8F%D1%82%D0%BA%D0%B0.pdf"
+    header = f"attachment; filename=\"file.pdf\"; filename*=UTF-8''{encoded}"
     assert filename_of(header, "f1", "application/pdf") == "Памятка.pdf"
     assert filename_of('inline; filename="a/b.png"', "f1", "image/png") == "a_b.png"
     assert filename_of(None, "f1", "application/pdf") == "f1.pdf"
