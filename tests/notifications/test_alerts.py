@@ -46,6 +46,7 @@ async def test_settings_are_stored_and_only_admins_change_them(service):
         "question": True,
         "waitlist": True,
         "message_failed": True,
+        "new_organization": True,
     }
     refused = await service.client.put(API, json={"library_email": LIBRARY}, headers=staff)
     assert refused.status_code == 403

@@ -119,7 +119,13 @@ async def test_a_self_registration_never_blocks_or_overwrites_official_data(regi
         lambda: create_org(registry, full_name="АНО «Маркер»"),
         lambda e: e["data"].get("organization", {}).get("full_name") == "АНО «Маркер»",
     )
-    assert "squatter" not in str(spy.events) and "Захватчик" not in str(spy.events)
+    organization_events = [e for e in spy.events if e["type"].startswith("registry.organization")]
+    assert "squatter" not in str(organization_events)
+    assert "Захватчик" not in str(organization_events)
+    # staff's alert hears of the proposal, without its contacts
+    submitted = [e["data"]["full_name"] for e in spy.of_type("registry.proposal.submitted")]
+    assert "АНО «Захватчик»" in submitted
+    assert "squatter" not in str(spy.of_type("registry.proposal.submitted"))
 
 
 async def test_an_approved_proposal_fills_gaps_of_its_official_twin_by_default(registry):
@@ -160,7 +166,18 @@ async def test_a_proposal_without_twin_is_unseen_until_approved_then_announced(r
         staff_entry,
         lambda e: e["data"].get("organization", {}).get("full_name") == "АНО «Маркер»",
     )
-    assert [e["subject"] for e in spy.events] == [marker["id"]], "a proposal: unannounced"
+    announced_so_far = [e for e in spy.events if e["type"].startswith("registry.organization")]
+    assert [e["subject"] for e in announced_so_far] == [marker["id"]], "unannounced"
+    [submitted] = spy.of_type("registry.proposal.submitted")
+    assert submitted["subject"] == pending["id"]
+    assert submitted["data"] == {
+        "proposal_id": pending["id"],
+        "name": "АНО «Ёлочка»",
+        "full_name": "Клуб «Шахматист»",
+        "city": "Глазов",
+        "activity_areas": ["children_family", "culture"],
+        "submitted_at": submitted["data"]["submitted_at"],
+    }, "no contact person, address or phone"
 
     approved = await registry.post(f"{PROPOSALS}/{pending['id']}/approve", headers=STAFF)
     assert approved.status_code == 200, approved.text

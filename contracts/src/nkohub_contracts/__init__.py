@@ -29,7 +29,7 @@ from nkohub_contracts.envelope import (
     new_event,
 )
 
-__version__ = "1.4.0"
+__version__ = "1.5.0"
 
 __all__ = [
     "CLOUDEVENTS_CONTENT_TYPE",

@@ -25,6 +25,8 @@ __all__ = [
     "RegistrationConfirmed",
     "RegistrationPromoted",
     "RegistrationWaitlisted",
+    "SpeakerContact",
+    "SpeakersListed",
 ]
 
 
@@ -85,6 +87,32 @@ class MeetupCompleted(IntegrationEvent):
 
     def subject(self) -> str:
         return self.meetup.meetup_id
+
+
+class SpeakerContact(Part):
+    """A program item whose speaker staff gave a contact e-mail (staff only)."""
+
+    position: int
+    title: str
+    starts_at: datetime | None = None
+    speaker_name: str | None = None
+    email: str
+
+
+class SpeakersListed(IntegrationEvent):
+    """The contact e-mails of a meetup's speakers, the whole list after every change of a
+    published meetup (an empty list: none, or erased). Personal data: only the queues bound
+    to it receive it, never the history stream; it exists for the speakers' reminders."""
+
+    type: ClassVar[str] = "events.meetup.speakers_listed"
+    personal_data: ClassVar[bool] = True
+    meetup_id: str
+    starts_at: datetime  # the meetup's start when the list was made
+    status: str  # the meetup's status: scheduled, cancelled, completed
+    speakers: list[SpeakerContact] = []
+
+    def subject(self) -> str:
+        return self.meetup_id
 
 
 class _RegistrationEvent(IntegrationEvent):

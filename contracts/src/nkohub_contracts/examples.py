@@ -217,6 +217,20 @@ _ALL: list[Json] = [
             "expires_at": "2026-06-07T17:42:10Z",
         },
     ),
+    _envelope(
+        "1d3f5b7a-9c2e-4d6f-8a1b-3c5e7a9b1d93",
+        "registry.proposal.submitted",
+        "2026-04-02T15:12:44.908Z",
+        "a3c5e7f9b1d34f6a8c0e2b4d6f8a1c35",
+        {
+            "proposal_id": "a3c5e7f9b1d34f6a8c0e2b4d6f8a1c35",
+            "name": "АНО «Серебряный возраст»",
+            "full_name": "Автономная некоммерческая организация «Серебряный возраст»",
+            "city": "Глазов",
+            "activity_areas": ["social_support", "veterans"],
+            "submitted_at": "2026-04-02T15:12:44.871000Z",
+        },
+    ),
     # ------------------------------------------------------------------ events: meetups
     _envelope(
         "0f2d4b6a-8c1e-4a3f-9b5d-7e9c1a3f5b61",
@@ -224,6 +238,26 @@ _ALL: list[Json] = [
         "2026-03-06T06:30:12.447Z",
         MEETUP_ID,
         {"meetup": _meetup(), "actor": "librarian-anna"},
+    ),
+    _envelope(
+        "4e6a8c0b-2d4f-4a6c-9e1b-5d7f9b1c3e82",
+        "events.meetup.speakers_listed",
+        "2026-03-06T06:30:12.447Z",
+        MEETUP_ID,
+        {
+            "meetup_id": MEETUP_ID,
+            "starts_at": "2026-03-28T10:00:00Z",
+            "status": "scheduled",
+            "speakers": [
+                {
+                    "position": 1,
+                    "title": "Президентские гранты: что изменилось",
+                    "starts_at": "2026-03-28T10:00:00Z",
+                    "speaker_name": "Ирина Соколова",
+                    "email": "i.sokolova@example.org",
+                }
+            ],
+        },
     ),
     _envelope(
         "2b4d6f8a-0c3e-4b5a-8d7f-9a1c3e5b7d72",

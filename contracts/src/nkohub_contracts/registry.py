@@ -14,6 +14,7 @@ __all__ = [
     "OrganizationRegistered",
     "OrganizationUpdated",
     "PersonErased",
+    "ProposalSubmitted",
 ]
 
 
@@ -54,6 +55,23 @@ class OrganizationDeactivated(IntegrationEvent):
 
     def subject(self) -> str:
         return self.organization_id
+
+
+class ProposalSubmitted(IntegrationEvent):
+    """An NGO registered itself through the public form: its proposal awaits staff.
+    Carries the organization's name, city and activity areas, never its contacts or the
+    person who filled the form (not personal data, so the history stream keeps it)."""
+
+    type: ClassVar[str] = "registry.proposal.submitted"
+    proposal_id: str
+    name: str  # the short name if given, else the full name
+    full_name: str
+    city: str | None = None
+    activity_areas: list[str] = []
+    submitted_at: datetime
+
+    def subject(self) -> str:
+        return self.proposal_id
 
 
 class PersonErased(IntegrationEvent):

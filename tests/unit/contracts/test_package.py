@@ -188,6 +188,7 @@ def test_every_contract_with_a_persons_e_mail_is_marked_personal_data():
         "events.consultation.booked",
         "events.consultation.cancelled",
         "events.consultation.completed",
+        "events.meetup.speakers_listed",
         "events.registration.cancelled",
         "events.registration.confirmed",
         "events.registration.promoted",

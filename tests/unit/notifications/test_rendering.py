@@ -31,10 +31,12 @@ LINKS: dict[str, list[str]] = {
     "subscription_confirm": ["confirm_url"],
     "mailing": ["unsubscribe_url", "preferences_url"],
     "specialist_reminder": [],
+    "speaker_reminder": [],
     "alert_question": [],
     "alert_waitlist": [],
     "alert_message_failed": [],
     "erasure_request": ["erase_url"],
+    "alert_new_organization": [],
 }
 
 

@@ -32,13 +32,15 @@ async def send_messages(ctx: NotificationsContext) -> None:
 
 
 async def run_schedules(ctx: NotificationsContext) -> None:
-    """Background job: due reminders (registrants', specialists'), the daily digest and
+    """Background job: due reminders (registrants', specialists', speakers'), the daily digest and
     mailings whose time came, every ``scheduler_poll_seconds``."""
     jobs = {
         "reminders": ctx.reminders.send_due,
         "specialist_reminders": ctx.specialists.send_due,
+        "speaker_reminders": ctx.speakers.send_due,
         "digest": ctx.digests.run_latest,
         "mailings": ctx.mailings.run_due,
+        "attachment_copies": ctx.attachments.delete_expired,
     }
     while True:
         for name, job in jobs.items():

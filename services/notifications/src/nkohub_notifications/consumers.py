@@ -4,7 +4,8 @@ decodes nothing more than the event and calls a use case.
 Queues: ``notifications.meetups`` (meetups, registrations, attendance),
 ``notifications.consultations``, ``notifications.publishing``, ``notifications.privacy``,
 ``notifications.registry`` (the organizations read model, for mailing segments),
-``notifications.alerts`` (alerts to staff: questions, waitlists, messages failed for good).
+``notifications.alerts`` (alerts to staff: new self-registered NGOs, questions, waitlists,
+messages failed for good).
 The use cases only write the read model and queue messages under unique idempotency
 keys, so a redelivered event never produces a second e-mail.
 """
@@ -25,6 +26,7 @@ from nkohub_contracts.events import (
     RegistrationConfirmed,
     RegistrationPromoted,
     RegistrationWaitlisted,
+    SpeakersListed,
 )
 from nkohub_contracts.notifications import MessageFailed
 from nkohub_contracts.publishing import (
@@ -32,7 +34,7 @@ from nkohub_contracts.publishing import (
     PostPublished,
     PostUnpublished,
 )
-from nkohub_contracts.registry import ErasureRequested, PersonErased
+from nkohub_contracts.registry import ErasureRequested, PersonErased, ProposalSubmitted
 from nkohub_notifications.context import NotificationsContext
 from nkohub_shared.bus import EventConsumer
 from nkohub_shared.bus.readmodels import follow_organizations
@@ -57,6 +59,11 @@ CONSUMERS: list[EventConsumer[Ctx]] = [
 ]
 
 follow_organizations(registry, lambda ctx: ctx.organization_read_model)
+
+
+@meetups.on(SpeakersListed)
+async def keep_speakers(ctx: Ctx, event: SpeakersListed, envelope: CloudEvent) -> None:
+    await ctx.speakers.listed(event, envelope)
 
 
 @meetups.on(RegistrationConfirmed)
@@ -156,6 +163,11 @@ async def alert_question(ctx: Ctx, event: QuestionSubmitted, envelope: CloudEven
 @alerts.on(RegistrationWaitlisted)
 async def alert_waitlist(ctx: Ctx, event: RegistrationWaitlisted, envelope: CloudEvent) -> None:
     await ctx.alerts.waitlisted(event, envelope)
+
+
+@alerts.on(ProposalSubmitted)
+async def alert_new_organization(ctx: Ctx, event: ProposalSubmitted, envelope: CloudEvent) -> None:
+    await ctx.alerts.proposal_submitted(event, envelope)
 
 
 @alerts.on(MessageFailed)

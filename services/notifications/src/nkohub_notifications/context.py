@@ -11,7 +11,9 @@ from nkohub_notifications.domain.links import MailLinks
 from nkohub_notifications.domain.rendering import Renderer
 from nkohub_notifications.domain.targets import TargetPolicy
 from nkohub_notifications.repository import Repositories
+from nkohub_notifications.repository.attachments import AttachmentStore
 from nkohub_notifications.service.alerts import Alerts
+from nkohub_notifications.service.attachments import Attachments
 from nkohub_notifications.service.consultations import ConsultationMail
 from nkohub_notifications.service.delivery_log import DeliveryLog
 from nkohub_notifications.service.digest import Digests
@@ -24,6 +26,7 @@ from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.speakers import SpeakerReminders
 from nkohub_notifications.service.specialists import SpecialistReminders
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.service.templates import TemplateEditing
@@ -53,6 +56,8 @@ class NotificationsContext:
     alerts: Alerts
     specialists: SpecialistReminders
     erasure_requests: ErasureRequestMail
+    speakers: SpeakerReminders
+    attachments: Attachments
 
     @property
     def organization_read_model(self) -> OrganizationReadModel:
@@ -77,12 +82,20 @@ class NotificationsContext:
         targets = WebhookTargets(
             TargetPolicy.of(s.webhook_allow_private_targets, s.webhook_allowed_networks)
         )
+        attachments = Attachments(
+            AttachmentStore(runtime.db),
+            repos.mailings,
+            publishing_url=str(s.publishing_url),
+            cap_bytes=s.attachments_max_bytes,
+            keep=timedelta(days=s.attachments_keep_days),
+        )
         sender = Sender(
             repos.messages,
             repos.subscribers,
             s,
             rate_limits=runtime.rate_limits,
             targets=targets,
+            attachments=attachments,
         )
         renderer = Renderer()
         notifier = Notifier(
@@ -146,13 +159,21 @@ class NotificationsContext:
                 repos.subscribers,
                 segments,
                 notifier,
+                attachments,
                 lease=timedelta(seconds=s.mailing_lease_seconds),
             ),
             segments=segments,
             templates=TemplateEditing(repos.templates, renderer),
-            alerts=Alerts(repos.alert_settings, repos.meetups, notifier),
+            alerts=Alerts(
+                repos.alert_settings,
+                repos.meetups,
+                notifier,
+                console_url=str(s.console_public_url),
+            ),
             specialists=SpecialistReminders(
                 repos.consultation_slots, repos.meetups, notifier, erasure
             ),
             erasure_requests=ErasureRequestMail(notifier, erasure),
+            speakers=SpeakerReminders(repos.speakers, repos.meetups, notifier, erasure),
+            attachments=attachments,
         )

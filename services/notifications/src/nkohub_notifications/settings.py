@@ -4,7 +4,7 @@ import ipaddress
 from datetime import time, timedelta
 from typing import ClassVar
 
-from pydantic import AnyUrl, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, AnyUrl, Field, SecretStr, field_validator
 
 from nkohub_shared.keys import StrongSecret
 from nkohub_shared.settings import ServiceSettings
@@ -109,7 +109,22 @@ class NotificationsSettings(ServiceSettings):
     )
     digest_time: time = Field(default=time(9, 0), description="local time of the daily digest")
     digest_timezone: str = "Europe/Samara"
+    # Mailings' attachments
+    publishing_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8004"),
+        description="the publishing service's API (its files' bytes, for attachments)",
+    )
+    attachments_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="one mailing's attachments together"
+    )
+    attachments_keep_days: float = Field(
+        default=30, gt=0, description="how long after a mailing is sent its files' copies stay"
+    )
     # Links
+    console_public_url: AnyUrl = Field(
+        default=AnyUrl("http://localhost:8000"),
+        description="the staff console's base (alerts link to its pages under /console)",
+    )
     events_public_url: AnyUrl = Field(
         default=AnyUrl("http://localhost:8002"), description="events service links"
     )

@@ -13,6 +13,7 @@ from nkohub_contracts.registry import (
     OrganizationRegistered,
     OrganizationUpdated,
     PersonErased,
+    ProposalSubmitted,
 )
 from nkohub_registry import api, pages
 from nkohub_registry.api.imports import MAX_BODY_BYTES
@@ -32,6 +33,7 @@ PRODUCES = [
     OrganizationDeactivated,
     PersonErased,
     ErasureRequested,
+    ProposalSubmitted,
 ]
 
 

@@ -39,7 +39,7 @@ class RegistryContext:
         people = PeopleRepository(runtime.db, runtime.outbox)
         history = HistoryRepository(runtime.db)
         erased = ErasedRepository(runtime.db)
-        proposals = ProposalRepository(runtime.db)
+        proposals = ProposalRepository(runtime.db, runtime.outbox)
         requests = ErasureRequestRepository(runtime.db, runtime.outbox)
         organization_service = OrganizationService(organizations, people, history, erased)
         people_service = PeopleService(

@@ -17,7 +17,7 @@ from nkohub_console.domain.forms import FormErrors
 from nkohub_shared.russian import DEFAULT_TIMEZONE, in_zone
 
 PROGRAM_ROWS_EMPTY = 3  # blank rows under the program for new items
-PROGRAM_FIELDS = ("kind", "title", "starts_at", "speaker_name")
+PROGRAM_FIELDS = ("kind", "title", "starts_at", "speaker_name", "speaker_email")
 ALIASES = {"venue.name": "venue_name", "venue.address": "venue_address"}
 ALIASES |= {"venue.hall_capacity": "hall_capacity", "venue": "venue_name"}
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -102,6 +102,8 @@ def meetup_fields(
             item["starts_at"] = _time({"t": row["starts_at"]}, "t", errors)
         if row.get("speaker_name"):
             item["speaker_name"] = row["speaker_name"]
+        if row.get("speaker_email"):  # staff only: the speaker's day-before reminder
+            item["speaker_email"] = row["speaker_email"]
         program.append(item)
     fields["program"] = program
     for required in ("title", "starts_at", "ends_at", "capacity"):
@@ -141,6 +143,7 @@ def form_of(meetup: Mapping[str, Any]) -> dict[str, str]:
         at = item.get("starts_at")
         form[f"program-{i}-starts_at"] = f"{in_zone(at, tz):%Y-%m-%dT%H:%M}" if at else ""
         form[f"program-{i}-speaker_name"] = item.get("speaker_name") or ""
+        form[f"program-{i}-speaker_email"] = item.get("speaker_email") or ""
     return form
 
 

@@ -12,7 +12,7 @@ from nkohub_console.pages.common import AdminForm, Staff, StaffPage, redirect, t
 from nkohub_console.service.clients import ServiceRefused
 
 router = APIRouter(prefix="/messages/alerts")
-KINDS = ("question", "waitlist", "message_failed")
+KINDS = ("new_organization", "question", "waitlist", "message_failed")
 
 
 @router.get("")

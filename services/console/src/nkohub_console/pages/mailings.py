@@ -99,6 +99,9 @@ LABELS = {
 }
 
 
+ATTACHABLE = 100  # of each kind, newest first
+
+
 def segment_of(form: FormData) -> dict[str, Any]:
     """The API's segment from the form: only the fields of the chosen kind."""
     kind = text(form, "kind")
@@ -130,6 +133,7 @@ def form_of(mailing: dict[str, Any]) -> dict[str, Any]:
         "statuses": segment.get("statuses") or [],
         "topic": segment.get("topic") or "",
         "recipients": "\n".join(segment.get("recipients") or []),
+        "attachments": list(mailing.get("attachments") or []),
     }
 
 
@@ -138,6 +142,7 @@ def typed(form: FormData) -> dict[str, Any]:
     shown: dict[str, Any] = values(form)
     shown["activity_areas"] = [str(a) for a in form.getlist("activity_areas")]
     shown["statuses"] = [str(s) for s in form.getlist("statuses")]
+    shown["attachments"] = [str(a) for a in form.getlist("attachments")]
     return shown
 
 
@@ -183,6 +188,18 @@ async def _meetups(staff: Staff) -> dict[str, str]:
     return {m["meetup_id"]: f"{str(m.get('starts_at') or '')[:10]} — {m['title']}" for m in found}
 
 
+async def _files(staff: Staff) -> list[dict[str, Any]]:
+    """Publishing's PDFs and images to attach (none when publishing is away: the form
+    still works without attachments)."""
+    found: list[dict[str, Any]] = []
+    try:
+        for kind in ("pdf", "image"):
+            found += (await staff.services.publishing.files(kind, ATTACHABLE))["items"]
+    except (ServiceUnavailable, ServiceRefused):
+        return []
+    return found
+
+
 async def _editor(
     staff: Staff,
     *,
@@ -200,6 +217,7 @@ async def _editor(
         errors=errors or FormErrors(),
         audience=audience,
         meetups=await _meetups(staff),
+        files=await _files(staff),
         labels=LABELS,
     )
 
@@ -249,6 +267,7 @@ def _draft(form: FormData) -> dict[str, Any]:
         "subject": text(form, "subject"),
         "body": text(form, "body"),
         "segment": segment_of(form),
+        "attachments": [str(a) for a in form.getlist("attachments")],
     }
 
 

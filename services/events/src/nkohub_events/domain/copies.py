@@ -24,7 +24,7 @@ from nkohub_shared.errors import InvalidInput
 
 SHIFTED = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 COPIED = tuple(name for name in MeetupIn.model_fields if name != "slug")
-SPEAKER_FIELDS = ("speaker_name", "speaker_person_key")
+SPEAKER_FIELDS = ("speaker_name", "speaker_person_key", "speaker_email")
 
 
 class CopyIn(BaseModel):

@@ -78,23 +78,35 @@ def erased_speaker_names(program: list[dict[str, Any]], person_keys: set[str]) -
     return [
         item["speaker_name"]
         for item in program
-        if item.get("speaker_person_key") in person_keys
-        and item.get("speaker_name") not in (None, ERASED)
+        if _speaker_of(item, person_keys) and item.get("speaker_name") not in (None, ERASED)
     ]
 
 
 def erased_program(
     program: list[dict[str, Any]], person_keys: set[str]
 ) -> list[dict[str, Any]] | None:
-    """The program without the erased speakers' names; ``None`` when nothing changes."""
+    """The program without the erased speakers' names and contact addresses (found by the
+    registry's key or by their address's key); ``None`` when nothing changes."""
     changed = False
     out = []
     for item in program:
-        if item.get("speaker_person_key") in person_keys and item.get("speaker_name") != ERASED:
-            item = {**item, "speaker_name": ERASED}
+        if _speaker_of(item, person_keys) and (
+            item.get("speaker_name") != ERASED or item.get("speaker_email")
+        ):
+            item = {
+                k: v for k, v in item.items() if k not in ("speaker_email", "speaker_email_key")
+            }
+            item["speaker_name"] = ERASED
             changed = True
         out.append(item)
     return out if changed else None
+
+
+def _speaker_of(item: dict[str, Any], person_keys: set[str]) -> bool:
+    return bool(
+        item.get("speaker_person_key") in person_keys
+        or item.get("speaker_email_key") in person_keys
+    )
 
 
 def program_erased_event(after: dict[str, Any], snapshot: Any) -> MeetupUpdated | None:

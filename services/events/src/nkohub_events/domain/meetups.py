@@ -28,8 +28,9 @@ from nkohub_contracts.events import (
 )
 from nkohub_events.domain import audit
 from nkohub_events.domain.common import DEFAULT_TZ, LongText, Name, Text, as_utc, check_timezone
+from nkohub_events.domain.speakers import with_email_key
 from nkohub_shared.errors import Conflict, InvalidInput
-from nkohub_shared.text import make_slug
+from nkohub_shared.text import Email, make_slug
 
 MeetupKind = Literal["meetup", "unscheduled_meeting", "consultation_day"]
 ProgramKind = Literal["talk", "ngo_presentation", "consultation_block", "qa_session", "networking"]
@@ -73,6 +74,7 @@ class ProgramItemIn(_In):
     starts_at: datetime | None = None
     speaker_name: Name | None = None
     speaker_person_key: str | None = Field(default=None, max_length=100)
+    speaker_email: Email | None = None  # staff only: the day-before reminder
     organization_id: str | None = Field(default=None, max_length=100)
 
 
@@ -141,7 +143,7 @@ def normalise_meetup(fields: dict[str, Any]) -> dict[str, Any]:
         item["position"] = i
         if item.get("starts_at") is not None:
             item["starts_at"] = as_utc(item["starts_at"], tz)
-        program.append(item)
+        program.append(with_email_key(item))
     out["program"] = program
     check_meetup(out)
     return out
@@ -432,11 +434,12 @@ def seats_free(m: dict[str, Any]) -> int:
     return max(0, seat_limit(m) - m.get("confirmed", 0))
 
 
-STAFF_ONLY_PROGRAM_FIELDS = ("speaker_person_key",)  # links a speaker to the registry
+# What links a speaker to a person (the registry's key; the contact address and its key).
+STAFF_ONLY_PROGRAM_FIELDS = ("speaker_person_key", "speaker_email", "speaker_email_key")
 
 
 def public_program(program: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Program items without what links a speaker to a person (staff only)."""
+    """Program items without what links a speaker to a person or reaches them (staff only)."""
     return [
         {k: v for k, v in item.items() if k not in STAFF_ONLY_PROGRAM_FIELDS}
         for item in program or []
@@ -457,7 +460,10 @@ def public_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def staff_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
     view = public_view(m, now)
-    view["program"] = m.get("program") or []
+    view["program"] = [
+        {k: v for k, v in item.items() if k != "speaker_email_key"}
+        for item in m.get("program") or []
+    ]
     view.update(
         consultations_per_organization=m.get("consultations_per_organization"),
         created_at=m.get("created_at"),

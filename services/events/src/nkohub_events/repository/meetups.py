@@ -86,7 +86,12 @@ class MeetupRepository:
 
     async def with_speakers(self, person_keys: list[str]) -> list[Document]:
         cursor = self.collection.find(
-            {"program.speaker_person_key": {"$in": person_keys}},
+            {
+                "$or": [
+                    {"program.speaker_person_key": {"$in": person_keys}},
+                    {"program.speaker_email_key": {"$in": person_keys}},
+                ]
+            },
             {**WITHOUT_OUTBOX, "seats": 0, "waitlist": 0},
         )
         return [m async for m in cursor]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nkohub_contracts import new_event
 from nkohub_events.domain import erasure as rules
+from nkohub_events.domain import speakers
 from nkohub_events.domain.common import utcnow
 from nkohub_events.domain.meetups import snapshot
 from nkohub_events.repository.attendances import AttendanceRepository
@@ -105,7 +106,8 @@ class ErasureService:
                 fields = {"program": program, "sequence": m["sequence"] + 1, "updated_at": utcnow()}
                 after = {**m, **fields}
                 event = rules.program_erased_event(after, snapshot(after, self._base_url))
-                events = [new_event(event)] if event is not None else []
+                listed = speakers.listed_event(m, after)
+                events = [new_event(e) for e in (event, listed) if e is not None]
                 if await self._meetups.change(m, fields, *events) is not None:
                     break
                 fresh = await self._meetups.find(m["_id"], light=True)

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from nkohub_contracts import CloudEvent, IntegrationEvent, new_event
 from nkohub_contracts.common import MeetupSnapshot
-from nkohub_events.domain import audit, copies
+from nkohub_events.domain import audit, copies, speakers
 from nkohub_events.domain import meetups as rules
 from nkohub_events.domain.common import day_start, utcnow
 from nkohub_events.domain.consultations import check_no_overlap, slot_end
@@ -170,7 +170,7 @@ class MeetupService:
                 done = await self._meetups.change(
                     before,
                     {**changes, "sequence": sequence, "updated_at": now},
-                    *_envelopes(event),
+                    *_envelopes(event, speakers.listed_event(before, after)),
                     max_confirmed=limit,
                     history=audit.entry(actor, "updated", now),
                 )
@@ -182,14 +182,20 @@ class MeetupService:
 
     async def publish(self, meetup_id: str, *, actor: str) -> Meetup:
         def events(before: Meetup, after: Meetup) -> list[IntegrationEvent | None]:
-            return [rules.scheduled_event(after, self._base_url, actor=actor)]
+            return [
+                rules.scheduled_event(after, self._base_url, actor=actor),
+                speakers.listed_event(before, after),
+            ]
 
         extra = {"published_at": utcnow()}
         return await self._move(meetup_id, "scheduled", extra, events, actor, "published")
 
     async def cancel(self, meetup_id: str, reason: str | None, *, actor: str) -> Meetup:
         def events(before: Meetup, after: Meetup) -> list[IntegrationEvent | None]:
-            return [rules.cancelled_event(before, after, reason, self._base_url, actor=actor)]
+            return [
+                rules.cancelled_event(before, after, reason, self._base_url, actor=actor),
+                speakers.listed_event(before, after),
+            ]
 
         extra = {"cancelled_at": utcnow(), "cancel_reason": reason}
         return await self._move(meetup_id, "cancelled", extra, events, actor, "cancelled")

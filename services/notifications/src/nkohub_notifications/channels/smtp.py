@@ -46,6 +46,14 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     email.set_content(message["text"])
     email.add_alternative(message["html"], subtype="html")
     for attachment in message.get("attachments") or []:
+        if "data" in attachment:  # a mailing's file, its bytes read from the copy
+            email.add_attachment(
+                attachment["data"],
+                maintype=attachment["maintype"],
+                subtype=attachment["subtype"],
+                filename=attachment["filename"],  # RFC 2231 when not ASCII
+            )
+            continue
         if attachment.get("encoding") == "base64":  # binary: an image, a PDF
             email.add_attachment(
                 base64.b64decode(attachment["content"]),

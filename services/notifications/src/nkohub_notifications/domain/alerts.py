@@ -9,9 +9,11 @@ redelivered event never alerts twice, and a waitlist alerts once per meetup and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from nkohub_contracts.vocabulary import ACTIVITY_AREA_LABELS
 from nkohub_shared.text import normalise_email
 
 MAX_STAFF_EMAILS = 20
@@ -21,17 +23,20 @@ class AlertKind(StrEnum):
     QUESTION = "question"  # a new question to a meetup's speakers
     WAITLIST = "waitlist"  # a meetup's waitlist over the threshold
     MESSAGE_FAILED = "message_failed"  # a message failed for good
+    NEW_ORGANIZATION = "new_organization"  # an NGO registered itself (a proposal)
 
 
 KIND_LABELS = {
     AlertKind.QUESTION: "Новый вопрос к встрече",
     AlertKind.WAITLIST: "Лист ожидания больше порога",
     AlertKind.MESSAGE_FAILED: "Письмо не доставлено окончательно",
+    AlertKind.NEW_ORGANIZATION: "Новая НКО зарегистрировалась сама",
 }
 TEMPLATES = {
     AlertKind.QUESTION: "alert_question",
     AlertKind.WAITLIST: "alert_waitlist",
     AlertKind.MESSAGE_FAILED: "alert_message_failed",
+    AlertKind.NEW_ORGANIZATION: "alert_new_organization",
 }
 # Failures that do not alert: the alerts themselves (no loop) and a mailing's messages
 # (its progress shows them; a bad list must not flood staff).
@@ -96,6 +101,26 @@ def clean_addresses(
         if normalised not in cleaned:
             cleaned.append(normalised)
     return library, tuple(cleaned)
+
+
+def proposal_context(
+    proposal_id: str,
+    name: str,
+    full_name: str,
+    city: str | None,
+    activity_areas: list[str],
+    submitted_at: datetime,
+    console_url: str,
+) -> dict[str, Any]:
+    """What the «new NGO» alert shows: names, city, areas in Russian, the console's page."""
+    return {
+        "name": name,
+        "full_name": full_name,
+        "city": city,
+        "activity_areas": [ACTIVITY_AREA_LABELS.get(a, a) for a in activity_areas],
+        "submitted_at": submitted_at,
+        "url": f"{console_url.rstrip('/')}/console/proposals/{proposal_id}",
+    }
 
 
 def waitlist_over(position: int, threshold: int) -> bool:

@@ -67,11 +67,14 @@ DESCRIPTIONS: dict[str, str] = {
     "organization": "НКО: name, city, activity_areas",
     "question": "вопрос: text, addressed_to",
     "waitlist": "лист ожидания: length, threshold",
+    "proposal": "заявка НКО: name, full_name, city, activity_areas (по-русски), "
+    "submitted_at, url (страница заявки в консоли)",
     "failure": "сбой: message_id, template, template_title, channel, reason",
     "slots": "консультации специалиста: starts_at, duration_minutes, "
     "organization_name, contact_name",
     "specialist": "специалист: name, specialty, body",
-    "day_label": "день консультаций («16 апреля 2026 г.»)",
+    "day_label": "день консультаций или выступления («16 апреля 2026 г.»)",
+    "items": "пункты программы выступающего: position, title, starts_at",
 }
 
 

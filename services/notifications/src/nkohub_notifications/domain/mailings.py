@@ -28,6 +28,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from nkohub_notifications.domain.attachments import MAX_ATTACHMENTS, FileId
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.subscribers import SubscriberStatus, Topic
 from nkohub_shared.ids import new_id
@@ -150,6 +151,11 @@ class MailingDraft(BaseModel):
     subject: str = Field(min_length=1, max_length=SUBJECT_MAX)
     body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown")
     segment: Segment
+    attachments: list[FileId] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description="ids of the publishing service's files (PDFs, images)",
+    )
 
 
 class MailingChanges(BaseModel):
@@ -160,6 +166,7 @@ class MailingChanges(BaseModel):
     subject: str | None = Field(default=None, min_length=1, max_length=SUBJECT_MAX)
     body: str | None = Field(default=None, min_length=1, max_length=BODY_MAX)
     segment: Segment | None = None
+    attachments: list[FileId] | None = Field(default=None, max_length=MAX_ATTACHMENTS)
 
 
 def verdict(
@@ -216,6 +223,8 @@ def mailing_document(draft: MailingDraft, *, author: str, at: datetime | None = 
         "body": draft.body,
         "segment": draft.segment.model_dump(mode="json"),
         "topic": draft.segment.unsubscribe_topic().value,
+        "attachments": list(dict.fromkeys(draft.attachments)),
+        "attachment_copies": [],
         "status": MailingStatus.DRAFT.value,
         "created_by": author,
         "created_at": at,
@@ -235,6 +244,8 @@ def changed_fields(changes: MailingChanges, *, at: datetime | None = None) -> di
     if changes.segment is not None:
         fields["segment"] = changes.segment.model_dump(mode="json")
         fields["topic"] = changes.segment.unsubscribe_topic().value
+    if changes.attachments is not None:
+        fields["attachments"] = list(dict.fromkeys(changes.attachments))
     return fields
 
 

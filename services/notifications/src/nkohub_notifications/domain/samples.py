@@ -96,7 +96,7 @@ def sample_context(name: str) -> dict[str, Any]:
             "expires_at": datetime(2026, 4, 23, 9, 0, tzinfo=UTC),
         },
     }
-    if name.startswith("alert_") or name == "specialist_reminder":
+    if name.startswith("alert_") or name in ("specialist_reminder", "speaker_reminder"):
         return {"meetup": meetup, **staff_samples(name)}
     return {**base, **extra.get(name, {})}
 
@@ -116,6 +116,27 @@ def staff_samples(name: str) -> dict[str, Any]:
                 "channel": "email",
                 "reason": "550 5.1.1 <адрес>: no such user",
             }
+        },
+        "alert_new_organization": {
+            "proposal": {
+                "name": "АНО «Серебряный возраст»",
+                "full_name": "Автономная некоммерческая организация «Серебряный возраст»",
+                "city": "Глазов",
+                "activity_areas": ["социальная поддержка", "ветераны"],
+                "submitted_at": datetime(2026, 4, 2, 15, 12, tzinfo=UTC),
+                "url": "http://localhost:8000/console/proposals/sample-proposal",
+            }
+        },
+        "speaker_reminder": {
+            "name": "Смирнова Ольга",
+            "day_label": "16 апреля 2026 г.",
+            "items": [
+                {
+                    "position": 1,
+                    "title": "Итоги грантовых конкурсов",
+                    "starts_at": datetime(2026, 4, 16, 14, 5, tzinfo=UTC),
+                }
+            ],
         },
         "specialist_reminder": {
             "name": "Иванова Анна",

@@ -18,6 +18,8 @@
 - ``alert_settings`` (``AlertSettingsRepository``): to whom staff alerts go, which kinds;
 - ``consultation_slots`` (``ConsultationSlotRepository``): booked consultations, for the
   specialists' reminders.
+- ``meetup_speakers`` (``SpeakerRepository``): speakers with a contact address, for the
+  speakers' reminders.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from nkohub_notifications.repository import (
     posts,
     readmodel,
     reminders,
+    speakers,
     specialists,
     subscribers,
     templates,
@@ -52,6 +55,7 @@ from nkohub_notifications.repository.readmodel import (
     RegistrationRepository,
 )
 from nkohub_notifications.repository.reminders import ReminderRepository
+from nkohub_notifications.repository.speakers import SpeakerRepository
 from nkohub_notifications.repository.specialists import ConsultationSlotRepository
 from nkohub_notifications.repository.subscribers import SubscriberRepository
 from nkohub_notifications.repository.templates import TemplateRepository
@@ -66,6 +70,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     mailings.COLLECTION: mailings.INDEXES,
     templates.HISTORY: templates.HISTORY_INDEXES,
     specialists.COLLECTION: specialists.INDEXES,
+    speakers.COLLECTION: speakers.INDEXES,
 }
 OUTBOX_COLLECTIONS: list[str] = [messages.COLLECTION, mailings.COLLECTION]
 
@@ -85,6 +90,7 @@ class Repositories:
     templates: TemplateRepository
     alert_settings: AlertSettingsRepository
     consultation_slots: ConsultationSlotRepository
+    speakers: SpeakerRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -102,6 +108,7 @@ class Repositories:
             templates=TemplateRepository(db[templates.OVERRIDES], db[templates.HISTORY]),
             alert_settings=AlertSettingsRepository(db[alerts.COLLECTION]),
             consultation_slots=ConsultationSlotRepository(db[specialists.COLLECTION]),
+            speakers=SpeakerRepository(db[speakers.COLLECTION]),
         )
 
 
@@ -121,6 +128,7 @@ __all__ = [
     "RegistrationRepository",
     "ReminderRepository",
     "Repositories",
+    "SpeakerRepository",
     "SubscriberRepository",
     "TemplateRepository",
 ]

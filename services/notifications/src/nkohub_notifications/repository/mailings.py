@@ -126,3 +126,29 @@ class MailingRepository:
             event,
         )
         return bool(result.modified_count)
+
+    async def set_copies(self, mailing_id: str, copies: list[Document]) -> Document | None:
+        """The copies of a draft's or scheduled mailing's attachments."""
+        return await self._writer.find_and_update(
+            {"_id": mailing_id, "status": {"$in": [s.value for s in EDITABLE]}},
+            {"$set": {"attachment_copies": copies}},
+        )
+
+    async def with_expired_copies(self, before: datetime) -> list[Document]:
+        """Sent or cancelled mailings, finished before ``before``, still holding copies."""
+        cursor = self._mailings.find(
+            {
+                "attachment_copies.0": {"$exists": True},
+                "$or": [
+                    {"status": MailingStatus.SENT.value, "finished_at": {"$lt": before}},
+                    {"status": MailingStatus.CANCELLED.value, "cancelled_at": {"$lt": before}},
+                ],
+            },
+            {"attachment_copies": 1},
+        )
+        return [doc async for doc in cursor]
+
+    async def copies_deleted(self, mailing_id: str, at: datetime) -> None:
+        await self._mailings.update_one(
+            {"_id": mailing_id}, {"$set": {"attachment_copies": [], "attachments_deleted_at": at}}
+        )

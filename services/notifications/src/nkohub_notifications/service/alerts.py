@@ -9,6 +9,7 @@ from typing import Any
 from nkohub_contracts import CloudEvent
 from nkohub_contracts.events import QuestionSubmitted, RegistrationWaitlisted
 from nkohub_contracts.notifications import MessageFailed
+from nkohub_contracts.registry import ProposalSubmitted
 from nkohub_notifications.domain.alerts import (
     KIND_LABELS,
     QUIET_FAILURES,
@@ -16,6 +17,7 @@ from nkohub_notifications.domain.alerts import (
     AlertKind,
     AlertSettings,
     clean_addresses,
+    proposal_context,
     waitlist_over,
 )
 from nkohub_notifications.domain.clock import now
@@ -29,8 +31,14 @@ from nkohub_shared.errors import InvalidInput
 
 class Alerts:
     def __init__(
-        self, settings: AlertSettingsRepository, meetups: MeetupRepository, notifier: Notifier
+        self,
+        settings: AlertSettingsRepository,
+        meetups: MeetupRepository,
+        notifier: Notifier,
+        *,
+        console_url: str = "http://localhost:8000",
     ) -> None:
+        self._console_url = console_url
         self._settings = settings
         self._meetups = meetups
         self._notifier = notifier
@@ -113,6 +121,24 @@ class Alerts:
             AlertKind.MESSAGE_FAILED,
             f"alert:{envelope.id}",
             {"failure": failure},
+            cause_event_id=envelope.id,
+        )
+
+    async def proposal_submitted(self, event: ProposalSubmitted, envelope: CloudEvent) -> int:
+        """A new self-registered NGO: once per proposal (the key names it)."""
+        proposal = proposal_context(
+            event.proposal_id,
+            event.name,
+            event.full_name,
+            event.city,
+            event.activity_areas,
+            event.submitted_at,
+            self._console_url,
+        )
+        return await self._alert(
+            AlertKind.NEW_ORGANIZATION,
+            f"alert:proposal:{event.proposal_id}",
+            {"proposal": proposal},
             cause_event_id=envelope.id,
         )
 

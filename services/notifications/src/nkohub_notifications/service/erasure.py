@@ -49,5 +49,6 @@ class Erasure:
         await r.registrations.delete_of_people(person_keys)
         await r.reminders.delete_of_people(person_keys)
         await r.consultation_slots.delete_of_people(person_keys)
+        await r.speakers.delete_of_people(person_keys)
         await r.messages.delete_of_people(person_keys)
         await r.messages.redact_about(person_keys, ERASED, now())

@@ -18,6 +18,7 @@ from typing import Any
 
 from nkohub_contracts import new_event
 from nkohub_contracts.notifications import MailingCounts, MailingScheduled, MailingSent
+from nkohub_notifications.domain.attachments import message_attachment
 from nkohub_notifications.domain.clock import now
 from nkohub_notifications.domain.mailings import (
     LEASE,
@@ -44,6 +45,7 @@ from nkohub_notifications.repository import (
     MessageRepository,
     SubscriberRepository,
 )
+from nkohub_notifications.service.attachments import Attachments
 from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.segments import Candidate, Segments
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
@@ -72,9 +74,11 @@ class Mailings:
         subscribers: SubscriberRepository,
         segments: Segments,
         notifier: Notifier,
+        attachments: Attachments,
         *,
         lease: timedelta = LEASE,
     ) -> None:
+        self._attachments = attachments
         self._lease = lease
         self._mailings = mailings
         self._messages = messages
@@ -99,6 +103,13 @@ class Mailings:
         return await self._mailings.page(status, offset=offset, limit=limit)
 
     async def change(self, mailing_id: str, changes: MailingChanges) -> dict[str, Any]:
+        if changes.attachments is not None:
+            current = await self.get(mailing_id)
+            if current["status"] == MailingStatus.SCHEDULED:
+                # a scheduled mailing's files are copied now, as when it was scheduled
+                await self._attachments.ensure_copies(
+                    {**current, "attachments": list(dict.fromkeys(changes.attachments))}
+                )
         updated = await self._mailings.change_editable(mailing_id, changed_fields(changes))
         if updated is None:
             await self.get(mailing_id)  # 404 if there is none
@@ -129,6 +140,7 @@ class Mailings:
         """The message to the staff member, marked as a test; unsubscribing from it
         leads nowhere (its links name no subscriber)."""
         mailing = await self.get(mailing_id)
+        copies = await self._attachments.ensure_copies(mailing)
         content = _content(mailing)
         content["mailing_subject"] = f"[Проверка] {mailing['subject']}"
         message = self._notifier.email(
@@ -137,6 +149,7 @@ class Mailings:
             template=TEMPLATE,
             context=content,
             topic=Topic(mailing["topic"]),
+            attachments=[message_attachment(c) for c in copies],
             extra={"mailing_test_of": mailing_id},
         )
         if message["status"] != "queued":
@@ -165,6 +178,7 @@ class Mailings:
             raise Conflict(
                 "в сегменте нет ни одного получателя, которому можно писать", field="segment"
             )
+        await self._attachments.ensure_copies(mailing)  # 422 naming attachments
         event = MailingScheduled(
             mailing_id=mailing_id,
             title=mailing["subject"],
@@ -216,6 +230,9 @@ class Mailings:
         segment = Segment.model_validate(mailing["segment"])
         topic = Topic(mailing["topic"])
         content = _content(mailing)
+        content["attachments"] = [
+            message_attachment(c) for c in mailing.get("attachment_copies") or []
+        ]
         verdicts: list[Verdict] = []
         batch: list[Candidate] = []
         queued = 0
@@ -255,6 +272,7 @@ class Mailings:
             found = await self._subscribers.of_people([c.key for c in missing])
             ids = {key: sub["_id"] for key, sub in found.items()}
         documents = []
+        context = {k: v for k, v in content.items() if k != "attachments"}
         for candidate in batch:
             subscriber_id = candidate.subscriber_id or ids.get(candidate.key)
             documents.append(
@@ -264,8 +282,9 @@ class Mailings:
                         candidate.key, candidate.name, candidate.email, subscriber_id
                     ),
                     template=TEMPLATE,
-                    context=content,
+                    context=context,
                     topic=topic,
+                    attachments=content["attachments"],
                     extra={
                         "mailing_id": mailing_id,
                         "mailing_basis": segment.basis.value,

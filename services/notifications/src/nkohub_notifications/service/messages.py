@@ -97,7 +97,7 @@ class Notifier:
         recipient: Recipient,
         template: str,
         context: dict[str, Any],
-        attachments: Iterable[dict[str, str]] = (),
+        attachments: Iterable[dict[str, Any]] = (),
         topic: Topic | None = None,
         cause_event_id: str | None = None,
         meetup_id: str | None = None,

@@ -43,6 +43,7 @@ from nkohub_notifications.domain.rate import RateLimiter
 from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.subscribers import Topic, follows
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
+from nkohub_notifications.service.attachments import Attachments, MissingCopy
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.storage.ratelimit import RateCounter
 
@@ -60,7 +61,9 @@ class Sender:
         *,
         rate_limits: RateCounter,
         targets: WebhookTargets,
+        attachments: Attachments | None = None,
     ) -> None:
+        self._attachments = attachments
         self._messages = messages
         self._subscribers = subscribers
         self._settings = settings
@@ -177,7 +180,11 @@ class Sender:
                 await self._finish(message, Status.SUPPRESSED, None, over)
                 return
         try:
-            delivery = await connection.deliver(message)
+            delivery = await connection.deliver(await self._with_files(message))
+        except MissingCopy:
+            delivery = Delivery(
+                outcome=Outcome.PERMANENT, detail="the attachment's copy was deleted"
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a channel's bug or an unforeseen message: never loop on it
@@ -194,6 +201,13 @@ class Sender:
             ceiling=s.retry_max_seconds,
         )
         await self._finish(message, status, next_at, delivery.detail, delivery)
+
+    async def _with_files(self, message: dict[str, Any]) -> dict[str, Any]:
+        """The message with its mailing's files' bytes (read from this service's copies)."""
+        attachments = message.get("attachments") or []
+        if self._attachments is None or not any("stored_id" in a for a in attachments):
+            return message
+        return {**message, "attachments": await self._attachments.resolved(attachments)}
 
     async def _over_cap(self, message: dict[str, Any]) -> str | None:
         """The reason to suppress the message when its recipient had enough of its kind."""

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from nkohub_contracts.registry import ProposalSubmitted
 from nkohub_registry.domain.organizations import (
     OrganizationFacts,
     stored_values,
@@ -131,6 +132,18 @@ def new_proposal(data: SelfRegistration, now: datetime | None = None) -> dict[st
         "created_at": now,
         "updated_at": now,
     }
+
+
+def submitted_event(proposal: dict[str, Any]) -> ProposalSubmitted:
+    """What staff's alert needs of a new proposal: no contacts, no person."""
+    return ProposalSubmitted(
+        proposal_id=proposal["_id"],
+        name=proposal.get("short_name") or proposal["full_name"],
+        full_name=proposal["full_name"],
+        city=proposal.get("city"),
+        activity_areas=list(proposal.get("activity_areas") or []),
+        submitted_at=proposal["created_at"],
+    )
 
 
 def proposal_from_unapproved(org: dict[str, Any]) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Collections: ``organizations`` and ``people`` (each carries its events in ``_outbox``,
 written through the shared ``EventWriter``), ``proposals`` (self-registrations awaiting
-staff; no events), ``erasure_requests`` (the public form's requests, without the
-address, with their events in ``_outbox``), ``erased_people`` (tombstones: person
-keys of erased people), ``history`` (the read model fed by the events service's events, written with
+staff; ``registry.proposal.submitted`` in its outbox), ``erasure_requests`` (the public
+form's requests, without the address, with their events in ``_outbox``),
+``erased_people`` (tombstones: person keys of erased people), ``history`` (the read
+model fed by the events service's events, written with
 ``apply_once``). Nothing outside this package touches them.
 """
 
@@ -66,7 +67,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("requested_at", ASCENDING)], name="requested_at"),
     ],
 }
-OUTBOX_COLLECTIONS: list[str] = [ORGANIZATIONS, PEOPLE, ERASURE_REQUESTS]
+OUTBOX_COLLECTIONS: list[str] = [ORGANIZATIONS, PEOPLE, ERASURE_REQUESTS, PROPOSALS]
 
 
 async def prepare(db: AsyncDatabase[Document]) -> None:

@@ -1,6 +1,7 @@
 """The ``proposals`` collection: self-registrations awaiting staff, apart from the official
-``organizations`` (so a proposal holds no ОГРН/ИНН slot). No events: nothing of a
-proposal leaves the registry until staff approve it."""
+``organizations`` (so a proposal holds no ОГРН/ИНН slot). A new proposal is stored with
+``registry.proposal.submitted`` in its outbox (name, city, areas: staff's alert); nothing
+else of a proposal leaves the registry until staff approve it."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ from collections.abc import AsyncIterator
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from nkohub_contracts import CloudEvent
 from nkohub_registry.repository.collections import PROPOSALS, Document
+from nkohub_shared.storage.writer import Outbox
 
 
 class ProposalRepository:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox | None = None) -> None:
         self.collection = db[PROPOSALS]
+        self.writer = (outbox or Outbox()).writer(self.collection)
 
-    async def insert(self, doc: Document) -> None:
-        await self.collection.insert_one(doc)
+    async def insert(self, doc: Document, *events: CloudEvent) -> None:
+        """Store a new proposal with its events (one write)."""
+        await self.writer.insert(doc, *events)
 
     async def insert_if_absent(self, doc: Document) -> None:
         """Insert unless a proposal with this id exists (a re-run after a crash)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from nkohub_contracts import new_event
 from nkohub_registry.domain.needs import NeedsSurvey
 from nkohub_registry.domain.organizations import OrganizationCreate
 from nkohub_registry.domain.proposals import (
@@ -30,6 +31,7 @@ from nkohub_registry.domain.proposals import (
     proposal_view,
     proposed_values,
     require_pending,
+    submitted_event,
 )
 from nkohub_registry.domain.vocabulary import Source
 from nkohub_registry.repository import OrganizationRepository, ProposalRepository
@@ -73,7 +75,7 @@ class ProposalService:
         proposal = new_proposal(data)
         if needs is not None:
             proposal["needs"] = needs.stored()
-        await self.proposals.insert(proposal)
+        await self.proposals.insert(proposal, new_event(submitted_event(proposal)))
 
     async def adopt_unapproved(self) -> int:
         """Move self-registrations that older versions kept as unapproved organizations
