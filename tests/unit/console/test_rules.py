@@ -328,3 +328,34 @@ def test_specialties_of_both_periods():
         ],
     )
     assert (keys, mine, theirs) == (["accountant", "lawyer"], [0, 3], [2, 1])
+
+
+def test_saving_the_program_keeps_what_the_form_does_not_edit() -> None:
+    """The item's organization and the speaker's person key travel through the form
+    unseen; the key is kept only while the speaker's name is unchanged."""
+    stored = {
+        "title": "Встреча",
+        "starts_at": "2026-12-10T15:00:00+04:00",
+        "program": [
+            {
+                "title": "Доклад",
+                "speaker_name": "Иванова",
+                "speaker_person_key": "pk-1",
+                "organization_id": "org-1",
+            },
+            {"title": "Вопросы", "speaker_name": "Петров", "speaker_person_key": "pk-2"},
+        ],
+    }
+    form = form_of(stored)
+    form["program-1-speaker_name"] = "Сидоров"  # another speaker now
+    fields, _ = meetup_fields(form, for_patch=True)
+    assert fields["program"] == [
+        {
+            "kind": "talk",
+            "title": "Доклад",
+            "speaker_name": "Иванова",
+            "organization_id": "org-1",
+            "speaker_person_key": "pk-1",
+        },
+        {"kind": "talk", "title": "Вопросы", "speaker_name": "Сидоров"},
+    ]

@@ -18,6 +18,10 @@ from nkohub_shared.russian import DEFAULT_TIMEZONE, in_zone
 
 PROGRAM_ROWS_EMPTY = 3  # blank rows under the program for new items
 PROGRAM_FIELDS = ("kind", "title", "starts_at", "speaker_name", "speaker_email")
+# Carried through the form unseen, so that saving keeps what the form does not edit: the
+# item's organization, and the speaker's person key while the speaker's name is unchanged
+# (the key lets a person's erasure find them in the program).
+PROGRAM_KEPT = ("organization_id", "speaker_person_key", "speaker_was")
 ALIASES = {"venue.name": "venue_name", "venue.address": "venue_address"}
 ALIASES |= {"venue.hall_capacity": "hall_capacity", "venue": "venue_name"}
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -67,7 +71,7 @@ def program_rows(form: Mapping[str, str]) -> list[dict[str, str]]:
     for key, value in form.items():
         parts = key.split("-")
         is_program = len(parts) == 3 and parts[0] == "program" and parts[1].isdigit()
-        if is_program and parts[2] in PROGRAM_FIELDS:
+        if is_program and parts[2] in PROGRAM_FIELDS + PROGRAM_KEPT:
             rows.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
     return [rows[i] for i in sorted(rows) if rows[i].get("title")]
 
@@ -104,6 +108,11 @@ def meetup_fields(
             item["speaker_name"] = row["speaker_name"]
         if row.get("speaker_email"):  # staff only: the speaker's day-before reminder
             item["speaker_email"] = row["speaker_email"]
+        if row.get("organization_id"):
+            item["organization_id"] = row["organization_id"]
+        same_speaker = row.get("speaker_name", "") == row.get("speaker_was", "")
+        if row.get("speaker_person_key") and same_speaker:
+            item["speaker_person_key"] = row["speaker_person_key"]
         program.append(item)
     fields["program"] = program
     for required in ("title", "starts_at", "ends_at", "capacity"):
@@ -144,6 +153,9 @@ def form_of(meetup: Mapping[str, Any]) -> dict[str, str]:
         form[f"program-{i}-starts_at"] = f"{in_zone(at, tz):%Y-%m-%dT%H:%M}" if at else ""
         form[f"program-{i}-speaker_name"] = item.get("speaker_name") or ""
         form[f"program-{i}-speaker_email"] = item.get("speaker_email") or ""
+        form[f"program-{i}-organization_id"] = item.get("organization_id") or ""
+        form[f"program-{i}-speaker_person_key"] = item.get("speaker_person_key") or ""
+        form[f"program-{i}-speaker_was"] = item.get("speaker_name") or ""
     return form
 
 
