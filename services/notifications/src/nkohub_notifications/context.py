@@ -28,6 +28,7 @@ from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
 from nkohub_notifications.service.speakers import SpeakerReminders
 from nkohub_notifications.service.specialists import SpecialistReminders
+from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.service.templates import TemplateEditing
 from nkohub_notifications.settings import NotificationsSettings
@@ -96,6 +97,7 @@ class NotificationsContext:
             rate_limits=runtime.rate_limits,
             targets=targets,
             attachments=attachments,
+            pacing=Pacing.of(s, repos.send_slots),
         )
         renderer = Renderer()
         notifier = Notifier(
