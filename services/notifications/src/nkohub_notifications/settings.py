@@ -48,7 +48,7 @@ class NotificationsSettings(ServiceSettings):
     mailing_rate_per_second: float = Field(
         default=10.0,
         ge=0,
-        description="a mailing's e-mails per second (all replicas), within the e-mail rate; 0 = off",
+        description="mailing e-mails per second (all replicas), within the e-mail rate; 0 = off",
     )
     mailing_lease_seconds: float = Field(
         default=120.0,
