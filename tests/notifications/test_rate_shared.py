@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -132,3 +133,46 @@ async def test_two_senders_share_the_rate_and_send_everything(sandbox: Sandbox):
 
 async def _all_sent(db: Any, count: int) -> bool:
     return await db.messages.count_documents({"status": "sent"}) == count
+
+
+async def test_a_sender_whose_claim_ran_out_while_it_waited_for_its_slot_does_not_send(
+    sandbox: Sandbox,
+):
+    """The lease sweep takes the claim back while the sender waits for its send slot (a
+    long queue of slots, a stalled process); the sender must then not hand the message
+    over, or it and the next claimant would both send it."""
+    recorder = SmtpRecorder().start()
+    settings = notifications_settings(sandbox, recorder, email_rate_per_second=RATE)
+    app = create_app(settings)
+    ctx = app.state.runtime.context
+    waits: list[float] = []
+
+    class ClaimRunsOut(SendingRate):
+        async def wait(self) -> float | None:
+            starts = await super().wait()
+            waits.append(starts or 0.0)
+            if len(waits) == 1:  # the lease expires meanwhile, and the sweep frees it
+                messages = ctx.runtime.db.messages
+                past = datetime.now(UTC) - timedelta(seconds=1)
+                await messages.update_many({"status": "sending"}, {"$set": {"lease_until": past}})
+                await ctx.repositories.messages.release_expired_leases(datetime.now(UTC))
+                assert await messages.count_documents({"status": "queued"}) == 1
+            return starts
+
+    ctx.sender.pacing = Pacing.of(settings, ctx.repositories.send_slots, rate=ClaimRunsOut)
+    try:
+        async with running(app):
+            message = ctx.notifier.email(
+                cause="claim-runs-out",
+                recipient=Recipient.of("Анна", "claim@example.org"),
+                template="subscription_confirm",
+                context={"confirm_url": "https://notify.example.org/s/c/confirm"},
+            )
+            assert await ctx.notifier.queue([message]) == 1
+            await wait_until(lambda: _all_sent(ctx.runtime.db, 1), timeout=60)
+            doc = await ctx.runtime.db.messages.find_one({"_id": message["_id"]})
+    finally:
+        recorder.stop()
+    assert [address(m) for m in recorder.messages] == ["claim@example.org"], "once"
+    assert len(waits) == 2 and doc["attempts"] == 2
+    assert doc["status"] == "sent"

@@ -50,6 +50,11 @@ from nkohub_shared.storage.ratelimit import RateCounter
 
 log = logging.getLogger("nkohub.notifications.sender")
 
+
+class ClaimLost(Exception):
+    """The message is no longer this sender's: its lease ran out before the hand-over."""
+
+
 CLAIM_BATCH = 100  # due messages looked up per query
 
 
@@ -155,7 +160,12 @@ class Sender:
         return await self._messages.claim(message_id, at, at + lease)
 
     async def _handing_over(self, message: dict[str, Any]) -> None:
-        await self._messages.mark_handed_over(message["_id"], now())
+        """Record the hand-over, or refuse it (nothing is written to the server) when the
+        claim ran out meanwhile — a slow slot or a stalled process — and the message went
+        back to the queue, where another sender may have taken it."""
+        claimed = await self._messages.mark_handed_over(message["_id"], now())
+        if not claimed:
+            raise ClaimLost(f"the claim of message {message['_id']} ran out before hand-over")
 
     async def process(self, message: dict[str, Any], connection: Connection) -> None:
         """Deliver a claimed message and record the outcome. The rate limit's wait comes
@@ -257,7 +267,11 @@ class Sender:
             else None
         )
         await self._messages.finish(
-            message["_id"], fields, *events, attempt=attempt, history_keep=HISTORY_KEEP
+            message["_id"],
+            fields,
+            *events,
+            attempt=attempt,
+            history_keep=HISTORY_KEEP,
         )
         if status is Status.QUEUED:
             log.info("message %s deferred: %s", message["_id"], detail)
