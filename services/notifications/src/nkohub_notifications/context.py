@@ -26,9 +26,9 @@ from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.service.speakers import SpeakerReminders
 from nkohub_notifications.service.specialists import SpecialistReminders
-from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
 from nkohub_notifications.service.templates import TemplateEditing
 from nkohub_notifications.settings import NotificationsSettings

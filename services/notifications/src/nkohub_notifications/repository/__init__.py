@@ -39,9 +39,9 @@ from nkohub_notifications.repository import (
     posts,
     readmodel,
     reminders,
+    send_slots,
     speakers,
     specialists,
-    send_slots,
     subscribers,
     templates,
 )
@@ -57,9 +57,9 @@ from nkohub_notifications.repository.readmodel import (
     RegistrationRepository,
 )
 from nkohub_notifications.repository.reminders import ReminderRepository
+from nkohub_notifications.repository.send_slots import SendSlotRepository
 from nkohub_notifications.repository.speakers import SpeakerRepository
 from nkohub_notifications.repository.specialists import ConsultationSlotRepository
-from nkohub_notifications.repository.send_slots import SendSlotRepository
 from nkohub_notifications.repository.subscribers import SubscriberRepository
 from nkohub_notifications.repository.templates import TemplateRepository
 from nkohub_shared.storage.writer import Outbox
@@ -133,8 +133,8 @@ __all__ = [
     "RegistrationRepository",
     "ReminderRepository",
     "Repositories",
-    "SpeakerRepository",
     "SendSlotRepository",
+    "SpeakerRepository",
     "SubscriberRepository",
     "TemplateRepository",
 ]
