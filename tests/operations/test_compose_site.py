@@ -163,7 +163,8 @@ def test_compose_and_the_local_runner_route_the_same_paths_to_the_same_services(
     assert compose_routes == _routes(json.loads(local.stdout))
     # and the table is the site's: every service has its door, the blog the rest
     targets = {target for _, target, _ in compose_routes}
-    assert targets == {*PORTS, "respond 404"}
+    assert set(PORTS) | {"respond 404"} <= targets
+    assert all(t in PORTS or t.startswith("respond ") for t in targets), targets
     paths = {path: target for route, target, _ in compose_routes for path in route}
     assert paths["/api/events/*"] == "events"
     assert paths["/meetups/*"] == "events"
