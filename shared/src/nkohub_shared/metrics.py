@@ -150,6 +150,38 @@ class HttpMetricsMiddleware:
 
 
 def _route_template(scope: Scope) -> str:
+    """The template of the route that answered, never the raw path (bounded cardinality).
+
+    FastAPI 0.165 keeps included routers whole: ``scope["route"]`` is then the route as
+    declared in its router (``/meetups/{meetup_id}``, without the router's ``/api/v1``
+    prefix), and the full template is on the effective route context FastAPI records in
+    ``scope["fastapi"]``. A mounted app (static files) records only its ``root_path``; a
+    plain Starlette route (``/openapi.json``) only its ``endpoint``."""
+    fastapi_scope = scope.get("fastapi")
+    if isinstance(fastapi_scope, dict):
+        effective = fastapi_scope.get("effective_route_context")
+        template = getattr(effective, "path_format", None)
+        if isinstance(template, str) and template:
+            return template
+    mount = _mount_prefix(scope)
     route: Any = scope.get("route")
-    path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return str(path) if path else UNMATCHED_ROUTE
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if isinstance(template, str) and template:
+        return mount + template
+    endpoint = scope.get("endpoint")
+    if endpoint is None:
+        return UNMATCHED_ROUTE
+    if mount:
+        return mount + "/{path}"
+    for candidate in getattr(scope.get("app"), "routes", ()):
+        if getattr(candidate, "endpoint", None) is endpoint:
+            return str(getattr(candidate, "path_format", None) or UNMATCHED_ROUTE)
+    return UNMATCHED_ROUTE
+
+
+def _mount_prefix(scope: Scope) -> str:
+    """The path of the mount that took the request (``/console/static``), or ``""``:
+    Starlette's ``Mount`` extends ``root_path`` and keeps the original as ``app_root_path``."""
+    root = str(scope.get("root_path", ""))
+    original = str(scope.get("app_root_path", root))
+    return root[len(original) :] if root.startswith(original) else ""

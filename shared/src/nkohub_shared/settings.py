@@ -15,11 +15,14 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import MultiHostUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nkohub_shared.keys import PublicKeyText, StrongSecret
 
-MongoUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["mongodb", "mongodb+srv"])]
+# Several hosts for a replica set (mongodb://a:27017,b:27017,c:27017/?replicaSet=rs0&w=majority);
+# no default port added, which a mongodb+srv:// URL must not have.
+MongoUrl = Annotated[MultiHostUrl, UrlConstraints(allowed_schemes=["mongodb", "mongodb+srv"])]
 AmqpUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["amqp", "amqps"])]
 
 ENV_PREFIX = "NKOHUB_"

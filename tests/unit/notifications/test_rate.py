@@ -1,41 +1,35 @@
-"""The rate limiter's arithmetic, on an injected clock."""
+"""The sending rate's arithmetic: evenly spaced slots on the epoch."""
 
 from __future__ import annotations
 
-import pytest
+import math
 
-from nkohub_notifications.domain.rate import RateLimiter
-
-
-def test_slots_are_spaced_one_over_the_rate(clock):
-    limiter = RateLimiter(5, clock=clock)
-    waits = [limiter.reserve() for _ in range(5)]
-    assert waits == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8])
+from nkohub_notifications.domain.rate import Pace
 
 
-def test_time_that_passed_is_not_saved_up_as_a_burst(clock):
-    limiter = RateLimiter(5, clock=clock)
-    assert limiter.reserve() == 0.0
-    clock.advance(10)  # idle for a long time
-    assert limiter.reserve() == 0.0
-    assert limiter.reserve() == pytest.approx(0.2)
+def test_slots_are_spaced_one_over_the_rate():
+    pace = Pace(5)
+    assert [pace.start_of(n) for n in range(100, 105)] == [20.0, 20.2, 20.4, 20.6, 20.8]
 
 
-def test_a_caller_that_waited_its_slot_leaves_the_next_one_in_place(clock):
-    limiter = RateLimiter(2, clock=clock)
-    assert limiter.reserve() == 0.0
-    assert limiter.reserve() == pytest.approx(0.5)
-    clock.advance(0.5)  # the second caller slept until its slot
-    assert limiter.reserve() == pytest.approx(0.5)
+def test_a_moment_falls_in_the_slot_that_started_at_or_before_it():
+    pace = Pace(4)
+    assert pace.slot_at(10.0) == 40
+    assert pace.slot_at(10.24) == 40
+    assert pace.slot_at(10.25) == 41
+    assert pace.start_of(pace.slot_at(10.24)) <= 10.24
 
 
-def test_no_more_than_rate_plus_one_slots_in_any_second(clock):
-    limiter = RateLimiter(5, clock=clock)
-    slots = [clock.now + limiter.reserve() for _ in range(20)]
-    for start in slots:
-        assert sum(start <= s < start + 1.0 for s in slots) <= 5
+def test_no_more_than_ceil_rate_slots_start_in_any_second():
+    for rate in (0.5, 2.5, 5, 20):
+        pace = Pace(rate)
+        starts = [pace.start_of(n) for n in range(1000, 1200)]
+        for first in starts:
+            inside = sum(first <= s < first + 1.0 for s in starts)
+            assert inside <= math.ceil(rate), (rate, inside)
 
 
-def test_rate_zero_means_no_limit(clock):
-    limiter = RateLimiter(0, clock=clock)
-    assert [limiter.reserve() for _ in range(100)] == [0.0] * 100
+def test_a_changed_rate_is_a_line_of_its_own():
+    assert Pace(20).line("email") == "email@20"
+    assert Pace(2.5).line("email") == "email@2.5"
+    assert not Pace(0).limited and Pace(0.1).limited

@@ -26,6 +26,7 @@ from nkohub_notifications.service.messages import Notifier
 from nkohub_notifications.service.reminders import Reminders
 from nkohub_notifications.service.segments import Segments
 from nkohub_notifications.service.sender import Sender
+from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.service.speakers import SpeakerReminders
 from nkohub_notifications.service.specialists import SpecialistReminders
 from nkohub_notifications.service.subscriptions import SubscriptionLimits, Subscriptions
@@ -96,6 +97,7 @@ class NotificationsContext:
             rate_limits=runtime.rate_limits,
             targets=targets,
             attachments=attachments,
+            pacing=Pacing.of(s, repos.send_slots),
         )
         renderer = Renderer()
         notifier = Notifier(

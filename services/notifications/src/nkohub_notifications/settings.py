@@ -41,20 +41,26 @@ class NotificationsSettings(ServiceSettings):
     )
     # Sending
     email_rate_per_second: float = Field(
-        default=20.0, ge=0, description="e-mails per second per process; 0 = no limit"
+        default=20.0,
+        ge=0,
+        description="e-mails per second, all replicas together; 0 = no limit",
     )
     mailing_rate_per_second: float = Field(
         default=10.0,
         ge=0,
-        description="a mailing's e-mails per second per process, within the e-mail rate; 0 = off",
+        description="mailing e-mails per second (all replicas), within the e-mail rate; 0 = off",
     )
     mailing_lease_seconds: float = Field(
         default=120.0,
         gt=0,
         description="a mailing's fan-out whose process died is taken over after",
     )
-    webhook_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
-    telegram_rate_per_second: float = Field(default=20.0, ge=0, description="0 = no limit")
+    webhook_rate_per_second: float = Field(
+        default=20.0, ge=0, description="all replicas together; 0 = no limit"
+    )
+    telegram_rate_per_second: float = Field(
+        default=20.0, ge=0, description="all replicas together; 0 = no limit"
+    )
     sender_workers: int = Field(default=4, ge=1, le=64, description="parallel SMTP connections")
     sender_poll_seconds: float = Field(default=1.0, gt=0)
     send_lease_seconds: float = Field(

@@ -1,26 +1,34 @@
-"""The arithmetic of the per-channel rate limit: evenly spaced slots, no bursts."""
+"""The arithmetic of the sending rate: evenly spaced send slots, no bursts.
+
+At ``rate`` messages per second, slot ``n`` starts at ``n / rate`` seconds after the epoch;
+one message leaves per slot. Who takes which slot is decided in MongoDB
+(``service.sending_rate``), so every replica of the service shares the one sequence: any
+second holds at most ``ceil(rate)`` slots, however many processes send.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import math
+from dataclasses import dataclass
 
 
-class RateLimiter:
-    """Hands out send slots ``1/rate`` seconds apart; rate 0 = no limit.
+@dataclass(frozen=True)
+class Pace:
+    rate: float  # messages per second; 0 = no limit
 
-    ``reserve()`` books the next slot and returns how long to wait for it (0 when it is
-    now); the caller sleeps that long. ``clock`` (monotonic seconds) is injectable."""
+    @property
+    def limited(self) -> bool:
+        return self.rate > 0
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._interval = 1.0 / rate if rate > 0 else 0.0
-        self._clock = clock
-        self._next = 0.0
+    def slot_at(self, moment: float) -> int:
+        """The slot ``moment`` (epoch seconds) falls in: the earliest one still usable."""
+        return math.floor(moment * self.rate)
 
-    def reserve(self) -> float:
-        if not self._interval:
-            return 0.0
-        current = self._clock()
-        slot = max(self._next, current)
-        self._next = slot + self._interval
-        return slot - current
+    def start_of(self, slot: int) -> float:
+        """When the message of ``slot`` may leave (epoch seconds)."""
+        return slot / self.rate
+
+    def line(self, name: str) -> str:
+        """The key of a line of slots: a changed rate starts a fresh sequence rather than
+        reading another rate's slot numbers."""
+        return f"{name}@{self.rate:g}"

@@ -19,7 +19,8 @@
 - ``consultation_slots`` (``ConsultationSlotRepository``): booked consultations, for the
   specialists' reminders.
 - ``meetup_speakers`` (``SpeakerRepository``): speakers with a contact address, for the
-  speakers' reminders.
+  speakers' reminders;
+- ``send_slots`` (``SendSlotRepository``): the sender's rate limits, shared by replicas.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from nkohub_notifications.repository import (
     posts,
     readmodel,
     reminders,
+    send_slots,
     speakers,
     specialists,
     subscribers,
@@ -55,6 +57,7 @@ from nkohub_notifications.repository.readmodel import (
     RegistrationRepository,
 )
 from nkohub_notifications.repository.reminders import ReminderRepository
+from nkohub_notifications.repository.send_slots import SendSlotRepository
 from nkohub_notifications.repository.speakers import SpeakerRepository
 from nkohub_notifications.repository.specialists import ConsultationSlotRepository
 from nkohub_notifications.repository.subscribers import SubscriberRepository
@@ -91,6 +94,7 @@ class Repositories:
     alert_settings: AlertSettingsRepository
     consultation_slots: ConsultationSlotRepository
     speakers: SpeakerRepository
+    send_slots: SendSlotRepository
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> Repositories:
@@ -109,6 +113,7 @@ class Repositories:
             alert_settings=AlertSettingsRepository(db[alerts.COLLECTION]),
             consultation_slots=ConsultationSlotRepository(db[specialists.COLLECTION]),
             speakers=SpeakerRepository(db[speakers.COLLECTION]),
+            send_slots=SendSlotRepository(db[send_slots.COLLECTION]),
         )
 
 
@@ -128,6 +133,7 @@ __all__ = [
     "RegistrationRepository",
     "ReminderRepository",
     "Repositories",
+    "SendSlotRepository",
     "SpeakerRepository",
     "SubscriberRepository",
     "TemplateRepository",

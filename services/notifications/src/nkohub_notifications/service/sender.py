@@ -8,7 +8,8 @@ claim whose worker died returns to the queue when its lease expires (the lease s
 unless the e-mail's content had been handed over to the SMTP server (``handed_over_at``,
 recorded just before the content is written): the server may have it, so it is counted
 sent (``unconfirmed``) rather than sent twice. Sending is rate-limited per channel, and a
-mailing's messages also by ``mailing_rate_per_second``, after one person's own messages.
+mailing's messages also by ``mailing_rate_per_second``, after one person's own messages;
+the rates hold for all replicas together (send slots taken in MongoDB, ``Pacing``).
 """
 
 from __future__ import annotations
@@ -39,15 +40,20 @@ from nkohub_notifications.domain.messages import (
     Status,
     after_attempt,
 )
-from nkohub_notifications.domain.rate import RateLimiter
 from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.subscribers import Topic, follows
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
 from nkohub_notifications.service.attachments import Attachments, MissingCopy
+from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.storage.ratelimit import RateCounter
 
 log = logging.getLogger("nkohub.notifications.sender")
+
+
+class ClaimLost(Exception):
+    """The message is no longer this sender's: its lease ran out before the hand-over."""
+
 
 CLAIM_BATCH = 100  # due messages looked up per query
 
@@ -62,6 +68,7 @@ class Sender:
         rate_limits: RateCounter,
         targets: WebhookTargets,
         attachments: Attachments | None = None,
+        pacing: Pacing,
     ) -> None:
         self._attachments = attachments
         self._messages = messages
@@ -71,12 +78,7 @@ class Sender:
         self._targets = targets
         self._caps = mail_caps(settings.mail_cap_per_hour, settings.mail_cap_per_day)
         self._wake = asyncio.Event()
-        self._limits = {
-            Channel.EMAIL: RateLimiter(settings.email_rate_per_second),
-            Channel.WEBHOOK: RateLimiter(settings.webhook_rate_per_second),
-            Channel.TELEGRAM: RateLimiter(settings.telegram_rate_per_second),
-        }
-        self._mailing_limit = RateLimiter(settings.mailing_rate_per_second)
+        self.pacing = pacing  # replaceable before ``run`` (tests pace on their own clock)
 
     def wake(self) -> None:
         """New messages are queued: look now rather than at the next poll."""
@@ -158,18 +160,19 @@ class Sender:
         return await self._messages.claim(message_id, at, at + lease)
 
     async def _handing_over(self, message: dict[str, Any]) -> None:
-        await self._messages.mark_handed_over(message["_id"], now())
+        """Record the hand-over, or refuse it (nothing is written to the server) when the
+        claim ran out meanwhile — a slow slot or a stalled process — and the message went
+        back to the queue, where another sender may have taken it."""
+        claimed = await self._messages.mark_handed_over(message["_id"], now())
+        if not claimed:
+            raise ClaimLost(f"the claim of message {message['_id']} ran out before hand-over")
 
     async def process(self, message: dict[str, Any], connection: Connection) -> None:
         """Deliver a claimed message and record the outcome. The rate limit's wait comes
         first, so that whether it is still wanted is asked just before it leaves."""
         if message.get("mailing_id"):
-            delay = self._mailing_limit.reserve()
-            if delay:
-                await asyncio.sleep(delay)
-        delay = self._limits[Channel(message["channel"])].reserve()
-        if delay:
-            await asyncio.sleep(delay)
+            await self.pacing.mailings.wait()
+        await self.pacing.channels[Channel(message["channel"])].wait()
         wanted_check = message.get("topic") and not message.get("mailing_test_of")
         if wanted_check and not await self._still_wanted(message):
             await self._finish(message, Status.SUPPRESSED, None, "no longer subscribed")
@@ -264,7 +267,11 @@ class Sender:
             else None
         )
         await self._messages.finish(
-            message["_id"], fields, *events, attempt=attempt, history_keep=HISTORY_KEEP
+            message["_id"],
+            fields,
+            *events,
+            attempt=attempt,
+            history_keep=HISTORY_KEEP,
         )
         if status is Status.QUEUED:
             log.info("message %s deferred: %s", message["_id"], detail)
