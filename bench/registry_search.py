@@ -138,9 +138,10 @@ async def main() -> None:
         "--database", help="reuse this database (loaded by an earlier --keep run); not dropped"
     )
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument("--timeout-ms", type=int, default=20_000, help="per operation")
     args = parser.parse_args()
     url = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-    client = create_client(url, timeout_ms=20_000)
+    client = create_client(url, timeout_ms=20_000, socket_timeout_ms=args.timeout_ms)
     name = args.database or f"bench_registry_{uuid.uuid4().hex[:8]}"
     db = client[name]
     rng = random.Random(72)
