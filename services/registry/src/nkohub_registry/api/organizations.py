@@ -25,7 +25,7 @@ from nkohub_registry.domain.proposals import ACCEPTED, SelfRegistration
 from nkohub_registry.domain.vocabulary import Source
 from nkohub_registry.service.organizations import SEARCH_READS
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
-from nkohub_shared.web.caching import ResponseCache
+from nkohub_shared.web.caching import ResponseCache, answered_from_cache, public_get_key
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter()
@@ -37,7 +37,15 @@ MAX_BODY_BYTES = 64 * 1024  # an organization's fields at their longest fit seve
 PUBLIC_SEARCHES = ResponseCache(max_entries=512, max_bytes=16 * 1024 * 1024)
 
 
-@router.get("/organizations", response_model=None)
+def _searched(request: Request) -> tuple[str, tuple[str, ...]]:
+    """Where the public search reads from (for a hit answered before validation)."""
+    return request.app.state.runtime.context.organizations.organizations.database, SEARCH_READS
+
+
+search_router = APIRouter(route_class=answered_from_cache(PUBLIC_SEARCHES, _searched))
+
+
+@search_router.get("/organizations", response_model=None)
 async def list_organizations(
     ctx: Context,
     request: Request,
@@ -71,7 +79,7 @@ async def list_organizations(
         request,
         database=ctx.organizations.organizations.database,
         collections=SEARCH_READS,
-        key=("organizations", repr(flt), sort, str(page), str(per_page)),
+        key=public_get_key(request),
         build=build,
     )
 
