@@ -134,10 +134,15 @@ async def main() -> None:
     parser.add_argument("--count", type=int, default=250_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument(
+        "--database", help="reuse this database (loaded by an earlier --keep run); not dropped"
+    )
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument("--timeout-ms", type=int, default=20_000, help="per operation")
     args = parser.parse_args()
     url = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-    client = create_client(url, timeout_ms=20_000)
-    name = f"bench_registry_{uuid.uuid4().hex[:8]}"
+    client = create_client(url, timeout_ms=20_000, socket_timeout_ms=args.timeout_ms)
+    name = args.database or f"bench_registry_{uuid.uuid4().hex[:8]}"
     db = client[name]
     rng = random.Random(72)
     try:
@@ -146,13 +151,18 @@ async def main() -> None:
         await ensure_indexes(db, INDEXES)
         started = time.perf_counter()
         sample_ogrn = ""
-        for start in range(0, args.count, args.batch):
+        if args.database:
+            middle = await db.organizations.find_one({}, {"ogrn": 1}, skip=args.count // 2)
+            sample_ogrn = middle["ogrn"] if middle else ""
+        for start in range(0, 0 if args.database else args.count, args.batch):
             docs = [organization(n, rng) for n in range(start, min(args.count, start + args.batch))]
             sample_ogrn = docs[len(docs) // 2]["ogrn"]
             await db.organizations.insert_many(docs, ordered=False)
             done = start + len(docs)
             print(f"\rloaded {done}/{args.count}", end="", flush=True)
-        print(f"\nloaded {args.count} organizations in {time.perf_counter() - started:.1f} s")
+        if not args.database:
+            took = time.perf_counter() - started
+            print(f"\nloaded {args.count} organizations in {took:.1f} s")
 
         repo = OrganizationRepository(db, Outbox())
         print(
@@ -172,7 +182,8 @@ async def main() -> None:
                     _, total = await repo.search(flt, sort="name", skip=0, limit=20)
                     samples.append((time.perf_counter() - t0) * 1000)
                     t0 = time.perf_counter()
-                    await db.organizations.count_documents(await repo.query(flt))
+                    query = await repo._query(flt)  # the search's own query
+                    await db.organizations.count_documents(query)
                     counts.append((time.perf_counter() - t0) * 1000)
                 except OperationFailure as exc:  # reported, not hidden
                     errors += 1
@@ -188,7 +199,10 @@ async def main() -> None:
                 + (f"  {errors} errors" if errors else "")
             )
     finally:
-        await client.drop_database(name)
+        if args.database or args.keep:
+            print(f"database kept: {name}")
+        else:
+            await client.drop_database(name)
         await client.close()
 
 

@@ -97,7 +97,7 @@ READS = {
     "organizations": ("organization search GET /api/v1/organizations?q=центр", "registry", 0.8),
     "ics": ("meetups feed GET /api/v1/calendar.ics", "events", 0.8),
 }
-CASES = [*READS, "registration", "burst", "bus", "fanout"]
+CASES = [*READS, "registration", "burst", "bus", "fanout", "rest"]
 LISTINGS = {"home", "meetups", "organizations", "ics"}  # many documents per page
 SERVICES_OF = {
     **{key: {service} for key, (_, service, _) in READS.items()},
@@ -105,6 +105,7 @@ SERVICES_OF = {
     "burst": {"events"},
     "fanout": {"events", "notifications"},
     "bus": set(),
+    "rest": set(),  # bench/memory.py starts its own
 }
 
 
@@ -1065,6 +1066,14 @@ class Bench:
                 )
             )
 
+    def run_rest(self) -> None:
+        """Each service's resident memory at rest (``bench/memory.py``)."""
+        from memory import rest_rows
+
+        started = time.perf_counter()
+        self.rows.extend(rest_rows(self, Row))
+        self.timings["memory at rest"] = time.perf_counter() - started
+
     # -- the whole run --------------------------------------------------------------------
 
     def execute(self) -> None:
@@ -1077,6 +1086,8 @@ class Bench:
                 wanted = [c for c in wanted if c not in ("burst", "fanout")]
         needed = set().union(*(SERVICES_OF[c] for c in wanted))
         create_vhost(self.vhost)
+        if "rest" in wanted:
+            self.run_rest()
         services: dict[str, Process] = {}
         base = None
         if set(wanted) & {*READS, "registration", "burst"}:
@@ -1234,7 +1245,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if shutil.which("wrk") is None and any(c != "bus" for c in args.only):
+    if shutil.which("wrk") is None and any(c not in ("bus", "rest") for c in args.only):
         raise fail(
             "wrk is not installed. On Debian/Ubuntu: `apt-get update && apt-get install -y wrk` "
             "(or run only --only bus)."

@@ -95,7 +95,10 @@ mongo_ping() {  # the server accepts connections once it is ready to serve them
 
 mongo_up() {
   if mongo_ping; then say "MongoDB-wire server already answers on $MONGO_HOST:$MONGO_PORT"; return; fi
-  if [ ! -f "$MONGO_WIRE/target/mongo-wire-1.0.0.jar" ]; then
+  local jar="$MONGO_WIRE/target/mongo-wire-1.0.0.jar"
+  # built once, and again after its pom or launcher changed (a newer H2, a new option)
+  if [ ! -f "$jar" ] || [ "$MONGO_WIRE/pom.xml" -nt "$jar" ] \
+     || [ "$MONGO_WIRE/src/main/java/org/nkohub/mongowire/Main.java" -nt "$jar" ]; then
     say "building the MongoDB-wire server (mongo-java-server) with Maven"
     (cd "$MONGO_WIRE" && mvn -q -B package -DskipTests) >"$LOGS/mongo-wire-build.log" 2>&1 \
       || die "Maven build failed: $LOGS/mongo-wire-build.log"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pymongo import AsyncMongoClient
 
-from tests.publishing.conftest import make_post
+from nkohub_publishing import pages
+from nkohub_shared.web.caching import WRITES, unseen
+from tests.publishing.conftest import _database, make_post, views_of
 
 READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
 
@@ -75,3 +77,52 @@ async def test_each_visitor_gets_the_version_they_chose_from_the_cache(client):
         assert chosen.headers["etag"] != ordinary.headers["etag"], path
         assert again.headers["etag"] == ordinary.headers["etag"], path
         assert ordinary.headers["vary"] == "Cookie"
+
+
+async def test_a_post_page_past_its_time_to_live_is_revalidated_not_rendered_again(
+    client, sandbox, monkeypatch
+):
+    """Past its time to live a post's page is checked against the store (one read): kept
+    while the post is as it was, rendered again once another replica changed it (a write
+    this process did not see)."""
+    monkeypatch.setattr(pages.PAGES, "ttl_seconds", 0.0)
+    renders: list[str] = []
+    real_render = pages.render
+
+    def counting_render(ctx, name, *args, **kwargs):
+        renders.append(name)
+        return real_render(ctx, name, *args, **kwargs)
+
+    monkeypatch.setattr(pages, "render", counting_render)
+    post = await make_post(client, title="Запись для проверки")
+    path = f"/posts/{post['slug']}"
+    first = await client.get(path, headers=READER)
+    second = await client.get(path, headers={**READER, "If-None-Match": first.headers["etag"]})
+    assert first.status_code == 200 and "Запись для проверки" in first.text
+    assert second.status_code == 304 and renders.count("post.html") == 1
+
+    async def edit_elsewhere(db) -> None:
+        with unseen():  # as another replica's write: this process's clock does not move
+            await db.posts.update_one({"_id": post["id"]}, {"$set": {"title": "Правка рядом"}})
+
+    await _database(sandbox, edit_elsewhere)
+    after = await client.get(path, headers={**READER, "If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and "Правка рядом" in after.text
+    assert renders.count("post.html") == 2
+
+
+async def test_a_counted_view_keeps_the_cached_pages_and_is_not_lost(client, sandbox):
+    post = await make_post(client, title="Читаемая запись")
+    path = f"/posts/{post['slug']}"
+    database = sandbox.database("publishing")
+    page = await client.get(path, headers=READER)
+    assert page.status_code == 200
+    counted = await views_of(client, [post["id"]], total=1)
+    assert counted == [1]
+    stamp = WRITES.stamp(database, pages.POST_READS)
+    for n in range(3):  # three new visitors: three views, no page thrown away
+        other = {"User-Agent": f"Mozilla/5.0 (X11; Linux x86_64) Chrome/13{n}.0"}
+        assert (await client.get(path, headers=other)).status_code == 200
+    assert await views_of(client, [post["id"]], total=4) == [4]
+    assert WRITES.stamp(database, pages.POST_READS) == stamp
+    assert pages.PAGES.lookup(database, pages.POST_READS, ("/posts/", post["slug"])) is not None

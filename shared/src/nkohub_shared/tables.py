@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,6 +74,8 @@ def to_csv_sections(
 
 def to_xlsx(sheets: Mapping[str, tuple[Sequence[Column], Iterable[Mapping[str, Any]]]]) -> bytes:
     """One workbook, a sheet per entry (titles cut to Excel's 31 characters)."""
+    from openpyxl import Workbook  # 14 MiB resident: only when asked for
+
     book = Workbook(write_only=True)
     for title, (columns, rows) in sheets.items():
         sheet = book.create_sheet(title[:SHEET_TITLE_MAX])

@@ -24,7 +24,7 @@ from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
 from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
 from nkohub_shared.russian import date_ru
 from nkohub_shared.web import accessibility
-from nkohub_shared.web.caching import ResponseCache, answer
+from nkohub_shared.web.caching import ResponseCache, answer, fingerprint
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
@@ -39,7 +39,8 @@ PAST_COMPETITIONS = 20
 
 # Rendered pages, fresh while what they show saw no write in this process, at most a few
 # seconds old (a change made by another replica shows after that; nkohub_shared.web.caching).
-PAGES = ResponseCache()
+# Every post's page fits (a blog of a few thousand posts), bounded in bytes.
+PAGES = ResponseCache(max_entries=8192, max_bytes=64 * 1024 * 1024)
 HOME_READS = ("posts", "competitions")
 POST_READS = ("posts", "slugs", "files")
 
@@ -127,23 +128,30 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
     entry = PAGES.lookup(database, POST_READS, key)
     if entry is None:
         stamp = PAGES.stamp(database, POST_READS)
+        stale = PAGES.stale(database, POST_READS, key)
         post, moved_to = await ctx.posts.by_slug(slug)
         if post is None:
             if moved_to:
                 return RedirectResponse(f"/posts/{moved_to}", status_code=301)
             return not_found(ctx, "Запись не найдена")
         cover = await ctx.files.find(post["cover_file_id"]) if post.get("cover_file_id") else None
-        page = render(
-            ctx,
-            "post.html",
-            title=post["title"],
-            post=post,
-            cover={**cover, "path": file_path(cover["_id"], cover["name"])} if cover else None,
-            canonical=ctx.posts.url(post["slug"]),
-            category_label=CATEGORY_LABELS[Category(post["category"])],
-        )
-        entry = PAGES.store(database, key, stamp, page, extra=post["_id"])
-    await ctx.views.count(entry.extra, client, request.headers.get("user-agent", ""), now_utc())
+        shown = {k: v for k, v in post.items() if k != "views"}  # the counter is not shown
+        version = fingerprint({"post": shown, "cover": cover})
+        if stale is not None and stale.extra == (post["_id"], version):
+            # the page past its time to live shows the post as it still is: keep it
+            entry = PAGES.renew(database, key, stale)
+        else:
+            page = render(
+                ctx,
+                "post.html",
+                title=post["title"],
+                post=post,
+                cover={**cover, "path": file_path(cover["_id"], cover["name"])} if cover else None,
+                canonical=ctx.posts.url(post["slug"]),
+                category_label=CATEGORY_LABELS[Category(post["category"])],
+            )
+            entry = PAGES.store(database, key, stamp, page, extra=(post["_id"], version))
+    await ctx.views.count(entry.extra[0], client, request.headers.get("user-agent", ""), now_utc())
     return answer(request, entry)
 
 

@@ -114,7 +114,8 @@ def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
     return router
 
 
-def context_of(request: Request) -> Any:
+async def context_of(request: Request) -> Any:
     """The running service's context. Each service's ``api/deps.py`` gives it its type:
-    ``Context = Annotated[RegistryContext, Depends(context_of)]``."""
+    ``Context = Annotated[RegistryContext, Depends(context_of)]``. (``async``: FastAPI runs a
+    plain ``def`` dependency in a worker thread, a hop per request.)"""
     return request.app.state.runtime.context

@@ -126,8 +126,16 @@ def current_principal(
         raise _unauthorized(str(exc)) from None
 
 
+async def _principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    # async dependencies run on the event loop; a plain ``def`` costs a worker thread hop
+    return current_principal(request, credentials)
+
+
 def require_role(*roles: Role):
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
         if principal.role not in roles:
             allowed = " or ".join(r.value for r in roles)
             raise HTTPException(403, f"role {principal.role.value!r} may not do this ({allowed})")
@@ -136,7 +144,7 @@ def require_role(*roles: Role):
     return dependency
 
 
-def optional_staff(
+async def optional_staff(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
 ) -> Principal | None:

@@ -15,6 +15,16 @@ stale, which is what a public page can afford (seat counts on a page are informa
 registration itself is the atomic check). Writes that must be seen at once elsewhere are
 not read from a cache.
 
+A write that changes nothing a cached answer shows (a post's view counter) can be made
+inside ``unseen()``: it moves no counter, so it does not throw the pages away.
+
+An entry past its time to live whose collections saw no write here may be *revalidated*
+instead of rebuilt (``ResponseCache.stale`` and ``renew``): the page asks the store for the
+version of what it shows (one indexed read), and a version that did not change keeps the
+entry for another time to live — what an HTTP cache does with a ``304``.
+
+Entries are bounded in number and, for ``ResponseCache``, in bytes (``max_bytes``).
+
 ``ResponseCache.respond`` also answers conditional requests: every cached answer carries a
 strong ``ETag`` (a hash of its body) and ``Last-Modified`` (when that body was first
 built), and ``If-None-Match`` / ``If-Modified-Since`` that still match get ``304 Not
@@ -24,16 +34,20 @@ Modified`` without a body.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+import bson
+from fastapi.routing import APIRoute
 from pymongo import monitoring
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,6 +57,21 @@ from nkohub_shared.web import accessibility
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findAndModify"})
 DEFAULT_TTL_SECONDS = 5.0
 DEFAULT_MAX_ENTRIES = 1024
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+_UNSEEN: contextvars.ContextVar[bool] = contextvars.ContextVar("nkohub_unseen_write", default=False)
+
+
+@contextmanager
+def unseen() -> Iterator[None]:
+    """Writes sent inside this block (in this task) move no counter: use it only for a
+    write that changes nothing any cached answer shows."""
+    token = _UNSEEN.set(True)
+    try:
+        yield
+    finally:
+        _UNSEEN.reset(token)
+
+
 CACHE_CONTROL = "public, no-cache"  # keep it, but ask us (a 304 is cheap) before using it
 
 
@@ -67,7 +96,7 @@ class WriteClock(monitoring.CommandListener):
             self._counters[key] = self._counters.get(key, 0) + 1
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in WRITE_COMMANDS:
+        if event.command_name not in WRITE_COMMANDS or _UNSEEN.get():
             return
         collection = event.command.get(event.command_name)
         if isinstance(collection, str):
@@ -113,25 +142,34 @@ class Cached:
     extra: Any = None  # what the page needs on a hit besides the body (a post's id)
 
 
+def fingerprint(document: Mapping[str, Any]) -> str:
+    """A short digest of a document as read (its BSON), to tell whether it changed."""
+    return hashlib.blake2b(bson.encode(document), digest_size=12).hexdigest()
+
+
 def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 class ResponseCache:
     """Rendered answers by key, fresh while their collections saw no write here and
-    younger than ``ttl_seconds``; at most ``max_entries`` (the oldest go first)."""
+    younger than ``ttl_seconds``; at most ``max_entries`` holding ``max_bytes`` of bodies
+    (the least recently used go first)."""
 
     def __init__(
         self,
         *,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
         max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         clock: WriteClock = WRITES,
     ) -> None:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._clock = clock
         self._entries: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
+        self._bytes = 0
         self._building: dict[
             tuple[str, ...], tuple[tuple[int, ...], asyncio.Future[Cached | Response]]
         ] = {}
@@ -140,6 +178,20 @@ class ResponseCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
+
+    @property
+    def size_bytes(self) -> int:
+        """The bodies held, in bytes."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop(self, full_key: tuple[str, ...]) -> None:
+        entry = self._entries.pop(full_key, None)
+        if entry is not None:
+            self._bytes -= len(entry.body)
 
     async def respond(
         self,
@@ -186,12 +238,33 @@ class ResponseCache:
         entry = self._entries.get(full_key)
         if entry is None:
             return None
-        if entry.expires <= time.monotonic() or entry.stamp != self._clock.stamp(
-            database, collections
-        ):
-            self._entries.pop(full_key, None)
+        if entry.stamp != self._clock.stamp(database, collections):
+            self._drop(full_key)
+            return None
+        if entry.expires <= time.monotonic():
+            return None  # kept for ``stale``: it may be revalidated
+        self._entries.move_to_end(full_key)
+        return entry
+
+    def stale(
+        self, database: str, collections: tuple[str, ...], key: tuple[str, ...]
+    ) -> Cached | None:
+        """The entry for ``key`` past its time to live, if no write here touched its
+        collections since it was built: ``renew`` it once the store says it is current."""
+        entry = self._entries.get((database, *key, _variant()))
+        if entry is None or entry.stamp != self._clock.stamp(database, collections):
             return None
         return entry
+
+    def renew(self, database: str, key: tuple[str, ...], entry: Cached) -> Cached:
+        """``entry`` (from ``stale``) fresh for another time to live; the store confirmed
+        it is current. A write since it was read drops it at the next ``lookup``."""
+        full_key = (database, *key, _variant())
+        renewed = replace(entry, expires=time.monotonic() + self.ttl_seconds)
+        if self._entries.get(full_key) is entry:
+            self._entries[full_key] = renewed
+            self._entries.move_to_end(full_key)
+        return renewed
 
     def stamp(self, database: str, collections: tuple[str, ...]) -> tuple[int, ...]:
         """The counters to hand to ``store``: read them before reading the data."""
@@ -230,10 +303,14 @@ class ResponseCache:
             expires=time.monotonic() + self.ttl_seconds,
             extra=extra,
         )
+        self._drop(full_key)
         self._entries[full_key] = entry
-        self._entries.move_to_end(full_key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._bytes += len(body)
+        while len(self._entries) > self.max_entries or (
+            self._bytes > self.max_bytes and len(self._entries) > 1
+        ):
+            _, oldest = self._entries.popitem(last=False)
+            self._bytes -= len(oldest.body)
         return entry
 
 
@@ -332,3 +409,40 @@ class QueryCache:
             building = (stamp, asyncio.ensure_future(build_and_store()))
             self._building[full_key] = building
         return await asyncio.shield(building[1])  # a reader who leaves does not stop it
+
+
+def public_get_key(request: Request) -> tuple[str, ...]:
+    """The key of an anonymous ``GET``'s answer: its path and its query string as sent."""
+    return (request.url.path, request.url.query)
+
+
+def answered_from_cache(
+    cache: ResponseCache,
+    where: Callable[[Request], tuple[str, tuple[str, ...]]],
+) -> type[APIRoute]:
+    """A FastAPI route class whose anonymous ``GET``s are answered from ``cache`` before
+    FastAPI parses and validates anything (dependencies, query parameters): on a hit the
+    stored bytes go out at once. ``where(request)`` names the database and the collections
+    the answer is read from; the route itself must store its answers under
+    ``public_get_key(request)`` (``cache.respond(..., key=public_get_key(request))``).
+    A request with credentials or cookies always reaches the route."""
+
+    class CachedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            handler = super().get_route_handler()
+
+            async def serve(request: Request) -> Response:
+                headers = request.headers
+                if request.method == "GET" and not (
+                    "authorization" in headers or "cookie" in headers
+                ):
+                    database, collections = where(request)
+                    entry = cache.lookup(database, collections, public_get_key(request))
+                    if entry is not None:
+                        cache.hits += 1
+                        return answer(request, entry)
+                return await handler(request)
+
+            return serve
+
+    return CachedRoute

@@ -21,7 +21,7 @@ def _trusted(peer: str, proxies: list[str]) -> bool:
     return any(address in ipaddress.ip_network(p, strict=False) for p in proxies)
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:  # async: no worker thread
     peer = request.client.host if request.client else "unknown"
     proxies = request.app.state.runtime.settings.trusted_proxies
     forwarded = request.headers.get("x-forwarded-for", "")

@@ -17,6 +17,7 @@ from nkohub_publishing.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_publishing.domain.posts import EVER_PUBLISHED, PostStatus
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
+from nkohub_shared.web.caching import unseen
 
 PUBLIC_PROJECTION = {**WITHOUT_OUTBOX, APPLIED_FIELD: 0, "words": 0}
 LISTING_PROJECTION = {**PUBLIC_PROJECTION, "body": 0, "html": 0}
@@ -211,4 +212,6 @@ class PostRepository:
         )
 
     async def add_views(self, post_id: str, views: int) -> None:
-        await self.posts.update_one({"_id": post_id}, {"$inc": {"views": views}})
+        # no public page shows the counter: a view keeps the cached pages
+        with unseen():
+            await self.posts.update_one({"_id": post_id}, {"$inc": {"views": views}})

@@ -26,6 +26,7 @@ log = logging.getLogger("nkohub.publishing.views")
 
 COUNTING_MAX = 256  # countings under way at once before readers count their own
 SEEN_MAX = 200_000  # visitor marks of today remembered in memory (~20 MB at most)
+OVER_MAX = 10_000  # client addresses remembered as past their hourly limit
 
 
 class ViewService:
@@ -46,6 +47,12 @@ class ViewService:
         self._seen: dict[str, None] = {}  # visitors marked today (insertion-ordered)
         self._seen_day: date | None = None
         self._counting: set[asyncio.Task[None]] = set()
+        # client -> end of the window (epoch seconds) in which it went past
+        # VIEWS_PER_CLIENT: no view of it counts until then, so no counter write either
+        self._over: dict[str, int] = {}
+        # visitors whose view is being counted now: their next requests need not count it
+        # again (the visit mark would refuse it), so they start no counting of their own
+        self._pending: set[str] = set()
 
     def _seen_today(self, visitor: str, day: date) -> bool:
         if self._seen_day != day:
@@ -59,14 +66,34 @@ class ViewService:
             while len(self._seen) > SEEN_MAX:
                 del self._seen[next(iter(self._seen))]
 
+    def _past_limit(self, client: str, now: datetime) -> bool:
+        ends = self._over.get(client)
+        if ends is None:
+            return False
+        if ends <= now.timestamp():
+            del self._over[client]
+            return False
+        return True
+
+    def _note_past_limit(self, client: str, now: datetime) -> None:
+        limit = views.VIEWS_PER_CLIENT
+        if len(self._over) >= OVER_MAX:
+            moment = now.timestamp()
+            self._over = {c: e for c, e in self._over.items() if e > moment}
+            if len(self._over) >= OVER_MAX:
+                return
+        self._over[client] = limit.window_start(now) + limit.per_seconds
+
     async def count(self, post_id: str, client: str, user_agent: str, now: datetime) -> None:
         """Count a page view without making the reader wait for it (see the module)."""
-        if views.is_bot(user_agent):
+        if views.is_bot(user_agent) or self._past_limit(client, now):
             return
         day = local_day(now)
-        if self._seen_today(views.visitor_key(self.secret, client, user_agent, day, post_id), day):
+        visitor = views.visitor_key(self.secret, client, user_agent, day, post_id)
+        if self._seen_today(visitor, day) or visitor in self._pending:
             return
-        counting = self._record_quietly(post_id, client, user_agent, now)
+        self._pending.add(visitor)
+        counting = self._record_quietly(post_id, client, user_agent, now, visitor)
         if len(self._counting) >= COUNTING_MAX:
             await counting
             return
@@ -80,12 +107,14 @@ class ViewService:
             await asyncio.gather(*self._counting, return_exceptions=True)
 
     async def _record_quietly(
-        self, post_id: str, client: str, user_agent: str, now: datetime
+        self, post_id: str, client: str, user_agent: str, now: datetime, visitor: str
     ) -> None:
         try:
             await self.record(post_id, client, user_agent, now)
         except Exception as exc:  # a view not counted must not cost the reader the page
             log.warning("view not counted: %r", exc, extra={"post_id": post_id})
+        finally:
+            self._pending.discard(visitor)
 
     async def record(self, post_id: str, client: str, user_agent: str, now: datetime) -> bool:
         """Count a view unless it is a robot's, this visitor already viewed this post today,
@@ -96,7 +125,10 @@ class ViewService:
         visitor = views.visitor_key(self.secret, client, user_agent, day, post_id)
         if self._seen_today(visitor, day):
             return False
+        if self._past_limit(client, now):
+            return False
         if not await self._within(views.VIEWS_PER_CLIENT, client, now):
+            self._note_past_limit(client, now)  # the window's count only grows: skip it
             return False
         marked = await self.repository.mark_visit(visitor, day)
         self._remember(visitor, day)

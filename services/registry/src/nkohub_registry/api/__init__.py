@@ -13,6 +13,7 @@ from nkohub_registry.api import exports, imports, organizations, people, proposa
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 router.include_router(exports.router)  # before /organizations/{organization_id}
 router.include_router(imports.router)
+router.include_router(organizations.search_router)  # the public search, cached
 router.include_router(organizations.router)
 router.include_router(people.router)
 router.include_router(proposals.router)

@@ -17,7 +17,7 @@ Context = Annotated[RegistryContext, Depends(context_of)]
 Sort = Literal["name", "-name", "registered_on", "-registered_on", "created_at", "-created_at"]
 
 
-def organization_filter(
+async def organization_filter(  # async: no worker thread per request
     q: Annotated[str | None, Query(max_length=200, description="слова названия")] = None,
     activity_area: ActivityArea | None = None,
     legal_form: LegalForm | None = None,

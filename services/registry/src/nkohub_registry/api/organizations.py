@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from nkohub_registry.api.bodies import json_within
@@ -22,35 +23,65 @@ from nkohub_registry.domain.organizations import (
 )
 from nkohub_registry.domain.proposals import ACCEPTED, SelfRegistration
 from nkohub_registry.domain.vocabulary import Source
+from nkohub_registry.service.organizations import SEARCH_READS
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
+from nkohub_shared.web.caching import ResponseCache, answered_from_cache, public_get_key
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter()
 
 MAX_BODY_BYTES = 64 * 1024  # an organization's fields at their longest fit several times
+# The public's search answers, encoded once: a repeated search is a dictionary look-up and
+# the stored bytes (``nkohub_shared.web.caching``: fresh while this process wrote nothing to
+# what they were read from, a few seconds at most; ETag and 304).
+PUBLIC_SEARCHES = ResponseCache(max_entries=512, max_bytes=16 * 1024 * 1024)
 
 
-@router.get("/organizations")
+def _searched(request: Request) -> tuple[str, tuple[str, ...]]:
+    """Where the public search reads from (for a hit answered before validation)."""
+    return request.app.state.runtime.context.organizations.organizations.database, SEARCH_READS
+
+
+search_router = APIRouter(route_class=answered_from_cache(PUBLIC_SEARCHES, _searched))
+
+
+@search_router.get("/organizations", response_model=None)
 async def list_organizations(
     ctx: Context,
+    request: Request,
     staff: MaybeStaff,
     flt: Filter,
     sort: Sort = "name",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> Response:
     """Search: every word of ``q`` must begin a word of the name (case, ``ё``/``е`` and
-    quotes ignored); a 10- or 13-digit ``q`` finds by ИНН/ОГРН."""
-    found, total = await ctx.organizations.search(
-        flt, staff=staff is not None, sort=sort, skip=(page - 1) * per_page, limit=per_page
+    quotes ignored); a 10- or 13-digit ``q`` finds by ИНН/ОГРН. The public's answers are
+    cached with validators (``ETag``, ``Last-Modified``, ``304``); staff always read the
+    store."""
+
+    async def build() -> Response:
+        found, total = await ctx.organizations.search(
+            flt, staff=staff is not None, sort=sort, skip=(page - 1) * per_page, limit=per_page
+        )
+        view = staff_view if staff else public_view
+        body = {
+            "items": [view(doc, history) for doc, history in found],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+        return JSONResponse(jsonable_encoder(body))
+
+    if staff is not None:
+        return await build()
+    return await PUBLIC_SEARCHES.respond(
+        request,
+        database=ctx.organizations.organizations.database,
+        collections=SEARCH_READS,
+        key=public_get_key(request),
+        build=build,
     )
-    view = staff_view if staff else public_view
-    return {
-        "items": [view(doc, history) for doc, history in found],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    }
 
 
 _BODY_SCHEMA = {

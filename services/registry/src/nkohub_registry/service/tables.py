@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
 
 from nkohub_shared.errors import DomainError, InvalidInput
 
@@ -104,6 +103,8 @@ def _check_unpacked_size(data: bytes) -> None:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     _check_unpacked_size(data)
     try:
+        from openpyxl import load_workbook  # 14 MiB resident: only when a sheet comes
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError(f"файл XLSX не читается: {exc.__class__.__name__}") from None
