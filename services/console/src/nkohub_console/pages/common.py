@@ -206,8 +206,10 @@ FIELD_NAMES = {
     "activity_areas": "направления деятельности",
     "email": "электронная почта",
 }
-_CONTROL = re.compile(r'<(?:input|select|textarea)\b[^>]*\bid="f-([^"]+)"')
+_CONTROL = re.compile(r'<(?:input|select|textarea|fieldset)\b[^>]*\bid="f-([^"]+)"')
 _LABEL = re.compile(r'<label for="f-([^"]+)">(.*?)</label>', re.S)
+# a group of radios or boxes: the fieldset is the field, its legend the label
+_LEGEND = re.compile(r'<fieldset\b[^>]*\bid="f-([^"]+)"[^>]*>\s*<legend>(.*?)</legend>', re.S)
 _ARIA_LABEL = re.compile(r'\bid="f-([^"]+)"[^>]*\baria-label="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 
@@ -239,7 +241,8 @@ def summarize(errors: FormErrors, html: str) -> tuple[list[SummaryItem], str | N
     """Every error of the form, the fields in the order the page shows them, then those it
     does not show (named in Russian where known); and the first shown field."""
     shown = [name for name in dict.fromkeys(_CONTROL.findall(html)) if name in errors.fields]
-    labels = {n: _TAG.sub("", t).strip().rstrip("*").strip() for n, t in _LABEL.findall(html)}
+    found = _LABEL.findall(html) + _LEGEND.findall(html)
+    labels = {n: _TAG.sub("", t).strip().rstrip("*").strip() for n, t in found}
     for name, text in _ARIA_LABEL.findall(html):
         labels.setdefault(name, unescape(text))
     items = [SummaryItem(m) for m in errors.general]

@@ -2,9 +2,11 @@
 Markdown body, a segment of every kind the notifications API offers) with the segment's
 size and who it leaves out before anything is sent, the preview (a sandboxed frame), a
 test to the staff member's own address, send now or at a Europe/Samara time, cancel a
-scheduled one, and the progress page that reloads itself while the mailing goes out
-(``<meta http-equiv=refresh>``: no JavaScript). Translation only: every rule is the
-notifications service's, and its refusals are shown next to the fields they name."""
+scheduled one, and the progress page: «Обновить», or — when the person asks for it
+(``?auto=1``) — a reload every ``REFRESH_SECONDS`` (``<meta http-equiv=refresh>``, no
+JavaScript) with «Не обновлять» beside it; never unasked (WCAG 2.2.1, "Timing adjustable").
+Translation only: every rule is the notifications service's, and its refusals are shown
+next to the fields they name."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from nkohub_console.service.clients import ServiceRefused, ServiceUnavailable
 
 router = APIRouter(prefix="/mailings")
 PAGE = 20
-REFRESH_SECONDS = 5
+REFRESH_SECONDS = 10  # only when asked for (``?auto=1``)
 
 STATUSES = {
     "draft": "черновик",
@@ -295,6 +297,7 @@ async def _page(
     errors: FormErrors | None = None,
     form: dict[str, Any] | None = None,
     status_code: int = 200,
+    auto: bool = False,
 ) -> Response:
     notifications = staff.services.notifications
     mailing = await notifications.mailing(mailing_id)
@@ -312,14 +315,19 @@ async def _page(
         preview=preview,
         errors=errors or FormErrors(),
         form=form or {"email": staff.account.get("email", ""), "when": "now"},
-        refresh=REFRESH_SECONDS if going else None,
+        going=going,
+        refresh=REFRESH_SECONDS if going and auto else None,
+        refresh_seconds=REFRESH_SECONDS,
         labels=LABELS,
     )
 
 
 @router.get("/{mailing_id}")
-async def mailing_page(mailing_id: str, staff: StaffPage) -> Response:
-    return await _page(staff, mailing_id)
+async def mailing_page(
+    mailing_id: str, staff: StaffPage, auto: Annotated[bool, Query()] = False
+) -> Response:
+    """``?auto=1``: the page reloads itself while the mailing is scheduled or going out."""
+    return await _page(staff, mailing_id, auto=auto)
 
 
 @router.get("/{mailing_id}/edit")
