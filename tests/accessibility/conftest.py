@@ -127,6 +127,7 @@ async def site(module_sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Sit
                     events_public_url=url["events"],
                     email_rate_per_second=0,
                     sender_poll_seconds=0.1,
+                    scheduler_poll_seconds=0.2,
                     **smtp.settings(),
                 )
             )

@@ -2,11 +2,14 @@
 real APIs on top of the public pages' data (``conftest.site``): two console accounts
 (staff and admin), people registered for the coming meetup (with their door codes), a
 question waiting for moderation, a self-registered NGO waiting for approval, and the
-meetup that took place with its attendance and feedback (the report's charts)."""
+meetup that took place with its attendance and feedback (the report's charts), an image
+and a PDF uploaded, mailings in each state (a draft, one scheduled, one sent) and
+erasure requests from the public form (their counts on the people page)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +18,7 @@ from nkohub_console.domain.accounts import AccountIn, Role
 from nkohub_shared.links import Purpose
 from tests.accessibility.conftest import ADMIN, SIGNER, STAFF, Site
 from tests.console.support import PASSWORD
+from tests.publishing.files_data import image, pdf
 from tests.registry.conftest import org_payload
 from tests.support.broker import wait_until
 
@@ -36,6 +40,7 @@ class Desk:
     competition_id: str = ""
     message_id: str = ""
     recipient_id: str = ""
+    mailings: dict[str, str] = field(default_factory=dict)  # draft, scheduled, sent → id
 
     @property
     def console(self) -> str:
@@ -106,4 +111,53 @@ async def seed_desk(site: Site) -> Desk:
         desk.competition_id = (await site.db("publishing")["competitions"].find_one({}))["_id"]
         desk.message_id = _ok(await notes.get("/staff/messages"))["items"][0]["id"]
         desk.recipient_id = _ok(await notes.get("/staff/recipients"))["items"][0]["id"]
+        await _seed_mailings(desk, notes)
+    await _seed_files(site)
+    await _seed_erasure_requests(site)
     return desk
+
+
+MAILING_BODY = """Приглашаем на **консультацию** по отчётности НКО.
+
+- когда: в четверг, 15:00;
+- где: библиотека им. В.Г. Короленко, [карта](https://example.org/map).
+"""
+
+
+async def _seed_mailings(desk: Desk, notes: httpx.AsyncClient) -> None:
+    """A draft, one scheduled a week ahead and one sent to the subscribers of a topic."""
+    segment = {"kind": "topic", "topic": "meetups"}
+    for state in ("draft", "scheduled", "sent"):
+        draft = {"subject": f"Консультации по отчётности ({state})", "body": MAILING_BODY}
+        created = _ok(await notes.post("/staff/mailings", json={**draft, "segment": segment}))
+        desk.mailings[state] = created["id"]
+    week = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
+    scheduled = desk.mailings["scheduled"]
+    _ok(await notes.post(f"/staff/mailings/{scheduled}/send", json={"send_at": week.isoformat()}))
+    sent = desk.mailings["sent"]
+    _ok(await notes.post(f"/staff/mailings/{sent}/send", json={}))
+
+    async def finished() -> bool:
+        return _ok(await notes.get(f"/staff/mailings/{sent}"))["status"] == "sent"
+
+    await wait_until(finished, timeout=60)
+
+
+async def _seed_files(site: Site) -> None:
+    """An image with its description and a PDF, uploaded as the files page does."""
+    uploads = (
+        ("Зал.png", image("PNG", (64, 32)), "image/png", "Читальный зал", "Столы и стеллажи"),
+        ("Устав.pdf", pdf(), "application/pdf", "Устав НКО: образец", ""),
+    )
+    async with httpx.AsyncClient(base_url=site.publishing + "/api/v1", headers=STAFF) as api:
+        for name, content, media_type, title, alt in uploads:
+            fields = {"title": title, "alt": alt} if alt else {"title": title}
+            _ok(await api.post("/files", data=fields, files={"file": (name, content, media_type)}))
+
+
+async def _seed_erasure_requests(site: Site) -> None:
+    """Two requests from the public form: a known address (mailed) and an unknown one."""
+    async with httpx.AsyncClient(base_url=site.registry) as visitor:
+        for email in ("anna.secret@example.ru", "nobody.known@example.org"):
+            answer = await visitor.post("/people/erase", data={"email": email})
+            assert answer.status_code == 202, answer.text

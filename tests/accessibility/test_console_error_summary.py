@@ -71,3 +71,47 @@ def test_a_page_without_errors_has_no_summary():
     html = _page(FormErrors())
     assert 'id="errors"' not in html and "aria-invalid" not in html
     assert re.search(r"<title>Новая встреча — консоль «Открытое общение»</title>", html)
+
+
+def _mailing_form(errors: FormErrors) -> str:
+    from nkohub_console.pages.mailings import LABELS
+
+    response = render(
+        _request("/console/mailings/new"),
+        "mailing_form.html",
+        status_code=422,
+        errors=errors,
+        form={"kind": "topic", "subject": "Приглашение"},
+        me={"_id": "a1", "name": "Татьяна", "role": "staff"},
+        csrf="t",
+        mailing=None,
+        audience=None,
+        meetups={},
+        labels=LABELS,
+    )
+    return response.body.decode()
+
+
+def test_the_mailing_form_has_one_summary_and_its_groups_are_fields():
+    """A refused segment names a group of radios or boxes: the summary links the group by
+    its legend, the group is invalid, described by its error and focused."""
+    errors = FormErrors()
+    errors.add("kind", "выберите тему")
+    errors.add("statuses", "выберите хотя бы один статус")
+    errors.add("subject", "обязательное поле")
+    html = _mailing_form(errors)
+    assert html.count('role="alert"') == 1, "one summary: the console's"
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert items == [
+        '<a href="#f-subject">Тема письма</a>: обязательное поле',
+        '<a href="#f-kind">Кому</a>: выберите тему',
+        '<a href="#f-statuses">Статусы участников</a>: выберите хотя бы один статус',
+    ]
+    kind = re.search(r'<fieldset [^>]*id="f-kind"[^>]*>', html).group(0)
+    assert 'tabindex="-1"' in kind and 'aria-invalid="true"' in kind
+    assert 'aria-describedby="e-kind"' in kind and "autofocus" not in kind
+    statuses = re.search(r'<fieldset [^>]*id="f-statuses"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in statuses and 'aria-describedby="e-statuses"' in statuses
+    assert re.search(r'<input id="f-subject"[^>]*aria-invalid="true"[^>]*autofocus', html)
+    assert html.count("autofocus") == 1
+    assert '<div class="field-error" id="e-kind">' in html

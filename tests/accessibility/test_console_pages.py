@@ -36,6 +36,9 @@ class ConsolePage:
     title: str  # what the <title> starts with
     action: Action | None = None  # what the person does before the page is checked
     who: str = "staff"  # staff, admin, or nobody (signed out)
+    # axe rules known to fail here on purpose (docs/accessibility.md): each must still be
+    # reported, so the exception goes when its reason does
+    known: frozenset[str] = frozenset()
 
 
 def post(selector: str, **fields: str) -> Action:
@@ -66,6 +69,21 @@ async def open_walk_in(page: Any, desk: Desk) -> None:
 async def edit_template(page: Any, desk: Desk) -> None:
     await follow("main table a")(page, desk)
     await post("button[name=action][value=save]", **{"f-subject": "{{ нет_такой }}"})(page, desk)
+
+
+async def refuse_segment(page: Any, desk: Desk) -> None:
+    """A new mailing without a subject, to a meetup's registrants with nothing chosen."""
+    await page.check("input[name=kind][value=meetup_registrants]")
+    await post("button[name=action][value=save]", **{"f-subject": ""})(page, desk)
+
+
+async def send_without_a_time(page: Any, desk: Desk) -> None:
+    await page.check("input[name=when][value=at]")
+    await post("form[action$='/send'] button[type=submit]", **{"f-send_at": ""})(page, desk)
+
+
+def mailing(state: str, tail: str = "") -> Callable[[Desk], str]:
+    return lambda d: f"/mailings/{d.mailings[state]}{tail}"
 
 
 def follow(selector: str) -> Action:
@@ -154,7 +172,7 @@ PAGES = [
     ),
     ConsolePage("редактор записи", lambda d: f"/blog/{d.post_id}", "Как написать заявку"),
     ConsolePage("гранты", lambda d: "/blog/grants", "Гранты, фонды, документы"),
-    ConsolePage("файлы (пусто)", lambda d: "/files", "Файлы"),
+    ConsolePage("файлы: изображение и PDF", lambda d: "/files", "Файлы"),
     ConsolePage("конкурс", lambda d: f"/blog/grants/{d.competition_id}", "Конкурс Фонда"),
     ConsolePage("журнал сообщений", lambda d: "/messages", "Сообщения"),
     ConsolePage("сообщение", lambda d: f"/messages/{d.message_id}", "Сообщение"),
@@ -170,6 +188,42 @@ PAGES = [
         "Ошибка: Шаблон ",
         lambda page, d: edit_template(page, d),
     ),
+    ConsolePage("рассылки", lambda d: "/mailings", "Рассылки"),
+    ConsolePage("новая рассылка", lambda d: "/mailings/new", "Новая рассылка"),
+    ConsolePage(
+        "новая рассылка: получатели посчитаны",
+        lambda d: "/mailings/new",
+        "Новая рассылка",
+        post("button[name=action][value=audience]"),
+    ),
+    ConsolePage(
+        "новая рассылка: ошибки",
+        lambda d: "/mailings/new",
+        "Ошибка: Новая рассылка",
+        refuse_segment,
+    ),
+    ConsolePage("рассылка: черновик", mailing("draft"), "Рассылка: Консультации"),
+    ConsolePage("рассылка: правка", mailing("draft", "/edit"), "Рассылка: изменить"),
+    ConsolePage(
+        "рассылка: проверочное письмо на неверный адрес",
+        mailing("draft"),
+        "Ошибка: Рассылка: Консультации",
+        post("form[action$='/test'] button[type=submit]", **{"f-email": "не адрес"}),
+    ),
+    ConsolePage(
+        "рассылка: отправка без времени",
+        mailing("draft"),
+        "Ошибка: Рассылка: Консультации",
+        send_without_a_time,
+    ),
+    ConsolePage("рассылка: запланирована", mailing("scheduled"), "Рассылка: Консультации"),
+    ConsolePage(
+        "рассылка: запланирована, обновляется сама (по просьбе)",
+        mailing("scheduled", "?auto=1"),
+        "Рассылка: Консультации",
+        known=frozenset({"meta-refresh"}),
+    ),
+    ConsolePage("рассылка: отправлена", mailing("sent"), "Рассылка: Консультации"),
     ConsolePage("оповещения", lambda d: "/messages/alerts", "Оповещения сотрудникам"),
     ConsolePage(
         "оповещения (администратор)",
@@ -245,10 +299,16 @@ async def sessions(browser: Any, desk: Desk) -> AsyncIterator[dict[str, Any]]:
 async def problems_of(page: Any, check: ConsolePage) -> list[str]:
     problems = []
     found = await run_axe(page)
-    violations = blocking(found)
+    violations = [v for v in blocking(found) if v["id"] not in check.known]
     if violations:
         problems.append(describe(violations))
-    for minor in (v for v in found if v not in violations):  # shown with -rP; not failures
+    missing = check.known - {v["id"] for v in found}
+    if missing:
+        problems.append(f"known failures no longer reported (update the docs): {missing}")
+    for known in (v for v in found if v["id"] in check.known):
+        print(f"console: {check.name}: known: {describe([known])}")
+    # shown with -rP; not failures
+    for minor in (v for v in found if v not in violations and v["id"] not in check.known):
         print(f"console: {check.name}: {describe([minor])}")
     facts = await page.evaluate(
         "() => ({lang: document.documentElement.lang, title: document.title})"
