@@ -282,6 +282,33 @@ REGISTRY = [
         "Ссылка недействительна",
     ),
     PageCheck("данные удалены", "registry", lambda s: s.links["erasure"], "Данные удалены", submit),
+    PageCheck(
+        "запрос на удаление данных",
+        "registry",
+        lambda s: "/people/erase",
+        "Удаление персональных данных",
+    ),
+    PageCheck(
+        "запрос на удаление: пустой адрес",
+        "registry",
+        lambda s: "/people/erase",
+        "Ошибка: Удаление персональных данных",
+        click("#submit"),
+    ),
+    PageCheck(
+        "запрос на удаление: неверный адрес",
+        "registry",
+        lambda s: "/people/erase",
+        "Ошибка: Удаление персональных данных",
+        click("#submit", email="не адрес {who}"),
+    ),
+    PageCheck(
+        "запрос на удаление принят",
+        "registry",
+        lambda s: "/people/erase",
+        "Запрос принят",
+        click("#submit", email="someone-{who}@example.org"),
+    ),
 ]
 
 

@@ -177,3 +177,37 @@ async def test_subscription_by_keyboard(browser, site: Site, smtp: SmtpRecorder)
         {"email": "vera.keyboard@example.org"}
     )
     assert subscriber is not None and subscriber["status"] == "confirmed"
+
+
+async def test_erasure_request_by_keyboard(browser, site: Site):
+    """From the privacy link every public page carries to the request, refused for a
+    malformed address (focus on the field, described by its error, the text kept), then
+    accepted."""
+    page = await new_page(browser)
+    keys = Keyboard(page)
+    try:
+        await page.goto(site.registry + "/organizations/join")
+        await keys.tab_to(text="Удалить мои персональные данные")
+        await keys.press("Enter", navigates=True)
+        assert page.url == site.registry + "/people/erase"
+        await keys.tab_to(id="email")
+        await keys.type("olga.keyboard@example")
+        await keys.tab_to(text="Прислать ссылку")
+        await keys.press("Enter", navigates=True)
+        assert (await page.title()).startswith("Ошибка: Удаление персональных данных")
+        refused = await keys.focused()
+        assert refused["id"] == "email", "focus is on the field to fix"
+        assert refused["invalid"] == "true" and refused["describedby"] == "email-error"
+        assert await page.input_value("#email") == "olga.keyboard@example", "typed text kept"
+        assert await page.inner_text("#email-error")
+        await keys.press("End")
+        await keys.type(".org")
+        await keys.tab_to(text="Прислать ссылку")
+        await keys.press("Enter", navigates=True)
+        assert (await page.title()).startswith("Запрос принят")
+        assert await page.get_attribute("#result", "role") == "status"
+    finally:
+        await page.context.close()
+    assert not keys.unseen, "focus not visible:\n" + "\n".join(keys.unseen)
+    stored = [r async for r in site.db("registry")["erasure_requests"].find({})]
+    assert [r["status"] for r in stored] == ["unknown"], "one request, for an unknown address"
