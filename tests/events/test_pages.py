@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -23,17 +21,9 @@ from tests.events.conftest import (
     registration_cancel_link,
     scheduled_meetup,
 )
+from tests.support.chromium import launched, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 SERVER_START_SECONDS = 30.0
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 async def test_pages_render_escape_and_work_as_plain_forms(events):
@@ -136,35 +126,28 @@ async def served(sandbox):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+@needs_chromium
 async def test_registration_form_submitted_in_headless_chromium(sandbox):
     import httpx
-    from playwright.async_api import async_playwright
 
     async with served(sandbox) as (app, base):
         async with httpx.AsyncClient(base_url=base) as client:
             mid = (await scheduled_meetup(client, capacity=10))["meetup_id"]
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ}
-            )
-            try:
-                page = await browser.new_page(java_script_enabled=False)
-                await page.goto(f"{base}/meetups")
-                await page.click(f"a[href='/meetups/{mid}']")
-                assert "Свободных мест" in await page.inner_text("#seats")
-                await page.fill("#name", "Ольга Петрова")
-                await page.fill("#email", "olga@example.org")
-                await page.select_option("#role", "ngo_representative")
-                await page.fill("#organization_name", "АНО «Шахматы»")
-                await page.click("button[type=submit]")
-                assert "согласие" in await page.inner_text("#error")  # consent not ticked
-                await page.check("#consent")
-                await page.click("button[type=submit]")
-                assert "Вы зарегистрированы" in await page.inner_text("#result")
-                assert "olga@example.org" in await page.inner_text("#mail")
-            finally:
-                await browser.close()
+        async with launched() as browser:
+            page = await browser.new_page(java_script_enabled=False)
+            await page.goto(f"{base}/meetups")
+            await page.click(f"a[href='/meetups/{mid}']")
+            assert "Свободных мест" in await page.inner_text("#seats")
+            await page.fill("#name", "Ольга Петрова")
+            await page.fill("#email", "olga@example.org")
+            await page.select_option("#role", "ngo_representative")
+            await page.fill("#organization_name", "АНО «Шахматы»")
+            await page.click("button[type=submit]")
+            assert "согласие" in await page.inner_text("#error")  # consent not ticked
+            await page.check("#consent")
+            await page.click("button[type=submit]")
+            assert "Вы зарегистрированы" in await page.inner_text("#result")
+            assert "olga@example.org" in await page.inner_text("#mail")
         regs = [r async for r in app.state.runtime.db["registrations"].find()]
         assert len(regs) == 1 and regs[0]["status"] == "confirmed"
         assert regs[0]["consent_text_version"] == "2026-01"

@@ -5,14 +5,13 @@ same in headless Chromium."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.events.conftest import STAFF, person, registration_token, scheduled_meetup
-from tests.events.test_pages import CHROMIUM, CHROMIUM_ARGS, served
+from tests.events.test_pages import served
+from tests.support.chromium import launched, needs_chromium
 
 
 async def _registered(client, i: int = 1) -> tuple[str, str]:
@@ -72,30 +71,23 @@ async def test_the_meetups_list_links_to_the_subscription_form(events):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+@needs_chromium
 async def test_a_question_asked_in_headless_chromium(sandbox):
     import httpx
-    from playwright.async_api import async_playwright
 
     async with served(sandbox) as (app, base):
         async with httpx.AsyncClient(base_url=base) as client:
             mid, rid = await _registered(client, 7)
         link = f"{base}/meetups/{mid}?registration={rid}&token={registration_token(rid)}#question"
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ}
-            )
-            try:
-                page = await browser.new_page(java_script_enabled=False)
-                await page.goto(link)
-                await page.fill("#q_text", "x")
-                await page.click("#ask")
-                assert "от 3 до 2000" in await page.inner_text("#q_text-error")
-                await page.fill("#q_text", "Как получить помещение для НКО?")
-                await page.select_option("#q_to", "1")
-                await page.click("#ask")
-                assert "Вопрос отправлен" in await page.inner_text("#question-result")
-            finally:
-                await browser.close()
+        async with launched() as browser:
+            page = await browser.new_page(java_script_enabled=False)
+            await page.goto(link)
+            await page.fill("#q_text", "x")
+            await page.click("#ask")
+            assert "от 3 до 2000" in await page.inner_text("#q_text-error")
+            await page.fill("#q_text", "Как получить помещение для НКО?")
+            await page.select_option("#q_to", "1")
+            await page.click("#ask")
+            assert "Вопрос отправлен" in await page.inner_text("#question-result")
         questions = [q async for q in app.state.runtime.db["questions"].find()]
         assert [q["text"] for q in questions] == ["Как получить помещение для НКО?"]

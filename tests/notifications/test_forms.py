@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import socket
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
 
 from nkohub_notifications.app import create_app
+from tests.support.chromium import launched, needs_chromium
 from tests.support.inprocess import staff_headers
 from tests.support.notifications_smtp import parts
 
 from .conftest import notifications_settings
 from .test_subscribers import add_recipient
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"]
 START_SECONDS = 30.0
 
@@ -144,51 +142,41 @@ async def served(sandbox, smtp):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+@needs_chromium
 async def test_subscribe_confirm_and_choose_topics_in_headless_chromium(sandbox, smtp):
-    from playwright.async_api import async_playwright
-
     async with served(sandbox, smtp) as (app, base):
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ}
+        async with launched() as browser:
+            page = await browser.new_page(java_script_enabled=False)
+            await page.goto(f"{base}/subscribe?topic=meetups")
+            await page.fill("#name", "Ольга Петрова")
+            await page.fill("#email", "olga@example.org")
+            await page.click("button[type=submit]")
+            assert "Без согласия" in await page.inner_text("#consent-error")
+            await page.check("#consent")
+            await page.check("#topic-grants")
+            await page.click("button[type=submit]")
+            assert "olga@example.org" in await page.inner_text("#result")
+
+            [mail] = await smtp.wait_count(1)
+            confirm = re.search(r"https?://\S+/confirm\S+", parts(mail)["text/plain"].get_content())
+            assert confirm is not None
+            await page.goto(confirm.group(0))
+            await page.click("button[type=submit]")
+            assert "Подписка подтверждена" in await page.content()
+
+            subscriber = await app.state.runtime.db.subscribers.find_one(
+                {"email": "olga@example.org"}
             )
-            try:
-                page = await browser.new_page(java_script_enabled=False)
-                await page.goto(f"{base}/subscribe?topic=meetups")
-                await page.fill("#name", "Ольга Петрова")
-                await page.fill("#email", "olga@example.org")
-                await page.click("button[type=submit]")
-                assert "Без согласия" in await page.inner_text("#consent-error")
-                await page.check("#consent")
-                await page.check("#topic-grants")
-                await page.click("button[type=submit]")
-                assert "olga@example.org" in await page.inner_text("#result")
-
-                [mail] = await smtp.wait_count(1)
-                confirm = re.search(
-                    r"https?://\S+/confirm\S+", parts(mail)["text/plain"].get_content()
-                )
-                assert confirm is not None
-                await page.goto(confirm.group(0))
-                await page.click("button[type=submit]")
-                assert "Подписка подтверждена" in await page.content()
-
-                subscriber = await app.state.runtime.db.subscribers.find_one(
-                    {"email": "olga@example.org"}
-                )
-                link = app.state.runtime.context.notifier.links.preferences(subscriber["_id"])
-                await page.goto(link)
-                assert await page.is_checked("#topic-meetups")
-                assert await page.is_checked("#topic-grants")
-                await page.uncheck("#topic-meetups")
-                await page.check("#topic-mailings")
-                await page.click("#save")
-                assert "Сохранено" in await page.inner_text("#result")
-                await page.click("#unsubscribe-all")
-                assert "отписаны от всех" in await page.inner_text("#result")
-            finally:
-                await browser.close()
+            link = app.state.runtime.context.notifier.links.preferences(subscriber["_id"])
+            await page.goto(link)
+            assert await page.is_checked("#topic-meetups")
+            assert await page.is_checked("#topic-grants")
+            await page.uncheck("#topic-meetups")
+            await page.check("#topic-mailings")
+            await page.click("#save")
+            assert "Сохранено" in await page.inner_text("#result")
+            await page.click("#unsubscribe-all")
+            assert "отписаны от всех" in await page.inner_text("#result")
         doc = await app.state.runtime.db.subscribers.find_one({"email": "olga@example.org"})
         actions = [entry["action"] for entry in doc["consent_log"]]
         assert actions == ["confirmed", "topics", "unsubscribed"]

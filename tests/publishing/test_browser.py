@@ -4,7 +4,6 @@ search and the grants calendar, at phone width, without JavaScript."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -13,24 +12,15 @@ import pytest
 import uvicorn
 
 from nkohub_publishing.app import create_app
+from tests.support.chromium import launched, needs_chromium
 from tests.support.inprocess import staff_headers
 from tests.support.processes import free_port
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 STARTUP_SECONDS = 30
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium missing"),
+    needs_chromium,
 ]
 
 
@@ -92,43 +82,37 @@ async def no_sideways_scrolling(page) -> None:
 
 @pytest.mark.timeout(180)
 async def test_reader_journey_in_chromium(site):
-    from playwright.async_api import async_playwright
+    async with launched() as browser:
+        context = await browser.new_context(
+            java_script_enabled=False, viewport={"width": 375, "height": 740}, locale="ru-RU"
+        )
+        page = await context.new_page()
+        await page.goto(site + "/")
+        assert await page.title() == "Проект +"
+        assert await page.get_by_text("Конкурс Фонда президентских грантов").is_visible()
+        box = await page.locator("main").bounding_box()
+        assert box is not None and box["width"] <= 375, "readable on a phone"
+        await no_sideways_scrolling(page)
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = await browser.new_context(
-                java_script_enabled=False, viewport={"width": 375, "height": 740}, locale="ru-RU"
-            )
-            page = await context.new_page()
-            await page.goto(site + "/")
-            assert await page.title() == "Проект +"
-            assert await page.get_by_text("Конкурс Фонда президентских грантов").is_visible()
-            box = await page.locator("main").bounding_box()
-            assert box is not None and box["width"] <= 375, "readable on a phone"
-            await no_sideways_scrolling(page)
+        await page.get_by_role("link", name="Как написать заявку на грант").click()
+        await page.wait_for_url("**/posts/kak-napisat-zaiavku-na-grant")
+        assert await page.locator("h1").inner_text() == "Как написать заявку на грант"
+        assert await page.locator(".post-body strong").inner_text() == "методичка"
+        await no_sideways_scrolling(page)
+        canonical = page.locator('link[rel="canonical"]')
+        assert (await canonical.get_attribute("href")).endswith(
+            "/posts/kak-napisat-zaiavku-na-grant"
+        )
 
-            await page.get_by_role("link", name="Как написать заявку на грант").click()
-            await page.wait_for_url("**/posts/kak-napisat-zaiavku-na-grant")
-            assert await page.locator("h1").inner_text() == "Как написать заявку на грант"
-            assert await page.locator(".post-body strong").inner_text() == "методичка"
-            await no_sideways_scrolling(page)
-            canonical = page.locator('link[rel="canonical"]')
-            assert (await canonical.get_attribute("href")).endswith(
-                "/posts/kak-napisat-zaiavku-na-grant"
-            )
+        await page.get_by_role("searchbox", name="Поиск").fill("ЕЛКИ")
+        await page.get_by_role("button", name="Найти").first.click()
+        await page.wait_for_url("**/search?q=*")
+        results = page.locator("article.card h2")
+        assert await results.all_inner_texts() == ["Ёлки и гранты"]
 
-            await page.get_by_role("searchbox", name="Поиск").fill("ЕЛКИ")
-            await page.get_by_role("button", name="Найти").first.click()
-            await page.wait_for_url("**/search?q=*")
-            results = page.locator("article.card h2")
-            assert await results.all_inner_texts() == ["Ёлки и гранты"]
-
-            await page.get_by_role("link", name="Календарь грантов").first.click()
-            await page.wait_for_url("**/grants")
-            assert await page.locator("h1").inner_text() == "Календарь грантов"
-            await no_sideways_scrolling(page)
-            assert await page.get_by_text("до 3\u00a0000\u00a0000\u00a0₽").first.is_visible()
-            await context.close()
-        finally:
-            await browser.close()
+        await page.get_by_role("link", name="Календарь грантов").first.click()
+        await page.wait_for_url("**/grants")
+        assert await page.locator("h1").inner_text() == "Календарь грантов"
+        await no_sideways_scrolling(page)
+        assert await page.get_by_text("до 3\u00a0000\u00a0000\u00a0₽").first.is_visible()
+        await context.close()

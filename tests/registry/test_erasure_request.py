@@ -5,15 +5,14 @@ the limits per address and per client with a Russian 429 page. Also in headless 
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.registry.conftest import STAFF
 from tests.registry.test_erasure import add_person
-from tests.registry.test_join_forms import CHROMIUM, CHROMIUM_ARGS, served
+from tests.registry.test_join_forms import served
+from tests.support.chromium import launched, needs_chromium
 
 PATH = "/people/erase"
 DONE = "Если этот адрес есть у нас, мы отправили на него письмо со ссылкой"
@@ -81,27 +80,19 @@ async def test_a_client_may_ask_ten_times_an_hour(registry):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+@needs_chromium
 async def test_the_erasure_request_in_headless_chromium_without_javascript(sandbox):
-    from playwright.async_api import async_playwright
-
     async with served(sandbox) as (app, base):
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ}
-            )
-            try:
-                page = await browser.new_page(java_script_enabled=False)
-                await page.goto(f"{base}/organizations/join")
-                await page.click("text=Удалить мои персональные данные")
-                assert page.url == f"{base}{PATH}"
-                await page.fill("#email", "not-an-address")
-                await page.click("#submit")
-                assert "name@example.ru" in await page.inner_text("#email-error")
-                await page.fill("#email", "reader@example.ru")
-                await page.click("#submit")
-                assert DONE in await page.inner_text("#result")
-            finally:
-                await browser.close()
+        async with launched() as browser:
+            page = await browser.new_page(java_script_enabled=False)
+            await page.goto(f"{base}/organizations/join")
+            await page.click("text=Удалить мои персональные данные")
+            assert page.url == f"{base}{PATH}"
+            await page.fill("#email", "not-an-address")
+            await page.click("#submit")
+            assert "name@example.ru" in await page.inner_text("#email-error")
+            await page.fill("#email", "reader@example.ru")
+            await page.click("#submit")
+            assert DONE in await page.inner_text("#result")
         stored = [d async for d in app.state.runtime.db["erasure_requests"].find()]
         assert [d["status"] for d in stored] == ["unknown"]

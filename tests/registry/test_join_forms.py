@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import socket
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -18,8 +16,8 @@ import uvicorn
 from nkohub_registry.app import create_app
 from nkohub_registry.settings import RegistrySettings
 from tests.registry.conftest import STAFF, identifiers
+from tests.support.chromium import launched, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"]
 
 
@@ -125,30 +123,22 @@ async def served(sandbox):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+@needs_chromium
 async def test_an_ngo_joins_in_headless_chromium(sandbox):
-    from playwright.async_api import async_playwright
-
     ogrn, _ = identifiers()
     async with served(sandbox) as (app, base):
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ}
-            )
-            try:
-                page = await browser.new_page(java_script_enabled=False)
-                await page.goto(f"{base}/organizations/join")
-                await page.fill("#full_name", "Местная общественная организация «Краеведы»")
-                await page.select_option("#legal_form", "public_organization")
-                await page.fill("#ogrn", "123")
-                await page.check("#wants_yes")
-                await page.click("#submit")
-                assert "13 цифр" in await page.inner_text("#ogrn-error")
-                await page.fill("#ogrn", ogrn)
-                await page.check("input[name=needs][value=legal]")
-                await page.click("#submit")
-                assert "Краеведы" in await page.inner_text("#result")
-            finally:
-                await browser.close()
+        async with launched() as browser:
+            page = await browser.new_page(java_script_enabled=False)
+            await page.goto(f"{base}/organizations/join")
+            await page.fill("#full_name", "Местная общественная организация «Краеведы»")
+            await page.select_option("#legal_form", "public_organization")
+            await page.fill("#ogrn", "123")
+            await page.check("#wants_yes")
+            await page.click("#submit")
+            assert "13 цифр" in await page.inner_text("#ogrn-error")
+            await page.fill("#ogrn", ogrn)
+            await page.check("input[name=needs][value=legal]")
+            await page.click("#submit")
+            assert "Краеведы" in await page.inner_text("#result")
         proposals = [p async for p in app.state.runtime.db["proposals"].find()]
         assert len(proposals) == 1 and proposals[0]["needs"]["needs"] == ["legal"]
