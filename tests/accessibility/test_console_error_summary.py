@@ -99,6 +99,7 @@ def test_the_mailing_form_has_one_summary_and_its_groups_are_fields():
     errors.add("kind", "выберите тему")
     errors.add("statuses", "выберите хотя бы один статус")
     errors.add("subject", "обязательное поле")
+    errors.add("attachments", "вместе больше 10 МБ")
     html = _mailing_form(errors)
     assert html.count('role="alert"') == 1, "one summary: the console's"
     items = re.findall(r"<li>(.*?)</li>", html)
@@ -106,6 +107,8 @@ def test_the_mailing_form_has_one_summary_and_its_groups_are_fields():
         '<a href="#f-subject">Тема письма</a>: обязательное поле',
         '<a href="#f-kind">Кому</a>: выберите тему',
         '<a href="#f-statuses">Статусы участников</a>: выберите хотя бы один статус',
+        '<a href="#f-attachments">Вложения (PDF и изображения из «Файлов», вместе до 10 МБ)</a>:'
+        " вместе больше 10 МБ",
     ]
     kind = re.search(r'<fieldset [^>]*id="f-kind"[^>]*>', html).group(0)
     assert 'tabindex="-1"' in kind and 'aria-invalid="true"' in kind
