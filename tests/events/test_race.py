@@ -33,10 +33,13 @@ async def test_600_concurrent_registrations_for_65_seats_then_10_cancellations(e
     by_status = {s: [r for r in regs if r["status"] == s] for s in ("confirmed", "waitlisted")}
     assert len(by_status["confirmed"]) == 65 and len(by_status["waitlisted"]) == 435
     meetup = await db["meetups"].find_one({"_id": mid})
-    assert meetup["confirmed"] == 65 and len(meetup["seats"]) == 65
-    assert set(meetup["seats"]) == {r["_id"] for r in by_status["confirmed"]}
-    waitlist = meetup["waitlist"]
-    assert len(waitlist) == 435 and set(waitlist) == {r["_id"] for r in by_status["waitlisted"]}
+    assert (meetup["confirmed"], meetup["waiting"]) == (65, 435)
+    assert "seats" not in meetup and "waitlist" not in meetup, "the ledger is counters only"
+    numbers = [r["waitlist_position"] for r in by_status["waitlisted"]]
+    assert len(set(numbers)) == 435, "every waiter has a number of their own"
+    waitlist = [
+        r["_id"] for r in sorted(by_status["waitlisted"], key=lambda r: r["waitlist_position"])
+    ]
     # the same person always got the same answer
     ids_by_email: dict[str, set[str]] = {}
     for body, r in zip(bodies, responses, strict=True):
@@ -64,7 +67,10 @@ async def test_600_concurrent_registrations_for_65_seats_then_10_cancellations(e
     promoted = {e["data"]["registration_id"] for e in spy.of_type("events.registration.promoted")}
     assert promoted == set(waitlist[:10]), "the first ten in line, nobody else"
     meetup = await db["meetups"].find_one({"_id": mid})
-    assert meetup["confirmed"] == 65 and meetup["waitlist"] == waitlist[10:]
+    assert (meetup["confirmed"], meetup["waiting"], meetup["promoting"]) == (65, 425, 0)
+    still = db["registrations"].find({"meetup_id": mid, "status": "waitlisted"})
+    in_line = sorted([r async for r in still], key=lambda r: r["waitlist_position"])
+    assert [r["_id"] for r in in_line] == waitlist[10:], "the rest wait in the same order"
     assert (
         await db["registrations"].count_documents({"meetup_id": mid, "status": "confirmed"}) == 65
     )

@@ -100,4 +100,4 @@ async def test_a_registration_costs_seven_round_trips_seated_or_waitlisted(event
         assert seen == WARM
 
     ledger = await events.app.state.runtime.db["meetups"].find_one({"_id": mid})
-    assert ledger["confirmed"] == 2 and len(ledger["waitlist"]) == 3
+    assert (ledger["confirmed"], ledger["waiting"], ledger["next_place"]) == (2, 3, 3)

@@ -27,9 +27,8 @@ def meetup_doc(**overrides: Any) -> dict[str, Any]:
         "status": "scheduled",
         "sequence": 0,
         "confirmed": 0,
-        "seats": [],
-        "waitlist": [],
         "waiting": 0,
+        "next_place": 0,
     }
     doc.update(overrides)
     return doc

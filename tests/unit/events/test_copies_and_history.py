@@ -113,12 +113,13 @@ def test_the_copy_is_a_fresh_draft_with_an_empty_ledger_and_its_own_history():
     doc = rules.new_meetup(
         "m2", copies.meetup_fields(source(), DELTA), staff="boris", now=NOW, action="copied"
     )
-    assert (doc["status"], doc["sequence"], doc["confirmed"], doc["seats"]) == (
+    assert (doc["status"], doc["sequence"], doc["confirmed"], doc["waiting"]) == (
         "draft",
         0,
         0,
-        [],
+        0,
     )
+    assert "seats" not in doc and "waitlist" not in doc, "the ledger is counters only"
     assert doc["history"] == [{"at": NOW, "actor": "boris", "action": "copied"}]
     assert "slug" not in doc and doc["recorded_after_the_fact"] is False
 

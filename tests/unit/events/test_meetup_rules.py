@@ -194,7 +194,7 @@ def test_an_update_event_only_for_a_published_meetup():
 
 
 def test_seat_figures_of_the_public_view():
-    m = meetup_doc(capacity=10, reserved_seats=2, confirmed=5, waitlist=["a", "b"])
+    m = meetup_doc(capacity=10, reserved_seats=2, confirmed=5, waiting=2)
     view = rules.public_view(m, NOW)
     assert (view["seats_available"], view["seats_taken"], view["seats_free"]) == (8, 5, 3)
     assert view["waitlist_length"] == 2 and "created_by" not in view

@@ -16,19 +16,11 @@ from tests.unit.events.conftest import NOW, meetup_doc, registration_doc
 URL = "http://events.test"
 
 
-def test_where_the_ledger_put_a_registration():
-    m = meetup_doc(seats=["a", "b"], waitlist=["c", "d"], confirmed=2)
-    assert rules.place_in_ledger(m, "a") == rules.Place("confirmed")
-    assert rules.place_in_ledger(m, "d") == rules.Place("waitlisted", 2)
-    assert rules.place_in_ledger(m, "e") is None
-    assert rules.position_in(m["waitlist"], "c") == 1
-
-
 def test_a_free_seat_is_not_free_while_people_wait():
     assert rules.has_free_seat(meetup_doc(capacity=3, confirmed=2)) is True
     assert rules.has_free_seat(meetup_doc(capacity=3, confirmed=3)) is False
     assert rules.has_free_seat(meetup_doc(capacity=3, reserved_seats=1, confirmed=2)) is False
-    assert rules.has_free_seat(meetup_doc(capacity=3, confirmed=2, waitlist=["x"])) is False
+    assert rules.has_free_seat(meetup_doc(capacity=3, confirmed=2, waiting=1)) is False
 
 
 def test_refusal_when_no_place_was_found():
@@ -43,12 +35,12 @@ def test_refusal_when_no_place_was_found():
     assert cancelled.message == "the meetup is cancelled: it takes no registrations"
 
 
-def test_next_in_line_is_the_head_of_the_waitlist_when_a_seat_is_free():
-    assert rules.next_in_line(meetup_doc(capacity=2, confirmed=1, waitlist=["c", "d"])) == "c"
-    assert rules.next_in_line(meetup_doc(capacity=2, confirmed=2, waitlist=["c"])) is None
-    assert rules.next_in_line(meetup_doc(capacity=2, confirmed=1)) is None
-    cancelled = meetup_doc(status="cancelled", capacity=2, confirmed=1, waitlist=["c"])
-    assert rules.next_in_line(cancelled) is None
+def test_a_seat_for_the_waitlist_only_when_one_is_free_and_someone_waits():
+    assert rules.seat_for_waitlist(meetup_doc(capacity=2, confirmed=1, waiting=2)) is True
+    assert rules.seat_for_waitlist(meetup_doc(capacity=2, confirmed=2, waiting=1)) is False
+    assert rules.seat_for_waitlist(meetup_doc(capacity=2, confirmed=1)) is False
+    cancelled = meetup_doc(status="cancelled", capacity=2, confirmed=1, waiting=1)
+    assert rules.seat_for_waitlist(cancelled) is False
 
 
 def test_settled_registrations_and_their_events():
@@ -56,8 +48,8 @@ def test_settled_registrations_and_their_events():
     fields, event = rules.settled(r, m, rules.Place("confirmed"), NOW, URL)
     assert fields == {"status": "confirmed", "confirmed_at": NOW}
     assert isinstance(event, RegistrationConfirmed) and event.short_code == "ABCDEF"
-    fields, event = rules.settled(r, m, rules.Place("waitlisted", 7), NOW, URL)
-    assert fields["status"] == "waitlisted"
+    fields, event = rules.settled(r, m, rules.Place("waitlisted", 7, 12), NOW, URL)
+    assert fields == {"status": "waitlisted", "waitlisted_at": NOW, "waitlist_position": 12}
     assert isinstance(event, RegistrationWaitlisted) and event.position == 7
     assert event.participant.email == "anna@example.org"
 

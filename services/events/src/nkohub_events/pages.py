@@ -194,7 +194,7 @@ async def _meetup_page(
         specialty_labels=SPECIALTY_LABELS,
         seats_free=meetup_rules.seats_free(m),
         seats_total=limit,
-        waitlist=len(m.get("waitlist", [])),
+        waitlist=max(0, m.get("waiting", 0)),
         slots=slots,
         free_slots=[s for s in slots if not s["booked"] and s["starts_at"] > utcnow()],
         booking_error=booking_error,

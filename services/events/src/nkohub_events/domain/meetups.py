@@ -210,9 +210,9 @@ def new_meetup(
         "sequence": 0,
         "recorded_after_the_fact": data["starts_at"] < now,
         "confirmed": 0,
-        "seats": [],
-        "waitlist": [],
         "waiting": 0,
+        "next_place": 0,
+        "ledger_version": 0,
         "created_at": now,
         "updated_at": now,
         "created_by": staff,
@@ -453,7 +453,7 @@ def public_view(m: dict[str, Any], now: datetime) -> dict[str, Any]:
     view["seats_available"] = seat_limit(m)
     view["seats_taken"] = m.get("confirmed", 0)
     view["seats_free"] = seats_free(m)
-    view["waitlist_length"] = len(m.get("waitlist", []))
+    view["waitlist_length"] = max(0, m.get("waiting", 0))
     view["registration_open"] = registration_window_error(m, now) is None
     return view
 

@@ -172,27 +172,17 @@ def comeback(
 
 @dataclass(frozen=True)
 class Place:
-    """Where the ledger put a registration; ``position`` is its place in the waitlist."""
+    """Where the ledger put a registration; ``position`` is its place in the waitlist,
+    ``number`` the waitlist number that orders it (stored as ``waitlist_position``)."""
 
     status: Literal["confirmed", "waitlisted"]
     position: int | None = None
-
-
-def position_in(waitlist: list[str], registration_id: str) -> int | None:
-    return waitlist.index(registration_id) + 1 if registration_id in waitlist else None
-
-
-def place_in_ledger(m: dict[str, Any], registration_id: str) -> Place | None:
-    """The place the registration holds in the meetup's ledger, if any."""
-    if registration_id in m.get("seats", []):
-        return Place("confirmed")
-    position = position_in(m.get("waitlist", []), registration_id)
-    return Place("waitlisted", position) if position is not None else None
+    number: int | None = None
 
 
 def has_free_seat(m: dict[str, Any]) -> bool:
     """A seat is free for a newcomer only when nobody waits for it (FIFO)."""
-    return m["confirmed"] < seat_limit(m) and not m.get("waitlist")
+    return m["confirmed"] < seat_limit(m) and m.get("waiting", 0) <= 0
 
 
 def refusal(m: dict[str, Any], now: datetime) -> Conflict | None:
@@ -206,11 +196,9 @@ def refusal(m: dict[str, Any], now: datetime) -> Conflict | None:
     return None
 
 
-def next_in_line(m: dict[str, Any]) -> str | None:
-    """The registration that gets a free seat now: the waitlist's head, if a seat is free."""
-    if m["status"] != "scheduled" or m["confirmed"] >= seat_limit(m) or not m.get("waitlist"):
-        return None
-    return m["waitlist"][0]
+def seat_for_waitlist(m: dict[str, Any]) -> bool:
+    """Whether the ledger has a free seat for the waitlist's head now."""
+    return m["status"] == "scheduled" and m["confirmed"] < seat_limit(m) and m.get("waiting", 0) > 0
 
 
 def left_meanwhile(r: dict[str, Any]) -> bool:
@@ -253,7 +241,9 @@ def settled(
     about = _about(r, m, public_base_url)
     if place.status == "confirmed":
         return {"status": "confirmed", "confirmed_at": now}, RegistrationConfirmed(**about)
-    fields = {"status": "waitlisted", "waitlisted_at": now}
+    fields: dict[str, Any] = {"status": "waitlisted", "waitlisted_at": now}
+    if place.number is not None:
+        fields["waitlist_position"] = place.number
     return fields, RegistrationWaitlisted(**about, position=place.position or 1)
 
 

@@ -1,7 +1,7 @@
 """MongoDB storage of the events service (its own database, `nkohub_events`): queries,
 writes and indexes only. Writes that record events go through the shared ``EventWriter``.
 
-Collections: ``meetups`` (with the seat ledger), ``registrations``, ``attendances``,
+Collections: ``meetups`` (with the seat ledger's counters), ``registrations``, ``attendances``,
 ``specialists``, ``slots`` (consultations are bookings embedded in their slot),
 ``consultation_quotas`` (per NGO, contact address and client address at a meetup),
 ``registration_holds`` (a client address's registrations at a meetup), ``questions``,
@@ -21,6 +21,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("meetup_id", ASCENDING), ("short_code", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("created_at", ASCENDING)]),
         IndexModel([("person_key", ASCENDING)]),
+        # the waitlist: a meetup's waitlisted registrations in their numbers' order
+        IndexModel(
+            [("meetup_id", ASCENDING), ("status", ASCENDING), ("waitlist_position", ASCENDING)]
+        ),
     ],
     "attendances": [
         IndexModel([("meetup_id", ASCENDING)]),

@@ -184,5 +184,9 @@ class RegistrationRepository:
         cursor = self.collection.find({"person_key": {"$in": person_keys}}, {"_id": 1})
         return [r["_id"] async for r in cursor]
 
+    async def released(self, registration_id: str) -> None:
+        """A cancelled registration gave its place back: the mark goes."""
+        await self.collection.update_one({"_id": registration_id}, {"$unset": {"releasing": ""}})
+
     async def set(self, registration_id: str, fields: Document) -> None:
         await self.collection.update_one({"_id": registration_id}, {"$set": fields})

@@ -1,20 +1,28 @@
 """Registrations and their seats: hard capacity under any concurrency, FIFO waitlist.
 
-The seat ledger lives in the meetup document (``repository.seats``): a seat is taken,
-the waitlist joined and its head promoted each by ONE conditional update, never by a
-read and then a write.
+The seat ledger is counters in the meetup document and the waitlist's numbers in the
+registrations (``repository.seats``): a seat is taken, the waitlist joined and a seat
+found for the waitlist's head each by ONE conditional update of the counters, never by a
+read and then a write; nothing in the meetup grows with its registrations.
 
 A registration is written in three steps: (1) its document is inserted as ``pending``
 (the unique index on meetup + normalised e-mail makes a second registration of the same
-address impossible; the second request gets the existing one); (2) the ledger update;
-(3) its status is set to ``confirmed``/``waitlisted`` together with its event. The ledger
-is the truth about seats. If the process dies between steps, ``reconcile`` (run
-periodically) finishes the work from the ledger: a pending registration found in
-``seats`` is confirmed, one in the waitlist is waitlisted, one in neither is seated
-again; a cancelled registration still holding a seat releases it; a waitlisted one found
-in ``seats`` is promoted. Cancellation first marks the registration cancelled (with its
-event), then releases the seat, then promotes at once in the same request, so a freed
-seat goes to the first in line with no periodic job in the normal path.
+address impossible; the second request gets the existing one); (2) the counters' update;
+(3) its status (and waitlist number) is set to ``confirmed``/``waitlisted`` together with
+its event, conditional on it being still pending. Two requests placing the same
+registration (a slow request and the repair sweep) both move the counters; the one whose
+step 3 finds it placed already gives its counter back. The registrations are the truth
+about seats. If the process dies between steps, ``reconcile`` (run periodically) places
+a pending registration again and, once nothing of the meetup is between two writes,
+sets the counters to what the registrations say (conditional on the counters'
+``ledger_version``, so a change meanwhile makes it wait for the next sweep). Promotion
+takes a seat for the head in the counters (``promoting`` marks it under way), then moves
+the waitlisted registration with the lowest number to confirmed (a conditional move: two
+promoters take the first two in line), then ends the mark; nobody found waiting gives
+the seat back. Cancellation first marks the registration cancelled (with its event and a
+``releasing`` mark), then gives its place back, then promotes at once in the same
+request, so a freed seat goes to the first in line with no periodic job in the normal
+path.
 
 What a public registration costs the database (the issue «Performance»): the door's two
 rate counts (grouped with other requests' by ``BatchedRateCounter``), the erasure check,
@@ -44,7 +52,7 @@ from nkohub_events.domain.meetups import registration_window_error, seat_limit
 from nkohub_events.repository.consultations import QuotaRepository
 from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.registrations import RegistrationRepository
-from nkohub_events.repository.seats import SeatRepository
+from nkohub_events.repository.seats import POSITION, SeatRepository
 from nkohub_events.service.door import PublicDoor
 from nkohub_events.service.erasure import ErasedPeople
 from nkohub_events.service.organizations import OrganizationService
@@ -55,6 +63,7 @@ log = logging.getLogger("nkohub.events")
 
 SETTLE_WAIT_SECONDS = 3.0
 STALE_PENDING = timedelta(seconds=5)
+STALE_MARK = timedelta(seconds=60)  # a promotion or release older than this died
 SEAT_ATTEMPTS = 1000
 PROMOTE_ATTEMPTS = 10_000
 CANCEL_ATTEMPTS = 50
@@ -62,6 +71,10 @@ SEARCH_LIMIT = 50  # registrations a search by name answers with (the door's pho
 # A key of the registration this service hands back (never stored): the waitlist place
 # the registration joined at in this request, so the answer needs no second read.
 JOINED_AT_PLACE = "_joined_at_place"
+# A cancelled registration still giving its place back (its previous status).
+RELEASING = "releasing"
+# A walk-in confirmed beyond the capacity: it holds no seat in the counters.
+BEYOND_CAPACITY = "beyond_capacity"
 Registration = dict[str, Any]
 Meetup = dict[str, Any]
 
@@ -115,7 +128,10 @@ class RegistrationService:
             return None
         if r.get(JOINED_AT_PLACE):
             return int(r[JOINED_AT_PLACE])
-        return rules.position_in(await self._seats.waitlist(r["meetup_id"]), r["_id"])
+        number = r.get(POSITION)
+        if number is None:
+            return None
+        return await self._seats.place_of(r["meetup_id"], int(number))
 
     # -- registering -------------------------------------------------------------------
 
@@ -215,7 +231,7 @@ class RegistrationService:
             )
             if back is None:
                 raise Conflict("the registration changed meanwhile; try again", field="email")
-            await self._seats.take_seat(m, rid, seat_limit(m))
+            await self._count_walk_in(m, rid)
             return back, True
         try:
             await self._registrations.insert_settled(doc, *events)
@@ -225,8 +241,14 @@ class RegistrationService:
                 raise Conflict("try again", field="email") from None
             walk_ins.existing_walk_in(existing)
             return await self._settled(existing), False
-        await self._seats.take_seat(m, doc["_id"], seat_limit(m))
+        await self._count_walk_in(m, doc["_id"])
         return doc, True
+
+    async def _count_walk_in(self, m: Meetup, registration_id: str) -> None:
+        """A walk-in takes a seat in the counters if one is free; one beyond the
+        capacity is marked so (it holds no counted seat, and gives none back)."""
+        if not await self._seats.take_seat(m, seat_limit(m)):
+            await self._registrations.set(registration_id, {BEYOND_CAPACITY: True})
 
     async def _hold(self, hold: str | None, registration_id: str) -> bool:
         """A place in the client's hold at the meetup (staff hold none)."""
@@ -275,9 +297,11 @@ class RegistrationService:
             current = await self._seats.ledger(m["_id"])
             if current is None:
                 raise NotFound("the meetup is gone", field="meetup_id")
-            place = rules.place_in_ledger(current, rid)
-            if place is not None:
-                return await self._finish(r, current, place)
+            now_r = await self._registrations.get(rid)
+            if now_r is None:
+                raise Conflict("try again", field="email")
+            if now_r["status"] != "pending":  # placed by another request meanwhile
+                return now_r
             refusal = rules.refusal(current, utcnow())
             if refusal is None and current.get("sequence") != m.get("sequence"):
                 problem = registration_window_error(current, utcnow())  # edited meanwhile
@@ -290,7 +314,7 @@ class RegistrationService:
 
     async def _take(self, r: Registration, m: Meetup, limit: int) -> Registration | None:
         """A free seat, if there is one and nobody waits; else ``None``."""
-        if not await self._seats.take_seat(m, r["_id"], limit):
+        if not await self._seats.take_seat(m, limit):
             return None
         self._full.pop(m["_id"], None)
         return await self._finish(r, m, rules.Place("confirmed"))
@@ -299,11 +323,12 @@ class RegistrationService:
         """The end of the waitlist, if the meetup is full or others wait; else ``None``."""
         if not m.get("waitlist_enabled", True):
             return None
-        joined = await self._seats.join_waitlist(m, r["_id"], limit)
+        joined = await self._seats.join_waitlist(m, limit)
         if joined is None:
             return None
         self._full[m["_id"]] = True
-        place = rules.Place("waitlisted", joined["waiting"])  # appended last: our place
+        # appended last: our place, and the number that orders us
+        place = rules.Place("waitlisted", joined["waiting"], joined["next_place"])
         done = await self._finish(r, m, place)
         if joined["confirmed"] < limit:  # a seat was freed meanwhile
             await self.promote(m["_id"])
@@ -316,36 +341,52 @@ class RegistrationService:
         """Step 3: the registration's status and its event, in one write."""
         fields, event = rules.settled(r, m, place, utcnow(), self._base_url)
         done = await self._registrations.move(r["_id"], "pending", fields, new_event(event))
-        return done if done is not None else await self.get(r["_id"])
+        if done is not None:
+            return done
+        await self._seats.give_back(m["_id"], place.status)  # placed by another request
+        return await self.get(r["_id"])
 
     # -- promotion and cancellation ----------------------------------------------------
 
     async def promote(self, meetup_id: str) -> int:
-        """Give free seats to the head of the waitlist, one conditional move at a time."""
+        """Give free seats to the head of the waitlist: a seat in the counters, then the
+        lowest waitlist number's conditional move. A seat found while the only waiters
+        are between their two writes (joined the counters, not yet waitlisted) waits for
+        them a moment (``SETTLE_WAIT_SECONDS``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_WAIT_SECONDS
         promoted = 0
         for _ in range(PROMOTE_ATTEMPTS):
             m = await self._seats.ledger(meetup_id)
-            first = rules.next_in_line(m) if m is not None else None
-            if m is None or first is None:
+            if m is None or not rules.seat_for_waitlist(m):
                 return promoted
-            if not await self._seats.promote_head(m, first, seat_limit(m)):
+            if not await self._seats.seat_for_head(m, seat_limit(m)):
                 continue
-            if await self._tell_promoted(first, m):
+            seated = False
+            try:
+                seated = await self._seat_head(m)
+            finally:
+                await self._seats.promoted(meetup_id, seated=seated)
+            if seated:
                 promoted += 1
+                continue
+            if loop.time() > deadline:
+                return promoted
+            await asyncio.sleep(0.02)
         return promoted
 
-    async def _tell_promoted(self, registration_id: str, m: Meetup) -> bool:
-        """The status and event of a registration the ledger just seated."""
+    async def _seat_head(self, m: Meetup) -> bool:
+        """Move the waitlisted registration with the lowest number to the seat the
+        counters just gave; ``False`` when nobody is waitlisted."""
         while True:
-            r = await self._registrations.get(registration_id)
-            if r is None or rules.left_meanwhile(r):
-                await self._seats.release_seat(m["_id"], registration_id)
+            head = await self._seats.head(m["_id"])
+            if head is None:
                 return False
-            change = rules.promoted(r, m, utcnow(), self._base_url)
+            change = rules.promoted(head, m, utcnow(), self._base_url)
             if change is None:
-                return False
+                continue
             fields, event = change
-            if await self._registrations.move(r["_id"], r["status"], fields, new_event(event)):
+            if await self._registrations.move(head["_id"], "waitlisted", fields, new_event(event)):
                 return True
 
     async def cancel(
@@ -374,6 +415,9 @@ class RegistrationService:
                 raise NotFound("the meetup is gone", field="meetup_id")
             now = utcnow()
             fields, event = rules.cancelled(r, m, by, now, self._base_url)
+            held = r["status"] in ("confirmed", "waitlisted") and not r.get(BEYOND_CAPACITY)
+            if held:
+                fields = {**fields, RELEASING: r["status"]}
             done = await self._registrations.move(
                 r["_id"],
                 r["status"],
@@ -383,7 +427,9 @@ class RegistrationService:
             )
             if done is None:
                 continue  # promoted meanwhile: cancel what it is now
-            await self._seats.release(m["_id"], r["_id"])
+            if held:
+                await self._seats.give_back(m["_id"], r["status"])
+                await self._registrations.released(r["_id"])
             await self._release(r.get("client_hold"), r["_id"])
             await self.promote(m["_id"])
             return done
@@ -397,19 +443,47 @@ class RegistrationService:
                 await self._seat(r, await self._meetup(r["meetup_id"]))
             repairs += 1
         for m in await self._seats.scheduled():
-            placed = list(m.get("seats", [])) + list(m.get("waitlist", []))
-            for r in await self._registrations.among(placed, ["cancelled", "waitlisted"]):
-                if r["status"] == "cancelled":
-                    await self._seats.release(m["_id"], r["_id"])
-                    repairs += 1
-                elif r["_id"] in m.get("seats", []):
-                    repairs += int(await self._tell_promoted(r["_id"], m))
+            repairs += await self._recount(m)
             repairs += await self.promote(m["_id"])
         return repairs
+
+    async def _recount(self, m: Meetup) -> int:
+        """The counters set to what the registrations say, when they differ and nothing
+        of the meetup is between two writes (a promotion or release older than
+        ``STALE_MARK`` died with its process); 1 if they were repaired."""
+        stale = utcnow() - STALE_MARK
+        promoting_at = m.get("promoting_at")
+        if m.get("promoting", 0) > 0 and promoting_at is not None and promoting_at >= stale:
+            return 0
+        if await self._seats.in_flight(m["_id"], stale):
+            return 0
+        confirmed, waiting = await self._seats.counted(m["_id"])
+        if (confirmed, waiting, 0) == (m["confirmed"], m.get("waiting", 0), m.get("promoting", 0)):
+            await self._seats.drop_stale_releases(m["_id"], stale)
+            return 0
+        if not await self._seats.recount(m, confirmed, waiting):
+            return 0
+        await self._seats.drop_stale_releases(m["_id"], stale)
+        log.warning(
+            "meetup %s: seat counters repaired from %s/%s to %s/%s",
+            m["_id"],
+            m["confirmed"],
+            m.get("waiting", 0),
+            confirmed,
+            waiting,
+        )
+        return 1
+
+    async def migrate_ledgers(self) -> None:
+        """Ledgers written before the counters: their waitlists into the registrations."""
+        moved = await self._seats.migrate()
+        if moved:
+            log.info("moved the waitlists of %d meetups into their registrations", moved)
 
     async def keep_reconciled(self, every_seconds: float) -> None:
         """The background job: repairs what a crash between two writes of a registration
         left (not the normal path: promotions happen in the request that frees the seat)."""
+        await self.migrate_ledgers()
         while True:
             await asyncio.sleep(every_seconds)
             repaired = await self.reconcile()
@@ -441,7 +515,7 @@ class RegistrationService:
             text=text or None,
             limit=limit or (SEARCH_LIMIT if text else 0),
         )
-        places = {rid: i for i, rid in enumerate(m.get("waitlist", []), start=1)}
+        places = {rid: i for i, rid in enumerate(await self._seats.waitlist(m["_id"]), start=1)}
         return [rules.staff_view(r, places.get(r["_id"])) for r in found]
 
     async def staff_view(self, registration_id: str) -> dict[str, Any]:
