@@ -19,7 +19,10 @@ with publishes pipelined, on the same broker in the same run (bench/run.py's ``b
 - with ``--detail``, also the relay with no record and a no-op handler (the bus alone).
 
 Figures are messages per second, publish start to last message handled, the mean of
-``--rounds`` alternating rounds.
+``--rounds`` alternating rounds; raw runs at the start and at the end of every round (its
+figure is the mean of all its runs). Each figure also gives this process's CPU time per
+message (user + system; the relay and consumer, or raw's publisher and consumer, all run in
+this one process): what the code costs, far less moved by a shared machine's other loads.
 
     uv run python bench/bus_throughput.py [--messages 5000] [--in-flight 500] [--rounds 2]
         [--json PATH] [--detail]
@@ -91,10 +94,17 @@ class Result:
     name: str
     messages: int
     seconds: float
+    cpu_seconds: float = 0.0  # this process's CPU time (user + system) over the same span
 
     @property
     def rate(self) -> float:
         return self.messages / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds per message: what the code costs, far less moved by the other
+        loads of a shared machine than the rate."""
+        return 1000 * self.cpu_seconds / self.messages
 
 
 async def bench_raw(vhost_url: str, n: int, in_flight: int) -> Result:
@@ -129,7 +139,7 @@ async def bench_raw(vhost_url: str, n: int, in_flight: int) -> Result:
             (e.id, json.dumps(e.model_dump(mode="json", exclude_none=True)).encode())
             for e in (envelope(seq) for seq in range(n))
         ]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for first in range(0, n, in_flight):
             await asyncio.gather(
                 *(
@@ -146,10 +156,10 @@ async def bench_raw(vhost_url: str, n: int, in_flight: int) -> Result:
                 )
             )
         await asyncio.wait_for(done.wait(), TIMEOUT)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         await queue.cancel(tag)
         await queue.delete(if_unused=False, if_empty=False)
-        return Result("raw aio-pika (pipelined)", n, seconds)
+        return Result("raw aio-pika (pipelined)", n, seconds, cpu)
 
 
 class _NoRecord(Inbox):
@@ -223,11 +233,11 @@ async def bench_relay(vhost_url: str, database: str, n: int, *, mode: str = "own
                     for seq in range(first, min(n, first + 1000))
                 ]
             )
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         runtime.relay.start()  # sweeps at once
         await asyncio.wait_for(done.wait(), TIMEOUT)
-        seconds = time.perf_counter() - start
-        return Result(MODES[mode], n, seconds)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        return Result(MODES[mode], n, seconds, cpu)
     finally:
         await runtime.stop()
 
@@ -266,10 +276,16 @@ async def run(messages: int, in_flight: int, rounds: int, detail: bool) -> dict[
                 results["relay_no_record"].append(
                     await bench_relay(vhost_url, database + "_nr", messages, mode="none")
                 )
+            # raw again: the load of a shared machine moves within a round, and the ratio
+            # is against the mean of raw right before and right after
+            results["raw"].append(await bench_raw(vhost_url, messages, in_flight))
             await _drop(database, database + "_r", database + "_nr")
-            for rs in results.values():
+            for key, rs in results.items():
                 if rs:
-                    print(f"{rs[-1].name:<52} {rs[-1].rate:8.0f} msg/s", flush=True)
+                    latest = rs[-2:] if key == "raw" else rs[-1:]
+                    rates = " / ".join(f"{r.rate:.0f}" for r in latest)
+                    cpu = " / ".join(f"{r.cpu_ms:.2f}" for r in latest)
+                    print(f"{rs[-1].name:<52} {rates:>12} msg/s, {cpu} ms CPU/msg", flush=True)
     finally:
         delete_vhost(vhost)
         await _drop(database, database + "_r", database + "_nr")
@@ -282,6 +298,7 @@ async def run(messages: int, in_flight: int, rounds: int, detail: bool) -> dict[
                 "name": rs[0].name,
                 "rate": statistics.mean(r.rate for r in rs),
                 "rates": [r.rate for r in rs],
+                "cpu_ms_per_message": statistics.mean(r.cpu_ms for r in rs),
             }
             for key, rs in results.items()
             if rs
@@ -306,6 +323,12 @@ def main() -> None:
     figures = asyncio.run(run(args.messages, args.in_flight, args.rounds, args.detail))
     raw, relay = figures["raw"]["rate"], figures["relay"]["rate"]
     print(f"mean of rounds: raw {raw:.0f} msg/s, relay {relay:.0f} msg/s, ratio {relay / raw:.2f}")
+    raw_cpu = figures["raw"]["cpu_ms_per_message"]
+    relay_cpu = figures["relay"]["cpu_ms_per_message"]
+    print(
+        f"CPU per message: raw {raw_cpu:.2f} ms, relay {relay_cpu:.2f} ms, "
+        f"ratio {raw_cpu / relay_cpu:.2f} (raw ÷ relay: 1 would be as cheap as raw)"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -102,8 +102,12 @@ def stamp(events: Sequence[Any]) -> None:
 
 def message_headers(entry: Mapping[str, Any]) -> dict[str, str]:
     """AMQP headers of an outbox entry: the current (publishing) span's trace, else the
-    one the envelope carries."""
-    return current_carrier() or {k: str(entry[k]) for k in _FIELDS if entry.get(k)}
+    one the envelope carries (without bus spans, the relay's publish is in no span of its
+    own: the envelope's trace, read without the propagator)."""
+    carried = {k: str(entry[k]) for k in _FIELDS if entry.get(k)}
+    if not _bus_spans and carried:
+        return carried
+    return current_carrier() or carried
 
 
 @contextlib.contextmanager
