@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from aio_pika import DeliveryMode, Message
+from aio_pika.abc import AbstractExchange
 from faststream.rabbit import RabbitBroker
 
 from nkohub_contracts import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
@@ -50,6 +51,7 @@ class EventPublisher:
     def __init__(self, broker: RabbitBroker, *, timeout: float = CONFIRM_TIMEOUT_SECONDS) -> None:
         self._broker = broker
         self._timeout = timeout
+        self._exchange: AbstractExchange | None = None
 
     async def publish(self, envelope: CloudEvent | dict[str, Any]) -> None:
         entry = (
@@ -57,7 +59,10 @@ class EventPublisher:
             if isinstance(envelope, CloudEvent)
             else envelope
         )
-        exchange = await self._broker.declare_exchange(EXCHANGE)  # cached by the broker
+        exchange = self._exchange
+        if exchange is None or exchange.channel.is_closed:  # first, or the broker restarted
+            # FastStream caches it too, but hashes the exchange's schema on every look-up
+            exchange = self._exchange = await self._broker.declare_exchange(EXCHANGE)
         confirmation = await exchange.publish(
             amqp_message(entry),
             routing_key=entry["type"],
