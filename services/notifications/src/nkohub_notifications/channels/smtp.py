@@ -1,5 +1,6 @@
 """E-mail over SMTP: a stored message as an RFC 5322 e-mail (text + HTML, optional
-attachments), sent on one SMTP session per sender worker, reused between messages.
+attachments), sent on a small pool of SMTP sessions (``sender_workers`` of them) kept open and
+reused between messages.
 
 The hand-over point: after the server's ``354`` and before the message and its final dot
 are written, ``handing_over(message)`` runs (the sender records it on the message). A
@@ -11,6 +12,7 @@ our own record of the outcome, is what a resend would double.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Awaitable, Callable
 from email import errors as email_errors
@@ -201,3 +203,33 @@ class SmtpConnection:
                 await smtp.quit()
             except Exception:
                 smtp.close()
+
+
+class SmtpPool:
+    """``size`` SMTP sessions shared by the sender's workers: a worker holds one only for
+    the SMTP exchange of one message (its claim, checks and outcome are written without
+    it), so a few connections keep busy while many messages are on their way. A session
+    dropped after an error reconnects on its next message."""
+
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        *,
+        size: int,
+        handing_over: HandingOver | None = None,
+    ) -> None:
+        self._all = [SmtpConnection(settings, handing_over=handing_over) for _ in range(size)]
+        self._idle: asyncio.Queue[SmtpConnection] = asyncio.Queue()
+        for connection in self._all:
+            self._idle.put_nowait(connection)
+
+    async def deliver(self, message: dict[str, Any]) -> Delivery:
+        connection = await self._idle.get()
+        try:
+            return await connection.deliver(message)
+        finally:
+            self._idle.put_nowait(connection)
+
+    async def close(self) -> None:
+        for connection in self._all:
+            await connection.close()
