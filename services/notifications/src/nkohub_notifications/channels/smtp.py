@@ -22,7 +22,13 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
-from aiosmtplib.errors import SMTPDataError, SMTPServerDisconnected, SMTPTimeoutError
+from aiosmtplib.email import flatten_message
+from aiosmtplib.errors import (
+    SMTPDataError,
+    SMTPNotSupported,
+    SMTPServerDisconnected,
+    SMTPTimeoutError,
+)
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from aiosmtplib.response import SMTPResponse
 from aiosmtplib.typing import Default, SMTPStatus
@@ -75,6 +81,33 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
 
 
 HandingOver = Callable[[dict[str, Any]], Awaitable[None]]
+# what a message that will never build raises: no retry (a header injection attempt, a
+# missing part)
+BUILD_ERRORS = (ValueError, TypeError, KeyError, LookupError, email_errors.MessageError)
+
+
+def _unbuildable(exc: Exception) -> Delivery:
+    return Delivery(
+        outcome=Outcome.PERMANENT, detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}"
+    )
+
+
+def _mail_options(
+    smtp: aiosmtplib.SMTP, sender: str, recipients: list[str]
+) -> tuple[list[str], str]:
+    """MAIL options and the body's transfer encoding, as aiosmtplib's ``send_message``
+    chooses them (the session has said EHLO)."""
+    options: list[str] = []
+    if not (sender + "".join(recipients)).isascii():
+        if not smtp.supports_extension("smtputf8"):
+            raise SMTPNotSupported(
+                "an address is not ASCII, and the server does not support SMTPUTF8"
+            )
+        options.append("SMTPUTF8")
+    if smtp.supports_extension("8BITMIME"):
+        options.append("BODY=8BITMIME")
+        return options, "8bit"
+    return options, "7bit"
 
 
 class HandOverFailed(Exception):
@@ -150,21 +183,25 @@ class SmtpConnection:
         if s.smtp_user:
             password = s.smtp_password.get_secret_value() if s.smtp_password else ""
             await smtp.login(s.smtp_user, password)
+        await smtp._ehlo_or_helo_if_needed()  # its extensions choose the MAIL options
         self._smtp = smtp
         return smtp
 
     async def deliver(self, message: dict[str, Any]) -> Delivery:
         try:
             email = build_email(message, sender=self._settings.mail_from)
-            email.as_bytes()  # what cannot be serialised (a header with CR/LF) fails here
-        except (ValueError, TypeError, KeyError, LookupError, email_errors.MessageError) as exc:
-            # it will never build: no retry (a header injection attempt, a missing part)
-            return Delivery(
-                outcome=Outcome.PERMANENT,
-                detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}",
-            )
+        except BUILD_ERRORS as exc:
+            return _unbuildable(exc)
+        recipients = [message["to"]]
         try:
             smtp = await self._connected()
+            # serialised once, as aiosmtplib's send_message would (what cannot be
+            # serialised, a header with CR/LF, fails here, before the envelope is sent)
+            options, cte_type = _mail_options(smtp, self._envelope_sender, recipients)
+            try:
+                raw = flatten_message(email, utf8="SMTPUTF8" in options, cte_type=cte_type)
+            except BUILD_ERRORS as exc:
+                return _unbuildable(exc)
             if self._handing_over is not None:
                 handing_over = self._handing_over
 
@@ -173,8 +210,8 @@ class SmtpConnection:
 
                 smtp.before_content = before_content
             # the envelope names exactly the stored address, whatever the headers say
-            errors, response = await smtp.send_message(
-                email, sender=self._envelope_sender, recipients=[message["to"]]
+            errors, response = await smtp.sendmail(
+                self._envelope_sender, recipients, raw, mail_options=options
             )
         except HandOverFailed as exc:
             await self.close()
