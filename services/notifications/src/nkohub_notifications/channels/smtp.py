@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 from collections.abc import Awaitable, Callable
 from email import errors as email_errors
+from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
-from aiosmtplib.email import flatten_message
 from aiosmtplib.errors import (
     SMTPDataError,
     SMTPNotSupported,
@@ -33,6 +34,7 @@ from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from aiosmtplib.response import SMTPResponse
 from aiosmtplib.typing import Default, SMTPStatus
 
+from nkohub_notifications.channels import header_cache
 from nkohub_notifications.domain.messages import Delivery, Outcome, smtp_outcome
 from nkohub_notifications.settings import NotificationsSettings
 
@@ -40,7 +42,7 @@ from nkohub_notifications.settings import NotificationsSettings
 def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     """``multipart/alternative`` (text, HTML), wrapped in ``multipart/mixed`` when it has
     attachments (the ``text/calendar`` invitation carries its ``method`` parameter)."""
-    email = EmailMessage()
+    email = EmailMessage(policy=header_cache.MESSAGE)
     email["From"] = sender
     # an Address object, not a formatted string: its display name is quoted and encoded
     # as a whole, so no name («Мария Bcc: x@y») can turn into another recipient
@@ -90,6 +92,15 @@ def _unbuildable(exc: Exception) -> Delivery:
     return Delivery(
         outcome=Outcome.PERMANENT, detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}"
     )
+
+
+def flatten(email: EmailMessage, *, utf8: bool, cte_type: str) -> bytes:
+    """The e-mail's bytes as aiosmtplib's ``send_message`` writes them (Bcc left out),
+    with the header lines a mailing's e-mails share folded once (``header_cache``)."""
+    del email["Bcc"], email["Resent-Bcc"]
+    out = io.BytesIO()
+    BytesGenerator(out, policy=header_cache.smtp(utf8=utf8, cte_type=cte_type)).flatten(email)
+    return out.getvalue()
 
 
 def _mail_options(
@@ -199,7 +210,7 @@ class SmtpConnection:
             # serialised, a header with CR/LF, fails here, before the envelope is sent)
             options, cte_type = _mail_options(smtp, self._envelope_sender, recipients)
             try:
-                raw = flatten_message(email, utf8="SMTPUTF8" in options, cte_type=cte_type)
+                raw = flatten(email, utf8="SMTPUTF8" in options, cte_type=cte_type)
             except BUILD_ERRORS as exc:
                 return _unbuildable(exc)
             if self._handing_over is not None:
