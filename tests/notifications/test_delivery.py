@@ -163,6 +163,20 @@ async def test_the_rate_limit_spaces_the_mail(sandbox, smtp):
     assert arrivals[-1] - arrivals[0] >= (count - 1) / rate - 0.5
 
 
+async def test_the_sender_keeps_to_its_pool_of_smtp_connections(sandbox, smtp):
+    """Many messages in flight, but only ``sender_workers`` SMTP sessions, kept open."""
+    count = 40
+    async with start_service(sandbox, smtp, sender_workers=2) as service:
+        for i in range(count):
+            await add_recipient(service, f"pool{i}@example.org", {"meetups": {"email": True}})
+        await service.publish(MeetupScheduled(meetup=meetup()))
+        await smtp.wait_count(count, timeout=60)
+    assert sorted(address(m) for m in smtp.messages) == sorted(
+        f"pool{i}@example.org" for i in range(count)
+    )
+    assert 1 <= len(smtp.peers) <= 2
+
+
 async def _status(service, message_id, status) -> bool:
     doc = await service.db.messages.find_one({"_id": message_id})
     return doc is not None and doc["status"] == status

@@ -31,6 +31,7 @@ class _Handler:
         self._recorder = recorder
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self._recorder.peers.add(session.peer)
         return self._recorder._receive(envelope)
 
 
@@ -45,6 +46,7 @@ class SmtpRecorder:
         self.count_only = False  # benchmarks: count, do not parse
         self.received = 0
         self.arrivals: list[float] = []  # time.monotonic() of each accepted message
+        self.peers: set[object] = set()  # the client ends of the connections that sent DATA
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 

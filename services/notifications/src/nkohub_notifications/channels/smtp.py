@@ -1,5 +1,6 @@
 """E-mail over SMTP: a stored message as an RFC 5322 e-mail (text + HTML, optional
-attachments), sent on one SMTP session per sender worker, reused between messages.
+attachments), sent on a small pool of SMTP sessions (``sender_workers`` of them) kept open and
+reused between messages.
 
 The hand-over point: after the server's ``354`` and before the message and its final dot
 are written, ``handing_over(message)`` runs (the sender records it on the message). A
@@ -11,20 +12,29 @@ our own record of the outcome, is what a resend would double.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import io
 from collections.abc import Awaitable, Callable
 from email import errors as email_errors
+from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
-from aiosmtplib.errors import SMTPDataError, SMTPServerDisconnected, SMTPTimeoutError
+from aiosmtplib.errors import (
+    SMTPDataError,
+    SMTPNotSupported,
+    SMTPServerDisconnected,
+    SMTPTimeoutError,
+)
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from aiosmtplib.response import SMTPResponse
 from aiosmtplib.typing import Default, SMTPStatus
 
+from nkohub_notifications.channels import header_cache
 from nkohub_notifications.domain.messages import Delivery, Outcome, smtp_outcome
 from nkohub_notifications.settings import NotificationsSettings
 
@@ -32,7 +42,7 @@ from nkohub_notifications.settings import NotificationsSettings
 def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
     """``multipart/alternative`` (text, HTML), wrapped in ``multipart/mixed`` when it has
     attachments (the ``text/calendar`` invitation carries its ``method`` parameter)."""
-    email = EmailMessage()
+    email = EmailMessage(policy=header_cache.MESSAGE)
     email["From"] = sender
     # an Address object, not a formatted string: its display name is quoted and encoded
     # as a whole, so no name («Мария Bcc: x@y») can turn into another recipient
@@ -73,6 +83,42 @@ def build_email(message: dict[str, Any], *, sender: str) -> EmailMessage:
 
 
 HandingOver = Callable[[dict[str, Any]], Awaitable[None]]
+# what a message that will never build raises: no retry (a header injection attempt, a
+# missing part)
+BUILD_ERRORS = (ValueError, TypeError, KeyError, LookupError, email_errors.MessageError)
+
+
+def _unbuildable(exc: Exception) -> Delivery:
+    return Delivery(
+        outcome=Outcome.PERMANENT, detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}"
+    )
+
+
+def flatten(email: EmailMessage, *, utf8: bool, cte_type: str) -> bytes:
+    """The e-mail's bytes as aiosmtplib's ``send_message`` writes them (Bcc left out),
+    with the header lines a mailing's e-mails share folded once (``header_cache``)."""
+    del email["Bcc"], email["Resent-Bcc"]
+    out = io.BytesIO()
+    BytesGenerator(out, policy=header_cache.smtp(utf8=utf8, cte_type=cte_type)).flatten(email)
+    return out.getvalue()
+
+
+def _mail_options(
+    smtp: aiosmtplib.SMTP, sender: str, recipients: list[str]
+) -> tuple[list[str], str]:
+    """MAIL options and the body's transfer encoding, as aiosmtplib's ``send_message``
+    chooses them (the session has said EHLO)."""
+    options: list[str] = []
+    if not (sender + "".join(recipients)).isascii():
+        if not smtp.supports_extension("smtputf8"):
+            raise SMTPNotSupported(
+                "an address is not ASCII, and the server does not support SMTPUTF8"
+            )
+        options.append("SMTPUTF8")
+    if smtp.supports_extension("8BITMIME"):
+        options.append("BODY=8BITMIME")
+        return options, "8bit"
+    return options, "7bit"
 
 
 class HandOverFailed(Exception):
@@ -148,21 +194,25 @@ class SmtpConnection:
         if s.smtp_user:
             password = s.smtp_password.get_secret_value() if s.smtp_password else ""
             await smtp.login(s.smtp_user, password)
+        await smtp._ehlo_or_helo_if_needed()  # its extensions choose the MAIL options
         self._smtp = smtp
         return smtp
 
     async def deliver(self, message: dict[str, Any]) -> Delivery:
         try:
             email = build_email(message, sender=self._settings.mail_from)
-            email.as_bytes()  # what cannot be serialised (a header with CR/LF) fails here
-        except (ValueError, TypeError, KeyError, LookupError, email_errors.MessageError) as exc:
-            # it will never build: no retry (a header injection attempt, a missing part)
-            return Delivery(
-                outcome=Outcome.PERMANENT,
-                detail=f"cannot build the e-mail: {type(exc).__name__}: {exc}",
-            )
+        except BUILD_ERRORS as exc:
+            return _unbuildable(exc)
+        recipients = [message["to"]]
         try:
             smtp = await self._connected()
+            # serialised once, as aiosmtplib's send_message would (what cannot be
+            # serialised, a header with CR/LF, fails here, before the envelope is sent)
+            options, cte_type = _mail_options(smtp, self._envelope_sender, recipients)
+            try:
+                raw = flatten(email, utf8="SMTPUTF8" in options, cte_type=cte_type)
+            except BUILD_ERRORS as exc:
+                return _unbuildable(exc)
             if self._handing_over is not None:
                 handing_over = self._handing_over
 
@@ -171,8 +221,8 @@ class SmtpConnection:
 
                 smtp.before_content = before_content
             # the envelope names exactly the stored address, whatever the headers say
-            errors, response = await smtp.send_message(
-                email, sender=self._envelope_sender, recipients=[message["to"]]
+            errors, response = await smtp.sendmail(
+                self._envelope_sender, recipients, raw, mail_options=options
             )
         except HandOverFailed as exc:
             await self.close()
@@ -201,3 +251,33 @@ class SmtpConnection:
                 await smtp.quit()
             except Exception:
                 smtp.close()
+
+
+class SmtpPool:
+    """``size`` SMTP sessions shared by the sender's workers: a worker holds one only for
+    the SMTP exchange of one message (its claim, checks and outcome are written without
+    it), so a few connections keep busy while many messages are on their way. A session
+    dropped after an error reconnects on its next message."""
+
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        *,
+        size: int,
+        handing_over: HandingOver | None = None,
+    ) -> None:
+        self._all = [SmtpConnection(settings, handing_over=handing_over) for _ in range(size)]
+        self._idle: asyncio.Queue[SmtpConnection] = asyncio.Queue()
+        for connection in self._all:
+            self._idle.put_nowait(connection)
+
+    async def deliver(self, message: dict[str, Any]) -> Delivery:
+        connection = await self._idle.get()
+        try:
+            return await connection.deliver(message)
+        finally:
+            self._idle.put_nowait(connection)
+
+    async def close(self) -> None:
+        for connection in self._all:
+            await connection.close()

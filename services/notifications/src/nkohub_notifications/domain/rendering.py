@@ -248,6 +248,7 @@ class Renderer:
         self._html = sandboxed(self._loader, autoescape=True)
         self._text = sandboxed(self._loader, autoescape=False)
         self._overrides: dict[str, _Compiled] = {}
+        self._subjects: dict[str, Template] = {}  # the defaults' subjects, compiled once
 
     # --- defaults and overrides ------------------------------------------------------
 
@@ -317,8 +318,11 @@ class Renderer:
 
     def render_default(self, name: str, context: dict[str, Any]) -> Rendered:
         spec = self.spec(name)
+        subject = self._subjects.get(spec.subject)
+        if subject is None:  # compiling costs more than rendering (a fan-out renders many)
+            subject = self._subjects[spec.subject] = self._text.from_string(spec.subject)
         return self._render(
-            self._text.from_string(spec.subject),
+            subject,
             self._html.get_template(f"mail/{name}.html"),
             self._text.get_template(f"mail/{name}.txt"),
             context,

@@ -25,7 +25,7 @@ import httpx
 from nkohub_contracts import CloudEvent, new_event
 from nkohub_contracts.notifications import MessageFailed, MessageSent
 from nkohub_notifications.channels import Connection
-from nkohub_notifications.channels.smtp import SmtpConnection
+from nkohub_notifications.channels.smtp import SmtpPool
 from nkohub_notifications.channels.targets import WebhookTargets
 from nkohub_notifications.channels.telegram import TelegramConnection
 from nkohub_notifications.channels.webhook import WebhookConnection
@@ -56,6 +56,10 @@ class ClaimLost(Exception):
 
 
 CLAIM_BATCH = 100  # due messages looked up per query
+# Messages on their way at once per SMTP connection: a message spends most of its time in
+# MongoDB writes (claim, checks, hand-over mark, outcome), which are group commits, so
+# more messages in flight means larger groups and busy connections.
+IN_FLIGHT_PER_CONNECTION = 8
 
 
 class Sender:
@@ -85,17 +89,27 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        """The background job: a feeder, ``sender_workers`` workers and a lease sweeper."""
+        """The background job: a feeder, workers (``IN_FLIGHT_PER_CONNECTION`` for each of
+        the ``sender_workers`` SMTP connections of the pool) and a lease sweeper."""
         async with httpx.AsyncClient(timeout=self._settings.webhook_timeout_seconds) as client:
-            shared: dict[Channel, Connection] = {
+            smtp = SmtpPool(
+                self._settings,
+                size=self._settings.sender_workers,
+                handing_over=self._handing_over,
+            )
+            connections: dict[Channel, Connection] = {
+                Channel.EMAIL: smtp,
                 Channel.WEBHOOK: WebhookConnection(self._settings, client, self._targets),
                 Channel.TELEGRAM: TelegramConnection(self._settings, client),
             }
             candidates: asyncio.Queue[str] = asyncio.Queue(maxsize=CLAIM_BATCH)
             in_flight: set[str] = set()
+            workers = self._settings.sender_workers * IN_FLIGHT_PER_CONNECTION
             tasks = [
-                asyncio.create_task(self._worker(shared, candidates, in_flight), name=f"sender-{i}")
-                for i in range(self._settings.sender_workers)
+                asyncio.create_task(
+                    self._worker(connections, candidates, in_flight), name=f"sender-{i}"
+                )
+                for i in range(workers)
             ]
             tasks.append(asyncio.create_task(self._feed(candidates, in_flight), name="feeder"))
             tasks.append(asyncio.create_task(self._sweep_leases(), name="sender-leases"))
@@ -105,6 +119,7 @@ class Sender:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                await smtp.close()
 
     async def _feed(self, candidates: asyncio.Queue[str], in_flight: set[str]) -> None:
         """Find due messages in batches (one query per batch, not per message) and hand
@@ -129,29 +144,24 @@ class Sender:
 
     async def _worker(
         self,
-        shared: dict[Channel, Connection],
+        connections: dict[Channel, Connection],
         candidates: asyncio.Queue[str],
         in_flight: set[str],
     ) -> None:
-        smtp = SmtpConnection(self._settings, handing_over=self._handing_over)
-        connections: dict[Channel, Connection] = {**shared, Channel.EMAIL: smtp}
-        try:
-            while True:
-                message_id = await candidates.get()
-                try:
-                    message = await self.claim(message_id)
-                    if message is not None:
-                        await self.process(message, connections[Channel(message["channel"])])
-                except asyncio.CancelledError:
+        while True:
+            message_id = await candidates.get()
+            try:
+                message = await self.claim(message_id)
+                if message is not None:
+                    await self.process(message, connections[Channel(message["channel"])])
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the lease brings it back
+                if _stopping():
                     raise
-                except Exception:  # the lease brings it back
-                    if _stopping():
-                        raise
-                    log.exception("sending message %s failed unexpectedly", message_id)
-                finally:
-                    in_flight.discard(message_id)
-        finally:
-            await smtp.close()
+                log.exception("sending message %s failed unexpectedly", message_id)
+            finally:
+                in_flight.discard(message_id)
 
     async def claim(self, message_id: str) -> dict[str, Any] | None:
         """Take the message if it is still queued and due (one sender wins)."""
