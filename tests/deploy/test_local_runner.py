@@ -22,6 +22,7 @@ from tests.support.isolation import Sandbox
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy/local/platform.sh"
 SERVICES = ("registry", "events", "notifications", "publishing")
+EPHEMERAL_FROM = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -33,9 +34,10 @@ def _listening(port: int) -> bool:
 
 
 def _free_block(size: int) -> int:
-    """A base port with ``base+0 … base+size`` all free."""
+    """A base port with ``base+0 … base+size`` all free, below the ephemeral range (an
+    outgoing connection's local port there can hold a port a listener cannot take)."""
     for _ in range(50):
-        base = random.randrange(20000, 40000, 10)
+        base = random.randrange(20000, EPHEMERAL_FROM - size - 1, 10)
         if not any(_listening(base + i) for i in range(size + 1)):
             return base
     raise RuntimeError("no free block of ports")
@@ -125,6 +127,7 @@ def test_up_refuses_a_port_held_by_a_process_it_did_not_start(sandbox, tmp_path)
     env = _runner_env(sandbox, tmp_path / "state")
     events_port = int(env["NKOHUB_LOCAL_PORT_BASE"]) + 2
     with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAITs
         squatter.bind(("127.0.0.1", events_port))
         squatter.listen()
         up = _run(env, "up")
