@@ -183,7 +183,7 @@ async def drive_traffic(platform: Platform, smtp: SmtpRecorder) -> str:
         )
         assert registered.status_code == 201, registered.text
         assert registered.json()["status"] == "confirmed"
-    await smtp.wait_for(lambda: bool(smtp.to("watcher@example.org")), timeout=60)
+    await smtp.wait_for(lambda _: bool(smtp.to("watcher@example.org")), timeout=60)
     return "watcher@example.org"
 
 
@@ -214,14 +214,16 @@ async def test_every_panel_and_alert_rule_works_on_real_prometheus_scraping_the_
             found.setdefault(s["metric"]["service"], []).append(s["metric"]["instance"])
         return found
 
-    await wait_until(lambda: set(up_by_service()) == services, timeout=60, every=0.5)
-    assert {s: len(i) for s, i in up_by_service().items()} == {
-        "registry": 1,
-        "events": 2,
-        "notifications": 1,
-        "publishing": 1,
-        "console": 1,
-    }
+    replicas = {"registry": 1, "events": 2, "notifications": 1, "publishing": 1, "console": 1}
+    assert set(replicas) == services
+
+    def all_up() -> bool:
+        return {s: len(i) for s, i in up_by_service().items()} == replicas
+
+    try:
+        await wait_until(all_up, timeout=60, every=0.5)
+    except TimeoutError:
+        pytest.fail(f"targets up: {up_by_service()}")
 
     await drive_traffic(platform, smtp)
     await poison(sandbox)
