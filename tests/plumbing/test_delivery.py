@@ -1,13 +1,16 @@
 """Events cross process boundaries exactly once in effect, whatever breaks on the way.
 
 Every test runs real processes against the real MongoDB-wire server and RabbitMQ, in a
-vhost and databases of its own.
+vhost and databases of its own. The tests that stop the broker (``broker_control``) stop a
+RabbitMQ node started for them (tests/support/own_rabbitmq.py), never the shared broker
+other tests (or a developer's other work) are using.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import aio_pika
@@ -17,12 +20,46 @@ from pymongo import AsyncMongoClient
 
 from nkohub_contracts import new_event
 from nkohub_shared.bus.topology import dead_letter_queue_name
+from tests.support import own_rabbitmq
 from tests.support.broker import BrokerControl, drain, queue_depth, wait_until
-from tests.support.isolation import Sandbox
+from tests.support.isolation import Sandbox, create_sandbox, destroy_sandbox
+from tests.support.own_rabbitmq import OwnRabbitMQ
 from tests.support.probe_service import ProbeRecorded
+from tests.support.servers import Servers
 
 QUEUE = "probe.counter"
 DEAD_LETTERS = dead_letter_queue_name(QUEUE)
+
+
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRabbitMQ]:
+    """A RabbitMQ node for this module's broker outages only (Debian's rabbitmq-server)."""
+    if not own_rabbitmq.available():
+        pytest.skip("stopping a broker needs one of the test's own: install rabbitmq-server")
+    node = OwnRabbitMQ(tmp_path_factory.mktemp("own-rabbitmq")).start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest, servers: Servers) -> Iterator[Sandbox]:
+    """The shared servers' sandbox, except for a test that stops the broker: its vhost is
+    on the module's own RabbitMQ node (its databases on the shared MongoDB-wire server)."""
+    if "broker_control" in request.fixturenames:
+        servers = request.getfixturevalue("own_broker").servers(servers.mongodb_url)
+    box = create_sandbox(servers)
+    yield box
+    destroy_sandbox(box)
+
+
+@pytest.fixture
+def broker_control(sandbox: Sandbox, own_broker: OwnRabbitMQ) -> Iterator[BrokerControl]:
+    """Stops and starts the test's own node; refuses any other."""
+    assert sandbox.servers.rabbitmqctl == own_broker.rabbitmqctl
+    control = BrokerControl(sandbox.servers)
+    yield control
+    control.start()  # whatever the test did, leave the node running
+    own_broker.wait_for_management()
 
 
 @pytest.fixture
@@ -153,9 +190,9 @@ async def test_poison_messages_are_dead_lettered_while_the_rest_flows(probe, san
 
 @pytest.mark.slow
 async def test_broker_stopped_and_started_during_1000_events_loses_and_doubles_none(
-    probe, sandbox, mongo, broker_control: BrokerControl
+    probe, sandbox, mongo, broker_control: BrokerControl, own_broker: OwnRabbitMQ
 ):
-    probe("consumer")
+    probe("consumer", rabbitmq_management_url=own_broker.management_url)
     producer = probe("producer")
     keys = [f"k{i:04d}" for i in range(1000)]
     post_probes(producer, keys[:300])
