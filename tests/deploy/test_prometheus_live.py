@@ -59,6 +59,8 @@ MAY_BE_EMPTY = {
     "while a replica starts may or may not have been scraped)",
     "Messages held while MongoDB is away": "MongoDB never went away: the gauge of a queue "
     "appears once a message of it was held",
+    "E-mails failed for good, per hour": "every e-mail went out: the counter of "
+    "notifications.message.failed appears with the first failure",
 }
 # Grafana's own variables, as Grafana would fill them in before sending the query.
 GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
