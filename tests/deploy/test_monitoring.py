@@ -1,6 +1,8 @@
 """The Compose monitoring override: Prometheus finds every replica of every service, and
-Grafana's dashboard asks only for metrics the services really expose. (Checked statically:
-there is no Docker engine where this was built, so the override has never run.)"""
+Grafana's dashboard asks only for metrics the services really expose. Checked statically
+here (there is no Docker engine where this was built, so the override itself has never
+run); the dashboard's queries and the alerting rules run against a real Prometheus in
+test_prometheus_live.py."""
 
 from __future__ import annotations
 
