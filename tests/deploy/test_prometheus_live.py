@@ -262,7 +262,11 @@ async def test_every_panel_and_alert_rule_works_on_real_prometheus_scraping_the_
                 assert family in declared, f"{title}: no service declares {metric}"
                 exposed = httpx.get(f"{platform.url('events')}/metrics").text
                 assert f"# TYPE {metric} " in exposed, f"{title}: {metric} is not exposed"
-                present = declared[family] | target_labels
+                present = (
+                    declared[family]
+                    | target_labels
+                    | ({"le"} if metric.endswith("_bucket") else set())
+                )
             missing = labels - present
             assert not missing, f"{title}: {metric} has no label {sorted(missing)}"
 
