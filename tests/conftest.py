@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from nkohub_shared.privacy import use_person_key_secret
-from tests.support.broker import BrokerControl
 from tests.support.isolation import PERSON_KEY_SECRET, Sandbox, create_sandbox, destroy_sandbox
 from tests.support.servers import NoServers, Servers, discover
 
@@ -30,13 +29,6 @@ def sandbox(servers: Servers) -> Iterator[Sandbox]:
     box = create_sandbox(servers)
     yield box
     destroy_sandbox(box)
-
-
-@pytest.fixture
-def broker_control(servers: Servers) -> Iterator[BrokerControl]:
-    control = BrokerControl(servers)
-    yield control
-    control.start()  # whatever the test did, leave the broker running
 
 
 @pytest.fixture
