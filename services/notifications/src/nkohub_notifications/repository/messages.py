@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -37,6 +37,18 @@ INDEXES = [
     IndexModel([("registration_id", ASCENDING)]),
     IndexModel([("about_keys", ASCENDING)]),
     IndexModel([("created_at", DESCENDING)]),
+    # Unique by their ``_id`` already: they exist for the MongoDB-wire server (the
+    # embedded store), which looks a document up by an index only when a query names
+    # exactly that index's fields, and otherwise reads the whole collection. The sender's
+    # conditional writes name exactly these: a claim ``{_id, status, next_attempt_at}``,
+    # a hand-over mark or an outcome ``{_id, status}`` — one look-up each, not a scan of
+    # every message ever sent. (MongoDB answers them by ``_id`` either way.)
+    IndexModel([("_id", ASCENDING), ("status", ASCENDING)], unique=True, name="id_status"),
+    IndexModel(
+        [("_id", ASCENDING), ("status", ASCENDING), ("next_attempt_at", ASCENDING)],
+        unique=True,
+        name="id_status_due",
+    ),
 ]
 INSERT_BATCH = 500
 GROUP_MAX = 200  # claims, marks or outcomes written in one round trip at most
@@ -65,10 +77,19 @@ def _query(filter: MessageFilter) -> Document:
 
 
 @dataclass(frozen=True)
+class Due:
+    """A queued message that is due: its id and the due time it had when seen."""
+
+    message_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class _Claim:
     message_id: str
     at: datetime
     lease_until: datetime
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -148,18 +169,24 @@ class MessageRepository:
 
     # --- sending -------------------------------------------------------------------------
 
-    async def due(self, at: datetime, *, exclude: set[str], limit: int) -> list[str]:
-        """Ids of queued messages due at ``at``: one person's own messages (priority 0)
-        before a mailing's (1), oldest due first."""
+    async def due(self, at: datetime, *, exclude: set[str], limit: int) -> list[Due]:
+        """Queued messages due at ``at`` (id and due time): one person's own messages
+        (priority 0) before a mailing's (1), oldest due first. ``exclude`` (those already
+        on their way) is left out here, not in the query: the MongoDB-wire server checks
+        a ``$nin`` list against every document it reads, seconds for a mailing's thousands."""
         query: Document = {"status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}}
-        if exclude:
-            query["_id"] = {"$nin": list(exclude)}
         cursor = (
-            self._messages.find(query, {"_id": 1})
+            self._messages.find(query, {"_id": 1, "next_attempt_at": 1})
             .sort([("priority", ASCENDING), ("next_attempt_at", ASCENDING)])
-            .limit(limit)
+            .limit(limit + len(exclude))
         )
-        return [doc["_id"] async for doc in cursor]
+        found: list[Due] = []
+        async for doc in cursor:
+            if doc["_id"] not in exclude:
+                found.append(Due(doc["_id"], doc["next_attempt_at"]))
+                if len(found) >= limit:
+                    break
+        return found
 
     async def mark_handed_over(self, message_id: str, at: datetime) -> bool:
         """Record that the message's content is about to be written to the far side;
@@ -168,19 +195,25 @@ class MessageRepository:
 
     async def _hand_over_group(self, items: list[tuple[str, datetime]]) -> list[bool]:
         at = max(when for _, when in items)  # one moment for the group: within it
-        ids = list({message_id for message_id, _ in items})
-        result = await self._messages.update_many(
-            {"_id": {"$in": ids}, "status": Status.SENDING.value},
-            {"$set": {"handed_over_at": at}},
+        ids = list({message_id: None for message_id, _ in items})
+        result = await self._messages.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": message_id, "status": Status.SENDING.value},
+                    {"$set": {"handed_over_at": at}},
+                )
+                for message_id in ids
+            ],
+            ordered=False,
         )
         if result.matched_count == len(ids):  # every one (the usual case): no look-up
             return [True] * len(items)
         marked = {
             doc["_id"]
             async for doc in self._messages.find(
-                {"_id": {"$in": ids}, "status": Status.SENDING.value, "handed_over_at": at},
-                {"_id": 1},
+                {"_id": {"$in": ids}}, {"_id": 1, "status": 1, "handed_over_at": 1}
             )
+            if doc.get("status") == Status.SENDING.value and doc.get("handed_over_at") == at
         }
         return [message_id in marked for message_id, _ in items]
 
@@ -193,35 +226,63 @@ class MessageRepository:
         }
         return [doc async for doc in self._messages.find(query, HIDDEN)]
 
-    async def claim(self, message_id: str, at: datetime, lease_until: datetime) -> Document | None:
+    async def claim(
+        self,
+        message_id: str,
+        at: datetime,
+        lease_until: datetime,
+        *,
+        due_at: datetime | None = None,
+    ) -> Document | None:
         """Take the message if it is still queued and due (atomic: one sender wins):
         ``sending`` until ``lease_until``, one attempt more, marked with the claim
-        group's token (a group learns what it won by it)."""
-        return await self._claims(_Claim(message_id, at, lease_until))
+        group's token (a group learns what it won by it). ``due_at``: the due time the
+        sender saw (``due``) — the claim then holds only if the message is still queued
+        with that very due time (not deferred meanwhile), and is one indexed look-up."""
+        return await self._claims(_Claim(message_id, at, lease_until, due_at))
+
+    @staticmethod
+    def _claim_filter(claim: _Claim) -> Document:
+        if claim.due_at is not None and claim.due_at <= claim.at:
+            return {
+                "_id": claim.message_id,
+                "status": Status.QUEUED.value,
+                "next_attempt_at": claim.due_at,
+            }
+        return {
+            "_id": claim.message_id,
+            "status": Status.QUEUED.value,
+            "next_attempt_at": {"$lte": claim.at},
+        }
 
     async def _claim_group(self, claims: list[_Claim]) -> list[Document | None]:
         if len(claims) == 1:  # alone: one round trip, as before groups
             return [await self._claim_one(claims[0])]
         token = uuid.uuid4().hex
-        at = min(c.at for c in claims)  # due for every caller of the group
-        ids = list({c.message_id for c in claims})
-        await self._messages.update_many(
-            {"_id": {"$in": ids}, "status": Status.QUEUED.value, "next_attempt_at": {"$lte": at}},
-            {
-                "$set": {
-                    "status": Status.SENDING.value,
-                    "lease_until": max(c.lease_until for c in claims),
-                    CLAIM_FIELD: token,
-                },
-                "$inc": {"attempts": 1},
-            },
+        firsts = list({c.message_id: c for c in claims}.values())
+        await self._messages.bulk_write(
+            [
+                UpdateOne(
+                    self._claim_filter(claim),
+                    {
+                        "$set": {
+                            "status": Status.SENDING.value,
+                            "lease_until": claim.lease_until,
+                            CLAIM_FIELD: token,
+                        },
+                        "$inc": {"attempts": 1},
+                    },
+                )
+                for claim in firsts
+            ],
+            ordered=False,
         )
         won = {
             doc["_id"]: doc
             async for doc in self._messages.find(
-                {"_id": {"$in": ids}, CLAIM_FIELD: token, "status": Status.SENDING.value},
-                HIDDEN,
+                {"_id": {"$in": [c.message_id for c in firsts]}}, HIDDEN
             )
+            if doc.get(CLAIM_FIELD) == token and doc.get("status") == Status.SENDING.value
         }
         results: list[Document | None] = []
         for claim in claims:  # the same id twice in a group: only the first caller gets it
@@ -247,11 +308,7 @@ class MessageRepository:
 
     async def _claim_one(self, claim: _Claim) -> Document | None:
         return await self._messages.find_one_and_update(
-            {
-                "_id": claim.message_id,
-                "status": Status.QUEUED.value,
-                "next_attempt_at": {"$lte": claim.at},
-            },
+            self._claim_filter(claim),
             {
                 "$set": {"status": Status.SENDING.value, "lease_until": claim.lease_until},
                 "$unset": {CLAIM_FIELD: ""},
@@ -271,9 +328,9 @@ class MessageRepository:
         finished = {
             doc["_id"]
             async for doc in self._messages.find(
-                {"_id": {"$in": [o.filter["_id"] for o in outcomes]}, "lease_until": None},
-                {"_id": 1},
+                {"_id": {"$in": [o.filter["_id"] for o in outcomes]}}, {"_id": 1, "lease_until": 1}
             )
+            if doc.get("lease_until") is None
         }
         return [o.filter["_id"] in finished for o in outcomes]
 

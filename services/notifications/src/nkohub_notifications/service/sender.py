@@ -43,6 +43,7 @@ from nkohub_notifications.domain.messages import (
 from nkohub_notifications.domain.reasons import scrub_reason
 from nkohub_notifications.domain.subscribers import Topic, follows
 from nkohub_notifications.repository import MessageRepository, SubscriberRepository
+from nkohub_notifications.repository.messages import Due
 from nkohub_notifications.service.attachments import Attachments, MissingCopy
 from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.settings import NotificationsSettings
@@ -55,7 +56,10 @@ class ClaimLost(Exception):
     """The message is no longer this sender's: its lease ran out before the hand-over."""
 
 
-CLAIM_BATCH = 100  # due messages looked up per query
+# Due messages looked up per query: the look-up sorts the queued messages (the embedded
+# store reads the whole collection to do it), so one per few hundred messages, not per
+# hundred.
+CLAIM_BATCH = 500
 # Messages on their way at once per SMTP connection: a message spends most of its time in
 # MongoDB writes (claim, checks, hand-over mark, outcome), which are group commits, so
 # more messages in flight means larger groups and busy connections.
@@ -102,7 +106,7 @@ class Sender:
                 Channel.WEBHOOK: WebhookConnection(self._settings, client, self._targets),
                 Channel.TELEGRAM: TelegramConnection(self._settings, client),
             }
-            candidates: asyncio.Queue[str] = asyncio.Queue(maxsize=CLAIM_BATCH)
+            candidates: asyncio.Queue[Due] = asyncio.Queue(maxsize=CLAIM_BATCH)
             in_flight: set[str] = set()
             workers = self._settings.sender_workers * IN_FLIGHT_PER_CONNECTION
             tasks = [
@@ -121,7 +125,7 @@ class Sender:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await smtp.close()
 
-    async def _feed(self, candidates: asyncio.Queue[str], in_flight: set[str]) -> None:
+    async def _feed(self, candidates: asyncio.Queue[Due], in_flight: set[str]) -> None:
         """Find due messages in batches (one query per batch, not per message) and hand
         their ids to the workers; each worker then claims its message atomically."""
         while True:
@@ -135,9 +139,9 @@ class Sender:
                     raise
                 log.warning("could not look for due messages: %r", exc)
                 found = []
-            for message_id in found:
-                in_flight.add(message_id)
-                await candidates.put(message_id)  # waits while the workers are busy
+            for due in found:
+                in_flight.add(due.message_id)
+                await candidates.put(due)  # waits while the workers are busy
             if not found:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.sender_poll_seconds)
@@ -145,13 +149,14 @@ class Sender:
     async def _worker(
         self,
         connections: dict[Channel, Connection],
-        candidates: asyncio.Queue[str],
+        candidates: asyncio.Queue[Due],
         in_flight: set[str],
     ) -> None:
         while True:
-            message_id = await candidates.get()
+            due = await candidates.get()
+            message_id = due.message_id
             try:
-                message = await self.claim(message_id)
+                message = await self.claim(message_id, due_at=due.due_at)
                 if message is not None:
                     await self.process(message, connections[Channel(message["channel"])])
             except asyncio.CancelledError:
@@ -163,11 +168,14 @@ class Sender:
             finally:
                 in_flight.discard(message_id)
 
-    async def claim(self, message_id: str) -> dict[str, Any] | None:
-        """Take the message if it is still queued and due (one sender wins)."""
+    async def claim(
+        self, message_id: str, *, due_at: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """Take the message if it is still queued and due (one sender wins); ``due_at``:
+        the due time it had when found (it must not have changed since)."""
         at = now()
         lease = timedelta(seconds=self._settings.send_lease_seconds)
-        return await self._messages.claim(message_id, at, at + lease)
+        return await self._messages.claim(message_id, at, at + lease, due_at=due_at)
 
     async def _handing_over(self, message: dict[str, Any]) -> None:
         """Record the hand-over, or refuse it (nothing is written to the server) when the
