@@ -24,13 +24,22 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
+from aiosmtplib.email import quote_address
 from aiosmtplib.errors import (
     SMTPDataError,
     SMTPNotSupported,
+    SMTPReadTimeoutError,
+    SMTPRecipientRefused,
+    SMTPRecipientsRefused,
+    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPTimeoutError,
 )
-from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from aiosmtplib.protocol import (
+    COMMAND_INJECTION_REGEX,
+    PERIOD_REGEX,
+    normalize_message_line_endings,
+)
 from aiosmtplib.response import SMTPResponse
 from aiosmtplib.typing import Default, SMTPStatus
 
@@ -125,12 +134,128 @@ class HandOverFailed(Exception):
     """The hand-over could not be recorded; the message was not sent."""
 
 
+class _Pipelined:
+    """RFC 2920 on an aiosmtplib session: while a pipelined exchange runs (it holds the
+    session's command lock), every byte the server sends is kept in the protocol's
+    buffer and read response by response — aiosmtplib alone drops what arrives while a
+    response it parsed waits to be picked up, so several answers to one write could be
+    lost. Outside such an exchange the protocol behaves as aiosmtplib's."""
+
+    def __init__(self, protocol: Any) -> None:
+        self._protocol = protocol
+        self._arrived = asyncio.Event()
+        self.active = False
+        received, lost = protocol.data_received, protocol.connection_lost
+
+        def data_received(data: bytes) -> None:
+            if not self.active:
+                received(data)
+                return
+            protocol._buffer.extend(data)
+            self._arrived.set()
+
+        def connection_lost(exc: Exception | None) -> None:
+            lost(exc)
+            self._arrived.set()
+
+        protocol.data_received = data_received
+        protocol.connection_lost = connection_lost
+
+    async def response(self, timeout: float | None) -> SMTPResponse:
+        """The next complete response, in the order the commands were written."""
+        while True:
+            response = self._protocol._read_response_from_buffer()
+            if response is not None:
+                return response
+            if self._protocol.transport is None:
+                raise SMTPServerDisconnected("Connection lost")
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout)
+            except TimeoutError as exc:
+                raise SMTPReadTimeoutError("Timed out waiting for server response") from exc
+
+
 class _HandOverSMTP(aiosmtplib.SMTP):
     """aiosmtplib's SMTP whose DATA calls ``before_content`` once the server said ``354``
     and before the content and its final dot are written (aiosmtplib 5's DATA, with the
     call in the middle)."""
 
     before_content: Callable[[], Awaitable[None]] | None = None
+    _pipelined: _Pipelined | None = None
+
+    async def send_pipelined(
+        self,
+        sender: str,
+        recipient: str,
+        message: bytes,
+        options: list[str],
+        before_content: Callable[[], Awaitable[None]],
+    ) -> SMTPResponse:
+        """One message with MAIL, RCPT and DATA written together (RFC 2920: one round
+        trip, not three), then ``before_content`` after the server's ``354``, then the
+        content. A refusal of MAIL or RCPT raises as ``sendmail`` would (the caller
+        drops the session); a server that said ``354`` all the same gets an empty
+        message's dot first, so nothing is delivered."""
+        await self._ehlo_or_helo_if_needed()
+        protocol = self.protocol
+        lock = protocol._command_lock if protocol is not None else None
+        if protocol is None or lock is None:
+            raise SMTPServerDisconnected("Server not connected")
+        utf8 = any(o.lower() == "smtputf8" for o in options)
+        encoding = "utf-8" if utf8 else "ascii"
+        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
+        mail_args = [b"FROM:" + quote_address(sender).encode(encoding)]
+        if self.supports_extension("size"):
+            mail_args.append(f"SIZE={len(normalize_message_line_endings(message))}".encode())
+        mail_args.extend(o.encode("ascii") for o in options)
+        rcpt_arg = b"TO:" + quote_address(recipient).encode(encoding)
+        for arg in (*mail_args, rcpt_arg):
+            if COMMAND_INJECTION_REGEX.search(arg):
+                raise ValueError("Command arg contains a prohibited control character")
+        commands = b"MAIL " + b" ".join(mail_args) + b"\r\n" + b"RCPT " + rcpt_arg + b"\r\n"
+        if self._pipelined is None or self._pipelined._protocol is not protocol:
+            self._pipelined = _Pipelined(protocol)
+        pipelined = self._pipelined
+        timeout = self.timeout
+        try:
+            async with lock:
+                pipelined.active = True
+                try:
+                    protocol.write(commands + b"DATA\r\n")
+                    mail = await pipelined.response(timeout)
+                    rcpt = await pipelined.response(timeout)
+                    start = await pipelined.response(timeout)
+                    refused = mail.code != SMTPStatus.completed or rcpt.code not in (
+                        SMTPStatus.completed,
+                        SMTPStatus.will_forward,
+                    )
+                    if refused and start.code == SMTPStatus.start_input:
+                        protocol.write(b".\r\n")  # an empty message, refused or discarded
+                        await pipelined.response(timeout)
+                    if mail.code != SMTPStatus.completed:
+                        raise SMTPSenderRefused(mail.code, mail.message, sender)
+                    if refused:
+                        raise SMTPRecipientsRefused(
+                            [SMTPRecipientRefused(rcpt.code, rcpt.message, recipient)]
+                        )
+                    if start.code != SMTPStatus.start_input:
+                        raise SMTPDataError(start.code, start.message)
+                    try:
+                        await before_content()
+                    except Exception as exc:  # nothing written: dropping the line aborts it
+                        self.close()
+                        raise HandOverFailed(str(exc)) from exc
+                    protocol.write(content)
+                    response = await pipelined.response(timeout)
+                finally:
+                    pipelined.active = False
+                if response.code != SMTPStatus.completed:
+                    raise SMTPDataError(response.code, response.message)
+                return response
+        except (SMTPServerDisconnected, SMTPTimeoutError):
+            self.close()
+            raise
 
     async def data(self, message: str | bytes, /, *, timeout: Any = Default.token) -> SMTPResponse:
         hook = self.before_content
@@ -219,6 +344,11 @@ class SmtpConnection:
                 async def before_content() -> None:
                     await handing_over(message)
 
+                if smtp.supports_extension("pipelining"):
+                    response = await smtp.send_pipelined(
+                        self._envelope_sender, recipients[0], raw, options, before_content
+                    )
+                    return Delivery(outcome=Outcome.SENT, detail=response.message)
                 smtp.before_content = before_content
             # the envelope names exactly the stored address, whatever the headers say
             errors, response = await smtp.sendmail(
