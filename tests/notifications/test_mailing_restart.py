@@ -125,13 +125,15 @@ async def test_sigkill_mid_mailing_mails_every_recipient_exactly_once(
     assert not twice, f"mailed more than once: {twice}"
     # SMTP cannot be exactly-once: a message the sender had handed over (the server said
     # 354) when it was killed counts as sent, never twice, and is marked `unconfirmed` for
-    # staff to see; it may not have arrived. Every other recipient got the mail, and no
-    # more messages were in that window than senders were at work.
+    # staff to see; it may not have arrived. Every other recipient got the mail, and of
+    # the unconfirmed ones at most one per SMTP session had not arrived (the moment
+    # between the record and the content); the others had (the server's 250 was in,
+    # their outcome waited in a group write when the process was killed).
     unconfirmed = {
         m["to"] async for m in mongo.messages.find({"mailing_id": mailing_id, "unconfirmed": True})
     }
-    assert len(unconfirmed) <= SENDERS, unconfirmed
     missing = expected - set(mailed)
+    assert len(unconfirmed & missing) <= SENDERS, unconfirmed & missing
     assert missing <= unconfirmed, f"lost without a trace: {sorted(missing - unconfirmed)}"
     assert set(mailed) <= expected, f"unexpected {set(mailed) - expected}"
     assert not gone_addresses & set(mailed)

@@ -76,7 +76,7 @@ async def test_two_replicas_take_different_slots_of_one_line(sandbox: Sandbox):
 
 
 async def test_two_senders_share_the_rate_and_send_everything(sandbox: Sandbox):
-    count = 30
+    count = 100  # more than one sender has in flight (2 sessions × 32), so both send
     recorder = SmtpRecorder().start()
     clock = VirtualClock()
     moments: dict[str, list[float]] = {"a": [], "b": []}

@@ -65,6 +65,9 @@ CLAIM_BATCH = 500
 # commits, so more messages in flight means larger groups and busy connections (with 8,
 # a fan-out's messages waited on their writes while connections stood idle).
 IN_FLIGHT_PER_CONNECTION = 32
+# With a rate limit the rate, not the writes, sets the pace: fewer in flight keep the
+# delay between a send slot and the e-mail leaving short and even.
+IN_FLIGHT_PER_CONNECTION_PACED = 8
 
 
 class Sender:
@@ -109,7 +112,9 @@ class Sender:
             }
             candidates: asyncio.Queue[Due] = asyncio.Queue(maxsize=CLAIM_BATCH)
             in_flight: set[str] = set()
-            workers = self._settings.sender_workers * IN_FLIGHT_PER_CONNECTION
+            paced = self._settings.email_rate_per_second > 0
+            per_connection = IN_FLIGHT_PER_CONNECTION_PACED if paced else IN_FLIGHT_PER_CONNECTION
+            workers = self._settings.sender_workers * per_connection
             tasks = [
                 asyncio.create_task(
                     self._worker(connections, candidates, in_flight), name=f"sender-{i}"
