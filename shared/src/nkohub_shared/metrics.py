@@ -16,14 +16,20 @@ dead-letter queues are read from MongoDB and RabbitMQ when Prometheus scrapes.
 - ``nkohub_events_held_for_infrastructure{queue}``: messages held now, waiting for MongoDB;
 - ``nkohub_dead_letter_messages{queue}``: depth of each dead-letter queue of the service.
 
+A service adds its own: counters that move as things happen (``counter``: the events
+service's ``nkohub_registrations_total{outcome}``) and gauges read from its store when
+Prometheus scrapes (``gauge_read_at_scrape``: notifications'
+``nkohub_notification_messages{status}``).
+
 A gauge that could not be read (MongoDB or RabbitMQ away) is NaN until it can.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from prometheus_client import (
@@ -41,6 +47,8 @@ from nkohub_shared.bus.delivery import Outcome
 UNMATCHED_ROUTE = "unmatched"
 HANDLING_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 UNKNOWN = math.nan
+
+GaugeReader = Callable[[], Awaitable[Mapping[str, float]]]
 
 
 class ServiceMetrics:
@@ -97,6 +105,37 @@ class ServiceMetrics:
             ["queue"],
             registry=r,
         )
+
+        self._scrape_gauges: list[tuple[Gauge, GaugeReader, set[str]]] = []
+
+    def counter(self, name: str, documentation: str, labels: list[str]) -> Counter:
+        """A counter of the service's own (exposed as ``<name>_total``)."""
+        return Counter(name, documentation, labels, registry=self.registry)
+
+    def gauge_read_at_scrape(
+        self, name: str, documentation: str, label: str, reader: GaugeReader
+    ) -> Gauge:
+        """A gauge with one label whose values ``reader`` reads (from the service's store)
+        each time Prometheus scrapes; a label the reader no longer returns drops to 0, and
+        every value is NaN while the reader fails."""
+        gauge = Gauge(name, documentation, [label], registry=self.registry)
+        self._scrape_gauges.append((gauge, reader, set()))
+        return gauge
+
+    async def read_scrape_gauges(self, timeout: float) -> None:
+        for gauge, reader, known in self._scrape_gauges:
+            try:
+                values = await asyncio.wait_for(reader(), timeout)
+            except Exception:
+                for value in known:
+                    gauge.labels(value).set(UNKNOWN)
+                continue
+            for value in known:
+                if value not in values:
+                    gauge.labels(value).set(0)
+            for value, number in values.items():
+                gauge.labels(value).set(number)
+                known.add(value)
 
     # DeliveryObserver
     def outcome(self, queue: str, event_type: str, outcome: Outcome) -> None:

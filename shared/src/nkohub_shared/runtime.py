@@ -207,6 +207,7 @@ class ServiceRuntime(Generic[S, Ctx]):
                 self.metrics.set_outbox(math.nan, math.nan)
         if self._dead_letter_queues:
             self.metrics.set_dead_letters(await self.dead_letters())
+        await self.metrics.read_scrape_gauges(READINESS_TIMEOUT_SECONDS)
 
     async def _expire_dead_letters(self) -> None:
         """Set the vhost's dead-letter expiry policy (best effort: a broker user without

@@ -18,6 +18,7 @@ from nkohub_contracts.notifications import (
 from nkohub_notifications import api, pages
 from nkohub_notifications.consumers import CONSUMERS
 from nkohub_notifications.context import NotificationsContext
+from nkohub_notifications.domain.messages import MessageFilter
 from nkohub_notifications.repository import INDEXES, OUTBOX_COLLECTIONS
 from nkohub_notifications.settings import NotificationsSettings
 from nkohub_shared.runtime import ServiceRuntime
@@ -61,7 +62,7 @@ async def refresh_templates(ctx: NotificationsContext) -> None:
 def build_runtime(
     settings: NotificationsSettings,
 ) -> ServiceRuntime[NotificationsSettings, NotificationsContext]:
-    return ServiceRuntime(
+    runtime = ServiceRuntime(
         settings,
         context_factory=NotificationsContext.of,
         produces=[MessageSent, MessageFailed, MailingScheduled, MailingSent],
@@ -70,6 +71,14 @@ def build_runtime(
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[send_messages, run_schedules, refresh_templates],
     )
+    messages = runtime.context.repositories.messages
+    runtime.metrics.gauge_read_at_scrape(
+        "nkohub_notification_messages",
+        "Messages in the delivery log, by status (queued, sending, sent, failed, ...)",
+        "status",
+        lambda: messages.counts_by_status(MessageFilter()),
+    )
+    return runtime
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
