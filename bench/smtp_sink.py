@@ -6,6 +6,7 @@ It is the same kind of server the tests use (aiosmtpd), run as its own process s
 CPU and memory are its own; it advertises PIPELINING, which aiosmtpd serves but does not
 announce. The control port answers one line per connection:
 ``count`` → ``<messages> <bytes> <seconds since the first message of this count>``,
+``recipients`` → ``<distinct recipients> <recipients who got more than one message>``,
 ``reset`` → zero the counters.
 """
 
@@ -26,6 +27,7 @@ class Counter:
         self.bytes = 0
         self.first_at: float | None = None
         self.last_at: float | None = None
+        self.recipients: dict[str, int] = {}
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -43,6 +45,8 @@ class Counter:
         self.last_at = now
         self.messages += 1
         self.bytes += len(envelope.content or b"")
+        for address in envelope.rcpt_tos:
+            self.recipients[address] = self.recipients.get(address, 0) + 1
         return "250 OK"
 
 
@@ -58,6 +62,9 @@ async def main(smtp_port: int, control_port: int) -> None:
         if command == "reset":
             counter.__init__()
             writer.write(b"ok\n")
+        elif command == "recipients":
+            repeated = sum(1 for n in counter.recipients.values() if n > 1)
+            writer.write(f"{len(counter.recipients)} {repeated}\n".encode())
         else:
             span = (
                 (counter.last_at - counter.first_at)
