@@ -97,8 +97,8 @@ async def test_requests_are_labelled_by_their_route_template(name, sandbox: Sand
 
 def test_the_template_of_a_mount_is_its_path():
     """The arithmetic of a mounted app's prefix, on a server that itself has a root path."""
-    from nkohub_shared.metrics import _route_template
+    from nkohub_shared.metrics import route_template
 
     scope = {"root_path": "/site/console/static", "app_root_path": "/site", "endpoint": object()}
-    assert _route_template(scope) == "/console/static/{path}"
-    assert _route_template({"root_path": "/site", "app_root_path": "/site"}) == "unmatched"
+    assert route_template(scope) == "/console/static/{path}"
+    assert route_template({"root_path": "/site", "app_root_path": "/site"}) == "unmatched"

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -40,7 +39,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from nkohub_shared.bus.delivery import Outcome
 
@@ -72,6 +71,9 @@ class ServiceMetrics:
             ["method", "route"],
             registry=r,
         )
+        # label children by their labels (routes are templates: a bounded set)
+        self._http_counted: dict[tuple[str, str, int], Any] = {}
+        self._http_timed: dict[tuple[str, str], Any] = {}
         self.outbox_pending = Gauge(
             "nkohub_outbox_pending_events", "Events written, not yet published", registry=r
         )
@@ -137,6 +139,21 @@ class ServiceMetrics:
                 gauge.labels(value).set(number)
                 known.add(value)
 
+    def request_answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request answered (``route``: its template, ``route_template``). The
+        label children are kept per (method, route, status): prometheus_client's
+        ``labels()`` builds and looks up the key under a lock on every call."""
+        key = (method, route, status)
+        counted = self._http_counted.get(key)
+        if counted is None:
+            counted = self.http_requests.labels(method, route, str(status))
+            self._http_counted[key] = counted
+        counted.inc()
+        timed = self._http_timed.get((method, route))
+        if timed is None:
+            timed = self._http_timed[(method, route)] = self.http_duration.labels(method, route)
+        timed.observe(seconds)
+
     # DeliveryObserver
     def outcome(self, queue: str, event_type: str, outcome: Outcome) -> None:
         self.events_consumed.labels(queue, event_type, outcome.value).inc()
@@ -159,36 +176,7 @@ class ServiceMetrics:
         return generate_latest(self.registry)
 
 
-class HttpMetricsMiddleware:
-    """Counts and times every HTTP request by its route template and status."""
-
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # unless a response starts: an exception escaped
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            route = _route_template(scope)
-            method = str(scope.get("method", "GET"))
-            self.metrics.http_requests.labels(method, route, str(status)).inc()
-            self.metrics.http_duration.labels(method, route).observe(time.perf_counter() - started)
-
-
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     """The template of the route that answered, never the raw path (bounded cardinality).
 
     FastAPI 0.165 keeps included routers whole: ``scope["route"]`` is then the route as

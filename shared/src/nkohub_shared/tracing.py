@@ -1,7 +1,7 @@
 """Tracing with OpenTelemetry: one trace from an HTTP request to the consumers it causes.
 
 - An HTTP request continues the caller's W3C ``traceparent`` or starts a trace
-  (``TracingMiddleware``, installed by ``nkohub_shared.web.app``).
+  (``serving``, in the HTTP door of ``nkohub_shared.web.hardening``).
 - An event written in that request carries the trace as the CloudEvents
   distributed-tracing extension: ``traceparent`` (and ``tracestate``) attributes of the
   envelope in the outbox (``stamp``, called by ``storage.writer``).
@@ -14,11 +14,13 @@ Every log line carries the current trace id (``nkohub_shared.logs``). Spans are 
 only when ``NKOHUB_OTLP_ENDPOINT`` names an OTLP/HTTP collector (Jaeger, Tempo, an
 OpenTelemetry Collector); otherwise ids are made and carried, and nothing is sent.
 
-Without a collector the bus makes no spans at all (a span per publish and per consume was
-about a sixth of the bus's time, for spans nobody receives): ``publishing`` and
-``consuming`` only make the trace the message carries the current one (its ids, as a
-non-recording span), so log lines, the AMQP header and the envelopes a handler writes
-still carry the trace id; the span id is then the producer's.
+Without a collector neither HTTP requests nor the bus make spans (a span per publish and
+per consume was about a sixth of the bus's time, a server span per request — FastAPI's own
+native ones are turned off then too — a fifth of the HTTP door's CPU, for spans nobody
+receives): ``publishing`` and ``consuming`` only make the trace the message carries the
+current one (its ids, as a non-recording span), ``serving`` the caller's trace or a new
+one, so log lines, the AMQP header and the envelopes a handler writes still carry the
+trace id; a message's span id is then the producer's.
 """
 
 from __future__ import annotations
@@ -33,9 +35,18 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    Span,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+)
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 log = logging.getLogger("nkohub.tracing")
 
@@ -45,6 +56,10 @@ _FIELDS = {TRACEPARENT, TRACESTATE}
 _PROPAGATOR = TraceContextTextMapPropagator()
 _tracer = trace.get_tracer("nkohub")
 _bus_spans = False  # the bus makes spans only when they are exported (configure_tracing)
+_http_spans = False  # and so do HTTP requests
+_RAW_FIELDS = {TRACEPARENT.encode(), TRACESTATE.encode()}
+_IDS = RandomIdGenerator()
+_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 
 
 def bus_spans(enabled: bool) -> None:
@@ -52,6 +67,13 @@ def bus_spans(enabled: bool) -> None:
     only when an exporter is configured; tests may turn them on)."""
     global _bus_spans
     _bus_spans = enabled
+
+
+def http_spans(enabled: bool) -> None:
+    """Whether HTTP requests make server spans (``serving``; set by ``configure_tracing``:
+    only when an exporter is configured; tests may turn them on)."""
+    global _http_spans
+    _http_spans = enabled
 
 
 def configure_tracing(service: str, replica: str, otlp_endpoint: str | None = None) -> None:
@@ -69,6 +91,7 @@ def configure_tracing(service: str, replica: str, otlp_endpoint: str | None = No
         endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
         bus_spans(True)
+        http_spans(True)
         log.info("exporting traces", extra={"otlp_endpoint": endpoint})
     trace.set_tracer_provider(provider)
 
@@ -157,41 +180,62 @@ def consuming(queue: str, headers: Mapping[str, Any] | None) -> Iterator[None]:
         yield
 
 
-class TracingMiddleware:
-    """A server span per HTTP request, continuing the caller's ``traceparent``; named by
-    the route template once routing has found it (``GET /api/v1/meetups/{meetup_id}``)."""
+@contextlib.contextmanager
+def serving(scope: Scope) -> Iterator[Span | None]:
+    """An HTTP request answered in the caller's trace (its ``traceparent``) or a new one.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    With an exporter: a server span (the caller names it when routing has found the route,
+    ``named``). Without one: no span, only the request's trace ids made current (the
+    caller's trace id, or a new one, and a span id of the request's own), as the bus does:
+    a span per request was a fifth of the HTTP door's CPU for spans nobody receives; log
+    lines, the events the request writes and the ``traceparent`` carried onwards keep the
+    trace id. Yields the span, or ``None``."""
+    parent = _context_of(_trace_headers(scope["headers"]))
+    if not _http_spans:
+        token = otel_context.attach(trace.set_span_in_context(_request_span(parent), parent))
+        try:
+            yield None
+        finally:
+            otel_context.detach(token)
+        return
+    method = scope.get("method", "GET")
+    with _tracer.start_as_current_span(
+        f"{method} {scope.get('path', '')}",
+        context=parent,
+        kind=SpanKind.SERVER,
+        attributes={"http.request.method": method},
+    ) as span:
+        yield span
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        method = scope.get("method", "GET")
-        status = 500
-        with _tracer.start_as_current_span(
-            f"{method} {scope.get('path', '')}",
-            context=_context_of(headers),
-            kind=SpanKind.SERVER,
-            attributes={"http.request.method": method},
-        ) as span:
 
-            async def send_traced(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                await send(message)
+def named(span: Span | None, method: str, route: str | None, status: int) -> None:
+    """A request's server span (if any) named by its route template, with its status."""
+    if span is None:
+        return
+    if route:
+        span.update_name(f"{method} {route}")
+        span.set_attribute("http.route", route)
+    span.set_attribute("http.response.status_code", status)
+    if status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
 
-            try:
-                await self.app(scope, receive, send_traced)
-            finally:
-                route = scope.get("route")
-                template = getattr(route, "path", None)
-                if template:
-                    span.update_name(f"{method} {template}")
-                    span.set_attribute("http.route", template)
-                span.set_attribute("http.response.status_code", status)
-                if status >= 500:
-                    span.set_status(Status(StatusCode.ERROR))
+
+def _trace_headers(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str] | None:
+    found = None
+    for key, value in headers:
+        if key in _RAW_FIELDS:
+            found = found or {}
+            found[key.decode("latin-1")] = value.decode("latin-1")
+    return found
+
+
+def _request_span(parent: otel_context.Context | None) -> NonRecordingSpan:
+    """The ids a server span would have had: the caller's trace (its flags and state) or
+    a new sampled one, and a span id of its own."""
+    caller = trace.get_current_span(parent).get_span_context() if parent is not None else None
+    span_id = _IDS.generate_span_id()
+    if caller is not None and caller.is_valid:
+        ids = SpanContext(caller.trace_id, span_id, False, caller.trace_flags, caller.trace_state)
+    else:
+        ids = SpanContext(_IDS.generate_trace_id(), span_id, False, _SAMPLED)
+    return NonRecordingSpan(ids)

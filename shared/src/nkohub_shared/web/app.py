@@ -8,14 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.telemetry import TelemetryConfig
 from pymongo.errors import PyMongoError
 
 from nkohub_shared.availability import InfrastructureUnavailable, is_infrastructure_failure
-from nkohub_shared.metrics import HttpMetricsMiddleware
 from nkohub_shared.runtime import ServiceRuntime
-from nkohub_shared.tracing import TracingMiddleware
 from nkohub_shared.web.errors import ERROR_RESPONSES, error_body, install_error_handlers
-from nkohub_shared.web.hardening import BodyLimit, BodyLimitMiddleware, SecurityHeadersMiddleware
+from nkohub_shared.web.hardening import BodyLimit, ServiceDoor
 from nkohub_shared.web.openapi import document_optional_staff
 
 RETRY_AFTER_SECONDS = 5
@@ -45,21 +44,34 @@ def create_service_app(
         docs_url="/docs" if settings.api_docs else None,
         redoc_url=None,
         responses=ERROR_RESPONSES,
+        # FastAPI's own OpenTelemetry spans (a server span and spans of the dependencies,
+        # the endpoint, the serialisation) only when they are exported: the door's trace
+        # (``nkohub_shared.tracing``) carries the ids either way.
+        telemetry=_native_telemetry(exporting=settings.otlp_endpoint is not None),
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     _answer_outages_with_503(app)
-    app.add_middleware(SecurityHeadersMiddleware)
-    # A body over its limit is refused (413) while it arrives, before the token is checked
-    # or anything parsed; paths that take uploads have their own limits.
-    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits=body_limits)
-    app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
-    app.add_middleware(TracingMiddleware)  # outermost: the request's span holds the rest
+    # The trace, the metrics, the body limit (413 while the body arrives, before the token
+    # is checked or anything parsed; paths that take uploads have their own limits) and
+    # the security headers: one layer (``ServiceDoor``).
+    app.add_middleware(
+        ServiceDoor,
+        metrics=runtime.metrics,
+        default_body_limit=settings.max_body_bytes,
+        body_limits=body_limits,
+    )
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
     document_optional_staff(app)
     return app
+
+
+def _native_telemetry(*, exporting: bool) -> TelemetryConfig:
+    if exporting:
+        return {}
+    return {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 def _answer_outages_with_503(app: FastAPI) -> None:

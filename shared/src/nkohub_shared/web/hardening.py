@@ -1,26 +1,32 @@
 """What every service's HTTP door does before a route runs and after it answers.
 
-``BodyLimitMiddleware``: a request body over its limit is refused with 413 while it
-  arrives — by its declared ``Content-Length`` before anything is read, else as soon as the
-  bytes read pass the limit — before the token is checked or anything parsed. Paths that
-  take uploads get their own, larger limits (``BodyLimit``).
+``ServiceDoor`` (one ASGI layer, installed by ``nkohub_shared.web.app``):
 
-``SecurityHeadersMiddleware``: ``X-Content-Type-Options: nosniff`` on every answer; on
-  HTML pages a Content-Security-Policy without inline script, no framing, and no referrer
-  (pages whose URLs carry tokens must not leak them to other sites).
+- the request's trace (``nkohub_shared.tracing``) and its metrics by route template and
+  status (``nkohub_shared.metrics``);
+- a request body over its limit is refused with 413 while it arrives — by its declared
+  ``Content-Length`` before anything is read, else as soon as the bytes read pass the
+  limit — before the token is checked or anything parsed. Paths that take uploads get
+  their own, larger limits (``BodyLimit``);
+- ``X-Content-Type-Options: nosniff`` on every answer; on HTML pages a
+  Content-Security-Policy without inline script, no framing, and no referrer (pages whose
+  URLs carry tokens must not leak them to other sites).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nkohub_shared import tracing
+from nkohub_shared.metrics import UNMATCHED_ROUTE, ServiceMetrics, route_template
 
 MIB = 1024 * 1024
 # What a multipart form adds around an uploaded file (boundaries, headers, small fields).
@@ -50,63 +56,120 @@ class BodyTooLarge(HTTPException):
         self.field = field
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, default: int, limits: Sequence[BodyLimit] = ()) -> None:
+class ServiceDoor:
+    """The HTTP door of a service as ONE ASGI layer (it was four middlewares, each with its
+    own ``send`` wrapper and call frames; together they cost about as much as a
+    registration's endpoint). In order, for every HTTP request:
+
+    1. the trace (``tracing.serving``): the caller's ``traceparent`` continued or a trace
+       started; log lines and the events the request writes carry it;
+    2. the body limit: over its declared ``Content-Length`` refused (413) before anything
+       is read, else counted while the route reads it (``BodyTooLarge`` past the limit);
+    3. on the answer: ``X-Content-Type-Options: nosniff``, and on HTML pages the
+       Content-Security-Policy without inline script, no framing, no referrer;
+    4. when answered: the request counted and timed by route template and status
+       (``ServiceMetrics.request_answered``; 500 when no answer started: an exception
+       escaped) and the server span, if there is one, named by the route."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: ServiceMetrics,
+        default_body_limit: int,
+        body_limits: Sequence[BodyLimit] = (),
+    ) -> None:
         self.app = app
-        self.default = default
-        self.limits = [(re.compile(limit.path), limit) for limit in limits]
+        self.metrics = metrics
+        self.default = BodyLimit(".*", default_body_limit)
+        self.limits = [(re.compile(limit.path), limit) for limit in body_limits]
 
     def limit_of(self, path: str) -> BodyLimit:
-        matching = (limit for pattern, limit in self.limits if pattern.fullmatch(path))
-        return next(matching, BodyLimit(".*", self.default))
+        for pattern, limit in self.limits:
+            if pattern.fullmatch(path):
+                return limit
+        return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rule = self.limit_of(scope["path"])
-        limit = rule.limit
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
-            refused = BodyTooLarge(limit, rule.field)
-            body = {"error": {"code": "too_large", "message": refused.detail, "field": rule.field}}
-            await JSONResponse(body, 413)(scope, receive, send)
-            return
-        received = 0
+        started = time.perf_counter()
+        method = scope.get("method", "GET")
+        status = 500  # unless an answer starts: an exception escaped
+        with tracing.serving(scope) as span:
+            try:
+                path = scope["path"]
+                rule = self.limit_of(path)
+                limit = rule.limit
+                html_headers = path not in POLICY_EXEMPT_PATHS
 
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit, rule.field)
-            return message
+                async def answer(message: Message) -> None:
+                    nonlocal status
+                    if message["type"] == "http.response.start":
+                        status = message["status"]
+                        _secure(message, html_headers)
+                    await send(message)
 
-        await self.app(scope, counted, send)
+                declared = _content_length(scope["headers"])
+                if declared is not None and declared > limit:
+                    await _too_large(BodyTooLarge(limit, rule.field))(scope, receive, answer)
+                    return
+                received = 0
+
+                async def counted() -> Message:
+                    nonlocal received
+                    message = await receive()
+                    if message["type"] == "http.request":
+                        received += len(message.get("body", b""))
+                        if received > limit:
+                            raise BodyTooLarge(limit, rule.field)
+                    return message
+
+                await self.app(scope, counted, answer)
+            finally:
+                route = route_template(scope)
+                self.metrics.request_answered(method, route, status, time.perf_counter() - started)
+                tracing.named(span, method, route if route != UNMATCHED_ROUTE else None, status)
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def _too_large(refused: BodyTooLarge) -> JSONResponse:
+    error = {"code": "too_large", "message": refused.detail, "field": refused.field}
+    return JSONResponse({"error": error}, 413)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        exempt = scope["path"] in POLICY_EXEMPT_PATHS
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                if headers.get("content-type", "").startswith("text/html") and not exempt:
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-                    headers.setdefault("X-Frame-Options", "DENY")
-                    headers.setdefault("Referrer-Policy", "no-referrer")
-            await send(message)
+def _content_length(headers: Sequence[tuple[bytes, bytes]]) -> int | None:
+    for key, value in headers:
+        if key == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
-        await self.app(scope, receive, with_headers)
+
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_PAGE_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+def _secure(start: Message, pages: bool) -> None:
+    """The security headers added to an answer's start, unless the route set them."""
+    headers = start.get("headers")
+    headers = list(headers) if headers is not None else []
+    present = {key.lower() for key, _ in headers}
+    if _NOSNIFF[0] not in present:
+        headers.append(_NOSNIFF)
+    if pages and _is_html(headers):
+        headers.extend(header for header in _PAGE_HEADERS if header[0] not in present)
+    start["headers"] = headers
+
+
+def _is_html(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    for key, value in headers:
+        if key.lower() == b"content-type":
+            return value.startswith(b"text/html")
+    return False
 
 
 def file_upload_openapi(description: str = "", **fields: dict[str, Any]) -> dict[str, Any]:
