@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,50 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from pymongo import monitoring  # noqa: E402
+
 from tests.support.inprocess import staff_headers  # noqa: E402
 from tests.support.isolation import create_sandbox, destroy_sandbox  # noqa: E402
 from tests.support.servers import discover  # noqa: E402
 
 ASGI = Callable[..., Awaitable[None]]
+
+
+class CommandTimes(monitoring.CommandListener):
+    """How long the store took for each command this process sent, by (command,
+    collection): where the wall time of a registration goes when the process is idle."""
+
+    def __init__(self) -> None:
+        self.database = ""
+        self.times: dict[tuple[str, str], list[float]] = defaultdict(list)
+        self._started: dict[int, tuple[str, str]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.database_name == self.database:
+            target = event.command.get(event.command_name)
+            key = (event.command_name, target if isinstance(target, str) else "")
+            self._started[event.request_id] = key
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        key = self._started.pop(event.request_id, None)
+        if key is not None:
+            self.times[key].append(event.duration_micros / 1000)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._started.pop(event.request_id, None)
+
+    def report(self, requests: int) -> None:
+        for (name, coll), ms in sorted(self.times.items(), key=lambda kv: -sum(kv[1])):
+            ms.sort()
+            print(
+                f"  {name} {coll}: {len(ms) / requests:.2f}/request, "
+                f"median {ms[len(ms) // 2]:.1f} ms, p90 {ms[len(ms) * 9 // 10]:.1f} ms"
+            )
+        self.times.clear()
+
+
+TIMES = CommandTimes()
+monitoring.register(TIMES)
 CONCURRENCY = 16
 
 
@@ -176,11 +216,16 @@ async def main(args: argparse.Namespace) -> None:
                 run = uuid.uuid4().hex[:8]
 
                 async def events_round(run: str = run) -> Any:
+                    began = time.perf_counter()
                     statuses = await drive(app, path, run, args.requests)
+                    answered = args.requests / (time.perf_counter() - began)
                     await outbox_drained(runtime)
-                    return statuses
+                    return {"answered_per_s": round(answered), **statuses}
 
+                TIMES.database = runtime.db.name
+                TIMES.times.clear()
                 events_cpu.append(await measured("events", events_round, args.requests, profile))
+                TIMES.report(args.requests)
                 if profile is not None:
                     profile.dump_stats(args.profile)
 

@@ -5,6 +5,7 @@ at once cannot lose one another's change. The seat ledger's fields are ``SeatRep
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,8 @@ class MeetupRepository:
         self.collection = db["meetups"]
         self.writer = outbox.writer(self.collection)
         self._open: dict[str, tuple[float, Document]] = {}
+        self._reading: dict[str, asyncio.Task[Document | None]] = {}  # reads under way
+        self._generation = 0  # moved by ``forget``: a read begun before keeps no copy
 
     async def open_for_registration(self, id_or_slug: str) -> Document | None:
         """``find(light=True)``, answered from memory for a scheduled meetup read less than
@@ -33,21 +36,39 @@ class MeetupRepository:
         changes). Safe to be stale: the seat ledger's updates are conditional on the
         status, capacity and ``sequence`` the caller saw (``SeatRepository``), so a
         registration computed from an old copy finds no place and reads the ledger; and
-        this process's own changes (``change``) forget every copy at once."""
-        now = time.monotonic()
+        this process's own changes (``change``) forget every copy at once. Requests that
+        miss together (a rush, when the copy has just expired) share one read."""
         hit = self._open.get(id_or_slug)
-        if hit is not None and hit[0] > now:
+        if hit is not None and hit[0] > time.monotonic():
             return dict(hit[1])
+        reading = self._reading.get(id_or_slug)
+        if reading is None:
+            reading = asyncio.create_task(self._read_open(id_or_slug), name="open-meetup")
+            self._reading[id_or_slug] = reading
+            reading.add_done_callback(lambda done: self._read_ended(id_or_slug, done))
+        m = await asyncio.shield(reading)
+        return dict(m) if m is not None else None
+
+    async def _read_open(self, id_or_slug: str) -> Document | None:
+        generation = self._generation
         m = await self.find(id_or_slug, light=True)
-        if m is not None and m.get("status") == "scheduled":
+        if m is not None and m.get("status") == "scheduled" and generation == self._generation:
             if len(self._open) >= OPEN_MEETUP_ENTRIES:
                 self._open.clear()
-            self._open[id_or_slug] = (now + OPEN_MEETUP_SECONDS, dict(m))
+            self._open[id_or_slug] = (time.monotonic() + OPEN_MEETUP_SECONDS, dict(m))
         return m
 
+    def _read_ended(self, id_or_slug: str, done: asyncio.Task[Document | None]) -> None:
+        if self._reading.get(id_or_slug) is done:
+            del self._reading[id_or_slug]
+        if not done.cancelled():
+            done.exception()  # retrieved: every waiter got it (or none waits any more)
+
     def forget(self) -> None:
-        """Drop the copies ``open_for_registration`` keeps."""
+        """Drop the copies ``open_for_registration`` keeps (and forget reads under way)."""
         self._open.clear()
+        self._reading.clear()
+        self._generation += 1
 
     async def find(self, id_or_slug: str, *, light: bool = False) -> Document | None:
         """A meetup by id or slug; ``light`` leaves out the ledger's id arrays."""
