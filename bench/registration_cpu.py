@@ -178,7 +178,6 @@ async def measured(
 async def main(args: argparse.Namespace) -> None:
     import httpx
 
-    from bench_keys import SECRETS  # noqa: F401  (keeps the bench's import path honest)
     from nkohub_events.app import create_app
     from nkohub_events.settings import EventsSettings
     from tests.events.conftest import meetup_body
@@ -212,7 +211,8 @@ async def main(args: argparse.Namespace) -> None:
             await outbox_drained(runtime)
             events_cpu, bare_cpu = [], []
             for k in range(args.rounds):
-                profile = cProfile.Profile(time.process_time) if args.profile and k == args.rounds - 1 else None
+                last = k == args.rounds - 1
+                profile = cProfile.Profile(time.process_time) if args.profile and last else None
                 run = uuid.uuid4().hex[:8]
 
                 async def events_round(run: str = run) -> Any:

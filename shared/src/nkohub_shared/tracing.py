@@ -15,12 +15,12 @@ only when ``NKOHUB_OTLP_ENDPOINT`` names an OTLP/HTTP collector (Jaeger, Tempo, 
 OpenTelemetry Collector); otherwise ids are made and carried, and nothing is sent.
 
 Without a collector neither HTTP requests nor the bus make spans (a span per publish and
-per consume was about a sixth of the bus's time, a server span per request — FastAPI's own
-native ones are turned off then too — a fifth of the HTTP door's CPU, for spans nobody
-receives): ``publishing`` and ``consuming`` only make the trace the message carries the
-current one (its ids, as a non-recording span), ``serving`` the caller's trace or a new
-one, so log lines, the AMQP header and the envelopes a handler writes still carry the
-trace id; a message's span id is then the producer's.
+per consume was about a sixth of the bus's time; the spans of a request — its server span
+and FastAPI's native ones, turned off then too — about a quarter of a registration's CPU,
+for spans nobody receives): ``publishing`` and ``consuming`` only make the trace the
+message carries the current one (its ids, as a non-recording span), ``serving`` the
+caller's trace or a new one, so log lines, the AMQP header and the envelopes a handler
+writes still carry the trace id; a message's span id is then the producer's.
 """
 
 from __future__ import annotations
@@ -186,10 +186,9 @@ def serving(scope: Scope) -> Iterator[Span | None]:
 
     With an exporter: a server span (the caller names it when routing has found the route,
     ``named``). Without one: no span, only the request's trace ids made current (the
-    caller's trace id, or a new one, and a span id of the request's own), as the bus does:
-    a span per request was a fifth of the HTTP door's CPU for spans nobody receives; log
-    lines, the events the request writes and the ``traceparent`` carried onwards keep the
-    trace id. Yields the span, or ``None``."""
+    caller's trace id, or a new one, and a span id of the request's own), as the bus does;
+    log lines, the events the request writes and the ``traceparent`` carried onwards keep
+    the trace id. Yields the span, or ``None``."""
     parent = _context_of(_trace_headers(scope["headers"]))
     if not _http_spans:
         token = otel_context.attach(trace.set_span_in_context(_request_span(parent), parent))
