@@ -25,11 +25,14 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_events.domain.common import utcnow
+from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX
 
 Document = dict[str, Any]
 POSITION = "waitlist_position"
 COUNTERS = {"confirmed": 1, "waiting": 1, "next_place": 1, "ledger_version": 1}
+JOIN_GROUP_MAX = 500  # waitlist joins in one update
+JOIN_GROUPS = 256  # meetups (as seen) with a group of joins kept
 
 
 def _guard(m: Document) -> Document:
@@ -51,6 +54,8 @@ class SeatRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["meetups"]
         self.registrations = db["registrations"]
+        # grouped waitlist joins, by the meetup as the callers saw it and their seat limit
+        self._joins: dict[tuple[Any, ...], GroupWrite[None, Document | None]] = {}
 
     async def ledger(self, meetup_id: str) -> Document | None:
         return await self.collection.find_one(
@@ -71,13 +76,38 @@ class SeatRepository:
     async def join_waitlist(self, m: Document, limit: int) -> Document | None:
         """A number at the end of the waitlist, if the meetup is full or others wait
         already: the ledger after joining (``next_place``: our number, ``waiting``: our
-        place, ``confirmed``), or ``None``."""
-        return await self.collection.find_one_and_update(
+        place, ``confirmed``), or ``None``.
+
+        The joins of one meetup asked for while one is on its way are ONE update (a rush
+        waitlists dozens at once): ``$inc`` by their number, each given the number and
+        place it would have had joining alone, in the order they asked. The condition is
+        the same for all (the meetup full or people waiting: more waiters keep it true),
+        so one join may stand for all."""
+        key = (m["_id"], m["capacity"], m.get("reserved_seats", 0), m.get("sequence"), limit)
+        group = self._joins.get(key)
+        if group is None:
+            if len(self._joins) >= JOIN_GROUPS:
+                self._joins.clear()  # the groups under way finish; later joins start anew
+            group = self._joins[key] = GroupWrite(
+                lambda joins, m=m, limit=limit: self._join_group(m, limit, len(joins)),
+                max_items=JOIN_GROUP_MAX,
+            )
+        return await group(None)
+
+    async def _join_group(self, m: Document, limit: int, k: int) -> list[Document | None]:
+        after = await self.collection.find_one_and_update(
             {**_guard(m), "$or": [{"confirmed": {"$gte": limit}}, {"waiting": {"$gt": 0}}]},
-            {"$inc": {"waiting": 1, "next_place": 1, "ledger_version": 1}},
+            {"$inc": {"waiting": k, "next_place": k, "ledger_version": 1}},
             projection=COUNTERS,
             return_document=ReturnDocument.AFTER,
         )
+        if after is None:
+            return [None] * k
+        waiting, number = after["waiting"], after["next_place"]
+        return [
+            {**after, "waiting": waiting - ahead, "next_place": number - ahead}
+            for ahead in range(k - 1, -1, -1)
+        ]
 
     async def give_back(self, meetup_id: str, status: str) -> None:
         """Undo one placement that did not count (its registration was placed by another
