@@ -2,7 +2,7 @@
 file's bytes chunk by chunk, then the fields after it — never the whole body in memory or
 on disk. A route hands ``upload.chunks()`` to whatever stores the bytes, which can refuse
 (a type, a size) as soon as it has seen enough; the body's own limit stays the
-``BodyLimitMiddleware``'s.
+HTTP door's (``nkohub_shared.web.hardening.ServiceDoor``).
 
 Starlette's ``request.form()`` spools a file to a temporary file before a route sees a
 byte; this reader is for uploads that go straight to storage (GridFS)."""
