@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prometheus_client import Counter
+
 from nkohub_events.domain.links import ParticipantLinks
 from nkohub_events.repository.attendances import AttendanceRepository
 from nkohub_events.repository.consultations import (
@@ -51,6 +53,9 @@ class EventsContext:
     reports: ReportService
     erasure: ErasureService
     printouts: PrintoutService
+    # ``nkohub_registrations_total{outcome}``: confirmed, waitlisted, pending,
+    # already_registered, walk_in (refusals are the route's 4xx in the HTTP metrics)
+    registration_outcomes: Counter
 
     @classmethod
     def of(cls, runtime: ServiceRuntime[EventsSettings, EventsContext]) -> EventsContext:
@@ -95,6 +100,9 @@ class EventsContext:
         )
         return cls(
             runtime=runtime,
+            registration_outcomes=runtime.metrics.counter(
+                "nkohub_registrations", "Registrations answered, by outcome", ["outcome"]
+            ),
             links=ParticipantLinks(LinkSigner(settings.link_secret.get_secret_value()), base_url),
             meetups=meetups,
             registrations=registrations,

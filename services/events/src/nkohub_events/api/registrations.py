@@ -112,6 +112,7 @@ async def _public_registration(
 
 
 async def _answer(ctx: EventsContext, r: dict[str, Any], created: bool) -> Response:
+    ctx.registration_outcomes.labels(r["status"] if created else "already_registered").inc()
     if not created:
         view = rules.already_registered_view(r)
     else:
@@ -127,6 +128,7 @@ async def _walk_in(
     done, first = await ctx.attendance.check_in(
         r["meetup_id"], registration_id=r["_id"], actor=actor
     )
+    ctx.registration_outcomes.labels("walk_in" if created else "already_registered").inc()
     view = {**rules.staff_view(done), "first_check_in": first}
     return JSONResponse(jsonable_encoder(view), status_code=201 if created else 200)
 
