@@ -18,7 +18,6 @@ from itertools import islice
 from typing import Any
 
 from fastapi import Request
-from openpyxl import load_workbook
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -99,6 +98,8 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
         raise InvalidInput("not a readable XLSX file", field="file") from None
     if unpacked > XLSX_UNPACKED_MAX:
         raise TooLarge("the XLSX file unpacks to too much data", field="file")
+    from openpyxl import load_workbook  # 14 MiB resident: only when a sheet comes
+
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True).active
     except Exception:

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from nkohub_events.domain import printouts as rules
-from nkohub_events.printouts import pdf
 from nkohub_events.repository.meetups import MeetupRepository
 from nkohub_events.repository.registrations import RegistrationRepository
 from nkohub_shared.errors import NotFound
+
+
+def _sign_in_sheet(*args: Any, **kwargs: Any) -> bytes:
+    # fpdf and its fonts and images take about 36 MiB: imported with the first printout
+    # (in the worker thread that draws it), not when the service starts
+    from nkohub_events.printouts.pdf import sign_in_sheet
+
+    return sign_in_sheet(*args, **kwargs)
+
+
+def _badges(*args: Any, **kwargs: Any) -> bytes:
+    from nkohub_events.printouts.pdf import badges
+
+    return badges(*args, **kwargs)
 
 
 class PrintoutService:
@@ -37,11 +51,11 @@ class PrintoutService:
         m, people = await self._people(meetup_id)
         heading = rules.heading(m, self._consent_version)
         body = await asyncio.to_thread(
-            pdf.sign_in_sheet, heading, people, blank_lines=blank_lines, font_dir=self._font_dir
+            _sign_in_sheet, heading, people, blank_lines=blank_lines, font_dir=self._font_dir
         )
         return f"sign-in-sheet-{m['slug']}.pdf", body
 
     async def badges(self, meetup_id: str) -> tuple[str, bytes]:
         m, people = await self._people(meetup_id)
-        body = await asyncio.to_thread(pdf.badges, m["title"], people, font_dir=self._font_dir)
+        body = await asyncio.to_thread(_badges, m["title"], people, font_dir=self._font_dir)
         return f"badges-{m['slug']}.pdf", body
