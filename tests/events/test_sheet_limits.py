@@ -109,3 +109,21 @@ async def test_a_file_that_is_no_text_table_is_a_422_naming_the_file(small):
     )
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["field"] == "file"
+
+
+async def test_an_upload_that_is_no_sheet_form_is_a_422_naming_the_file(small):
+    """Not multipart, multipart without the file, or two files: 422 naming ``file``."""
+    mid = await past_meetup(small)
+    url = f"/api/v1/meetups/{mid}/attendance/import"
+    db = small.app.state.runtime.db
+    as_json = await small.post(url, json={"file": "Имя\nАнна"}, headers=STAFF)
+    no_file = await small.post(url, data={"name": "Анна"}, files={}, headers=STAFF)
+    two = await small.post(
+        url,
+        files=[("file", ("a.csv", sheet(1))), ("other", ("b.csv", sheet(1)))],
+        headers=STAFF,
+    )
+    for refused in (as_json, no_file, two):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["field"] == "file", refused.text
+    assert await db["attendances"].count_documents({}) == 0

@@ -70,6 +70,15 @@ async def test_not_a_blogger_export_is_refused(client):
         assert response.status_code == 422 and response.json()["error"]["field"] == "file"
 
 
+async def test_an_empty_or_missing_file_is_a_422_naming_the_file(client):
+    empty = await client.post("/api/v1/imports/views", files={"file": ("v.csv", b"")})
+    missing = await client.post("/api/v1/imports/blogger", data={"title": "экспорт"})
+    for response in (empty, missing):
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["field"] == "file"
+        assert response.json()["error"]["code"] == "invalid"
+
+
 async def test_historical_views_import_once_per_day(client, spy, sandbox):
     await upload(client, EXPORT, "blogger")
     report = await upload(client, VIEWS, "views")

@@ -68,3 +68,40 @@ async def test_a_file_with_too_many_rows_is_refused_and_nothing_is_imported(regi
         registry, (TEMPLATE + first + filler[: -len(";;;;;Глазов;;;\n")]).encode()
     )
     assert at_the_cap.status_code == 200 and at_the_cap.json()["created"] == 1
+
+
+async def test_the_city_field_is_bounded_before_or_after_the_file(registry):
+    """``city`` over 100 characters is a 422 naming ``city``, whether the form sends it
+    before the file or after it; nothing is imported."""
+    ogrn, inn = identifiers()
+    data = (TEMPLATE + f"АНО «Город»;;ano;{ogrn};{inn};Глазов;youth;да;active\n").encode()
+    before = await upload(registry, data, city="Г" * 101)
+    assert before.status_code == 422, before.text
+    assert before.json()["error"]["field"] == "city"
+
+    boundary = "nkohubboundary"
+    after_file = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="o.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode() + data
+    after_file += (
+        f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="city"\r\n\r\n'
+        f"{'Г' * 101}\r\n--{boundary}--\r\n"
+    ).encode()
+    after = await registry.post(
+        f"{API}/import",
+        content=after_file,
+        headers={**STAFF, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert after.status_code == 422, after.text
+    assert after.json()["error"]["field"] == "city"
+    assert await all_orgs(registry) == []
+
+    at_the_cap = await upload(registry, data, city="Глазов" + "в" * (100 - len("Глазов")))
+    assert at_the_cap.status_code == 200, at_the_cap.text
+
+
+async def test_a_form_without_the_file_is_a_422_naming_the_file(registry):
+    response = await registry.post(f"{API}/import", data={"city": "Глазов"}, headers=STAFF)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "file"

@@ -5,21 +5,42 @@ on disk. A route hands ``upload.chunks()`` to whatever stores the bytes, which c
 HTTP door's (``nkohub_shared.web.hardening.ServiceDoor``).
 
 Starlette's ``request.form()`` spools a file to a temporary file before a route sees a
-byte; this reader is for uploads that go straight to storage (GridFS)."""
+byte; this reader is for uploads that go straight to storage (GridFS), and, with
+``read(max_bytes, too_large)``, for a file a route parses whole (a sheet, an export): only
+the file is held, never the body, and it is refused the moment it passes its limit.
+
+A route may also bound the whole body (``max_body``): a declared ``Content-Length`` past it
+is refused before anything is read, and the bytes are counted as they arrive. Every
+refusal is the route's own ``too_large()`` (413 naming the field) unless it gives none."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
-from nkohub_shared.errors import InvalidInput
+from nkohub_shared.errors import DomainError, InvalidInput
 
 FIELD_MAX_BYTES = 10_000  # a title, an alt text, a CSRF token
 FIELDS_MAX = 20
+DECLARED_DIGITS_MAX = 15  # a Content-Length longer than this is past any limit
+
+
+class UploadTooLarge(DomainError):
+    """413: the upload (or the file in it) is past its limit; ``field`` names which."""
+
+    status_code = 413
+    code = "too_large"
+
+
+TooLarge = Callable[[], DomainError]
+
+
+def _default_too_large(file_field: str, limit: int) -> TooLarge:
+    return lambda: UploadTooLarge(f"файл больше {limit} байт", field=file_field, limit=limit)
 
 
 @dataclass
@@ -93,9 +114,24 @@ class StreamedUpload:
     ``await open_upload(request)`` reads up to the file's first byte; ``fields`` then holds
     the fields sent before it, ``filename`` the name the client gave. ``chunks()`` yields
     the file's bytes as they arrive and then reads the rest of the body, adding the fields
-    sent after the file to ``fields``."""
+    sent after the file to ``fields``; ``read()`` takes the file whole, within a limit."""
 
-    def __init__(self, request: Request, file_field: str) -> None:
+    def __init__(
+        self,
+        request: Request,
+        file_field: str,
+        *,
+        max_body: int | None = None,
+        too_large: TooLarge | None = None,
+    ) -> None:
+        self._max_body = max_body
+        self._too_large = too_large
+        if max_body is not None:
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and (
+                len(declared) > DECLARED_DIGITS_MAX or int(declared) > max_body
+            ):
+                raise self._refusal(file_field, max_body)
         content_type, options = parse_options_header(request.headers.get("content-type", ""))
         boundary = options.get(b"boundary")
         if content_type != b"multipart/form-data" or not boundary:
@@ -110,6 +146,11 @@ class StreamedUpload:
         self._part: _Part | None = None
         self._seen_file = False
         self._done = False
+        self._received = 0
+
+    def _refusal(self, file_field: str, limit: int) -> DomainError:
+        too_large = self._too_large or _default_too_large(file_field, limit)
+        return too_large()
 
     async def _next(self) -> tuple[str, object] | None:
         while not self._pending:
@@ -120,6 +161,11 @@ class StreamedUpload:
             except StopAsyncIteration:
                 self._done = True
                 chunk = b""
+            except ClientDisconnect:
+                raise InvalidInput("запрос прерван", field="body") from None
+            self._received += len(chunk)
+            if self._max_body is not None and self._received > self._max_body:
+                raise self._refusal(self.file_field, self._max_body)
             self._pending = self._events.feed(chunk)
         return self._pending.pop(0)
 
@@ -167,7 +213,27 @@ class StreamedUpload:
         while (event := await self._next()) is not None:
             self._field_event(*event)
 
+    async def read(self, max_bytes: int) -> bytes:
+        """The whole file (and then the rest of the form), refused as soon as it passes
+        ``max_bytes`` — nothing more of the body is read after that."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self.chunks():
+            size += len(chunk)
+            if size > max_bytes:
+                raise self._refusal(self.file_field, max_bytes)
+            parts.append(chunk)
+        return b"".join(parts)
 
-async def open_upload(request: Request, file_field: str = "file") -> StreamedUpload:
-    """The upload of ``request``, read up to its file's first byte."""
-    return await StreamedUpload(request, file_field).open()
+
+async def open_upload(
+    request: Request,
+    file_field: str = "file",
+    *,
+    max_body: int | None = None,
+    too_large: TooLarge | None = None,
+) -> StreamedUpload:
+    """The upload of ``request``, read up to its file's first byte; with ``max_body``, a
+    body declared or found longer is refused with ``too_large()`` (413 naming the file)."""
+    upload = StreamedUpload(request, file_field, max_body=max_body, too_large=too_large)
+    return await upload.open()

@@ -13,16 +13,15 @@ import asyncio
 import csv
 import io
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
 from fastapi import Request
-from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
 from nkohub_events.domain.common import normalise
 from nkohub_shared.errors import DomainError, InvalidInput
+from nkohub_shared.web.uploads import open_upload
 
 HEADERS = {
     "name": ("name", "имя", "фио", "участник"),
@@ -41,37 +40,15 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
-async def _counted(request: Request, max_bytes: int) -> AsyncIterator[bytes]:
-    """The request body, refused as soon as it passes ``max_bytes``."""
-    seen = 0
-    async for chunk in request.stream():
-        seen += len(chunk)
-        if seen > max_bytes:
-            raise TooLarge(f"the upload is over {max_bytes} bytes", field="file")
-        yield chunk
+def _too_large(max_bytes: int) -> TooLarge:
+    return TooLarge(f"the upload is over {max_bytes} bytes", field="file")
 
 
 async def uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
-    """The ``file`` part of a multipart upload (its name and content), read with a bound."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise TooLarge(f"the upload is over {max_bytes} bytes", field="file")
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise InvalidInput("send the sheet as multipart/form-data, field file", field="file")
-    parser = MultiPartParser(
-        request.headers, _counted(request, max_bytes), max_files=1, max_fields=10
-    )
-    try:
-        form = await parser.parse()
-    except MultiPartException as exc:
-        raise InvalidInput(f"not a readable upload: {exc.message}", field="file") from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInput("no file in the upload (field file)", field="file")
-    try:
-        return upload.filename or "", await upload.read()
-    finally:
-        await upload.close()
+    """The ``file`` part of a multipart upload (its name and content): a body declared or
+    found over ``max_bytes`` is refused (413) as it arrives, before anything is parsed."""
+    upload = await open_upload(request, max_body=max_bytes, too_large=lambda: _too_large(max_bytes))
+    return upload.filename or "", await upload.read(max_bytes)
 
 
 async def parse_sheet(filename: str, content: bytes, max_rows: int) -> list[dict[str, str]]:
