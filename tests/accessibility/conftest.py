@@ -42,6 +42,7 @@ from tests.support.processes import free_port
 from tests.support.servers import Servers
 
 STARTUP_SECONDS = 30.0
+SEED_REQUEST_SECONDS = 60.0
 STAFF = staff_headers()
 ADMIN = staff_headers(role="admin", sub="admin")
 SIGNER = LinkSigner(LINK_SECRET)
@@ -152,11 +153,14 @@ async def site(module_sandbox: Sandbox, smtp: SmtpRecorder) -> AsyncIterator[Sit
 
 
 async def _seed(site: Site, smtp: SmtpRecorder) -> None:
+    # five services and Chromium share a loaded machine: a seeding request may take longer
+    # than httpx's default 5 s (a post's first rendering did), never forever
+    wait = httpx.Timeout(SEED_REQUEST_SECONDS)
     async with (
-        httpx.AsyncClient(base_url=site.registry, headers=ADMIN) as registry,
-        httpx.AsyncClient(base_url=site.events, headers=STAFF) as events,
-        httpx.AsyncClient(base_url=site.publishing, headers=STAFF) as publishing,
-        httpx.AsyncClient(base_url=site.notifications) as notifications,
+        httpx.AsyncClient(base_url=site.registry, headers=ADMIN, timeout=wait) as registry,
+        httpx.AsyncClient(base_url=site.events, headers=STAFF, timeout=wait) as events,
+        httpx.AsyncClient(base_url=site.publishing, headers=STAFF, timeout=wait) as publishing,
+        httpx.AsyncClient(base_url=site.notifications, timeout=wait) as notifications,
     ):
         await _seed_notifications(site, notifications, smtp)
         await _seed_registry(site, registry)

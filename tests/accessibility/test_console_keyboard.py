@@ -7,77 +7,22 @@ then added. Every stop shows its focus: an outline of at least 2 px or a box sha
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.accessibility.conftest import Site
 from tests.accessibility.console_desk import COMING, STAFF_EMAIL, seed_desk
 from tests.console.support import PASSWORD
 from tests.support.chromium import needs_chromium
+from tests.support.keyboard import Keyboard, keyboard_page
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.timeout(300)]
-
-TAB_LIMIT = 80  # more stops than the door page has: a target never reached fails, not hangs
-
-FOCUSED = """() => {
-    const e = document.activeElement;
-    const style = getComputedStyle(e);
-    const outline = style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth);
-    return {
-        tag: e.tagName.toLowerCase(), id: e.id, type: e.type || '',
-        text: (e.getAttribute('aria-label') || e.innerText || e.value || '').trim().slice(0, 80),
-        visible: outline >= 2 || style.boxShadow !== 'none',
-        invalid: e.getAttribute('aria-invalid'), describedby: e.getAttribute('aria-describedby'),
-    };
-}"""
-
-
-class Keyboard:
-    """Keys as a person presses them, noting every focus that cannot be seen."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.unseen: list[str] = []
-
-    async def focused(self) -> dict[str, Any]:
-        now = await self.page.evaluate(FOCUSED)
-        if now["tag"] != "body" and not now["visible"]:
-            self.unseen.append(f"{self.page.url}: <{now['tag']} id={now['id']}> {now['text']}")
-        return now
-
-    async def tab_to(self, *, id: str = "", text: str = "", back: bool = False) -> dict[str, Any]:
-        for _ in range(TAB_LIMIT):
-            await self.page.keyboard.press("Shift+Tab" if back else "Tab")
-            now = await self.focused()
-            if (id and now["id"] == id) or (text and text in now["text"]):
-                return now
-        raise AssertionError(f"Tab never reached {id or text!r} on {self.page.url}")
-
-    async def type(self, words: str) -> None:
-        await self.page.keyboard.type(words)
-
-    async def erase(self, count: int) -> None:
-        await self.page.keyboard.press("End")
-        for _ in range(count):
-            await self.page.keyboard.press("Backspace")
-
-    async def press(self, key: str, *, navigates: bool = False) -> None:
-        if navigates:
-            async with self.page.expect_navigation():
-                await self.page.keyboard.press(key)
-        else:
-            await self.page.keyboard.press(key)
 
 
 async def test_the_door_desk_by_keyboard(browser, site: Site):
     desk = await seed_desk(site)
     mid = site.meetup_id
-    context = await browser.new_context(
-        java_script_enabled=False, viewport={"width": 1024, "height": 800}, locale="ru-RU"
-    )
-    page = await context.new_page()
-    keys = Keyboard(page)
+    page = await keyboard_page(browser)
+    keys = Keyboard(page, shadow_shows_focus=True)
     try:
         # signed out: the door page asks to sign in, and comes back after
         await page.goto(f"{desk.console}/console/door/{mid}")
@@ -149,8 +94,8 @@ async def test_the_door_desk_by_keyboard(browser, site: Site):
         assert "Гость Клавиатурный" in await page.inner_text("#came")
         assert (await keys.focused())["id"] == "f-short_code"
     finally:
-        await context.close()
-    assert not keys.unseen, "focus not visible:\n" + "\n".join(keys.unseen)
+        await page.context.close()
+    keys.assert_all_seen()
     came = await site.db("events")["registrations"].count_documents(
         {"meetup_id": mid, "checked_in_at": {"$ne": None}}
     )

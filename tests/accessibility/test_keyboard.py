@@ -7,74 +7,20 @@ its focus (an outline at least 2 px wide)."""
 from __future__ import annotations
 
 import re
-import shutil
 from typing import Any
 
 import pytest
 
 from tests.accessibility.conftest import Site
+from tests.support.chromium import needs_chromium
+from tests.support.keyboard import Keyboard, keyboard_page
 from tests.support.notifications_smtp import SmtpRecorder, parts
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium missing"),
-    pytest.mark.timeout(300),
-]
-
-TAB_LIMIT = 120  # more stops than any page has: a target never reached fails, not hangs
-
-FOCUSED = """() => {
-    const e = document.activeElement;
-    const style = getComputedStyle(e);
-    return {
-        tag: e.tagName.toLowerCase(), id: e.id, type: e.type || '',
-        text: (e.innerText || e.value || '').trim().slice(0, 80),
-        outline: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth),
-        invalid: e.getAttribute('aria-invalid'), describedby: e.getAttribute('aria-describedby'),
-    };
-}"""
-
-
-class Keyboard:
-    """Tab through a page as a person does, noting every stop without a visible focus."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.unseen: list[str] = []
-
-    async def focused(self) -> dict[str, Any]:
-        return await self.page.evaluate(FOCUSED)
-
-    async def tab_to(self, *, id: str = "", text: str = "") -> dict[str, Any]:
-        for _ in range(TAB_LIMIT):
-            await self.page.keyboard.press("Tab")
-            now = await self.focused()
-            if now["tag"] != "body" and now["outline"] < 2:
-                self.unseen.append(f"{self.page.url}: <{now['tag']} id={now['id']}> {now['text']}")
-            if (id and now["id"] == id) or (text and text in now["text"]):
-                return now
-        raise AssertionError(f"Tab never reached {id or text!r} on {self.page.url}")
-
-    async def type(self, words: str) -> None:
-        await self.page.keyboard.type(words)
-
-    async def press(self, key: str, *, navigates: bool = False) -> None:
-        if navigates:
-            async with self.page.expect_navigation():
-                await self.page.keyboard.press(key)
-        else:
-            await self.page.keyboard.press(key)
-
-
-async def new_page(browser: Any) -> Any:
-    context = await browser.new_context(
-        java_script_enabled=False, viewport={"width": 1024, "height": 800}, locale="ru-RU"
-    )
-    return await context.new_page()
+pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.timeout(300)]
 
 
 async def test_registration_booking_and_the_switch_by_keyboard(browser, site: Site):
-    page = await new_page(browser)
+    page = await keyboard_page(browser)
     keys = Keyboard(page)
     try:
         await page.goto(site.events + "/meetups")
@@ -134,7 +80,7 @@ async def test_registration_booking_and_the_switch_by_keyboard(browser, site: Si
         assert await page.get_attribute("html", "class") == ""
     finally:
         await page.context.close()
-    assert not keys.unseen, "focus not visible:\n" + "\n".join(keys.unseen)
+    keys.assert_all_seen()
     regs = [r async for r in site.db("events")["registrations"].find({"name": "Ольга Петрова"})]
     assert [r["status"] for r in regs] == ["confirmed"]
     slot = await site.db("events")["slots"].find_one({"booking.contact.name": "Ирина Клавиатурова"})
@@ -142,7 +88,7 @@ async def test_registration_booking_and_the_switch_by_keyboard(browser, site: Si
 
 
 async def test_subscription_by_keyboard(browser, site: Site, smtp: SmtpRecorder):
-    page = await new_page(browser)
+    page = await keyboard_page(browser)
     keys = Keyboard(page)
     try:
         await page.goto(site.notifications + "/subscribe")
@@ -172,7 +118,7 @@ async def test_subscription_by_keyboard(browser, site: Site, smtp: SmtpRecorder)
         assert "Подписка подтверждена" in await page.inner_text("h1")
     finally:
         await page.context.close()
-    assert not keys.unseen, "focus not visible:\n" + "\n".join(keys.unseen)
+    keys.assert_all_seen()
     subscriber = await site.db("notifications")["subscribers"].find_one(
         {"email": "vera.keyboard@example.org"}
     )
@@ -183,7 +129,7 @@ async def test_erasure_request_by_keyboard(browser, site: Site):
     """From the privacy link every public page carries to the request, refused for a
     malformed address (focus on the field, described by its error, the text kept), then
     accepted."""
-    page = await new_page(browser)
+    page = await keyboard_page(browser)
     keys = Keyboard(page)
     try:
         await page.goto(site.registry + "/organizations/join")
@@ -208,6 +154,6 @@ async def test_erasure_request_by_keyboard(browser, site: Site):
         assert await page.get_attribute("#result", "role") == "status"
     finally:
         await page.context.close()
-    assert not keys.unseen, "focus not visible:\n" + "\n".join(keys.unseen)
+    keys.assert_all_seen()
     stored = [r async for r in site.db("registry")["erasure_requests"].find({})]
     assert [r["status"] for r in stored] == ["unknown"], "one request, for an unknown address"
