@@ -6,10 +6,8 @@ pending subscription, a subscriber, a person with an erasure link; and Debian's 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,7 +16,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from nkohub_console.app import create_app as console_app
@@ -35,13 +32,12 @@ from nkohub_shared.links import LinkSigner, Purpose, unsubscribe_path
 from tests.console.support import console_settings
 from tests.support.broker import wait_until
 from tests.support.chromium import launched
-from tests.support.inprocess import staff_headers
+from tests.support.inprocess import serving, staff_headers
 from tests.support.isolation import LINK_SECRET, Sandbox, create_sandbox, destroy_sandbox
 from tests.support.notifications_smtp import SmtpRecorder, parts
 from tests.support.processes import free_port
 from tests.support.servers import Servers
 
-STARTUP_SECONDS = 30.0
 SEED_REQUEST_SECONDS = 60.0
 STAFF = staff_headers()
 ADMIN = staff_headers(role="admin", sub="admin")
@@ -65,28 +61,6 @@ class Site:
 
     def db(self, service: str) -> Any:
         return self.apps[service].state.runtime.db
-
-
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    task = asyncio.create_task(server.serve())
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        if task.done():
-            task.result()  # it failed to start: raise why
-            raise RuntimeError("the server stopped before it started")
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            raise TimeoutError(f"the server did not start within {STARTUP_SECONDS} s")
-        await asyncio.sleep(0.05)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture(scope="module")

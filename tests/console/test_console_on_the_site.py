@@ -17,7 +17,7 @@ import pytest
 from nkohub_console.app import create_app as console_app
 from tests.console.support import console_settings, make_account, post_form, sign_in
 from tests.console.test_pages import create_meetup
-from tests.operations.site import serving
+from tests.support.inprocess import serving
 from tests.support.processes import SiteProxy, free_port
 
 SERVICES = ("registry", "events", "notifications", "publishing")

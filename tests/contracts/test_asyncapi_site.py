@@ -4,35 +4,21 @@ Caddy with the platform's own ``deploy/caddy/Caddyfile``, in front of stand-in u
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 from nkohub_shared.asyncapi import ASYNCAPI_PAGE_PATH, ASYNCAPI_PATH
-from tests.operations.site import echo, serving
-from tests.support.processes import SiteProxy
+from tests.operations.site import echoing_site
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("registry", "events", "notifications", "publishing", "console")
 
 
 @pytest.fixture
 async def site(tmp_path):
-    async with contextlib.AsyncExitStack() as stack:
-        upstreams = {}
-        for name in SERVICES:
-            url = await stack.enter_async_context(serving(echo(name)))
-            upstreams[name] = [url.removeprefix("http://")]
-        proxy = SiteProxy(upstreams, log_path=tmp_path / "caddy.log", state=tmp_path / "caddy")
-        proxy.start()
-        try:
-            async with httpx.AsyncClient(base_url=proxy.url, timeout=10) as client:
-                yield client
-        finally:
-            proxy.stop()
+    async with echoing_site(tmp_path) as client:
+        yield client
 
 
 async def test_the_site_serves_the_platform_asyncapi_document_and_its_page(site):
@@ -78,18 +64,6 @@ async def test_compose_mounts_the_documents_where_its_caddy_looks(tmp_path):
     mounted.mkdir()
     (mounted / "asyncapi.json").write_text('{"asyncapi": "3.0.0", "mounted": true}')
     (mounted / "asyncapi.html").write_text("<!doctype html><title>mounted</title>")
-    async with serving(echo("publishing")) as blog:
-        upstream = blog.removeprefix("http://")
-        proxy = SiteProxy(
-            {name: [upstream] for name in SERVICES},
-            log_path=tmp_path / "caddy.log",
-            state=tmp_path / "caddy",
-        )
-        proxy.env["NKOHUB_DOCS_ROOT"] = str(mounted)
-        proxy.start()
-        try:
-            async with httpx.AsyncClient(base_url=proxy.url, timeout=10) as client:
-                assert (await client.get("/api/asyncapi.json")).json()["mounted"] is True
-                assert "mounted" in (await client.get("/api/")).text
-        finally:
-            proxy.stop()
+    async with echoing_site(tmp_path, env={"NKOHUB_DOCS_ROOT": str(mounted)}) as client:
+        assert (await client.get("/api/asyncapi.json")).json()["mounted"] is True
+        assert "mounted" in (await client.get("/api/")).text

@@ -3,12 +3,9 @@ submitted in a real headless Chromium (Debian's, driven by Playwright)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 
 import pytest
-import uvicorn
 
 from nkohub_events.app import create_app
 from nkohub_events.settings import EventsSettings
@@ -22,8 +19,8 @@ from tests.events.conftest import (
     scheduled_meetup,
 )
 from tests.support.chromium import launched, needs_chromium
-
-SERVER_START_SECONDS = 30.0
+from tests.support.inprocess import serving
+from tests.support.processes import free_port
 
 
 async def test_pages_render_escape_and_work_as_plain_forms(events):
@@ -97,32 +94,15 @@ async def test_feedback_page_from_the_mail_link(events):
     assert summary["count"] == 1 and summary["average"] == 4.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def served(sandbox):
-    port = _free_port()
+    """The app on a free loopback port (its public URLs that port's) and its base URL."""
+    port = free_port()
     app = create_app(
         EventsSettings(**sandbox.settings("events"), public_base_url=f"http://127.0.0.1:{port}")
     )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    deadline = asyncio.get_running_loop().time() + SERVER_START_SECONDS
-    while not server.started:
-        if task.done() or asyncio.get_running_loop().time() > deadline:
-            server.should_exit = True
-            await asyncio.wait_for(task, SERVER_START_SECONDS)  # raises what stopped it
-            raise RuntimeError(f"the server did not start in {SERVER_START_SECONDS} s")
-        await asyncio.sleep(0.05)
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, port) as base:
+        yield app, base
 
 
 @pytest.mark.browser

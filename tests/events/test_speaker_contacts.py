@@ -1,6 +1,8 @@
-"""A speaker's contact e-mail (staff only): validated, kept from every public answer
-(API, pages, calendars, the public events), carried to notifications only by the
-personal-data event ``events.meetup.speakers_listed``, and removed by an erasure."""
+"""A speaker's personal data stays with staff. The contact e-mail: validated, kept from
+every public answer (API, pages, calendars, the public events), carried to notifications
+only by the personal-data event ``events.meetup.speakers_listed``, and removed by an
+erasure. The person key: never in public output either; the public pages name the
+speaker."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from tests.events.conftest import STAFF, caught_up, meetup_body, publish, schedu
 from tests.support.broker import wait_until
 
 EMAIL = "o.smirnova@example.org"
+KEY = "speaker-person-key-0123456789"
 PROGRAM = [
     {
         "kind": "talk",
@@ -20,6 +23,23 @@ PROGRAM = [
     },
     {"kind": "qa_session", "title": "Вопросы", "speaker_name": "Глава города"},
 ]
+
+
+async def public_output(events, meetup_id: str) -> dict[str, str]:
+    """What anyone gets without a token about the meetup: its API, pages and calendars."""
+    texts = {}
+    for path in (
+        "/api/v1/meetups",
+        f"/api/v1/meetups/{meetup_id}",
+        f"/meetups/{meetup_id}",
+        "/meetups",
+        f"/api/v1/meetups/{meetup_id}/calendar.ics",
+        "/api/v1/calendar.ics",
+    ):
+        r = await events.get(path)
+        assert r.status_code == 200, (path, r.text)
+        texts[path] = r.text
+    return texts
 
 
 async def test_a_bad_speaker_address_is_refused_naming_the_field(events):
@@ -32,17 +52,8 @@ async def test_a_bad_speaker_address_is_refused_naming_the_field(events):
 async def test_the_speaker_address_stays_with_staff_and_the_personal_event(events, spy):
     m = await scheduled_meetup(events, program=PROGRAM)
     mid = m["meetup_id"]
-    for path in (
-        "/api/v1/meetups",
-        f"/api/v1/meetups/{mid}",
-        f"/meetups/{mid}",
-        "/meetups",
-        f"/api/v1/meetups/{mid}/calendar.ics",
-        "/api/v1/calendar.ics",
-    ):
-        r = await events.get(path)
-        assert r.status_code == 200, (path, r.text)
-        assert "smirnova" not in r.text.lower(), path
+    for path, text in (await public_output(events, mid)).items():
+        assert "smirnova" not in text.lower(), path
     staff = (await events.get(f"/api/v1/meetups/{mid}", headers=STAFF)).json()
     assert staff["program"][0]["speaker_email"] == EMAIL
     assert "speaker_email_key" not in staff["program"][0]
@@ -94,3 +105,21 @@ async def test_erasure_removes_the_speaker_address(events, sandbox, spy):
     await caught_up(events, spy)
     listed = spy.of_type("events.meetup.speakers_listed")
     assert listed[-1]["data"]["speakers"] == [], "notifications hears the address is gone"
+
+
+async def test_the_speakers_person_key_stays_with_staff(events):
+    program = [
+        {
+            "kind": "talk",
+            "title": "Итоги",
+            "speaker_name": "Глава города",
+            "speaker_person_key": KEY,
+        }
+    ]
+    mid = (await scheduled_meetup(events, program=program))["meetup_id"]
+    texts = await public_output(events, mid)
+    for path, text in texts.items():
+        assert KEY not in text, path
+    assert "Глава города" in texts[f"/meetups/{mid}"]
+    staff = await events.get(f"/api/v1/meetups/{mid}", headers=STAFF)
+    assert staff.json()["program"][0]["speaker_person_key"] == KEY

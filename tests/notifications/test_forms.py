@@ -4,25 +4,22 @@ preference centre reached from a mail's footer — over HTTP and in headless Chr
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-import socket
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from nkohub_notifications.app import create_app
 from tests.support.chromium import launched, needs_chromium
-from tests.support.inprocess import staff_headers
+from tests.support.inprocess import serving, staff_headers
 from tests.support.notifications_smtp import parts
+from tests.support.processes import free_port
 
 from .conftest import notifications_settings
 from .test_subscribers import add_recipient
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"]
-START_SECONDS = 30.0
 
 
 def _error(html: str, field: str) -> str:
@@ -113,32 +110,15 @@ async def test_the_preference_centre_chooses_topics_and_records_consent(service,
     assert doc["status"] == "unsubscribed" and doc["consent_log"][-1]["action"] == "unsubscribed"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def served(sandbox, smtp):
-    port = _free_port()
+    """The app on a free loopback port (its public URLs that port's) and its base URL."""
+    port = free_port()
     app = create_app(
         notifications_settings(sandbox, smtp, public_base_url=f"http://127.0.0.1:{port}")
     )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    deadline = asyncio.get_running_loop().time() + START_SECONDS
-    while not server.started:
-        if task.done() or asyncio.get_running_loop().time() > deadline:
-            server.should_exit = True
-            await asyncio.wait_for(task, START_SECONDS)
-            raise RuntimeError("the server did not start")
-        await asyncio.sleep(0.05)
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, port) as base:
+        yield app, base
 
 
 @pytest.mark.browser

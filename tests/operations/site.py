@@ -1,43 +1,22 @@
-"""Apps served on real loopback ports in the test's own process (Caddy needs TCP), and
-the four services' route tables, read from their apps."""
+"""Stand-in upstreams for the site's proxy (Caddy needs TCP), the site in front of them,
+and the four services' route tables, read from their apps."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-import uvicorn
+import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from tests.support.processes import free_port
+from tests.support.inprocess import serving
+from tests.support.processes import SiteProxy
 
 OPERATIONS = re.compile(r"^/(health/|metrics$|openapi\.json$|asyncapi\.json$|docs|redoc)")
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """Serve an ASGI app (its lifespan too: a service's runtime starts) on a free port."""
-    port = port or free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="auto"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(60):
-            while not server.started:
-                if task.done():
-                    task.result()  # raises what stopped it
-                    raise RuntimeError("the server stopped before it started")
-                await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def echo(name: str) -> Any:
@@ -51,6 +30,30 @@ def echo(name: str) -> Any:
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+SERVICES = ("registry", "events", "notifications", "publishing", "console")
+
+
+@contextlib.asynccontextmanager
+async def echoing_site(
+    tmp_path: Path, *, env: dict[str, str] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The site (Caddy with the platform's Caddyfile and ``env``) in front of an ``echo``
+    of every service, and a client of it."""
+    async with contextlib.AsyncExitStack() as stack:
+        upstreams = {}
+        for name in SERVICES:
+            url = await stack.enter_async_context(serving(echo(name)))
+            upstreams[name] = [url.removeprefix("http://")]
+        proxy = SiteProxy(upstreams, log_path=tmp_path / "caddy.log", state=tmp_path / "caddy")
+        proxy.env.update(env or {})
+        proxy.start()
+        try:
+            async with httpx.AsyncClient(base_url=proxy.url, timeout=10) as client:
+                yield client
+        finally:
+            proxy.stop()
 
 
 def sample_path(template: str) -> str:

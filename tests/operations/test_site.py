@@ -25,9 +25,8 @@ from nkohub_publishing.app import create_app as publishing_app
 from nkohub_publishing.settings import PublishingSettings
 from nkohub_registry.app import create_app as registry_app
 from nkohub_registry.settings import RegistrySettings
-from tests.operations.site import serving
 from tests.support.broker import wait_until
-from tests.support.inprocess import staff_headers
+from tests.support.inprocess import serving, staff_headers
 from tests.support.notifications_smtp import SmtpRecorder, parts
 from tests.support.processes import SiteProxy, free_port
 

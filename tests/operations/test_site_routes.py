@@ -10,9 +10,6 @@ the operations endpoints must not be public.
 
 from __future__ import annotations
 
-import contextlib
-
-import httpx
 import pytest
 
 from nkohub_events.app import create_app as events_app
@@ -24,14 +21,13 @@ from nkohub_publishing.settings import PublishingSettings
 from nkohub_registry.app import create_app as registry_app
 from nkohub_registry.settings import RegistrySettings
 from nkohub_shared.web import accessibility
-from tests.operations.site import echo, routes, sample_path, serving
+from tests.operations.site import echoing_site, routes, sample_path
 from tests.support.isolation import (
     LINK_SECRET,
     PERSON_KEY_SECRET,
     STAFF_TOKEN_PUBLIC_KEY,
     WEBHOOK_SECRET,
 )
-from tests.support.processes import SiteProxy
 
 SETTINGS = {
     "mongodb_url": "mongodb://127.0.0.1:9",  # never connected: the apps are only read
@@ -73,18 +69,8 @@ def expected_routes() -> list[tuple[str, str, str, str]]:
 
 @pytest.fixture
 async def site(tmp_path):
-    async with contextlib.AsyncExitStack() as stack:
-        upstreams = {}
-        for name in (*APPS, "console"):
-            url = await stack.enter_async_context(serving(echo(name)))
-            upstreams[name] = [url.removeprefix("http://")]
-        proxy = SiteProxy(upstreams, log_path=tmp_path / "caddy.log", state=tmp_path / "caddy")
-        proxy.start()
-        try:
-            async with httpx.AsyncClient(base_url=proxy.url, timeout=10) as client:
-                yield client
-        finally:
-            proxy.stop()
+    async with echoing_site(tmp_path) as client:
+        yield client
 
 
 async def test_every_route_of_every_service_reaches_it_through_the_site(site):

@@ -3,20 +3,14 @@ search and the grants calendar, at phone width, without JavaScript."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import uvicorn
 
 from nkohub_publishing.app import create_app
 from tests.support.chromium import launched, needs_chromium
-from tests.support.inprocess import staff_headers
-from tests.support.processes import free_port
-
-STARTUP_SECONDS = 30
+from tests.support.inprocess import serving, staff_headers
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,22 +20,12 @@ pytestmark = [
 
 @pytest.fixture
 async def site(publishing_settings):
-    port = free_port()
-    app = create_app(publishing_settings())
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    task = asyncio.create_task(server.serve())
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        if task.done():
-            task.result()  # it failed to start: raise why
-            raise RuntimeError("the server stopped before it started")
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            raise TimeoutError(f"the server did not start within {STARTUP_SECONDS} s")
-        await asyncio.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    async with serving(create_app(publishing_settings())) as base:
+        await _seed(base)
+        yield base
+
+
+async def _seed(base: str) -> None:
     async with httpx.AsyncClient(base_url=base, headers=staff_headers()) as api:
         for title, body in (
             ("Как написать заявку на грант", "Пошаговая **методичка** для НКО."),
@@ -69,9 +53,6 @@ async def site(publishing_settings):
                 "max_amount": 3000000,
             },
         )
-    yield base
-    server.should_exit = True
-    await task
 
 
 async def no_sideways_scrolling(page) -> None:

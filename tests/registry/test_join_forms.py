@@ -5,18 +5,17 @@ needs. Also in headless Chromium."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-import socket
 
 import pytest
-import uvicorn
 
 from nkohub_registry.app import create_app
 from nkohub_registry.settings import RegistrySettings
 from tests.registry.conftest import STAFF, identifiers
 from tests.support.chromium import launched, needs_chromium
+from tests.support.inprocess import serving
+from tests.support.processes import free_port
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"]
 
@@ -96,30 +95,13 @@ async def test_the_join_form_keeps_the_shared_limit_per_client(sandbox):
     assert "Слишком много заявок" in limited.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def served(sandbox):
-    port = _free_port()
+    """The app on a free loopback port (its public URLs that port's) and its base URL."""
+    port = free_port()
     app = create_app(RegistrySettings(**sandbox.settings("registry")))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    deadline = asyncio.get_running_loop().time() + 30
-    while not server.started:
-        if task.done() or asyncio.get_running_loop().time() > deadline:
-            server.should_exit = True
-            await asyncio.wait_for(task, 30)
-            raise RuntimeError("the server did not start")
-        await asyncio.sleep(0.05)
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, port) as base:
+        yield app, base
 
 
 @pytest.mark.browser

@@ -1,15 +1,22 @@
-"""A service's app in the test's own process: real runtime, HTTP through httpx."""
+"""A service's app in the test's own process: real runtime, HTTP through httpx
+(``running``), or served on a real loopback port for a browser or a proxy (``serving``)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any, Literal
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from nkohub_shared.web.auth import Role, issue_token
 from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY
+from tests.support.processes import free_port
+
+SERVING_START_SECONDS = 60
 
 
 @contextlib.asynccontextmanager
@@ -23,6 +30,31 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
     finally:
         await runtime.stop()
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    app: Any, port: int | None = None, *, lifespan: Literal["auto", "off"] = "auto"
+) -> AsyncIterator[str]:
+    """Serve an ASGI app on a loopback port (a free one unless ``port``) and give its base
+    URL; with the lifespan (``"auto"``) a service's runtime starts and stops with it."""
+    port = port or free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan=lifespan
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(SERVING_START_SECONDS):
+            while not server.started:
+                if task.done():
+                    task.result()  # raises what stopped it
+                    raise RuntimeError("the server stopped before it started")
+                await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def staff_headers(role: Role | str = Role.STAFF, sub: str = "librarian") -> dict[str, str]:
