@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from nkohub_contracts.common import MeetupSnapshot, OrganizationPublic, ProgramItem, Venue
+from nkohub_contracts.common import OrganizationPublic
 from nkohub_contracts.events import (
     MeetupCancelled,
     MeetupCompleted,
@@ -21,6 +21,7 @@ from tests.publishing.bus import publish
 from tests.publishing.conftest import events_written, handled
 from tests.support.broker import wait_until
 from tests.support.inprocess import staff_headers
+from tests.support.snapshots import meetup_snapshot as meetup
 
 
 def organization(org_id: str, name: str, areas: list[str], **extra) -> OrganizationPublic:
@@ -95,28 +96,6 @@ async def _contains(text_coro, needle: str) -> bool:
 
 async def _lacks(text_coro, needle: str) -> bool:
     return needle not in await text_coro
-
-
-def meetup(**changes) -> MeetupSnapshot:
-    starts = datetime(2030, 3, 28, 14, 0, tzinfo=UTC)  # 18:00 in Glazov
-    values = {
-        "meetup_id": "m-28",
-        "slug": "otkrytoe-obshchenie-28-03",
-        "title": "Открытое общение: учредительные документы НКО",
-        "kind": "meetup",
-        "description": "Консультация юриста и вопросы главе города.",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=2),
-        "venue": Venue(name="ПНБ им. В.Г. Короленко", address="ул. Ленина, 1"),
-        "capacity": 65,
-        "program": [
-            ProgramItem(position=1, kind="talk", title="Изменения в уставе", speaker_name="Юрист"),
-            ProgramItem(position=2, kind="qa_session", title="Вопросы главе города"),
-        ],
-        "sequence": 0,
-        **changes,
-    }
-    return MeetupSnapshot(**values)
 
 
 async def _post(client, post_id: str) -> dict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Specialist, Venue
+from nkohub_contracts.common import ProgramItem, Specialist
 from nkohub_contracts.events import (
     AttendanceRecorded,
     ConsultationCompleted,
@@ -15,21 +15,18 @@ from nkohub_registry.consumers import attendance_recorded
 from nkohub_shared.privacy import person_key
 from tests.registry.conftest import ADMIN, STAFF, create_org, publish
 from tests.support.broker import wait_until
+from tests.support.snapshots import meetup_snapshot
 
 API = "/api/v1/organizations"
 PAST = datetime(2019, 5, 28, 15, 0, tzinfo=UTC)
 
 
 def meetup(meetup_id: str, starts_at: datetime, program: list[ProgramItem], seq: int = 0):
-    return MeetupSnapshot(
+    return meetup_snapshot(
         meetup_id=meetup_id,
         slug=meetup_id,
         title="Презентация НКО",
-        kind="meetup",
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=2),
-        venue=Venue(name="ПНБ им. В.Г. Короленко"),
-        capacity=65,
         program=program,
         sequence=seq,
     )

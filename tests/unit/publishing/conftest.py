@@ -3,10 +3,11 @@ that reads HTML the way a browser's parser does."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 
-from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Venue
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem
+from tests.support.snapshots import MEETUP_STARTS, meetup_snapshot
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -51,31 +52,17 @@ def harmless(html: str) -> bool:
     return True
 
 
-MEETUP_STARTS = datetime(2030, 3, 28, 14, 0, tzinfo=UTC)  # 18:00 in Glazov
-
-
 def meetup(**changes) -> MeetupSnapshot:
-    values = {
-        "meetup_id": "m-28",
-        "slug": "otkrytoe-obshchenie-28-03",
-        "title": "Открытое общение: учредительные документы НКО",
-        "kind": "meetup",
-        "description": "Консультация юриста и вопросы главе города.",
-        "starts_at": MEETUP_STARTS,
-        "ends_at": MEETUP_STARTS + timedelta(hours=2),
-        "venue": Venue(name="ПНБ им. В.Г. Короленко", address="ул. Ленина, 1"),
-        "capacity": 65,
-        "program": [
-            ProgramItem(position=2, kind="qa_session", title="Вопросы главе города"),
-            ProgramItem(
-                position=1,
-                kind="talk",
-                title="Изменения в уставе",
-                speaker_name="Юрист",
-                starts_at=MEETUP_STARTS + timedelta(minutes=10),
-            ),
-        ],
-        "sequence": 0,
-        **changes,
-    }
-    return MeetupSnapshot(**values)
+    """The meetup of ``tests.support.snapshots``, its program out of order (and the talk
+    timed) to prove the rules sort it."""
+    program = [
+        ProgramItem(position=2, kind="qa_session", title="Вопросы главе города"),
+        ProgramItem(
+            position=1,
+            kind="talk",
+            title="Изменения в уставе",
+            speaker_name="Юрист",
+            starts_at=MEETUP_STARTS + timedelta(minutes=10),
+        ),
+    ]
+    return meetup_snapshot(**{"program": program, **changes})

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from nkohub_contracts.common import MeetupSnapshot, ProgramItem, Venue
+from nkohub_contracts.common import MeetupSnapshot, ProgramItem
 from nkohub_registry.domain.history import GrantWon, has_happened, history_view, presentations
+from tests.support.snapshots import meetup_snapshot
 
 NOW = datetime(2019, 12, 1, tzinfo=UTC)
 MAY = datetime(2019, 5, 28, 15, 0, tzinfo=UTC)
@@ -16,17 +17,8 @@ JULY = datetime(2019, 7, 11, 15, 0, tzinfo=UTC)
 
 
 def meetup(starts_at: datetime, program: list[ProgramItem]) -> MeetupSnapshot:
-    return MeetupSnapshot(
-        meetup_id="m1",
-        slug="m1",
-        title="Презентация НКО",
-        kind="meetup",
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=2),
-        venue=Venue(name="ПНБ им. В.Г. Короленко"),
-        capacity=65,
-        program=program,
-        sequence=0,
+    return meetup_snapshot(
+        meetup_id="m1", slug="m1", title="Презентация НКО", starts_at=starts_at, program=program
     )
 
 
