@@ -16,17 +16,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from nkohub_events.domain.common import DEFAULT_TZ, as_utc, local
 from nkohub_events.repository.figures import counts_as_ngo, organization_key
 
-INDICATORS = (
-    ("meetups_held", "Проведено митапов"),
-    ("other_meetings_held", "Внеплановых встреч и дней консультаций"),
-    ("ngos_took_part", "НКО приняли участие"),
-    ("participants", "Участников (уникальных)"),
-    ("attendances", "Посещений (всего)"),
-    ("consultations_given", "Консультаций НКО"),
-    ("posts_published", "Записей в блоге «Проект +»"),
-    ("post_views", "Просмотров блога"),
-)
-
 
 async def practice_report(
     db: AsyncDatabase[dict[str, Any]], start: date, end: date, tz: str = DEFAULT_TZ
