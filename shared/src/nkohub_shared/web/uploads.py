@@ -15,6 +15,7 @@ refusal is the route's own ``too_large()`` (413 naming the field) unless it give
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -216,14 +217,12 @@ class StreamedUpload:
     async def read(self, max_bytes: int) -> bytes:
         """The whole file (and then the rest of the form), refused as soon as it passes
         ``max_bytes`` — nothing more of the body is read after that."""
-        parts: list[bytes] = []
-        size = 0
+        buffer = io.BytesIO()  # getvalue() hands over its buffer: one copy of the file
         async for chunk in self.chunks():
-            size += len(chunk)
-            if size > max_bytes:
+            if buffer.tell() + len(chunk) > max_bytes:
                 raise self._refusal(self.file_field, max_bytes)
-            parts.append(chunk)
-        return b"".join(parts)
+            buffer.write(chunk)
+        return buffer.getvalue()
 
 
 async def open_upload(
