@@ -260,7 +260,9 @@ async def test_an_upload_a_killed_process_left_is_removed_by_the_background_job(
     from nkohub_publishing.service.scheduling import ABANDONED_UPLOAD, run_once
     from tests.support.inprocess import running
 
-    app = create_app(publishing_settings())
+    # the service's own pass runs once at start and then not for an hour: the pass below
+    # is the one that finds the abandoned upload (at 0.3 s the two raced for it)
+    app = create_app(publishing_settings(scheduler_seconds=3600))
     async with running(app) as client:
         client.headers.update(staff_headers())
         kept = await upload(client, pdf(), "kept.pdf")
