@@ -249,20 +249,23 @@ async def test_a_1_gb_body_without_length_is_refused_after_the_limit_not_read(se
 
 
 async def test_an_upload_a_killed_process_left_is_removed_by_the_background_job(
-    publishing_settings, sandbox
+    publishing_settings, sandbox, monkeypatch
 ):
     """What a process killed mid-upload leaves (its announced record, chunks without a
     GridFS file document) is found by age and removed; finished files stay."""
+    import asyncio
     from datetime import timedelta
 
-    from nkohub_publishing.app import create_app
+    from nkohub_publishing import app as publishing_app
     from nkohub_publishing.domain.clock import now_utc
     from nkohub_publishing.service.scheduling import ABANDONED_UPLOAD, run_once
     from tests.support.inprocess import running
 
-    # the service's own pass runs once at start and then not for an hour: the pass below
-    # is the one that finds the abandoned upload (at 0.3 s the two raced for it)
-    app = create_app(publishing_settings(scheduler_seconds=3600))
+    async def no_scheduler(_ctx) -> None:  # the pass below is the only one: none races it
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(publishing_app, "scheduler", no_scheduler)
+    app = publishing_app.create_app(publishing_settings())
     async with running(app) as client:
         client.headers.update(staff_headers())
         kept = await upload(client, pdf(), "kept.pdf")
