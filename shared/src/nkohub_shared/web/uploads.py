@@ -6,7 +6,7 @@ HTTP door's (``nkohub_shared.web.hardening.ServiceDoor``).
 
 Starlette's ``request.form()`` spools a file to a temporary file before a route sees a
 byte; this reader is for uploads that go straight to storage (GridFS), and, with
-``read(max_bytes, too_large)``, for a file a route parses whole (a sheet, an export): only
+``read(max_bytes)``, for a file a route parses whole (a sheet, an export): only
 the file is held, never the body, and it is refused the moment it passes its limit.
 
 A route may also bound the whole body (``max_body``): a declared ``Content-Length`` past it
