@@ -37,6 +37,7 @@ def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsSettings, Ev
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[reconcile_registrations],
+        public_caches=settings.cache_policy,
     )
 
 

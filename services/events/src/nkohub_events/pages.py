@@ -79,9 +79,10 @@ accessibility.install(templates)
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[accessibility.REMEMBER])
 router.include_router(accessibility.router)  # the switch of the visually impaired version
 
-# Rendered pages (and the .ics feed), fresh while what they show saw no write in this
-# process, at most a few seconds old (another replica's change shows after that; seats are
-# informative here, the registration itself is the atomic check; nkohub_shared.web.caching).
+# Rendered pages (and the .ics feed), fresh while what they show saw no write on any
+# replica (another replica's change arrives as a note through the broker; without the
+# notes, a few seconds at most; seats are informative here, the registration itself is the
+# atomic check; nkohub_shared.web.caching).
 PAGES = ResponseCache()
 MEETUPS_READS = ("meetups",)
 MEETUP_READS = ("meetups", "slots", "questions", "organizations")
@@ -150,6 +151,7 @@ async def upcoming(ctx: Context, request: Request) -> Response:
     return await PAGES.respond(
         request,
         database=ctx.runtime.db.name,
+        clock=ctx.runtime.writes,
         collections=MEETUPS_READS,
         key=("/meetups",),
         build=build,
@@ -239,6 +241,7 @@ async def meetup_page(
     return await PAGES.respond(
         request,
         database=ctx.runtime.db.name,
+        clock=ctx.runtime.writes,
         collections=MEETUP_READS,
         key=("/meetups/", meetup_id),
         build=lambda: _meetup_page(ctx, meetup_id),

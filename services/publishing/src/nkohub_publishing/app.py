@@ -46,6 +46,7 @@ def build_runtime(
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[scheduler],
+        public_caches=settings.cache_policy,
     )
 
 

@@ -37,8 +37,9 @@ HOME_DEADLINES = 5
 SOONEST = 5
 PAST_COMPETITIONS = 20
 
-# Rendered pages, fresh while what they show saw no write in this process, at most a few
-# seconds old (a change made by another replica shows after that; nkohub_shared.web.caching).
+# Rendered pages, fresh while what they show saw no write on any replica (another
+# replica's change arrives as a note through the broker; without the notes, a few seconds
+# at most; nkohub_shared.web.caching).
 # Every post's page fits (a blog of a few thousand posts), bounded in bytes.
 PAGES = ResponseCache(max_entries=8192, max_bytes=64 * 1024 * 1024)
 HOME_READS = ("posts", "competitions")
@@ -114,7 +115,12 @@ async def home(ctx: Context, request: Request) -> Response:
         return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
 
     return await PAGES.respond(
-        request, database=ctx.runtime.db.name, collections=HOME_READS, key=("/",), build=build
+        request,
+        database=ctx.runtime.db.name,
+        collections=HOME_READS,
+        key=("/",),
+        build=build,
+        clock=ctx.runtime.writes,
     )
 
 
@@ -124,11 +130,11 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
     path: ``ViewService.count``); a former slug answers 301."""
     if len(slug) > SLUG_MAX:
         return not_found(ctx, "Запись не найдена")
-    database, key = ctx.runtime.db.name, ("/posts/", slug)
-    entry = PAGES.lookup(database, POST_READS, key)
+    database, key, clock = ctx.runtime.db.name, ("/posts/", slug), ctx.runtime.writes
+    entry = PAGES.lookup(database, POST_READS, key, clock=clock)
     if entry is None:
-        stamp = PAGES.stamp(database, POST_READS)
-        stale = PAGES.stale(database, POST_READS, key)
+        stamp = PAGES.stamp(database, POST_READS, clock=clock)
+        stale = PAGES.stale(database, POST_READS, key, clock=clock)
         post, moved_to = await ctx.posts.by_slug(slug)
         if post is None:
             if moved_to:
@@ -139,7 +145,7 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
         version = fingerprint({"post": shown, "cover": cover})
         if stale is not None and stale.extra == (post["_id"], version):
             # the page past its time to live shows the post as it still is: keep it
-            entry = PAGES.renew(database, key, stale)
+            entry = PAGES.renew(database, key, stale, stamp, clock=clock)
         else:
             page = render(
                 ctx,
@@ -150,7 +156,9 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
                 canonical=ctx.posts.url(post["slug"]),
                 category_label=CATEGORY_LABELS[Category(post["category"])],
             )
-            entry = PAGES.store(database, key, stamp, page, extra=(post["_id"], version))
+            entry = PAGES.store(
+                database, key, stamp, page, extra=(post["_id"], version), clock=clock
+            )
     await ctx.views.count(entry.extra[0], client, request.headers.get("user-agent", ""), now_utc())
     return answer(request, entry)
 

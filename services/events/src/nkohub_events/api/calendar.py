@@ -43,6 +43,7 @@ async def calendar_feed(ctx: Context, request: Request) -> Response:
     return await PAGES.respond(
         request,
         database=ctx.runtime.db.name,
+        clock=ctx.runtime.writes,
         collections=MEETUPS_READS,
         key=("/calendar.ics",),
         build=build,
