@@ -26,7 +26,7 @@ class PublishingSettings(ServiceSettings):
     cache_fallback_ttl_seconds: float = Field(
         default=5.0,
         ge=0,
-        le=300,
+        le=3600,
         description="the same while it does not hear them (the broker away): the staleness bound",
     )
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.subscriber import RabbitSubscriber
 
 from nkohub_shared.ids import new_id
 from nkohub_shared.web.caching import WriteClock
@@ -80,16 +81,19 @@ class CacheNotes:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0
+        self.subscriber: RabbitSubscriber | None = None
         clock.announce_to(self._changed)
 
     def subscribe(self, broker: RabbitBroker) -> None:
-        @broker.subscriber(
+        self.subscriber = broker.subscriber(
             self.queue,
             self.exchange,
             ack_policy=AckPolicy.ACK_FIRST,
             decoder=_body,
             include_in_schema=False,  # housekeeping, not an event of the platform
         )
+
+        @self.subscriber
         async def note(body: Any) -> None:
             self.receive(body)
 
