@@ -8,12 +8,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
 
 from nkohub_publishing import pages
 from nkohub_publishing.app import create_app
+from nkohub_publishing.repository import OUTBOX_COLLECTIONS
+from nkohub_shared.storage.outbox import PENDING_FILTER
 from tests.publishing.conftest import make_post, views_of
 from tests.support.broker import wait_until
 from tests.support.inprocess import running, staff_headers
@@ -37,6 +40,20 @@ async def two_replicas(
         await wait_until(lambda: a.state.runtime.writes.listening)
         await wait_until(lambda: b.state.runtime.writes.listening)
         yield replica_a, replica_b
+
+
+async def settled(writer: Any, reader: Any) -> None:
+    """The writer's outboxes are empty and the reader heard two notes from it since."""
+
+    async def outbox_empty() -> bool:
+        for name in OUTBOX_COLLECTIONS:
+            if await writer.db[name].count_documents(PENDING_FILTER):
+                return False
+        return True
+
+    await wait_until(outbox_empty)
+    heard = reader.cache_notes.heard
+    await wait_until(lambda: reader.cache_notes.heard >= heard + 2)
 
 
 async def page(client: httpx.AsyncClient, path: str) -> httpx.Response:
@@ -85,8 +102,9 @@ async def test_a_view_counted_on_one_replica_keeps_the_others_pages(publishing_s
     async with two_replicas(publishing_settings) as (a, b):
         post = await make_post(a, title="Читаемая запись")
         path = f"/posts/{post['slug']}"
+        runtime_a, runtime_b = a.app.state.runtime, b.app.state.runtime
+        await settled(runtime_a, runtime_b)  # the relay's $pull of the events is a write too
         cached = await page(b, path)
-        runtime_b = b.app.state.runtime
         stamp = runtime_b.writes.stamp(runtime_b.db.name, pages.POST_READS)
         for n in range(3):
             other = {"User-Agent": f"Mozilla/5.0 (X11; Linux x86_64) Chrome/13{n}.0"}
