@@ -24,10 +24,13 @@ from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
 from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
 from nkohub_shared.russian import date_ru
 from nkohub_shared.web import accessibility
-from nkohub_shared.web.caching import ResponseCache, answer, fingerprint
-from nkohub_shared.web.clients import ClientAddress
+from nkohub_shared.web.caching import ResponseCache, answer, answered_early, fingerprint
+from nkohub_shared.web.clients import ClientAddress, client_address
 
 router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
+# The two most read pages, routed before the API's routes (no path of one matches the
+# other's): a cached answer is then a few route matches away, not some fifty.
+front_router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
 files_router = APIRouter(include_in_schema=False)  # no cookie read: answers are cached
 router.include_router(accessibility.router)  # the switch of the visually impaired version
 log = logging.getLogger("nkohub.publishing.pages")
@@ -107,7 +110,7 @@ Page = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 # ---------------------------------------------------------------- pages
 
 
-@router.get("/", response_class=HTMLResponse)
+@front_router.get("/", response_class=HTMLResponse)
 async def home(ctx: Context, request: Request) -> Response:
     async def build() -> Response:
         posts, _ = await ctx.posts.published(limit=ctx.settings.page_size, count=False)
@@ -124,7 +127,26 @@ async def home(ctx: Context, request: Request) -> Response:
     )
 
 
-@router.get("/posts/{slug}", response_class=HTMLResponse)
+async def _post_from_cache(request: Request) -> Response | None:
+    """An anonymous reader's cached post page, answered before FastAPI resolves the route's
+    dependencies (``caching.answered_early``), its view counted as the route counts it;
+    a query string (a switch of the visually impaired version, say) goes to the route."""
+    if request.url.query:
+        return None
+    runtime = request.app.state.runtime
+    key = ("/posts/", request.path_params.get("slug", ""))
+    entry = PAGES.lookup(runtime.db.name, POST_READS, key, clock=runtime.writes)
+    if entry is None:
+        return None
+    await runtime.context.views.count(
+        entry.extra[0],
+        await client_address(request),
+        request.headers.get("user-agent", ""),
+        now_utc(),
+    )
+    return answer(request, entry)
+
+
 async def post_page(ctx: Context, request: Request, client: ClientAddress, slug: str) -> Response:
     """A post; counts a view (within the limits of one client address, off the request
     path: ``ViewService.count``); a former slug answers 301."""
@@ -161,6 +183,15 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
             )
     await ctx.views.count(entry.extra[0], client, request.headers.get("user-agent", ""), now_utc())
     return answer(request, entry)
+
+
+front_router.add_api_route(
+    "/posts/{slug}",
+    post_page,
+    methods=["GET"],
+    response_class=HTMLResponse,
+    route_class_override=answered_early(_post_from_cache),
+)
 
 
 async def _listing(

@@ -587,6 +587,31 @@ def public_get_key(request: Request) -> tuple[str, ...]:
     return (request.url.path, request.url.query)
 
 
+def answered_early(hit: Callable[[Request], Awaitable[Response | None]]) -> type[APIRoute]:
+    """A FastAPI route class whose anonymous ``GET``s (no credentials, no cookies) first
+    ask ``hit(request)`` — once routed (the path parameters are known), before FastAPI
+    resolves dependencies or validates anything: an answer it gives goes out at once;
+    ``None`` lets the route answer."""
+
+    class EarlyRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            handler = super().get_route_handler()
+
+            async def serve(request: Request) -> Response:
+                headers = request.headers
+                if request.method == "GET" and not (
+                    "authorization" in headers or "cookie" in headers
+                ):
+                    early = await hit(request)
+                    if early is not None:
+                        return early
+                return await handler(request)
+
+            return serve
+
+    return EarlyRoute
+
+
 def answered_from_cache(
     cache: ResponseCache,
     where: Callable[[Request], tuple[str, tuple[str, ...], WriteClock]],
@@ -599,24 +624,12 @@ def answered_from_cache(
     (``cache.respond(..., key=public_get_key(request), clock=...)``).
     A request with credentials or cookies always reaches the route."""
 
-    class CachedRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-            handler = super().get_route_handler()
+    async def hit(request: Request) -> Response | None:
+        database, collections, clock = where(request)
+        entry = cache.lookup(database, collections, public_get_key(request), clock=clock)
+        if entry is None:
+            return None
+        cache.hits += 1
+        return answer(request, entry)
 
-            async def serve(request: Request) -> Response:
-                headers = request.headers
-                if request.method == "GET" and not (
-                    "authorization" in headers or "cookie" in headers
-                ):
-                    database, collections, clock = where(request)
-                    entry = cache.lookup(
-                        database, collections, public_get_key(request), clock=clock
-                    )
-                    if entry is not None:
-                        cache.hits += 1
-                        return answer(request, entry)
-                return await handler(request)
-
-            return serve
-
-    return CachedRoute
+    return answered_early(hit)
