@@ -52,7 +52,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     )
     return create_service_app(
         runtime,
-        routers=[api.router, pages.router],
+        routers=[pages.front_router, api.router, pages.router],
         description=nkohub_events.__doc__ or "",
         body_limits=[sheet],
     )
