@@ -19,6 +19,7 @@ from faststream.specification import AsyncAPI
 from pymongo import ASCENDING, IndexModel
 
 from nkohub_contracts import IntegrationEvent
+from nkohub_shared.bus.cachenotes import CacheNotes, CachePolicy
 from nkohub_shared.bus.consumer import EventConsumer
 from nkohub_shared.bus.deadletters import DeadLetterQueues, Selection, apply_expiry_policy
 from nkohub_shared.bus.delivery import DeliveryPolicy
@@ -39,6 +40,7 @@ from nkohub_shared.storage.ratebatch import BatchedRateCounter
 from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
 from nkohub_shared.storage.writer import Outbox
 from nkohub_shared.tracing import configure_tracing
+from nkohub_shared.web.caching import WriteClock
 
 log = logging.getLogger("nkohub.runtime")
 
@@ -77,17 +79,29 @@ class ServiceRuntime(Generic[S, Ctx]):
         outbox_collections: Sequence[str] = (),
         background: Sequence[BackgroundJob] = (),
         inbox: Inbox | None = None,
+        public_caches: CachePolicy | None = None,
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
         use_person_key_secret(settings.person_key_secret.get_secret_value())
         otlp = str(settings.otlp_endpoint) if settings.otlp_endpoint else None
         configure_tracing(self.service, settings.replica, otlp)
+        # this replica's writes (and, with ``public_caches``, the other replicas' notes)
+        self.writes = (
+            WriteClock(
+                ttl_seconds=public_caches.ttl_seconds,
+                fallback_ttl_seconds=public_caches.fallback_ttl_seconds,
+                of_client=True,
+            )
+            if public_caches
+            else WriteClock(of_client=True)
+        )
         self.client = create_client(
             str(settings.mongodb_url),
             timeout_ms=settings.mongodb_connect_timeout_ms,
             socket_timeout_ms=settings.mongodb_socket_timeout_ms,
             operation_timeout_ms=settings.mongodb_operation_timeout_ms,
+            event_listeners=[self.writes],
         )
         self.db = self.client[settings.database_name]
         self.broker = RabbitBroker(
@@ -116,6 +130,11 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.indexes.update(RATE_LIMIT_INDEXES)
         self.rate_limits = BatchedRateCounter(self.db)  # counts grouped (storage.ratebatch)
         self._background = (*background, _purge_rate_limits)
+        self.cache_notes: CacheNotes | None = None
+        if public_caches is not None:
+            self.cache_notes = CacheNotes(self.service, self.writes, public_caches)
+            self.cache_notes.subscribe(self.broker)
+            self._background = (*self._background, _send_cache_notes)
         self._dead_letter_queues: dict[str, AbstractQueue] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.metrics = ServiceMetrics(self.service)
@@ -261,6 +280,12 @@ class ServiceRuntime(Generic[S, Ctx]):
             except Exception:
                 log.exception("background job %s failed; restarting", job.__name__)
                 await asyncio.sleep(1.0)
+
+
+async def _send_cache_notes(context: Any) -> None:
+    """Services with public caches: tell the other replicas what this one wrote."""
+    runtime = context.runtime
+    await runtime.cache_notes.send(runtime.broker)
 
 
 async def _purge_rate_limits(context: Any) -> None:

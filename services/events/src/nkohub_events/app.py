@@ -37,6 +37,7 @@ def build_runtime(settings: EventsSettings) -> ServiceRuntime[EventsSettings, Ev
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[reconcile_registrations],
+        public_caches=settings.cache_policy,
     )
 
 
@@ -51,7 +52,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     )
     return create_service_app(
         runtime,
-        routers=[api.router, pages.router],
+        routers=[pages.front_router, api.router, pages.router],
         description=nkohub_events.__doc__ or "",
         body_limits=[sheet],
     )

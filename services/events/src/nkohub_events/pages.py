@@ -7,6 +7,7 @@ pages reached from e-mail links (the same signed links the notifications service
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,12 @@ from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
 from nkohub_shared.web import accessibility
-from nkohub_shared.web.caching import ResponseCache
+from nkohub_shared.web.caching import (
+    ResponseCache,
+    WriteClock,
+    answered_from_cache,
+    public_get_key,
+)
 from nkohub_shared.web.clients import ClientAddress
 
 FIELD_LABELS = {
@@ -79,12 +85,33 @@ accessibility.install(templates)
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[accessibility.REMEMBER])
 router.include_router(accessibility.router)  # the switch of the visually impaired version
 
-# Rendered pages (and the .ics feed), fresh while what they show saw no write in this
-# process, at most a few seconds old (another replica's change shows after that; seats are
-# informative here, the registration itself is the atomic check; nkohub_shared.web.caching).
+# Rendered pages (and the .ics feed), fresh while what they show saw no write on any
+# replica (another replica's change arrives as a note through the broker; without the
+# notes, a few seconds at most; seats are informative here, the registration itself is the
+# atomic check; nkohub_shared.web.caching).
 PAGES = ResponseCache()
 MEETUPS_READS = ("meetups",)
 MEETUP_READS = ("meetups", "slots", "questions", "organizations")
+
+
+def _reading(
+    collections: tuple[str, ...],
+) -> Callable[[Request], tuple[str, tuple[str, ...], WriteClock]]:
+    def where(request: Request) -> tuple[str, tuple[str, ...], WriteClock]:
+        runtime = request.app.state.runtime
+        return runtime.db.name, collections, runtime.writes
+
+    return where
+
+
+# A cached page or feed goes out before FastAPI resolves the route's dependencies
+# (``caching.answered_from_cache``); the pages are routed before the API's (no path of
+# one matches the other's), a few route matches away instead of some hundred.
+MEETUPS_EARLY = answered_from_cache(PAGES, _reading(MEETUPS_READS))
+MEETUP_EARLY = answered_from_cache(PAGES, _reading(MEETUP_READS))
+front_router = APIRouter(
+    tags=["pages"], include_in_schema=False, dependencies=[accessibility.REMEMBER]
+)
 
 
 def render(name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
@@ -139,7 +166,6 @@ async def home() -> RedirectResponse:
     return RedirectResponse("/meetups", status_code=303)
 
 
-@router.get("/meetups")
 async def upcoming(ctx: Context, request: Request) -> Response:
     async def build() -> Response:
         meetups = await ctx.meetups.list(statuses=["scheduled"], starts_from=utcnow())
@@ -150,10 +176,16 @@ async def upcoming(ctx: Context, request: Request) -> Response:
     return await PAGES.respond(
         request,
         database=ctx.runtime.db.name,
+        clock=ctx.runtime.writes,
         collections=MEETUPS_READS,
-        key=("/meetups",),
+        key=public_get_key(request),
         build=build,
     )
+
+
+front_router.add_api_route(
+    "/meetups", upcoming, methods=["GET"], route_class_override=MEETUPS_EARLY
+)
 
 
 async def _meetup_page(
@@ -227,7 +259,6 @@ def _asker(ctx: Context, registration: str, token: str) -> dict[str, str] | None
     return None
 
 
-@router.get("/meetups/{meetup_id}")
 async def meetup_page(
     meetup_id: str, ctx: Context, request: Request, registration: str = "", token: str = ""
 ) -> Response:
@@ -239,10 +270,16 @@ async def meetup_page(
     return await PAGES.respond(
         request,
         database=ctx.runtime.db.name,
+        clock=ctx.runtime.writes,
         collections=MEETUP_READS,
-        key=("/meetups/", meetup_id),
+        key=public_get_key(request),
         build=lambda: _meetup_page(ctx, meetup_id),
     )
+
+
+front_router.add_api_route(
+    "/meetups/{meetup_id}", meetup_page, methods=["GET"], route_class_override=MEETUP_EARLY
+)
 
 
 @router.post("/meetups/{meetup_id}/questions/form")

@@ -46,6 +46,7 @@ def build_runtime(
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[scheduler],
+        public_caches=settings.cache_policy,
     )
 
 
@@ -54,7 +55,7 @@ def create_app(settings: PublishingSettings | None = None) -> FastAPI:
     largest_file = max(settings.file_image_max_bytes, settings.file_pdf_max_bytes)
     return create_service_app(
         build_runtime(settings),
-        routers=[api.router, pages.files_router, pages.router],
+        routers=[pages.front_router, api.router, pages.files_router, pages.router],
         description=nkohub_publishing.__doc__ or "",
         body_limits=[
             BodyLimit("/api/v1/imports/(blogger|views)", REQUEST_MAX_BYTES, field="file"),

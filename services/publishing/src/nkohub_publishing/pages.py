@@ -24,10 +24,13 @@ from nkohub_publishing.domain.posts import CATEGORY_LABELS, Category
 from nkohub_publishing.domain.text import SLUG_MAX, normalize_tag
 from nkohub_shared.russian import date_ru
 from nkohub_shared.web import accessibility
-from nkohub_shared.web.caching import ResponseCache, answer, fingerprint
-from nkohub_shared.web.clients import ClientAddress
+from nkohub_shared.web.caching import ResponseCache, answer, answered_early, fingerprint
+from nkohub_shared.web.clients import ClientAddress, client_address
 
 router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
+# The two most read pages, routed before the API's routes (no path of one matches the
+# other's): a cached answer is then a few route matches away, not some fifty.
+front_router = APIRouter(include_in_schema=False, dependencies=[accessibility.REMEMBER])
 files_router = APIRouter(include_in_schema=False)  # no cookie read: answers are cached
 router.include_router(accessibility.router)  # the switch of the visually impaired version
 log = logging.getLogger("nkohub.publishing.pages")
@@ -37,8 +40,9 @@ HOME_DEADLINES = 5
 SOONEST = 5
 PAST_COMPETITIONS = 20
 
-# Rendered pages, fresh while what they show saw no write in this process, at most a few
-# seconds old (a change made by another replica shows after that; nkohub_shared.web.caching).
+# Rendered pages, fresh while what they show saw no write on any replica (another
+# replica's change arrives as a note through the broker; without the notes, a few seconds
+# at most; nkohub_shared.web.caching).
 # Every post's page fits (a blog of a few thousand posts), bounded in bytes.
 PAGES = ResponseCache(max_entries=8192, max_bytes=64 * 1024 * 1024)
 HOME_READS = ("posts", "competitions")
@@ -106,7 +110,7 @@ Page = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 # ---------------------------------------------------------------- pages
 
 
-@router.get("/", response_class=HTMLResponse)
+@front_router.get("/", response_class=HTMLResponse)
 async def home(ctx: Context, request: Request) -> Response:
     async def build() -> Response:
         posts, _ = await ctx.posts.published(limit=ctx.settings.page_size, count=False)
@@ -114,21 +118,45 @@ async def home(ctx: Context, request: Request) -> Response:
         return render(ctx, "home.html", title=None, posts=posts, deadlines=deadlines)
 
     return await PAGES.respond(
-        request, database=ctx.runtime.db.name, collections=HOME_READS, key=("/",), build=build
+        request,
+        database=ctx.runtime.db.name,
+        collections=HOME_READS,
+        key=("/",),
+        build=build,
+        clock=ctx.runtime.writes,
     )
 
 
-@router.get("/posts/{slug}", response_class=HTMLResponse)
+async def _post_from_cache(request: Request) -> Response | None:
+    """An anonymous reader's cached post page, answered before FastAPI resolves the route's
+    dependencies (``caching.answered_early``), its view counted as the route counts it;
+    a query string (a switch of the visually impaired version, say) goes to the route."""
+    if request.url.query:
+        return None
+    runtime = request.app.state.runtime
+    key = ("/posts/", request.path_params.get("slug", ""))
+    entry = PAGES.lookup(runtime.db.name, POST_READS, key, clock=runtime.writes)
+    if entry is None:
+        return None
+    await runtime.context.views.count(
+        entry.extra[0],
+        await client_address(request),
+        request.headers.get("user-agent", ""),
+        now_utc(),
+    )
+    return answer(request, entry)
+
+
 async def post_page(ctx: Context, request: Request, client: ClientAddress, slug: str) -> Response:
     """A post; counts a view (within the limits of one client address, off the request
     path: ``ViewService.count``); a former slug answers 301."""
     if len(slug) > SLUG_MAX:
         return not_found(ctx, "Запись не найдена")
-    database, key = ctx.runtime.db.name, ("/posts/", slug)
-    entry = PAGES.lookup(database, POST_READS, key)
+    database, key, clock = ctx.runtime.db.name, ("/posts/", slug), ctx.runtime.writes
+    entry = PAGES.lookup(database, POST_READS, key, clock=clock)
     if entry is None:
-        stamp = PAGES.stamp(database, POST_READS)
-        stale = PAGES.stale(database, POST_READS, key)
+        stamp = PAGES.stamp(database, POST_READS, clock=clock)
+        stale = PAGES.stale(database, POST_READS, key, clock=clock)
         post, moved_to = await ctx.posts.by_slug(slug)
         if post is None:
             if moved_to:
@@ -139,7 +167,7 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
         version = fingerprint({"post": shown, "cover": cover})
         if stale is not None and stale.extra == (post["_id"], version):
             # the page past its time to live shows the post as it still is: keep it
-            entry = PAGES.renew(database, key, stale)
+            entry = PAGES.renew(database, key, stale, stamp, clock=clock)
         else:
             page = render(
                 ctx,
@@ -150,9 +178,20 @@ async def post_page(ctx: Context, request: Request, client: ClientAddress, slug:
                 canonical=ctx.posts.url(post["slug"]),
                 category_label=CATEGORY_LABELS[Category(post["category"])],
             )
-            entry = PAGES.store(database, key, stamp, page, extra=(post["_id"], version))
+            entry = PAGES.store(
+                database, key, stamp, page, extra=(post["_id"], version), clock=clock
+            )
     await ctx.views.count(entry.extra[0], client, request.headers.get("user-agent", ""), now_utc())
     return answer(request, entry)
+
+
+front_router.add_api_route(
+    "/posts/{slug}",
+    post_page,
+    methods=["GET"],
+    response_class=HTMLResponse,
+    route_class_override=answered_early(_post_from_cache),
+)
 
 
 async def _listing(

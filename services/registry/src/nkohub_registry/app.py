@@ -53,6 +53,7 @@ def build_runtime(settings: RegistrySettings) -> ServiceRuntime[RegistrySettings
         indexes=INDEXES,
         outbox_collections=OUTBOX_COLLECTIONS,
         background=[adopt_unapproved_self_registrations],
+        public_caches=settings.cache_policy,
     )
 
 

@@ -41,7 +41,9 @@ class RegistryContext:
         erased = ErasedRepository(runtime.db)
         proposals = ProposalRepository(runtime.db, runtime.outbox)
         requests = ErasureRequestRepository(runtime.db, runtime.outbox)
-        organization_service = OrganizationService(organizations, people, history, erased)
+        organization_service = OrganizationService(
+            organizations, people, history, erased, writes=runtime.writes
+        )
         people_service = PeopleService(
             people,
             organizations,

@@ -21,6 +21,7 @@ def create_client(
     timeout_ms: int = 5000,
     socket_timeout_ms: int = 20000,
     operation_timeout_ms: int = 0,
+    event_listeners: Sequence[Any] = (),
 ) -> AsyncMongoClient[Document]:
     """The process's client; no operation can wait on a silent server forever.
 
@@ -30,7 +31,9 @@ def create_client(
       within it: ``NetworkTimeout``); it must exceed the slowest legitimate query;
     - ``operation_timeout_ms``: PyMongo's ``timeoutMS``, the budget of a whole operation
       including its retries; 0 leaves it off, because it also bounds the lifetime of a
-      cursor (a relay sweep or an export that iterates longer would be cut off).
+      cursor (a relay sweep or an export that iterates longer would be cut off);
+    - ``event_listeners``: PyMongo listeners of this client only (the runtime's write
+      clock, ``nkohub_shared.web.caching``).
     """
     options: dict[str, Any] = {}
     if operation_timeout_ms > 0:
@@ -42,6 +45,7 @@ def create_client(
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         socketTimeoutMS=socket_timeout_ms,
+        event_listeners=list(event_listeners),
         **options,
     )
 

@@ -1,29 +1,46 @@
-"""Short in-process caches of public answers, kept fresh by the process's own writes.
+"""In-process caches of public answers, kept fresh by the writes of every replica.
 
-``WRITES`` sees every write command any ``AsyncMongoClient`` of this process sends (a
-PyMongo command listener: insert, update, delete, findAndModify on a database's
-collection) and keeps a counter per (database, collection). A cached answer remembers the
-counters of the collections it was built from, read *before* it was built; it is served
-only while none of them moved and it is younger than its time to live. So a change made
-through this process — an HTTP write, a consumed event, a background job, whatever room
-wrote it — is visible on the next request, and nothing in a service has to remember to
-invalidate anything.
+A ``WriteClock`` sees every write command a MongoDB client sends (a PyMongo command
+listener: insert, update, delete, findAndModify on a database's collection) and keeps a
+counter per (database, collection). Each service runtime has its own clock on its own
+client (``ServiceRuntime.writes``); ``WRITES`` is the process-wide one that every client
+reports to. A cached answer remembers the counters of the collections it was built from,
+read *before* it was built; it is served only while none of them moved and it is younger
+than its time to live. So a change made through this replica — an HTTP write, a consumed
+event, a background job, whatever room wrote it — is visible on the next request, and
+nothing in a service has to remember to invalidate anything.
 
-With several replicas, a change another replica made reaches this one's cache when the
-entry's time to live runs out (``ttl_seconds``, a few seconds): the answer is at most that
-stale, which is what a public page can afford (seat counts on a page are informative; the
-registration itself is the atomic check). Writes that must be seen at once elsewhere are
-not read from a cache.
+A change another replica made reaches this one through the broker
+(``nkohub_shared.bus.cachenotes``): every replica announces which collections its writes
+touched (coalesced, one small note every few tens of milliseconds at most) on its service's
+fanout exchange, and the others move the same counters on receipt, exactly as a local write
+does. Staleness, by state:
+
+- *listening* (this replica's own notes come back through the exchange; checked with a
+  note at least every ``tick_seconds``): another replica's change shows as soon as its note
+  arrives — milliseconds. The time to live (``ttl_seconds``, minutes) is only a safety net
+  for a note lost in flight (the writer died between its write and its note).
+- *not listening* (no broker, the queue gone, the own notes late): entries are trusted
+  for the short ``fallback_ttl_seconds`` only, counted from when they were read, and so are
+  entries built in an earlier listening spell (``epoch``): a change the broker did not carry
+  shows within that (plus the time it takes to notice the silence, ``trust_seconds``).
+- a clock without notes (``WRITES``, a service without public caches, a unit test) is never
+  listening: the short time to live, as before notes existed.
+
+Seat counts on a page are informative; the registration itself is the atomic check. Reads
+that must be exact are not made from a cache.
 
 A write that changes nothing a cached answer shows (a post's view counter) can be made
-inside ``unseen()``: it moves no counter, so it does not throw the pages away.
+inside ``unseen()``: it moves no counter and is announced to no one.
 
-An entry past its time to live whose collections saw no write here may be *revalidated*
-instead of rebuilt (``ResponseCache.stale`` and ``renew``): the page asks the store for the
-version of what it shows (one indexed read), and a version that did not change keeps the
-entry for another time to live — what an HTTP cache does with a ``304``.
+An entry past its time to live whose collections saw no write may be *revalidated* instead
+of rebuilt (``ResponseCache.stale`` and ``renew``): the page asks the store for the version
+of what it shows (one indexed read), and a version that did not change keeps the entry for
+another time to live — what an HTTP cache does with a ``304``.
 
-Entries are bounded in number and, for ``ResponseCache``, in bytes (``max_bytes``).
+Entries are bounded in number and, for ``ResponseCache``, in bytes (``max_bytes``). Several
+runtimes in one process (tests) share a cache object but never an entry: entries are kept
+per clock.
 
 ``ResponseCache.respond`` also answers conditional requests: every cached answer carries a
 strong ``ETag`` (a hash of its body) and ``Last-Modified`` (when that body was first
@@ -38,6 +55,7 @@ import contextvars
 import hashlib
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -74,15 +92,44 @@ def unseen() -> Iterator[None]:
 
 CACHE_CONTROL = "public, no-cache"  # keep it, but ask us (a 304 is cheap) before using it
 
+Changed = Callable[[str, str], None]
+
 
 class WriteClock(monitoring.CommandListener):
     """Counters of writes per (database, collection), moved when a write command ends
-    (succeeded or failed: a failed one may have written part of a batch)."""
+    (succeeded or failed: a failed one may have written part of a batch), or when another
+    replica's note says it wrote (``heard``); and how long what was read may be trusted.
 
-    def __init__(self) -> None:
+    ``ttl_seconds`` holds while the clock is *listening* to the other replicas' notes
+    (``heard_itself`` renews that for ``trust_seconds`` at a time); otherwise, and for an
+    entry read in an earlier listening spell (another ``epoch``), ``fallback_ttl_seconds``.
+
+    A clock made with ``of_client=True`` is given to one client as its listener (a
+    runtime's): it counts that client's writes and those of the process's clients that
+    have no clock of their own (a script, a test), never another runtime's — so two
+    runtimes in one process keep apart what each wrote, as two replicas would.
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        fallback_ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        of_client: bool = False,
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.fallback_ttl_seconds = fallback_ttl_seconds
+        self.epoch = 0  # moves each time the clock starts listening again
+        self._trusted_until = 0.0  # monotonic: listening until then
         self._counters: dict[tuple[str, str], int] = {}
         self._started: dict[tuple[Any, int], tuple[str, str]] = {}
         self._lock = threading.Lock()  # listeners may be called from PyMongo's threads
+        self._announce: Changed | None = None
+        self._of_client = of_client
+        if of_client:
+            _CLIENT_CLOCKS.add(self)
+
+    # ---------------------------------------------------------------- counters
 
     def stamp(self, database: str, collections: Iterable[str]) -> tuple[int, ...]:
         """The current counters of ``collections`` of ``database``."""
@@ -91,30 +138,87 @@ class WriteClock(monitoring.CommandListener):
 
     def moved(self, database: str, collection: str) -> None:
         """Count a write that did not go through a command this process sent."""
+        self._count((database, collection))
+
+    def heard(self, database: str, collections: Iterable[str]) -> None:
+        """Another replica wrote to ``collections`` of ``database``: count it here (and
+        announce it to no one)."""
         with self._lock:
-            key = (database, collection)
+            for name in collections:
+                key = (database, name)
+                self._counters[key] = self._counters.get(key, 0) + 1
+
+    def announce_to(self, changed: Changed | None) -> None:
+        """Call ``changed(database, collection)`` after each write this clock counts
+        itself (not those it ``heard``)."""
+        self._announce = changed
+
+    def _count(self, key: tuple[str, str]) -> None:
+        with self._lock:
             self._counters[key] = self._counters.get(key, 0) + 1
+        announce = self._announce
+        if announce is not None:
+            announce(*key)
+
+    # ---------------------------------------------------------------- trust
+
+    @property
+    def listening(self) -> bool:
+        return time.monotonic() < self._trusted_until
+
+    def heard_itself(self, trust_seconds: float) -> None:
+        """This replica's own note came back through the exchange: every note sent before
+        it reached every replica listening, so trust entries for ``trust_seconds`` more
+        (a new ``epoch`` if the clock was not listening)."""
+        now = time.monotonic()
+        if now >= self._trusted_until:
+            self.epoch += 1
+        self._trusted_until = now + trust_seconds
+
+    def deaf(self) -> None:
+        """Stop trusting the notes at once (the subscription is gone)."""
+        self._trusted_until = 0.0
+
+    def fresh(self, since: float, epoch: int, expires: float, now: float) -> bool:
+        """Whether what was read at ``since`` (in ``epoch``) may still be served."""
+        if now >= expires:
+            return False
+        if epoch == self.epoch and now < self._trusted_until:
+            return True
+        return now < since + self.fallback_ttl_seconds
+
+    # ---------------------------------------------------------------- the listener
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name not in WRITE_COMMANDS or _UNSEEN.get():
             return
         collection = event.command.get(event.command_name)
         if isinstance(collection, str):
+            command = (event.connection_id, event.request_id)
             with self._lock:
-                self._started[(event.connection_id, event.request_id)] = (
-                    event.database_name,
-                    collection,
-                )
+                self._started[command] = (event.database_name, collection)
+            if self._of_client:
+                with _CLAIMS_LOCK:
+                    _CLAIMED.add(command)
 
     def _ended(
         self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent
     ) -> None:
         if event.command_name not in WRITE_COMMANDS:
             return
+        command = (event.connection_id, event.request_id)
         with self._lock:
-            key = self._started.pop((event.connection_id, event.request_id), None)
-            if key is not None:
-                self._counters[key] = self._counters.get(key, 0) + 1
+            key = self._started.pop(command, None)
+        if key is None:
+            return
+        self._count(key)
+        if self is WRITES:  # the process-wide clock hears every client first
+            with _CLAIMS_LOCK:
+                claimed = command in _CLAIMED
+                _CLAIMED.discard(command)
+            if not claimed:  # a client without a clock: every runtime counts it
+                for clock in list(_CLIENT_CLOCKS):
+                    clock._count(key)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         self._ended(event)
@@ -123,10 +227,27 @@ class WriteClock(monitoring.CommandListener):
         self._ended(event)
 
 
+_CLIENT_CLOCKS: weakref.WeakSet[WriteClock] = weakref.WeakSet()
+_CLAIMED: set[tuple[Any, int]] = set()  # commands a client's own clock counts
+_CLAIMS_LOCK = threading.Lock()
+
 WRITES = WriteClock()
 # A global listener joins every client created after this import; the services import
 # their pages (and so this module) before their runtime creates its client.
 monitoring.register(WRITES)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a cache notes before reading: the counters, the clock's epoch and the time."""
+
+    counters: tuple[int, ...]
+    epoch: int
+    since: float
+
+
+def _mark(clock: WriteClock, database: str, collections: tuple[str, ...]) -> Mark:
+    return Mark(clock.stamp(database, collections), clock.epoch, time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -138,8 +259,10 @@ class Cached:
     etag: str
     last_modified: datetime
     stamp: tuple[int, ...]
-    expires: float
+    expires: float  # monotonic: never served after this
     extra: Any = None  # what the page needs on a hit besides the body (a post's id)
+    epoch: int = 0  # the clock's epoch when it was read
+    since: float = 0.0  # monotonic: when it was read
 
 
 def fingerprint(document: Mapping[str, Any]) -> str:
@@ -152,14 +275,18 @@ def _etag(body: bytes) -> str:
 
 
 class ResponseCache:
-    """Rendered answers by key, fresh while their collections saw no write here and
-    younger than ``ttl_seconds``; at most ``max_entries`` holding ``max_bytes`` of bodies
-    (the least recently used go first)."""
+    """Rendered answers by key, fresh while their collections saw no write (here or, by
+    the notes, on another replica) and within their time to live (the clock's, unless
+    ``ttl_seconds`` sets one for this cache); at most ``max_entries`` holding ``max_bytes``
+    of bodies (the least recently used go first).
+
+    Every method takes the ``clock`` of the runtime that serves the request (default: the
+    cache's own, ``WRITES`` unless given)."""
 
     def __init__(
         self,
         *,
-        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        ttl_seconds: float | None = None,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         max_bytes: int = DEFAULT_MAX_BYTES,
         clock: WriteClock = WRITES,
@@ -168,10 +295,10 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._clock = clock
-        self._entries: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()
         self._bytes = 0
         self._building: dict[
-            tuple[str, ...], tuple[tuple[int, ...], asyncio.Future[Cached | Response]]
+            tuple[Any, ...], tuple[tuple[int, ...], asyncio.Future[Cached | Response]]
         ] = {}
         self.hits = 0
         self.misses = 0
@@ -188,10 +315,13 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _drop(self, full_key: tuple[str, ...]) -> None:
+    def _drop(self, full_key: tuple[Any, ...]) -> None:
         entry = self._entries.pop(full_key, None)
         if entry is not None:
             self._bytes -= len(entry.body)
+
+    def _ttl(self, clock: WriteClock) -> float:
+        return clock.ttl_seconds if self.ttl_seconds is None else self.ttl_seconds
 
     async def respond(
         self,
@@ -201,17 +331,19 @@ class ResponseCache:
         collections: tuple[str, ...],
         key: tuple[str, ...],
         build: Callable[[], Awaitable[Response]],
+        clock: WriteClock | None = None,
     ) -> Response:
         """The cached answer for ``key`` (or ``build()``'s, cached when it is a 200),
         ``304`` when the request's validators still match."""
-        entry = self.lookup(database, collections, key)
+        clock = clock or self._clock
+        entry = self.lookup(database, collections, key, clock=clock)
         if entry is not None:
             self.hits += 1
             return answer(request, entry)
-        full_key = (database, *key, _variant())
-        stamp = self._clock.stamp(database, collections)  # before reading anything
+        full_key = (clock, database, *key, _variant())
+        mark = _mark(clock, database, collections)  # before reading anything
         building = self._building.get(full_key)
-        if building is None or building[0] != stamp:
+        if building is None or building[0] != mark.counters:
             # one build per key and state at a time, in a task of its own; a build begun
             # before a write is not joined by a request that came after it
             self.misses += 1
@@ -221,64 +353,97 @@ class ResponseCache:
                     response = await build()
                     if response.status_code != 200:
                         return response
-                    return self.store(database, key, stamp, response)
+                    return self.store(database, key, mark, response, clock=clock)
                 finally:
                     if self._building.get(full_key) is building:
                         del self._building[full_key]
 
-            building = (stamp, asyncio.ensure_future(build_and_store()))
+            building = (mark.counters, asyncio.ensure_future(build_and_store()))
             self._building[full_key] = building
         built = await asyncio.shield(building[1])  # a reader who leaves does not stop it
         return answer(request, built) if isinstance(built, Cached) else built
 
     def lookup(
-        self, database: str, collections: tuple[str, ...], key: tuple[str, ...]
+        self,
+        database: str,
+        collections: tuple[str, ...],
+        key: tuple[str, ...],
+        *,
+        clock: WriteClock | None = None,
     ) -> Cached | None:
-        full_key = (database, *key, _variant())
+        clock = clock or self._clock
+        full_key = (clock, database, *key, _variant())
         entry = self._entries.get(full_key)
         if entry is None:
             return None
-        if entry.stamp != self._clock.stamp(database, collections):
+        if entry.stamp != clock.stamp(database, collections):
             self._drop(full_key)
             return None
-        if entry.expires <= time.monotonic():
+        if not clock.fresh(entry.since, entry.epoch, entry.expires, time.monotonic()):
             return None  # kept for ``stale``: it may be revalidated
         self._entries.move_to_end(full_key)
         return entry
 
     def stale(
-        self, database: str, collections: tuple[str, ...], key: tuple[str, ...]
+        self,
+        database: str,
+        collections: tuple[str, ...],
+        key: tuple[str, ...],
+        *,
+        clock: WriteClock | None = None,
     ) -> Cached | None:
-        """The entry for ``key`` past its time to live, if no write here touched its
+        """The entry for ``key`` past its time to live, if no write touched its
         collections since it was built: ``renew`` it once the store says it is current."""
-        entry = self._entries.get((database, *key, _variant()))
-        if entry is None or entry.stamp != self._clock.stamp(database, collections):
+        clock = clock or self._clock
+        entry = self._entries.get((clock, database, *key, _variant()))
+        if entry is None or entry.stamp != clock.stamp(database, collections):
             return None
         return entry
 
-    def renew(self, database: str, key: tuple[str, ...], entry: Cached) -> Cached:
+    def renew(
+        self,
+        database: str,
+        key: tuple[str, ...],
+        entry: Cached,
+        mark: Mark | None = None,
+        *,
+        clock: WriteClock | None = None,
+    ) -> Cached:
         """``entry`` (from ``stale``) fresh for another time to live; the store confirmed
-        it is current. A write since it was read drops it at the next ``lookup``."""
-        full_key = (database, *key, _variant())
-        renewed = replace(entry, expires=time.monotonic() + self.ttl_seconds)
+        it is current (as read after ``mark``, from ``stamp``). A write since it was read
+        drops it at the next ``lookup``."""
+        clock = clock or self._clock
+        mark = mark or _mark(clock, database, ())
+        full_key = (clock, database, *key, _variant())
+        renewed = replace(
+            entry,
+            expires=mark.since + self._ttl(clock),
+            epoch=mark.epoch,
+            since=mark.since,
+        )
         if self._entries.get(full_key) is entry:
             self._entries[full_key] = renewed
             self._entries.move_to_end(full_key)
         return renewed
 
-    def stamp(self, database: str, collections: tuple[str, ...]) -> tuple[int, ...]:
-        """The counters to hand to ``store``: read them before reading the data."""
-        return self._clock.stamp(database, collections)
+    def stamp(
+        self, database: str, collections: tuple[str, ...], *, clock: WriteClock | None = None
+    ) -> Mark:
+        """What to hand to ``store`` (or ``renew``): read it before reading the data."""
+        return _mark(clock or self._clock, database, collections)
 
     def store(
         self,
         database: str,
         key: tuple[str, ...],
-        stamp: tuple[int, ...],
+        stamp: Mark,
         response: Response,
         extra: Any = None,
+        *,
+        clock: WriteClock | None = None,
     ) -> Cached:
-        full_key = (database, *key, _variant())
+        clock = clock or self._clock
+        full_key = (clock, database, *key, _variant())
         body = bytes(response.body)
         etag = _etag(body)
         previous = self._entries.get(full_key)
@@ -299,9 +464,11 @@ class ResponseCache:
             headers=headers,
             etag=etag,
             last_modified=last_modified,
-            stamp=stamp,
-            expires=time.monotonic() + self.ttl_seconds,
+            stamp=stamp.counters,
+            expires=stamp.since + self._ttl(clock),
             extra=extra,
+            epoch=stamp.epoch,
+            since=stamp.since,
         )
         self._drop(full_key)
         self._entries[full_key] = entry
@@ -359,22 +526,20 @@ def answer(request: Request, entry: Cached) -> Response:
 
 class QueryCache:
     """Results of reads by key, fresh on the same terms as ``ResponseCache`` (no write to
-    their collections in this process, younger than ``ttl_seconds``). Callers must not
-    change a result they get: it is shared by every request that asks the same."""
+    their collections here or on another replica, within the time to live). Callers must
+    not change a result they get: it is shared by every request that asks the same."""
 
     def __init__(
         self,
         *,
-        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        ttl_seconds: float | None = None,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         clock: WriteClock = WRITES,
     ) -> None:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[int, ...], float, Any]] = (
-            OrderedDict()
-        )
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Mark, float, Any]] = OrderedDict()
         self._building: dict[tuple[Any, ...], tuple[tuple[int, ...], asyncio.Future[Any]]] = {}
 
     async def get(
@@ -384,15 +549,21 @@ class QueryCache:
         collections: tuple[str, ...],
         key: tuple[Any, ...],
         build: Callable[[], Awaitable[Any]],
+        clock: WriteClock | None = None,
     ) -> Any:
-        full_key = (database, *key)
-        now = time.monotonic()
-        stamp = self._clock.stamp(database, collections)
+        clock = clock or self._clock
+        full_key = (clock, database, *key)
+        mark = _mark(clock, database, collections)
         cached = self._entries.get(full_key)
-        if cached is not None and cached[0] == stamp and cached[1] > now:
+        if (
+            cached is not None
+            and cached[0].counters == mark.counters
+            and clock.fresh(cached[0].since, cached[0].epoch, cached[1], mark.since)
+        ):
             return cached[2]
         building = self._building.get(full_key)
-        if building is None or building[0] != stamp:  # as in ResponseCache.respond
+        if building is None or building[0] != mark.counters:  # as in ResponseCache.respond
+            ttl = clock.ttl_seconds if self.ttl_seconds is None else self.ttl_seconds
 
             async def build_and_store() -> Any:
                 try:
@@ -400,13 +571,13 @@ class QueryCache:
                 finally:
                     if self._building.get(full_key) is building:
                         del self._building[full_key]
-                self._entries[full_key] = (stamp, time.monotonic() + self.ttl_seconds, value)
+                self._entries[full_key] = (mark, mark.since + ttl, value)
                 self._entries.move_to_end(full_key)
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
                 return value
 
-            building = (stamp, asyncio.ensure_future(build_and_store()))
+            building = (mark.counters, asyncio.ensure_future(build_and_store()))
             self._building[full_key] = building
         return await asyncio.shield(building[1])  # a reader who leaves does not stop it
 
@@ -416,18 +587,13 @@ def public_get_key(request: Request) -> tuple[str, ...]:
     return (request.url.path, request.url.query)
 
 
-def answered_from_cache(
-    cache: ResponseCache,
-    where: Callable[[Request], tuple[str, tuple[str, ...]]],
-) -> type[APIRoute]:
-    """A FastAPI route class whose anonymous ``GET``s are answered from ``cache`` before
-    FastAPI parses and validates anything (dependencies, query parameters): on a hit the
-    stored bytes go out at once. ``where(request)`` names the database and the collections
-    the answer is read from; the route itself must store its answers under
-    ``public_get_key(request)`` (``cache.respond(..., key=public_get_key(request))``).
-    A request with credentials or cookies always reaches the route."""
+def answered_early(hit: Callable[[Request], Awaitable[Response | None]]) -> type[APIRoute]:
+    """A FastAPI route class whose anonymous ``GET``s (no credentials, no cookies) first
+    ask ``hit(request)`` — once routed (the path parameters are known), before FastAPI
+    resolves dependencies or validates anything: an answer it gives goes out at once;
+    ``None`` lets the route answer."""
 
-    class CachedRoute(APIRoute):
+    class EarlyRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
             handler = super().get_route_handler()
 
@@ -436,13 +602,34 @@ def answered_from_cache(
                 if request.method == "GET" and not (
                     "authorization" in headers or "cookie" in headers
                 ):
-                    database, collections = where(request)
-                    entry = cache.lookup(database, collections, public_get_key(request))
-                    if entry is not None:
-                        cache.hits += 1
-                        return answer(request, entry)
+                    early = await hit(request)
+                    if early is not None:
+                        return early
                 return await handler(request)
 
             return serve
 
-    return CachedRoute
+    return EarlyRoute
+
+
+def answered_from_cache(
+    cache: ResponseCache,
+    where: Callable[[Request], tuple[str, tuple[str, ...], WriteClock]],
+) -> type[APIRoute]:
+    """A FastAPI route class whose anonymous ``GET``s are answered from ``cache`` before
+    FastAPI parses and validates anything (dependencies, query parameters): on a hit the
+    stored bytes go out at once. ``where(request)`` names the database and the collections
+    the answer is read from, and the serving runtime's clock; the route itself must store
+    its answers under ``public_get_key(request)`` with that clock
+    (``cache.respond(..., key=public_get_key(request), clock=...)``).
+    A request with credentials or cookies always reaches the route."""
+
+    async def hit(request: Request) -> Response | None:
+        database, collections, clock = where(request)
+        entry = cache.lookup(database, collections, public_get_key(request), clock=clock)
+        if entry is None:
+            return None
+        cache.hits += 1
+        return answer(request, entry)
+
+    return answered_early(hit)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from nkohub_events.api.deps import Context
-from nkohub_events.pages import MEETUPS_READS, PAGES
+from nkohub_events.pages import MEETUPS_EARLY, MEETUPS_READS, PAGES
 from nkohub_shared.calendar import calendar_of
+from nkohub_shared.web.caching import public_get_key
 from nkohub_shared.web.openapi import ICS_MEDIA_TYPE, content_of
 
 router = APIRouter(tags=["calendar"])
@@ -25,7 +26,6 @@ async def meetup_calendar(meetup_id: str, ctx: Context) -> Response:
     )
 
 
-@router.get("/calendar.ics", response_class=Response, responses=ICS_CONTENT)
 async def calendar_feed(ctx: Context, request: Request) -> Response:
     """Every published meetup; cancelled ones stay in the feed as STATUS:CANCELLED so that
     subscribed calendars drop them. Cached like the pages (ETag, 304)."""
@@ -43,7 +43,18 @@ async def calendar_feed(ctx: Context, request: Request) -> Response:
     return await PAGES.respond(
         request,
         database=ctx.runtime.db.name,
+        clock=ctx.runtime.writes,
         collections=MEETUPS_READS,
-        key=("/calendar.ics",),
+        key=public_get_key(request),
         build=build,
     )
+
+
+router.add_api_route(
+    "/calendar.ics",
+    calendar_feed,
+    methods=["GET"],
+    response_class=Response,
+    responses=ICS_CONTENT,
+    route_class_override=MEETUPS_EARLY,  # a cached feed goes out before dependencies
+)

@@ -25,21 +25,27 @@ from nkohub_registry.domain.proposals import ACCEPTED, SelfRegistration
 from nkohub_registry.domain.vocabulary import Source
 from nkohub_registry.service.organizations import SEARCH_READS
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
-from nkohub_shared.web.caching import ResponseCache, answered_from_cache, public_get_key
+from nkohub_shared.web.caching import (
+    ResponseCache,
+    WriteClock,
+    answered_from_cache,
+    public_get_key,
+)
 from nkohub_shared.web.clients import ClientAddress
 
 router = APIRouter()
 
 MAX_BODY_BYTES = 64 * 1024  # an organization's fields at their longest fit several times
 # The public's search answers, encoded once: a repeated search is a dictionary look-up and
-# the stored bytes (``nkohub_shared.web.caching``: fresh while this process wrote nothing to
-# what they were read from, a few seconds at most; ETag and 304).
+# the stored bytes (``nkohub_shared.web.caching``: fresh while no replica wrote to what they
+# were read from, the others' writes arriving as notes through the broker; ETag and 304).
 PUBLIC_SEARCHES = ResponseCache(max_entries=512, max_bytes=16 * 1024 * 1024)
 
 
-def _searched(request: Request) -> tuple[str, tuple[str, ...]]:
+def _searched(request: Request) -> tuple[str, tuple[str, ...], WriteClock]:
     """Where the public search reads from (for a hit answered before validation)."""
-    return request.app.state.runtime.context.organizations.organizations.database, SEARCH_READS
+    runtime = request.app.state.runtime
+    return runtime.context.organizations.organizations.database, SEARCH_READS, runtime.writes
 
 
 search_router = APIRouter(route_class=answered_from_cache(PUBLIC_SEARCHES, _searched))
@@ -81,6 +87,7 @@ async def list_organizations(
         collections=SEARCH_READS,
         key=public_get_key(request),
         build=build,
+        clock=ctx.runtime.writes,
     )
 
 

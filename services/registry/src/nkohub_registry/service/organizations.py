@@ -30,7 +30,7 @@ from nkohub_registry.repository import (
 )
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.privacy import person_key
-from nkohub_shared.web.caching import QueryCache
+from nkohub_shared.web.caching import WRITES, QueryCache, WriteClock
 
 MAX_ATTEMPTS = 5
 SEARCHES = QueryCache()
@@ -53,11 +53,14 @@ class OrganizationService:
         people: PeopleRepository,
         history: HistoryRepository,
         erased: ErasedRepository,
+        *,
+        writes: WriteClock = WRITES,
     ) -> None:
         self.organizations = organizations
         self.people = people
         self.history = history
         self.erased = erased
+        self.writes = writes  # the runtime's write clock: the public searches' freshness
 
     async def email_erased(self, email: str) -> bool:
         """Whether this address is an erased person's (an import then does not store it)."""
@@ -176,7 +179,7 @@ class OrganizationService:
         self, flt: OrganizationFilter, *, staff: bool, sort: str, skip: int, limit: int
     ) -> tuple[list[tuple[Document, Document]], int]:
         """A page of (organization, its history view) and the total found. The public's
-        searches are answered from a short cache kept fresh by this process's writes
+        searches are answered from a cache kept fresh by every replica's writes
         (``nkohub_shared.web.caching``); staff always read the store."""
         if staff:
             return await self._search(flt, staff=True, sort=sort, skip=skip, limit=limit)
@@ -184,6 +187,7 @@ class OrganizationService:
             database=self.organizations.database,
             collections=SEARCH_READS,
             key=(repr(flt), sort, skip, limit),
+            clock=self.writes,
             build=lambda: self._search(flt, staff=False, sort=sort, skip=skip, limit=limit),
         )
 
