@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from aio_pika import IncomingMessage
 from aio_pika.abc import AbstractQueue
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
+from faststream.rabbit.message import RabbitMessage
 
 from nkohub_contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.bus.delivery import Delivery, DeliveryPolicy, Handler
@@ -43,6 +45,21 @@ async def _message_itself(message: Any) -> Any:
     return message
 
 
+async def _rabbit_message(message: IncomingMessage) -> RabbitMessage:
+    """The parser: FastStream's own ``RabbitMessage`` (its ack, nack and reject), without
+    what the default parser adds per message that no handler of ours reads — a routing-key
+    pattern match and two generated UUIDs for the absent correlation id."""
+    message_id = message.message_id or ""
+    return RabbitMessage(
+        body=message.body,
+        headers=message.headers,
+        content_type=message.content_type,
+        message_id=message_id,
+        correlation_id=message.correlation_id or message_id or "-",
+        raw_message=message,
+    )
+
+
 class EventConsumer(Generic[Ctx]):
     """Handlers of one consumer queue, e.g. ``notifications.registration-mail``."""
 
@@ -60,6 +77,7 @@ class EventConsumer(Generic[Ctx]):
         # settings say) fixes its own limit: RabbitMQ refuses a second, different one.
         self.delivery_limit = delivery_limit
         self.handlers: dict[str, Handler] = {}
+        self.models: dict[str, type[IntegrationEvent]] = {}
         self.idempotent: set[str] = set()  # types whose handlers need no record
 
     def on(
@@ -73,6 +91,7 @@ class EventConsumer(Generic[Ctx]):
             if event_cls.type in self.handlers:
                 raise ValueError(f"{self.queue_name} already handles {event_cls.type}")
             self.handlers[event_cls.type] = handler
+            self.models[event_cls.type] = event_cls
             if idempotent:
                 self.idempotent.add(event_cls.type)
             return handler
@@ -94,6 +113,7 @@ class EventConsumer(Generic[Ctx]):
         delivery = Delivery(
             self.queue_name,
             self.handlers,
+            models=self.models,
             inbox=inbox,
             context=context,
             policy=policy,
@@ -103,6 +123,7 @@ class EventConsumer(Generic[Ctx]):
         @broker.subscriber(
             queue,
             ack_policy=AckPolicy.MANUAL,
+            parser=_rabbit_message,
             decoder=_message_itself,
             title=f"{self.queue_name}:consume",
             description=description,

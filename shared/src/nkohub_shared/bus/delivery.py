@@ -32,6 +32,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from nkohub_contracts import (
     CloudEvent,
     IntegrationEvent,
@@ -110,8 +112,10 @@ class Delivery:
         context: Any,
         policy: DeliveryPolicy,
         idempotent: frozenset[str] = frozenset(),
+        models: Mapping[str, type[IntegrationEvent]] | None = None,
     ) -> None:
         self.queue = queue
+        self._models = models or {}
         self._idempotent = idempotent
         self._handlers = handlers
         self._inbox = inbox
@@ -119,12 +123,28 @@ class Delivery:
         self._policy = policy
         self._observer = policy.observer
 
+    def _decode(self, body: bytes) -> tuple[CloudEvent, IntegrationEvent, Handler]:
+        """The envelope, its typed data and the handler of its type. The data is validated
+        by the model the handler was registered with; anything that does not validate is
+        decoded again by ``decode_event`` for its precise error (``MalformedEvent`` or
+        ``UnknownEventType``), so the fast path skips only the unknown-field report that
+        ``decode_event`` would compute and discard."""
+        try:
+            envelope = CloudEvent.model_validate_json(body)
+            model = self._models.get(envelope.type)
+            event = model.model_validate(envelope.data) if model is not None else None
+        except ValidationError:
+            envelope, event = decode_event(body)  # raises, naming every bad field
+        if event is None:
+            envelope, event = decode_event(body)  # a type registered without its model
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            raise UnknownEventType(f"{self.queue} has no handler for {envelope.type!r}")
+        return envelope, event, handler
+
     async def __call__(self, body: bytes, message: Any) -> None:
         try:
-            envelope, event = decode_event(body)
-            handler = self._handlers.get(envelope.type)
-            if handler is None:
-                raise UnknownEventType(f"{self.queue} has no handler for {envelope.type!r}")
+            envelope, event, handler = self._decode(body)
         except (MalformedEvent, UnknownEventType) as exc:
             log.error(
                 "poison message dead-lettered: %s",
@@ -144,8 +164,8 @@ class Delivery:
         """Claim, handle and complete, waiting out outages; ack or nack the message.
         Returns the outcome, or None when the runtime stopped while MongoDB was away."""
         extra = {"event_id": envelope.id, "event_type": envelope.type, "queue": self.queue}
-        owner = uuid.uuid4().hex
         recorded = envelope.type not in self._idempotent
+        owner = uuid.uuid4().hex if recorded else ""
         hold_until = time.monotonic() + self._policy.outage_hold_seconds
         handled = False
         outages = 0
