@@ -3,9 +3,9 @@
 Documents are admitted into a window of ``window`` documents in flight. Each admitted
 document publishes its events in order, each after the previous one's confirm; once the
 last is confirmed (or one failed) the document leaves the window, and the ids confirmed
-are pulled out of it by a group commit: the pulls asked for while one is on its way go to
-MongoDB together as one ``update_many`` (event ids are unique, so pulling a group's ids
-from each of its documents removes from each exactly its own).
+wait to be pulled out of it: every ``PULL_GROUP`` documents (and the rest at the end) are
+one ``update_many``, written while the window goes on publishing (event ids are unique,
+so pulling a group's ids from each of its documents removes from each exactly its own).
 
 A failure (a publish not confirmed, a pull that did not reach MongoDB) closes the window
 to new documents; what is in flight finishes and ``finish`` raises the first failure.
@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
 from nkohub_shared.bus.publisher import EventPublisher
-from nkohub_shared.storage.groups import GroupWrite
 from nkohub_shared.storage.outbox import OUTBOX_FIELD
 from nkohub_shared.tracing import publishing
 
 log = logging.getLogger("nkohub.outbox")
 
-PULL_GROUP_MAX = 500  # documents whose confirmed events one pull removes at most
+PULL_GROUP = 250  # documents whose confirmed events one pull removes
 
 Confirmed = tuple[Any, list[str]]  # a document's _id and the ids of its confirmed events
 
@@ -46,10 +46,11 @@ class SweepPipeline:
         self._collection = collection
         self._publisher = publisher
         self._room = asyncio.Semaphore(window)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # documents in flight
+        self._pulls: set[asyncio.Task[None]] = set()
+        self._unpulled: list[Confirmed] = []
         self._failure: Exception | None = None
         self._published = 0
-        self._pulls = GroupWrite(self._pull, max_items=PULL_GROUP_MAX)
 
     async def admit(self, document: dict[str, Any]) -> bool:
         """Wait for room in the window, then start publishing the document's events;
@@ -58,9 +59,7 @@ class SweepPipeline:
         if self._failure is not None:
             self._room.release()
             return False
-        task = asyncio.get_running_loop().create_task(self._document(document))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        _keep(self._tasks, self._document(document))
         return True
 
     async def finish(self) -> int:
@@ -69,6 +68,9 @@ class SweepPipeline:
         try:
             while self._tasks:
                 await asyncio.wait(set(self._tasks))
+            self._pull_confirmed()
+            while self._pulls:
+                await asyncio.wait(set(self._pulls))
         except asyncio.CancelledError:
             self.cancel()
             raise
@@ -78,7 +80,7 @@ class SweepPipeline:
 
     def cancel(self) -> None:
         """Stop what is in flight (the relay is stopping); unpulled events stay."""
-        for task in list(self._tasks):
+        for task in [*self._tasks, *self._pulls]:
             task.cancel()
 
     def _failed(self, exc: Exception) -> None:
@@ -90,14 +92,15 @@ class SweepPipeline:
             confirmed = await self._publish_in_order(document)
         finally:
             self._room.release()
-        if not confirmed:
-            return
-        try:
-            await self._pulls((document["_id"], confirmed))
-        except Exception as exc:  # MongoDB away: published again by a later sweep
-            self._failed(exc)
-            return
-        self._published += len(confirmed)
+        if confirmed:
+            self._unpulled.append((document["_id"], confirmed))
+            if len(self._unpulled) >= PULL_GROUP:
+                self._pull_confirmed()
+
+    def _pull_confirmed(self) -> None:
+        if self._unpulled:
+            items, self._unpulled = self._unpulled, []
+            _keep(self._pulls, self._pull(items))
 
     async def _publish_in_order(self, document: dict[str, Any]) -> list[str]:
         """Publish one document's events in order; the ids confirmed before the first
@@ -116,9 +119,21 @@ class SweepPipeline:
             )
         return confirmed
 
-    async def _pull(self, items: list[Confirmed]) -> list[Exception | None]:
-        await self._collection.update_many(
-            {"_id": {"$in": [document_id for document_id, _ in items]}},
-            {"$pull": {OUTBOX_FIELD: {"id": {"$in": [i for _, ids in items for i in ids]}}}},
-        )
-        return [None] * len(items)
+    async def _pull(self, items: list[Confirmed]) -> None:
+        ids = [i for _, confirmed in items for i in confirmed]
+        try:
+            await self._collection.update_many(
+                {"_id": {"$in": [document_id for document_id, _ in items]}},
+                {"$pull": {OUTBOX_FIELD: {"id": {"$in": ids}}}},
+            )
+        except Exception as exc:  # MongoDB away: published again by a later sweep
+            self._failed(exc)
+            return
+        self._published += len(ids)
+
+
+def _keep(tasks: set[asyncio.Task[None]], step: Coroutine[Any, Any, None]) -> None:
+    """Run ``step`` as a task held in ``tasks`` until it is done."""
+    task = asyncio.get_running_loop().create_task(step)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
