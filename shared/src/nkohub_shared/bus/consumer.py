@@ -23,6 +23,7 @@ from aio_pika.abc import AbstractQueue
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.message import RabbitMessage
+from faststream.rabbit.schemas import Channel
 
 from nkohub_contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.bus.delivery import Delivery, DeliveryPolicy, Handler
@@ -122,6 +123,9 @@ class EventConsumer(Generic[Ctx]):
 
         @broker.subscriber(
             queue,
+            # a channel of its own: its delivery tags are this queue's alone, which is
+            # what lets the delivery ack them together (bus.acks)
+            channel=Channel(prefetch_count=policy.prefetch_count),
             ack_policy=AckPolicy.MANUAL,
             parser=_rabbit_message,
             decoder=_message_itself,

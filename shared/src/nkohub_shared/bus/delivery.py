@@ -42,6 +42,7 @@ from nkohub_contracts import (
     decode_event,
 )
 from nkohub_shared.availability import is_infrastructure_failure
+from nkohub_shared.bus.acks import AckGroup
 from nkohub_shared.bus.inbox import Claim, Inbox
 
 log = logging.getLogger("nkohub.consumer")
@@ -87,6 +88,7 @@ class DeliveryPolicy:
 
     delivery_limit: int
     backoff_seconds: float
+    prefetch_count: int = 20  # per consumer queue (each has a channel of its own)
     outage_retry_max_seconds: float = 5.0
     outage_hold_seconds: float = 900.0
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -122,6 +124,7 @@ class Delivery:
         self._context = context
         self._policy = policy
         self._observer = policy.observer
+        self._acks = AckGroup()
 
     def _decode(self, body: bytes) -> tuple[CloudEvent, IntegrationEvent, Handler]:
         """The envelope, its typed data and the handler of its type. The data is validated
@@ -152,6 +155,7 @@ class Delivery:
                 extra={"event_id": message.message_id, "queue": self.queue},
             )
             await message.reject(requeue=False)
+            self._acks.settled(message)
             self._observer.outcome(self.queue, _routing_key(message), Outcome.DEAD_LETTERED)
             return
         outcome = await self._settle(handler, event, envelope, message)
@@ -178,10 +182,10 @@ class Delivery:
                         )
                         if claim is Claim.DONE:
                             log.info("duplicate event skipped", extra=extra)
-                            await message.ack()
+                            await self._acks.ack(message)
                             return Outcome.DUPLICATE
                         if claim is Claim.BUSY:  # another consumer still on it past its lease
-                            await message.nack(requeue=True)
+                            await self._nack(message)
                             return Outcome.RETRIED
                     if not handled:
                         await _shielded(self._run(handler, event, envelope, recorded=recorded))
@@ -200,13 +204,13 @@ class Delivery:
                         log.warning("MongoDB unavailable, holding the event: %r", exc, extra=extra)
                     if time.monotonic() >= hold_until:
                         log.warning("held the event too long; handing it back", extra=extra)
-                        await message.nack(requeue=True)
+                        await self._nack(message)
                         return Outcome.RETRIED
                     if await self._stopped_during(self._policy.outage_pause(outages)):
                         log.warning("stopping; the held event goes back unacked", extra=extra)
                         return None
                     continue
-                await message.ack()
+                await self._acks.ack(message)
                 if outages:
                     log.info("MongoDB back after %d retries", outages, extra=extra)
                 log.info("event handled", extra=extra)
@@ -243,8 +247,12 @@ class Delivery:
             extra=extra,
         )
         await asyncio.sleep(self._policy.failure_pause(count))
-        await message.nack(requeue=True)  # past the limit RabbitMQ dead-letters it
+        await self._nack(message)  # past the limit RabbitMQ dead-letters it
         return Outcome.DEAD_LETTERED if last else Outcome.RETRIED
+
+    async def _nack(self, message: Any) -> None:
+        await message.nack(requeue=True)
+        self._acks.settled(message)
 
     async def _stopped_during(self, seconds: float) -> bool:
         with contextlib.suppress(TimeoutError):
