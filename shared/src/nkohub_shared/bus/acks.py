@@ -30,6 +30,7 @@ log = logging.getLogger("nkohub.consumer")
 
 @dataclass
 class _Channel:
+    channel: Any  # the AMQP channel (held, so that its id is not reused meanwhile)
     low: int = 1  # every tag below it is settled (acked, nacked or rejected)
     done: dict[int, Any] = field(default_factory=dict)  # handled, not yet acked: tag → message
     settled: set[int] = field(default_factory=set)  # settled one by one, at or above ``low``
@@ -40,7 +41,7 @@ class AckGroup:
     after settling a message any other way (nack, reject)."""
 
     def __init__(self) -> None:
-        self._channels: dict[Any, _Channel] = {}
+        self._channels: dict[int, _Channel] = {}  # by id() of the AMQP channel
         self._flushing = False
 
     async def ack(self, message: Any) -> None:
@@ -49,7 +50,7 @@ class AckGroup:
         if tag is None:  # not from a consumer (a test's message): nothing to group
             await message.ack()
             return
-        state = self._channels.setdefault(raw.channel, _Channel())
+        state = self._state(raw.channel)
         state.done[tag] = message
         if not self._flushing:
             self._flushing = True
@@ -64,18 +65,24 @@ class AckGroup:
             channel = raw.channel
         except Exception:  # closed: its state goes with it
             return
-        state = self._channels.setdefault(channel, _Channel())
+        state = self._state(channel)
         if tag >= state.low:
             state.settled.add(tag)
+
+    def _state(self, channel: Any) -> _Channel:
+        state = self._channels.get(id(channel))
+        if state is None:
+            state = self._channels[id(channel)] = _Channel(channel)
+        return state
 
     def _start_flush(self) -> None:
         asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
         self._flushing = False
-        for channel, state in list(self._channels.items()):
-            if getattr(channel, "is_closed", False):  # its unacked deliveries come again
-                del self._channels[channel]
+        for key, state in list(self._channels.items()):
+            if getattr(state.channel, "is_closed", False):  # its unacked ones come again
+                del self._channels[key]
                 continue
             if not state.done:
                 continue
@@ -83,7 +90,7 @@ class AckGroup:
                 await self._ack_channel(state)
             except Exception as exc:  # the channel went away: RabbitMQ redelivers them
                 log.warning("acks not sent (%r); the deliveries will come again", exc)
-                self._channels.pop(channel, None)
+                self._channels.pop(key, None)
 
     @staticmethod
     async def _ack_channel(state: _Channel) -> None:

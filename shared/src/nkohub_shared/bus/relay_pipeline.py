@@ -113,10 +113,11 @@ class SweepPipeline:
                 except Exception as exc:
                     self._failed(exc)
                     return confirmed
-            confirmed.append(entry["id"])
-            log.info(
-                "event published", extra={"event_id": entry["id"], "event_type": entry["type"]}
-            )
+                confirmed.append(entry["id"])
+                log.info(  # in the entry's trace, as the publish was
+                    "event published",
+                    extra={"event_id": entry["id"], "event_type": entry["type"]},
+                )
         return confirmed
 
     async def _pull(self, items: list[Confirmed]) -> None:
