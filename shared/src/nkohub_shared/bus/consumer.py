@@ -4,7 +4,9 @@ What happens to each delivery (handled, duplicate, held while MongoDB is away, r
 dead-lettered) is ``nkohub_shared.bus.delivery``.
 
 Up to ``prefetch_count`` messages of one queue are handled at once, and events of different
-documents carry no order: handlers must not assume one (see docs/architecture.md).
+documents carry no order: handlers must not assume one (see docs/architecture.md). Each
+queue is consumed on an AMQP channel of its own, so that its acks can be grouped
+(``nkohub_shared.bus.acks``).
 
 A handler whose every effect is one write that records the event's id itself
 (``storage.idempotent.apply_once`` / ``ApplyOnce``, or an insert keyed by the event)
