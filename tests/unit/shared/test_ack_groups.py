@@ -45,16 +45,15 @@ def deliveries(channel: FakeChannel, n: int) -> list[FakeMessage]:
     return [FakeMessage(FakeRaw(channel, tag)) for tag in range(1, n + 1)]
 
 
-async def settle() -> None:
-    for _ in range(5):  # the flush runs a turn or two of the loop later
-        await asyncio.sleep(0)
+async def handled_together(acks: AckGroup, messages: list[FakeMessage]) -> None:
+    """Deliveries whose handling ends in the same turn of the event loop."""
+    await asyncio.gather(*(acks.ack(m) for m in messages))
 
 
 async def test_deliveries_handled_together_are_acked_by_one_multiple_ack():
     channel, acks = FakeChannel(), AckGroup()
     messages = deliveries(channel, 20)
-    await asyncio.gather(*(acks.ack(m) for m in reversed(messages)))
-    await settle()
+    await handled_together(acks, list(reversed(messages)))
     assert channel.frames == [("ack", 20, True)]
     assert all(m.raw_message.locked for m in messages)
 
@@ -62,9 +61,7 @@ async def test_deliveries_handled_together_are_acked_by_one_multiple_ack():
 async def test_a_delivery_still_handled_keeps_the_multiple_ack_below_it_and_the_rest_go_singly():
     channel, acks = FakeChannel(), AckGroup()
     messages = deliveries(channel, 6)
-    for m in messages[:2] + messages[3:]:  # tag 3 is still being handled
-        await acks.ack(m)
-    await settle()
+    await handled_together(acks, messages[:2] + messages[3:])  # tag 3 still being handled
     assert channel.frames == [
         ("ack", 2, True),
         ("ack", 4, False),
@@ -73,11 +70,8 @@ async def test_a_delivery_still_handled_keeps_the_multiple_ack_below_it_and_the_
     ]
     assert not messages[2].raw_message.locked
 
-    await acks.ack(messages[2])
     more = [FakeMessage(FakeRaw(channel, tag)) for tag in (7, 8)]
-    for m in more:
-        await acks.ack(m)
-    await settle()
+    await handled_together(acks, [messages[2], *more])
     # 3 done, 4–6 settled singly before: one multiple ack up to 8 covers exactly 3, 7, 8
     assert channel.frames[4:] == [("ack", 8, True)]
 
@@ -87,18 +81,22 @@ async def test_a_nacked_delivery_in_the_middle_does_not_stop_the_multiple_ack():
     messages = deliveries(channel, 4)
     await messages[1].nack()
     acks.settled(messages[1])
-    for m in (messages[0], messages[2], messages[3]):
-        await acks.ack(m)
-    await settle()
+    await handled_together(acks, [messages[0], messages[2], messages[3]])
     assert channel.frames == [("nack", 2, False), ("ack", 4, True)]
 
 
 async def test_a_reopened_channel_numbers_from_one_and_the_closed_ones_state_is_dropped():
     old, new, acks = FakeChannel(), FakeChannel(), AckGroup()
-    await acks.ack(deliveries(old, 3)[2])  # tags 1–2 of the old channel never handled
+    late = asyncio.create_task(acks.ack(deliveries(old, 3)[2]))  # tags 1–2 never handled
+    await asyncio.sleep(0)  # handled; the channel closes before its ack goes out
     old.is_closed = True
-    for m in deliveries(new, 2):
-        await acks.ack(m)
-    await settle()
+    await asyncio.gather(late, handled_together(acks, deliveries(new, 2)))
     assert old.frames == []  # RabbitMQ redelivers the old channel's unacked deliveries
     assert new.frames == [("ack", 2, True)]
+
+
+async def test_deliveries_handled_one_after_another_are_acked_one_by_one():
+    channel, acks = FakeChannel(), AckGroup()
+    for m in deliveries(channel, 3):
+        await acks.ack(m)
+    assert channel.frames == [("ack", 1, True), ("ack", 2, True), ("ack", 3, True)]

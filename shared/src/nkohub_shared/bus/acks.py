@@ -2,11 +2,11 @@
 
 Deliveries handled in the same turn of the event loop (a group commit's callers finish
 together) would each send an ack frame: a socket write per message, and as many acks for
-RabbitMQ to process. Instead a handled delivery is marked done and the acks are flushed
-once that turn is over: one ``multiple`` ack up to the highest delivery tag below which
-every delivery of the channel is settled, then single acks for the done ones above a
-delivery still being handled (they are not held back: that would pin the prefetch window
-behind a delivery waiting out an outage).
+RabbitMQ to process. Instead a handled delivery is marked done, yields once, and the first
+of that turn's deliveries to resume acks for all: one ``multiple`` ack up to the highest
+delivery tag below which every delivery of the channel is settled, then single acks for
+the done ones above a delivery still being handled (they are not held back: that would
+pin the prefetch window behind a delivery waiting out an outage).
 
 This is only correct on a channel whose deliveries all go through one ``AckGroup``:
 delivery tags are per channel, numbered 1, 2, 3, … in delivery order, so each consumer
@@ -42,7 +42,6 @@ class AckGroup:
 
     def __init__(self) -> None:
         self._channels: dict[int, _Channel] = {}  # by id() of the AMQP channel
-        self._flushing = False
 
     async def ack(self, message: Any) -> None:
         raw = message.raw_message
@@ -52,9 +51,9 @@ class AckGroup:
             return
         state = self._state(raw.channel)
         state.done[tag] = message
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().call_soon(self._start_flush)
+        await asyncio.sleep(0)  # the deliveries finishing in this turn of the loop join
+        if state.done:  # the first of them to get here acks for all
+            await self._flush(state)
 
     def settled(self, message: Any) -> None:
         raw = getattr(message, "raw_message", None)
@@ -75,22 +74,15 @@ class AckGroup:
             state = self._channels[id(channel)] = _Channel(channel)
         return state
 
-    def _start_flush(self) -> None:
-        asyncio.get_running_loop().create_task(self._flush())
-
-    async def _flush(self) -> None:
-        self._flushing = False
-        for key, state in list(self._channels.items()):
-            if getattr(state.channel, "is_closed", False):  # its unacked ones come again
-                del self._channels[key]
-                continue
-            if not state.done:
-                continue
-            try:
-                await self._ack_channel(state)
-            except Exception as exc:  # the channel went away: RabbitMQ redelivers them
-                log.warning("acks not sent (%r); the deliveries will come again", exc)
-                self._channels.pop(key, None)
+    async def _flush(self, state: _Channel) -> None:
+        if getattr(state.channel, "is_closed", False):  # its unacked ones come again
+            self._channels.pop(id(state.channel), None)
+            return
+        try:
+            await self._ack_channel(state)
+        except Exception as exc:  # the channel went away: RabbitMQ redelivers them
+            log.warning("acks not sent (%r); the deliveries will come again", exc)
+            self._channels.pop(id(state.channel), None)
 
     @staticmethod
     async def _ack_channel(state: _Channel) -> None:
