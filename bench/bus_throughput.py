@@ -4,12 +4,15 @@ with publishes pipelined, on the same broker in the same run (bench/run.py's ``b
 - ``raw aio-pika (pipelined)``: one connection; a publisher-confirms channel with up to
   ``--in-flight`` persistent publishes outstanding and their confirms awaited together
   (``asyncio.gather``); a consumer on a durable quorum queue (the same arguments as the
-  platform's consumer queues) with manual acks and prefetch 20, decoding the JSON body.
+  platform's consumer queues) with manual acks, one ack per message, and the services'
+  default prefetch (20), decoding the JSON body.
   The messages are the platform's CloudEvents envelopes, byte for byte the same size.
 - ``nkohub bus (outbox relay → consumer, idempotent handler)``: N documents, each
   carrying one event in its ``_outbox``, are written through ``EventWriter.insert_many``
-  while the relay is stopped; then the relay starts and the clock runs until the consumer
-  (``EventConsumer`` in a ``ServiceRuntime``: envelope decoding and validation, manual ack)
+  while the relay is stopped; then the relay starts (its pipelined sweep: 500 documents in
+  flight) and the clock runs until the consumer
+  (``EventConsumer`` in a ``ServiceRuntime``: envelope decoding and validation, manual
+  acks, grouped into ``multiple`` acks per turn of the event loop)
   has handled all N with a handler registered ``idempotent=True`` whose effect is one
   ``ApplyOnce`` upsert recording the event id in the changed document (as the read models
   of organizations do). This is what a service does with a burst of writes: the relay
@@ -65,7 +68,8 @@ from nkohub_shared.settings import ServiceSettings
 from nkohub_shared.storage.idempotent import ApplyOnce
 
 MONGO = os.environ.get("NKOHUB_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-PREFETCH = 20  # raw's prefetch, as the services' default prefetch_count
+# raw's prefetch: the services' default prefetch_count (each consumer queue's channel)
+PREFETCH = int(ServiceSettings.model_fields["prefetch_count"].default)
 DELIVERY_LIMIT = 5  # the services' default x-delivery-limit
 TIMEOUT = 600.0  # bounded: a round that has not finished by then fails
 

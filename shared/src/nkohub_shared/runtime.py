@@ -142,6 +142,7 @@ class ServiceRuntime(Generic[S, Ctx]):
         self.delivery_policy = DeliveryPolicy(
             delivery_limit=settings.delivery_limit,
             backoff_seconds=settings.retry_backoff_seconds,
+            prefetch_count=settings.prefetch_count,
             outage_retry_max_seconds=settings.outage_retry_max_seconds,
             outage_hold_seconds=settings.outage_hold_seconds,
             observer=self.metrics,

@@ -4,7 +4,9 @@ What happens to each delivery (handled, duplicate, held while MongoDB is away, r
 dead-lettered) is ``nkohub_shared.bus.delivery``.
 
 Up to ``prefetch_count`` messages of one queue are handled at once, and events of different
-documents carry no order: handlers must not assume one (see docs/architecture.md).
+documents carry no order: handlers must not assume one (see docs/architecture.md). Each
+queue is consumed on an AMQP channel of its own, so that its acks can be grouped
+(``nkohub_shared.bus.acks``).
 
 A handler whose every effect is one write that records the event's id itself
 (``storage.idempotent.apply_once`` / ``ApplyOnce``, or an insert keyed by the event)
@@ -18,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from aio_pika import IncomingMessage
 from aio_pika.abc import AbstractQueue
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
+from faststream.rabbit.message import RabbitMessage
+from faststream.rabbit.schemas import Channel
 
 from nkohub_contracts import CloudEvent, IntegrationEvent
 from nkohub_shared.bus.delivery import Delivery, DeliveryPolicy, Handler
@@ -43,6 +48,21 @@ async def _message_itself(message: Any) -> Any:
     return message
 
 
+async def _rabbit_message(message: IncomingMessage) -> RabbitMessage:
+    """The parser: FastStream's own ``RabbitMessage`` (its ack, nack and reject), without
+    what the default parser adds per message that no handler of ours reads — a routing-key
+    pattern match and two generated UUIDs for the absent correlation id."""
+    message_id = message.message_id or ""
+    return RabbitMessage(
+        body=message.body,
+        headers=message.headers,
+        content_type=message.content_type,
+        message_id=message_id,
+        correlation_id=message.correlation_id or message_id or "-",
+        raw_message=message,
+    )
+
+
 class EventConsumer(Generic[Ctx]):
     """Handlers of one consumer queue, e.g. ``notifications.registration-mail``."""
 
@@ -60,6 +80,7 @@ class EventConsumer(Generic[Ctx]):
         # settings say) fixes its own limit: RabbitMQ refuses a second, different one.
         self.delivery_limit = delivery_limit
         self.handlers: dict[str, Handler] = {}
+        self.models: dict[str, type[IntegrationEvent]] = {}
         self.idempotent: set[str] = set()  # types whose handlers need no record
 
     def on(
@@ -73,6 +94,7 @@ class EventConsumer(Generic[Ctx]):
             if event_cls.type in self.handlers:
                 raise ValueError(f"{self.queue_name} already handles {event_cls.type}")
             self.handlers[event_cls.type] = handler
+            self.models[event_cls.type] = event_cls
             if idempotent:
                 self.idempotent.add(event_cls.type)
             return handler
@@ -94,6 +116,7 @@ class EventConsumer(Generic[Ctx]):
         delivery = Delivery(
             self.queue_name,
             self.handlers,
+            models=self.models,
             inbox=inbox,
             context=context,
             policy=policy,
@@ -102,7 +125,11 @@ class EventConsumer(Generic[Ctx]):
 
         @broker.subscriber(
             queue,
+            # a channel of its own: its delivery tags are this queue's alone, which is
+            # what lets the delivery ack them together (bus.acks)
+            channel=Channel(prefetch_count=policy.prefetch_count),
             ack_policy=AckPolicy.MANUAL,
+            parser=_rabbit_message,
             decoder=_message_itself,
             title=f"{self.queue_name}:consume",
             description=description,

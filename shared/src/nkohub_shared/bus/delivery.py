@@ -32,6 +32,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from nkohub_contracts import (
     CloudEvent,
     IntegrationEvent,
@@ -40,6 +42,7 @@ from nkohub_contracts import (
     decode_event,
 )
 from nkohub_shared.availability import is_infrastructure_failure
+from nkohub_shared.bus.acks import AckGroup
 from nkohub_shared.bus.inbox import Claim, Inbox
 
 log = logging.getLogger("nkohub.consumer")
@@ -85,6 +88,7 @@ class DeliveryPolicy:
 
     delivery_limit: int
     backoff_seconds: float
+    prefetch_count: int = 20  # per consumer queue (each has a channel of its own)
     outage_retry_max_seconds: float = 5.0
     outage_hold_seconds: float = 900.0
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -110,21 +114,40 @@ class Delivery:
         context: Any,
         policy: DeliveryPolicy,
         idempotent: frozenset[str] = frozenset(),
+        models: Mapping[str, type[IntegrationEvent]] | None = None,
     ) -> None:
         self.queue = queue
+        self._models = models or {}
         self._idempotent = idempotent
         self._handlers = handlers
         self._inbox = inbox
         self._context = context
         self._policy = policy
         self._observer = policy.observer
+        self._acks = AckGroup()
+
+    def _decode(self, body: bytes) -> tuple[CloudEvent, IntegrationEvent, Handler]:
+        """The envelope, its typed data and the handler of its type. The data is validated
+        by the model the handler was registered with; anything that does not validate is
+        decoded again by ``decode_event`` for its precise error (``MalformedEvent`` or
+        ``UnknownEventType``), so the fast path skips only the unknown-field report that
+        ``decode_event`` would compute and discard."""
+        try:
+            envelope = CloudEvent.model_validate_json(body)
+            model = self._models.get(envelope.type)
+            event = model.model_validate(envelope.data) if model is not None else None
+        except ValidationError:
+            envelope, event = decode_event(body)  # raises, naming every bad field
+        if event is None:
+            envelope, event = decode_event(body)  # a type registered without its model
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            raise UnknownEventType(f"{self.queue} has no handler for {envelope.type!r}")
+        return envelope, event, handler
 
     async def __call__(self, body: bytes, message: Any) -> None:
         try:
-            envelope, event = decode_event(body)
-            handler = self._handlers.get(envelope.type)
-            if handler is None:
-                raise UnknownEventType(f"{self.queue} has no handler for {envelope.type!r}")
+            envelope, event, handler = self._decode(body)
         except (MalformedEvent, UnknownEventType) as exc:
             log.error(
                 "poison message dead-lettered: %s",
@@ -132,6 +155,7 @@ class Delivery:
                 extra={"event_id": message.message_id, "queue": self.queue},
             )
             await message.reject(requeue=False)
+            self._acks.settled(message)
             self._observer.outcome(self.queue, _routing_key(message), Outcome.DEAD_LETTERED)
             return
         outcome = await self._settle(handler, event, envelope, message)
@@ -144,8 +168,8 @@ class Delivery:
         """Claim, handle and complete, waiting out outages; ack or nack the message.
         Returns the outcome, or None when the runtime stopped while MongoDB was away."""
         extra = {"event_id": envelope.id, "event_type": envelope.type, "queue": self.queue}
-        owner = uuid.uuid4().hex
         recorded = envelope.type not in self._idempotent
+        owner = uuid.uuid4().hex if recorded else ""
         hold_until = time.monotonic() + self._policy.outage_hold_seconds
         handled = False
         outages = 0
@@ -158,10 +182,10 @@ class Delivery:
                         )
                         if claim is Claim.DONE:
                             log.info("duplicate event skipped", extra=extra)
-                            await message.ack()
+                            await self._acks.ack(message)
                             return Outcome.DUPLICATE
                         if claim is Claim.BUSY:  # another consumer still on it past its lease
-                            await message.nack(requeue=True)
+                            await self._nack(message)
                             return Outcome.RETRIED
                     if not handled:
                         await _shielded(self._run(handler, event, envelope, recorded=recorded))
@@ -180,13 +204,13 @@ class Delivery:
                         log.warning("MongoDB unavailable, holding the event: %r", exc, extra=extra)
                     if time.monotonic() >= hold_until:
                         log.warning("held the event too long; handing it back", extra=extra)
-                        await message.nack(requeue=True)
+                        await self._nack(message)
                         return Outcome.RETRIED
                     if await self._stopped_during(self._policy.outage_pause(outages)):
                         log.warning("stopping; the held event goes back unacked", extra=extra)
                         return None
                     continue
-                await message.ack()
+                await self._acks.ack(message)
                 if outages:
                     log.info("MongoDB back after %d retries", outages, extra=extra)
                 log.info("event handled", extra=extra)
@@ -223,8 +247,12 @@ class Delivery:
             extra=extra,
         )
         await asyncio.sleep(self._policy.failure_pause(count))
-        await message.nack(requeue=True)  # past the limit RabbitMQ dead-letters it
+        await self._nack(message)  # past the limit RabbitMQ dead-letters it
         return Outcome.DEAD_LETTERED if last else Outcome.RETRIED
+
+    async def _nack(self, message: Any) -> None:
+        await message.nack(requeue=True)
+        self._acks.settled(message)
 
     async def _stopped_during(self, seconds: float) -> bool:
         with contextlib.suppress(TimeoutError):

@@ -4,13 +4,17 @@ It runs in every service process. A write kicks it so events leave at once; it a
 sweeps every ``sweep_seconds`` and at start-up, which is what recovers events left by a
 crash between the database write and the publish.
 
-Publishing is pipelined: the relay takes up to ``batch_size`` pending documents at a time,
-publishes their events with many publishes in flight on the confirming channel, awaits
-the confirms together, and pulls every confirmed event out of its document in one bulk
-write. Within one document the events still leave one after another, each after the
-previous one's confirm, so a document's events keep the order they were written in.
-An event whose publish fails stays in its document (with those after it), for the next
-sweep; the confirmed ones of the same batch are pulled all the same.
+Publishing is pipelined (``relay_pipeline.SweepPipeline``): the relay reads the pending
+documents of a collection with one cursor and keeps up to ``batch_size`` of them in flight
+on the confirming channel — a document leaves the window as soon as its publishes are
+confirmed, and the next one read takes its place, so reading, publishing, confirming and
+removing overlap instead of following one another batch by batch. Within one document the
+events still leave one after another, each after the previous one's confirm, so a
+document's events keep the order they were written in. The confirmed events are pulled
+out of their documents in group commits (one ``update_many`` for whatever was confirmed
+while the previous pull was on its way). An event whose publish fails stays in its
+document (with those after it), for the next sweep; the relay reads no further, lets what
+is in flight finish, pulls what was confirmed and raises the failure.
 
 A kick names the collection written (``kick("registrations")``): the sweep it causes reads
 only the collections kicked since the last one, so a registration costs one read of
@@ -26,13 +30,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import UpdateOne
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from nkohub_shared.bus.publisher import EventPublisher
+from nkohub_shared.bus.relay_pipeline import SweepPipeline
 from nkohub_shared.storage.outbox import OUTBOX_FIELD, PENDING_FILTER
-from nkohub_shared.tracing import publishing
 
 log = logging.getLogger("nkohub.outbox")
 
@@ -111,54 +113,20 @@ class OutboxRelay:
         published = 0
         for name in self._collections if collections is None else collections:
             collection = self._db[name]
-            batch: list[dict[str, Any]] = []
+            pipeline = SweepPipeline(collection, self._publisher, window=self._batch_size)
             cursor = collection.find(PENDING_FILTER, {OUTBOX_FIELD: 1}, batch_size=self._batch_size)
-            async for document in cursor:
-                batch.append(document)
-                if len(batch) >= self._batch_size:
-                    published += await self._publish_batch(collection, batch)
-                    batch = []
-            if batch:
-                published += await self._publish_batch(collection, batch)
+            try:
+                async for document in cursor:
+                    if not await pipeline.admit(document):
+                        break  # something failed: read no further
+            except asyncio.CancelledError:
+                pipeline.cancel()
+                raise
+            except Exception:  # the read failed: still pull what was confirmed
+                with contextlib.suppress(Exception):
+                    await pipeline.finish()
+                raise
+            finally:
+                await cursor.close()
+            published += await pipeline.finish()  # raises the first failure
         return published
-
-    async def _publish_batch(
-        self, collection: AsyncCollection[dict[str, Any]], documents: list[dict[str, Any]]
-    ) -> int:
-        """Publish the events of ``documents`` with their confirms awaited together, then
-        pull the confirmed ones in one bulk write."""
-        outcomes = await asyncio.gather(
-            *(self._publish_document(document) for document in documents)
-        )
-        pulls = [
-            UpdateOne({"_id": document["_id"]}, {"$pull": {OUTBOX_FIELD: {"id": {"$in": ids}}}})
-            for document, (ids, _) in zip(documents, outcomes, strict=True)
-            if ids
-        ]
-        if pulls:
-            await collection.bulk_write(pulls, ordered=False)
-        failures = [error for _, error in outcomes if error is not None]
-        if failures:
-            raise failures[0]
-        return sum(len(ids) for ids, _ in outcomes)
-
-    async def _publish_document(
-        self, document: dict[str, Any]
-    ) -> tuple[list[str], Exception | None]:
-        """Publish one document's events in order; the ids confirmed, and the failure
-        that stopped the rest (if one did)."""
-        confirmed: list[str] = []
-        for entry in document.get(OUTBOX_FIELD, []):
-            with publishing(entry):  # the trace the entry carries (tracing.py)
-                try:
-                    await self._publisher.publish(entry)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    return confirmed, exc
-                confirmed.append(entry["id"])
-                log.info(
-                    "event published",
-                    extra={"event_id": entry["id"], "event_type": entry["type"]},
-                )
-        return confirmed, None
