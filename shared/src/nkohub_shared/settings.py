@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_core import MultiHostUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nkohub_shared.bus.cachenotes import CachePolicy
 from nkohub_shared.keys import PublicKeyText, StrongSecret
 
 # Several hosts for a replica set (mongodb://a:27017,b:27017,c:27017/?replicaSet=rs0&w=majority);
@@ -194,3 +195,28 @@ def describe_settings_error(exc: ValidationError) -> str:
         lines.append(f"  {name} {problem}")
     lines.append("Set them in the environment or in a .env file (see .env.example).")
     return "\n".join(lines)
+
+
+class PublicCacheSettings(ServiceSettings):
+    """Settings of a service with public caches kept fresh across replicas
+    (``nkohub_shared.web.caching``, ``nkohub_shared.bus.cachenotes``)."""
+
+    cache_ttl_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        le=3600,
+        description=(
+            "how long a public page or search stays cached while this replica hears the "
+            "others' change notes (a safety net: a change shows as soon as its note arrives)"
+        ),
+    )
+    cache_fallback_ttl_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="the same while it does not hear them (the broker away): the staleness bound",
+    )
+
+    @property
+    def cache_policy(self) -> CachePolicy:
+        return CachePolicy(self.cache_ttl_seconds, self.cache_fallback_ttl_seconds)
