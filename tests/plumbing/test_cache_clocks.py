@@ -8,7 +8,7 @@ from __future__ import annotations
 from pymongo import AsyncMongoClient
 
 from nkohub_shared.storage.mongo import create_client
-from nkohub_shared.web.caching import WriteClock, unseen
+from nkohub_shared.storage.writeclock import WriteClock, unseen
 
 
 async def test_each_runtime_clock_counts_its_client_and_clockless_clients_only(sandbox):

@@ -11,7 +11,8 @@ from pymongo import AsyncMongoClient
 from starlette.requests import Request
 from starlette.responses import Response
 
-from nkohub_shared.web.caching import WRITES, QueryCache, ResponseCache
+from nkohub_shared.storage.writeclock import WRITES
+from nkohub_shared.web.caching import QueryCache, ResponseCache
 
 
 def _request(**headers: str) -> Request:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pymongo import AsyncMongoClient
 
 from nkohub_publishing import pages
-from nkohub_shared.web.caching import WRITES, unseen
+from nkohub_shared.storage.writeclock import WRITES, unseen
 from tests.publishing.conftest import _database, make_post, views_of
 
 READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}

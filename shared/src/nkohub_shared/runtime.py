@@ -38,9 +38,9 @@ from nkohub_shared.storage.mongo import create_client, ensure_indexes, ping_data
 from nkohub_shared.storage.outbox import PENDING_INDEX, outbox_backlog
 from nkohub_shared.storage.ratebatch import BatchedRateCounter
 from nkohub_shared.storage.ratelimit import INDEXES as RATE_LIMIT_INDEXES
+from nkohub_shared.storage.writeclock import WriteClock
 from nkohub_shared.storage.writer import Outbox
 from nkohub_shared.tracing import configure_tracing
-from nkohub_shared.web.caching import WriteClock
 
 log = logging.getLogger("nkohub.runtime")
 

@@ -10,7 +10,8 @@ import time
 from starlette.responses import Response
 
 from nkohub_shared.bus.cachenotes import CacheNotes, CachePolicy
-from nkohub_shared.web.caching import ResponseCache, WriteClock
+from nkohub_shared.storage.writeclock import WriteClock
+from nkohub_shared.web.caching import ResponseCache
 
 
 def _page() -> Response:

@@ -10,7 +10,8 @@ from pymongo import monitoring
 from starlette.requests import Request
 from starlette.responses import Response
 
-from nkohub_shared.web.caching import ResponseCache, WriteClock, fingerprint, unseen
+from nkohub_shared.storage.writeclock import WriteClock, unseen
+from nkohub_shared.web.caching import ResponseCache, fingerprint
 
 
 def _request() -> Request:

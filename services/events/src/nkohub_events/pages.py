@@ -28,10 +28,10 @@ from nkohub_events.printouts.qr import qr_svg
 from nkohub_shared.errors import DomainError
 from nkohub_shared.links import Purpose
 from nkohub_shared.russian import date_ru
+from nkohub_shared.storage.writeclock import WriteClock
 from nkohub_shared.web import accessibility
 from nkohub_shared.web.caching import (
     ResponseCache,
-    WriteClock,
     answered_from_cache,
     public_get_key,
 )

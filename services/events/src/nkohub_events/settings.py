@@ -13,7 +13,6 @@ class EventsSettings(PublicCacheSettings):
     service_name: ClassVar[str] = "events"
     default_port: ClassVar[int] = 8002
 
-
     venue_timezone: str = Field(
         default="Europe/Samara",
         description="the venue's time zone: the days of report periods and date filters",

@@ -13,7 +13,6 @@ class PublishingSettings(PublicCacheSettings):
     service_name: ClassVar[str] = "publishing"
     default_port: ClassVar[int] = 8004
 
-
     site_title: str = "Проект +"
 
     @property

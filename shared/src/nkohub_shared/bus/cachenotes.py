@@ -34,7 +34,7 @@ from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, Rabbit
 from faststream.rabbit.subscriber import RabbitSubscriber
 
 from nkohub_shared.ids import new_id
-from nkohub_shared.web.caching import WriteClock
+from nkohub_shared.storage.writeclock import WriteClock
 
 log = logging.getLogger("nkohub.cachenotes")
 

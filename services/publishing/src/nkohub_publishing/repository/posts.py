@@ -16,8 +16,8 @@ from nkohub_publishing.domain import Document
 from nkohub_publishing.domain.audit import HISTORY_FIELD, HISTORY_LIMIT
 from nkohub_publishing.domain.posts import EVER_PUBLISHED, PostStatus
 from nkohub_shared.storage.idempotent import APPLIED_FIELD
+from nkohub_shared.storage.writeclock import unseen
 from nkohub_shared.storage.writer import WITHOUT_OUTBOX, Outbox
-from nkohub_shared.web.caching import unseen
 
 PUBLIC_PROJECTION = {**WITHOUT_OUTBOX, APPLIED_FIELD: 0, "words": 0}
 LISTING_PROJECTION = {**PUBLIC_PROJECTION, "body": 0, "html": 0}

@@ -24,10 +24,10 @@ from nkohub_registry.domain.organizations import (
 from nkohub_registry.domain.proposals import ACCEPTED, SelfRegistration
 from nkohub_registry.domain.vocabulary import Source
 from nkohub_registry.service.organizations import SEARCH_READS
+from nkohub_shared.storage.writeclock import WriteClock
 from nkohub_shared.web.auth import MaybeStaff, StaffUser
 from nkohub_shared.web.caching import (
     ResponseCache,
-    WriteClock,
     answered_from_cache,
     public_get_key,
 )
