@@ -43,7 +43,7 @@ def openapi_of(service: str) -> dict[str, Any]:
         if name.endswith("Settings")
         and isinstance(value, type)
         and issubclass(value, ServiceSettings)
-        and value is not ServiceSettings
+        and value.__module__ == settings_module.__name__  # the service's own, not a base
     )
     settings = settings_class(
         _env_file=None,

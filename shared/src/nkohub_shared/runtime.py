@@ -173,7 +173,8 @@ class ServiceRuntime(Generic[S, Ctx]):
         await self.broker.start()
         self.relay.start()
         for job in self._background:
-            self._tasks.append(asyncio.create_task(self._keep_running(job)))
+            name = f"background:{getattr(job, '__name__', 'job')}"
+            self._tasks.append(asyncio.create_task(self._keep_running(job), name=name))
         log.info("service started", extra={"database": self.settings.database_name})
 
     async def stop(self) -> None:

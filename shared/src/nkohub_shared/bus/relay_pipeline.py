@@ -134,7 +134,8 @@ class SweepPipeline:
 
 
 def _keep(tasks: set[asyncio.Task[None]], step: Coroutine[Any, Any, None]) -> None:
-    """Run ``step`` as a task held in ``tasks`` until it is done."""
-    task = asyncio.get_running_loop().create_task(step)
+    """Run ``step`` as a task held in ``tasks`` until it is done (named as the relay's, so
+    that what it sends can be told from a request's)."""
+    task = asyncio.get_running_loop().create_task(step, name="outbox-relay:step")
     tasks.add(task)
     task.add_done_callback(tasks.discard)
