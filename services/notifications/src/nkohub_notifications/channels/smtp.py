@@ -112,6 +112,11 @@ def flatten(email: EmailMessage, *, utf8: bool, cte_type: str) -> bytes:
     return out.getvalue()
 
 
+def _data_content(message: bytes) -> bytes:
+    """The message as sent after DATA: CRLF line endings, leading dots doubled, the end."""
+    return PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
+
+
 def _mail_options(
     smtp: aiosmtplib.SMTP, sender: str, recipients: list[str]
 ) -> tuple[list[str], str]:
@@ -204,7 +209,7 @@ class _HandOverSMTP(aiosmtplib.SMTP):
             raise SMTPServerDisconnected("Server not connected")
         utf8 = any(o.lower() == "smtputf8" for o in options)
         encoding = "utf-8" if utf8 else "ascii"
-        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
+        content = _data_content(message)
         mail_args = [b"FROM:" + quote_address(sender).encode(encoding)]
         if self.supports_extension("size"):
             mail_args.append(f"SIZE={len(normalize_message_line_endings(message))}".encode())
@@ -241,11 +246,7 @@ class _HandOverSMTP(aiosmtplib.SMTP):
                         )
                     if start.code != SMTPStatus.start_input:
                         raise SMTPDataError(start.code, start.message)
-                    try:
-                        await before_content()
-                    except Exception as exc:  # nothing written: dropping the line aborts it
-                        self.close()
-                        raise HandOverFailed(str(exc)) from exc
+                    await self._hand_over(before_content)
                     protocol.write(content)
                     response = await pipelined.response(timeout)
                 finally:
@@ -257,6 +258,15 @@ class _HandOverSMTP(aiosmtplib.SMTP):
             self.close()
             raise
 
+    async def _hand_over(self, before_content: Callable[[], Awaitable[None]]) -> None:
+        """Record the hand-over between the server's 354 and the content; if that fails,
+        nothing of the content was written, and dropping the line aborts the message."""
+        try:
+            await before_content()
+        except Exception as exc:
+            self.close()
+            raise HandOverFailed(str(exc)) from exc
+
     async def data(self, message: str | bytes, /, *, timeout: Any = Default.token) -> SMTPResponse:
         hook = self.before_content
         protocol = self.protocol
@@ -266,7 +276,7 @@ class _HandOverSMTP(aiosmtplib.SMTP):
         if timeout is Default.token:
             timeout = self.timeout
         raw = message.encode("ascii") if isinstance(message, str) else message
-        content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw)) + b".\r\n"
+        content = _data_content(raw)
         lock = protocol._command_lock
         if lock is None:
             raise SMTPServerDisconnected("Server not connected")
@@ -277,11 +287,7 @@ class _HandOverSMTP(aiosmtplib.SMTP):
                 start = await protocol.read_response(timeout=timeout)
                 if start.code != SMTPStatus.start_input:
                     raise SMTPDataError(start.code, start.message)
-                try:
-                    await hook()
-                except Exception as exc:  # nothing written: dropping the line aborts it
-                    self.close()
-                    raise HandOverFailed(str(exc)) from exc
+                await self._hand_over(hook)
                 protocol._response_pending = True
                 protocol.write(content)
                 response = await protocol.read_response(timeout=timeout)
