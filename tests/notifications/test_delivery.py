@@ -3,6 +3,7 @@ message a dead sender left ``sending`` goes out after its lease; the rate limit 
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from nkohub_contracts.events import MeetupScheduled, RegistrationConfirmed
 from nkohub_notifications.app import create_app
 from nkohub_notifications.domain import Recipient, Status
 from nkohub_notifications.domain.clock import now
+from nkohub_notifications.service.sending_rate import Pacing, SendingRate
 from tests.support.broker import wait_until
 from tests.support.inprocess import running
 from tests.support.notifications_smtp import address
@@ -149,18 +151,36 @@ async def test_a_message_left_sending_by_a_dead_sender_goes_out_after_its_lease(
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 async def test_the_rate_limit_spaces_the_mail(sandbox, smtp):
+    """Every e-mail leaves in a send slot of its own, slots 1/rate apart, and not before
+    its slot starts. Proven from the slots the sender took and when it was let go (on the
+    wall clock the slots are counted on), not from when the e-mails reached the server,
+    which bunch up on a loaded machine."""
     rate, count = 5, 20
+    released: list[tuple[float, float]] = []  # (slot start, moment the sender was let go)
+
+    class Recorded(SendingRate):
+        async def wait(self) -> float | None:
+            starts = await super().wait()
+            if starts is not None:
+                released.append((starts, time.time()))
+            return starts
+
     async with start_service(sandbox, smtp, email_rate_per_second=rate) as service:
+        settings = service.ctx.runtime.settings
+        service.ctx.sender.pacing = Pacing.of(
+            settings, service.ctx.repositories.send_slots, rate=Recorded
+        )
         for i in range(count):
             await add_recipient(service, f"r{i}@example.org", {"meetups": {"email": True}})
         await service.publish(MeetupScheduled(meetup=meetup()))
         await smtp.wait_count(count, timeout=60)
-    arrivals = sorted(smtp.arrivals)
-    assert len(arrivals) == count
-    busiest = max(sum(t <= a < t + 1.0 for a in arrivals) for t in arrivals)
-    assert busiest <= rate + 1, f"{busiest} e-mails within one second at {rate}/s"
-    # 19 gaps of at least 0.2 s each, less the jitter of the first delivery
-    assert arrivals[-1] - arrivals[0] >= (count - 1) / rate - 0.5
+    assert len(smtp.arrivals) == count
+    assert len(released) == count, "one slot per e-mail"
+    # Slot n starts at n / rate: distinct slots are at least 1/rate apart, so no second
+    # holds more than `rate` of them.
+    assert len({round(starts * rate) for starts, _ in released}) == count, "a slot twice"
+    early = [starts - let_go for starts, let_go in released if let_go < starts - 0.01]
+    assert not early, f"let go before its slot by {early} s"
 
 
 async def test_the_sender_keeps_to_its_pool_of_smtp_connections(sandbox, smtp):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -15,10 +16,28 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Below Linux's ephemeral range (32768–60999): a port handed out here is never taken in
+# the meantime by another process's outgoing connection or by another ``bind(0)``.
+_PORTS = range(20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port free now and never handed out before in this test run. (Taking
+    ``bind(0)``'s port and closing the socket let two servers of one platform get the same
+    port: one then failed to bind, and requests for it reached the other.)"""
+    for _ in range(1000):
+        port = random.choice(_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port")
 
 
 class ServiceProcess:
@@ -33,6 +52,8 @@ class ServiceProcess:
             "NKOHUB_HTTP_HOST": "127.0.0.1",
             "NKOHUB_HTTP_PORT": str(self.port),
         }
+        # A name of its own, so that readiness is asked of this very process (below).
+        self.env.setdefault("NKOHUB_REPLICA", f"{module.rsplit('.', 1)[-1]}-{self.port}")
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -54,11 +75,20 @@ class ServiceProcess:
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until this process answers ready on its port. Another process answering there
+        (its name is not this one's) is an error, not readiness."""
         deadline = time.monotonic() + timeout
+        replica = self.env["NKOHUB_REPLICA"]
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.module} exited: {self.log_path.read_text()[-3000:]}")
             try:
+                live = httpx.get(f"{self.url}/health/live", timeout=1)
+                if live.status_code == 200 and live.json().get("replica") != replica:
+                    raise RuntimeError(
+                        f"{self.module} ({replica}): port {self.port} is answered by "
+                        f"{live.json()}: {self.log_path.read_text()[-3000:]}"
+                    )
                 if httpx.get(f"{self.url}/health/ready", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:

@@ -96,8 +96,8 @@ def _operations_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
 
     @router.get("/health/live")
     async def live() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok", "service": runtime.service}
+        """The process is up, and which one: the service and this replica's name."""
+        return {"status": "ok", "service": runtime.service, "replica": runtime.settings.replica}
 
     @router.get("/health/ready", responses={503: {"description": "a dependency is down"}})
     async def ready() -> JSONResponse:
