@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nkohub_shared.keys import new_secret, new_signing_key
-from nkohub_shared.web.auth import Role, issue_token
+from nkohub_shared.tokens import Role, issue_token
 
 PRIVATE_KEY, PUBLIC_KEY = new_signing_key()
 SECRETS = {

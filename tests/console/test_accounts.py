@@ -10,7 +10,7 @@ import pytest
 
 from nkohub_console.domain.accounts import Role
 from nkohub_console.domain.sessions import COOKIE, LOGIN_COOKIE
-from nkohub_shared.web.auth import verify_token
+from nkohub_shared.tokens import verify_token
 from tests.console.support import (
     PASSWORD,
     browser,

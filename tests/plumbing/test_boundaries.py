@@ -44,6 +44,10 @@ def test_each_rule_fails_on_a_planted_violation(tmp_path):
         f"{events}/api/planted_db.py": "async def f(ctx):\n    await ctx.runtime.db['x'].find()\n",
         f"{events}/api/planted_attr.py": "async def f(db):\n    await db.meetups.find()\n",
         f"{events}/service/planted_call.py": "async def f(c):\n    await c.update_one({}, {})\n",
+        f"{events}/service/planted_http.py": "from fastapi import HTTPException\n",
+        f"{registry}/repository/planted_cache.py": (
+            "from nkohub_shared.web.caching import ResponseCache\n"
+        ),
         f"{events}/planted_outbox.py": "from nkohub_shared.storage.outbox import push_outbox\n",
         f"{events}/planted_kick.py": "def f(runtime):\n    runtime.relay.kick()\n",
         f"{events}/planted_cycle.py": (
@@ -66,6 +70,8 @@ def test_each_rule_fails_on_a_planted_violation(tmp_path):
         "planted_db.py:2: a collection touched outside repository (db[...])",
         "planted_attr.py:2: a collection touched outside repository (db.meetups)",
         "planted_call.py:2: a collection touched outside repository (update_one)",
+        "planted_http.py:1: service imports the web layer (fastapi)",
+        "planted_cache.py:1: repository imports the web layer (nkohub_shared.web.caching)",
         "planted_outbox.py:1: outbox written by hand (push_outbox)",
         "planted_kick.py:2: the relay kicked by hand",
         "planted_cycle.py:2: imports under TYPE_CHECKING",

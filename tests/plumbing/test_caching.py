@@ -11,8 +11,9 @@ from pymongo import AsyncMongoClient
 from starlette.requests import Request
 from starlette.responses import Response
 
+from nkohub_shared.storage.querycache import QueryCache
 from nkohub_shared.storage.writeclock import WRITES
-from nkohub_shared.web.caching import QueryCache, ResponseCache
+from nkohub_shared.web.caching import ResponseCache
 
 
 def _request(**headers: str) -> Request:

@@ -21,7 +21,7 @@ from nkohub_contracts import (
 from nkohub_shared.catalogue import CATALOGUE_PATH, render_catalogue
 from nkohub_shared.keys import new_signing_key, private_key
 from nkohub_shared.settings import ServiceSettings, SettingsError
-from nkohub_shared.web.auth import issue_token
+from nkohub_shared.tokens import issue_token
 from tests.support.isolation import (
     LINK_SECRET,
     PERSON_KEY_SECRET,
@@ -173,7 +173,7 @@ def test_the_token_command_issues_a_verifiable_token():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    from nkohub_shared.web.auth import verify_token
+    from nkohub_shared.tokens import verify_token
 
     principal = verify_token(STAFF_TOKEN_PUBLIC_KEY, result.stdout.strip())
     assert (principal.sub, principal.role.value) == ("librarian", "admin")

@@ -4,6 +4,8 @@
 - no service imports another service; ``shared`` imports no service;
 - nothing under a service's ``domain/`` imports infrastructure (pymongo, FastAPI,
   Starlette, FastStream, aio-pika, or the shared web, storage, bus and runtime modules);
+- a service's ``service`` and ``repository`` rooms import no web layer (FastAPI,
+  Starlette, the shared web modules): use cases and storage serve HTTP and events alike;
 - no module outside a service's ``repository`` touches a collection;
 - no module but the shared writer builds outbox entries or kicks the relay;
 - no ``if TYPE_CHECKING:`` imports in a service (they hid import cycles);
@@ -36,6 +38,9 @@ DOMAIN_FORBIDDEN = (
     "nkohub_shared.runtime",
     "nkohub_shared.serve",
 )
+WEB_LAYER = ("fastapi", "starlette", "nkohub_shared.web")
+# The rooms below the HTTP translation: they must not depend on it.
+BELOW_WEB = ("service", "service.py", "repository", "repository.py")
 COLLECTION_METHODS = frozenset(
     {
         "insert_one",
@@ -121,6 +126,7 @@ def _is_service(name: str) -> bool:
 
 def _import_rules(module: Module) -> Iterator[str]:
     in_domain = module.inside[0] == "domain" and module.package != SHARED_PACKAGE
+    below_web = _is_service(module.package) and module.inside[0] in BELOW_WEB
     for node, name in _imports(module):
         top = _top(name)
         if module.package == SHARED_PACKAGE and _is_service(top):
@@ -129,6 +135,8 @@ def _import_rules(module: Module) -> Iterator[str]:
             yield f"{module.where(node)}: {module.package} imports another service, {top}"
         if in_domain and any(name == f or name.startswith(f + ".") for f in DOMAIN_FORBIDDEN):
             yield f"{module.where(node)}: domain imports infrastructure ({name})"
+        if below_web and any(name == f or name.startswith(f + ".") for f in WEB_LAYER):
+            yield f"{module.where(node)}: {module.inside[0]} imports the web layer ({name})"
         if in_domain and top == module.package and len(name.split(".")) > 1:
             room = name.split(".")[1]
             if room != "domain":

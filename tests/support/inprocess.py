@@ -12,7 +12,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from nkohub_shared.web.auth import Role, issue_token
+from nkohub_shared.tokens import Role, issue_token
 from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY
 from tests.support.processes import free_port
 

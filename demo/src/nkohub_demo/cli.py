@@ -15,7 +15,7 @@ from rich.table import Table
 
 from nkohub_demo.season import LABELS, PASSPORT, DemoRefused, Endpoints, Season, _meetups, _rows
 from nkohub_shared.settings import ENV_PREFIX
-from nkohub_shared.web.auth import Role, issue_token
+from nkohub_shared.tokens import Role, issue_token
 
 app = typer.Typer(help="Demonstrations on a running platform.", no_args_is_help=True)
 console = Console()

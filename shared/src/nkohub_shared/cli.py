@@ -25,7 +25,7 @@ from nkohub_shared.cli_backup import restore as restore_command
 from nkohub_shared.cli_dead_letters import app as dead_letters_app
 from nkohub_shared.keys import env_block
 from nkohub_shared.settings import ENV_PREFIX
-from nkohub_shared.web.auth import Role, issue_token
+from nkohub_shared.tokens import Role, issue_token
 
 app = typer.Typer(help="nkohub: the platform of a city's NGO community.", no_args_is_help=True)
 app.add_typer(dead_letters_app, name="dead-letters")

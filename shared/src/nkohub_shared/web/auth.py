@@ -1,4 +1,6 @@
-"""Staff authentication: ``Authorization: Bearer <JWT>``.
+"""Staff authentication over HTTP: ``Authorization: Bearer <JWT>`` checked by FastAPI
+dependencies (``StaffUser``, ``AdminUser``, ``MaybeStaff``); the tokens themselves are
+``nkohub_shared.tokens``'s.
 
 Tokens are signed with Ed25519 (``EdDSA``) by whoever holds the private key — the CLI and
 the staff console — and verified by the services with the public key only, so a service
@@ -9,85 +11,13 @@ lifetime exceeds ``NKOHUB_STAFF_TOKEN_MAX_MINUTES`` is refused even if it has no
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
-from nkohub_shared.keys import private_key, public_key
-
-ALGORITHM = "EdDSA"
-ISSUER = "nkohub"
-AUDIENCE = "nkohub"
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    STAFF = "staff"
-
-
-class Principal(BaseModel):
-    sub: str
-    role: Role
-
-
-def issue_token(
-    private_key_text: str,
-    *,
-    sub: str,
-    role: Role | str,
-    ttl: timedelta,
-    issuer: str = ISSUER,
-    audience: str = AUDIENCE,
-    now: datetime | None = None,
-) -> str:
-    issued = now or datetime.now(UTC)
-    claims = {
-        "sub": sub,
-        "role": Role(role).value,
-        "iss": issuer,
-        "aud": audience,
-        "iat": issued,
-        "exp": issued + ttl,
-    }
-    return jwt.encode(claims, private_key(private_key_text), algorithm=ALGORITHM)
-
-
-class InvalidToken(ValueError):
-    pass
-
-
-def verify_token(
-    public_key_text: str,
-    token: str,
-    *,
-    issuer: str = ISSUER,
-    audience: str = AUDIENCE,
-    max_lifetime: timedelta = timedelta(hours=12),
-) -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            public_key(public_key_text),
-            algorithms=[ALGORITHM],
-            issuer=issuer,
-            audience=audience,
-            options={"require": ["sub", "role", "iss", "aud", "iat", "exp"]},
-        )
-        if claims["exp"] - claims["iat"] > max_lifetime.total_seconds():
-            raise InvalidToken("token lives longer than this platform allows")
-        return Principal(sub=claims["sub"], role=claims["role"])
-    except jwt.ExpiredSignatureError:
-        raise InvalidToken("token expired") from None
-    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
-        if isinstance(exc, InvalidToken):
-            raise
-        raise InvalidToken(f"invalid token: {exc}") from None
-
+from nkohub_shared.tokens import InvalidToken, Principal, Role, verify_token
 
 STAFF_SCHEME = "HTTPBearer"
 OPTIONAL_SCHEME = "HTTPBearerOptional"  # documented as "no token, or a staff token"

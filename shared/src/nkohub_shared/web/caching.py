@@ -67,25 +67,12 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
+from nkohub_shared.storage.querycache import DEFAULT_MAX_ENTRIES, Mark, mark_before_read
 from nkohub_shared.storage.writeclock import WRITES, WriteClock
 from nkohub_shared.web import accessibility
 
-DEFAULT_MAX_ENTRIES = 1024
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 CACHE_CONTROL = "public, no-cache"  # keep it, but ask us (a 304 is cheap) before using it
-
-
-@dataclass(frozen=True)
-class Mark:
-    """What a cache notes before reading: the counters, the clock's epoch and the time."""
-
-    counters: tuple[int, ...]
-    epoch: int
-    since: float
-
-
-def _mark(clock: WriteClock, database: str, collections: tuple[str, ...]) -> Mark:
-    return Mark(clock.stamp(database, collections), clock.epoch, time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -179,7 +166,7 @@ class ResponseCache:
             self.hits += 1
             return answer(request, entry)
         full_key = (clock, database, *key, _variant())
-        mark = _mark(clock, database, collections)  # before reading anything
+        mark = mark_before_read(clock, database, collections)  # before reading anything
         building = self._building.get(full_key)
         if building is None or building[0] != mark.counters:
             # one build per key and state at a time, in a task of its own; a build begun
@@ -251,7 +238,7 @@ class ResponseCache:
         it is current (as read after ``mark``, from ``stamp``). A write since it was read
         drops it at the next ``lookup``."""
         clock = clock or self._clock
-        mark = mark or _mark(clock, database, ())
+        mark = mark or mark_before_read(clock, database, ())
         full_key = (clock, database, *key, _variant())
         renewed = replace(
             entry,
@@ -268,7 +255,7 @@ class ResponseCache:
         self, database: str, collections: tuple[str, ...], *, clock: WriteClock | None = None
     ) -> Mark:
         """What to hand to ``store`` (or ``renew``): read it before reading the data."""
-        return _mark(clock or self._clock, database, collections)
+        return mark_before_read(clock or self._clock, database, collections)
 
     def store(
         self,
@@ -360,64 +347,6 @@ def answer(request: Request, entry: Cached) -> Response:
         media_type=entry.media_type,
         headers={**entry.headers, **validators},
     )
-
-
-class QueryCache:
-    """Results of reads by key, fresh on the same terms as ``ResponseCache`` (no write to
-    their collections here or on another replica, within the time to live). Callers must
-    not change a result they get: it is shared by every request that asks the same."""
-
-    def __init__(
-        self,
-        *,
-        ttl_seconds: float | None = None,
-        max_entries: int = DEFAULT_MAX_ENTRIES,
-        clock: WriteClock = WRITES,
-    ) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.max_entries = max_entries
-        self._clock = clock
-        self._entries: OrderedDict[tuple[Any, ...], tuple[Mark, float, Any]] = OrderedDict()
-        self._building: dict[tuple[Any, ...], tuple[tuple[int, ...], asyncio.Future[Any]]] = {}
-
-    async def get(
-        self,
-        *,
-        database: str,
-        collections: tuple[str, ...],
-        key: tuple[Any, ...],
-        build: Callable[[], Awaitable[Any]],
-        clock: WriteClock | None = None,
-    ) -> Any:
-        clock = clock or self._clock
-        full_key = (clock, database, *key)
-        mark = _mark(clock, database, collections)
-        cached = self._entries.get(full_key)
-        if (
-            cached is not None
-            and cached[0].counters == mark.counters
-            and clock.fresh(cached[0].since, cached[0].epoch, cached[1], mark.since)
-        ):
-            return cached[2]
-        building = self._building.get(full_key)
-        if building is None or building[0] != mark.counters:  # as in ResponseCache.respond
-            ttl = clock.ttl_seconds if self.ttl_seconds is None else self.ttl_seconds
-
-            async def build_and_store() -> Any:
-                try:
-                    value = await build()
-                finally:
-                    if self._building.get(full_key) is building:
-                        del self._building[full_key]
-                self._entries[full_key] = (mark, mark.since + ttl, value)
-                self._entries.move_to_end(full_key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-                return value
-
-            building = (mark.counters, asyncio.ensure_future(build_and_store()))
-            self._building[full_key] = building
-        return await asyncio.shield(building[1])  # a reader who leaves does not stop it
 
 
 def public_get_key(request: Request) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from nkohub_shared.web.auth import issue_token
+from nkohub_shared.tokens import issue_token
 
 
 class TokenMinter:

@@ -30,8 +30,8 @@ from nkohub_registry.repository import (
 )
 from nkohub_shared.errors import Conflict, InvalidInput, NotFound
 from nkohub_shared.privacy import person_key
+from nkohub_shared.storage.querycache import QueryCache
 from nkohub_shared.storage.writeclock import WRITES, WriteClock
-from nkohub_shared.web.caching import QueryCache
 
 MAX_ATTEMPTS = 5
 SEARCHES = QueryCache()
