@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
+from bench_keys import PRIVATE_KEY
+from bench_processes import Processes, free_port, rss_kb, wait_idle, wait_ready
+from bench_rows import Row
 
-if TYPE_CHECKING:
-    from run import Bench, Row
+
+class Starts(Protocol):
+    """What of ``run.Bench`` this case uses: its processes and a service's environment."""
+
+    processes: Processes
+
+    def service_env(self, service: str, port: int, **extra: str) -> dict[str, str]: ...
+
 
 REST_SERVICES = ("registry", "events", "notifications", "publishing")
 WARM_UP_ROUNDS = 50
@@ -32,11 +41,8 @@ WARM_UP_PATHS = {
 }
 
 
-def rest_rows(bench: Bench, row: type[Row]) -> list[Row]:
+def rest_rows(bench: Starts) -> list[Row]:
     """RSS of each service after start and after a warm-up, one row each."""
-    from bench_keys import PRIVATE_KEY
-    from run import free_port, rss_kb, wait_idle, wait_ready
-
     started = {}
     for service in REST_SERVICES:
         port = free_port()
@@ -83,7 +89,7 @@ def rest_rows(bench: Bench, row: type[Row]) -> list[Row]:
         before = at_start[service]
         statuses = ", ".join(f"{n}×{s}" for s, n in sorted(answers[service].items()))
         rows.append(
-            row(
+            Row(
                 case=f"rest-{service}",
                 title=f"RSS at rest: {service} (started; after {WARM_UP_ROUNDS} rounds of reads)",
                 figure=(after or 0) / 1024,
