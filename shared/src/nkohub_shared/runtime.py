@@ -280,6 +280,11 @@ class ServiceRuntime(Generic[S, Ctx]):
             except asyncio.CancelledError:
                 raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # stopping: the cancel reached the job as another error (PyMongo turns
+                    # a cancelled operation into its own); restarting it would outlive stop
+                    raise
                 log.exception("background job %s failed; restarting", job.__name__)
                 await asyncio.sleep(1.0)
 
