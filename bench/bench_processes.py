@@ -5,8 +5,6 @@ or idle, stopping. Shared by ``run.py`` and ``memory.py``."""
 from __future__ import annotations
 
 import os
-import random
-import socket
 import subprocess
 import time
 from collections.abc import Iterable
@@ -15,33 +13,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.processes import free_port  # noqa: F401  (bench/ uses it from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def fail(message: str) -> SystemExit:
     return SystemExit(f"bench/run.py: {message}")
-
-
-# Below Linux's ephemeral range (32768–60999): nobody's outgoing connection or
-# ``bind(0)`` takes a port handed out here before its server binds it.
-_PORTS = range(20000, 32000)
-_handed_out: set[int] = set()
-
-
-def free_port() -> int:
-    """A loopback port free now and not handed out before in this run."""
-    for _ in range(1000):
-        port = random.choice(_PORTS)
-        if port in _handed_out:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
-    raise fail("no free loopback port")
 
 
 def rss_kb(pid: int) -> int | None:
@@ -167,3 +145,55 @@ def wait_idle(processes: Iterable[Process], *, below: float = 0.05, seconds: flo
             return time.monotonic() - started
     print(f"  (still busy after {seconds:.0f} s; measuring anyway)")
     return seconds
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot (``/proc/stat``)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+class CpuWatch:
+    """CPU used over a span, in cores: by each named process and by the machine as a
+    whole (so a case can be seen to be bound by the cores it shares with the store and
+    the broker, or not). ``with CpuWatch({"events": pid, …}) as watch: …``, then
+    ``watch.cores`` and ``watch.machine_busy``; ``summary()`` is one line of them."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.cores: dict[str, float] = {}
+        self.machine_busy = 0.0
+        self.seconds = 0.0
+
+    def __enter__(self) -> CpuWatch:
+        self._ticks = {name: cpu_ticks(pid) for name, pid in self.pids.items()}
+        self._machine = machine_ticks()
+        self._started = time.monotonic()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds = time.monotonic() - self._started
+        hz = os.sysconf("SC_CLK_TCK")
+        if self.seconds <= 0:
+            return
+        self.cores = {
+            name: (cpu_ticks(pid) - self._ticks[name]) / hz / self.seconds
+            for name, pid in self.pids.items()
+        }
+        busy, total = machine_ticks()
+        busy0, total0 = self._machine
+        ncpu = os.cpu_count() or 1
+        self.machine_busy = ncpu * (busy - busy0) / max(1, total - total0)
+
+    def summary(self) -> str:
+        ncpu = os.cpu_count() or 1
+        each = ", ".join(
+            f"{name} {cores:.2f}"
+            for name, cores in sorted(self.cores.items(), key=lambda item: -item[1])
+            if cores >= 0.01
+        )
+        return f"CPU in cores: {each}; machine {self.machine_busy:.2f} of {ncpu} busy"
+
+    def detail(self) -> dict[str, object]:
+        return {"cores": self.cores, "machine_busy": self.machine_busy, "seconds": self.seconds}

@@ -68,6 +68,7 @@ sys.path.insert(0, str(ROOT))
 from bench_broker import AMQP, create_vhost, delete_vhost  # noqa: E402
 from bench_keys import SECRETS, staff_token  # noqa: E402  (bench/ is on the path)
 from bench_processes import (  # noqa: E402
+    CpuWatch,
     Process,
     Processes,
     fail,
@@ -183,6 +184,8 @@ class Load:
     requests: int
     non_2xx_3xx: int
     socket_errors: dict[str, int]
+    cpu: dict[str, Any] | None = None  # who used the cores during the run (CpuWatch)
+    cpu_summary: str = ""
 
     @property
     def errors(self) -> int:
@@ -255,6 +258,7 @@ class Bench:
         self.processes = Processes(self.workdir)
         self.rows: list[Row] = []
         self.loadgen: Path | None = None
+        self._servers: dict[str, int] | None = None  # the store's and the broker's pids
         self.token = ""
         self.data: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
@@ -494,10 +498,25 @@ class Bench:
         if target.script == "register.lua":  # e-mails unique across runs (warm-up included)
             target = Target(target.url, target.script, [f"{target.script_args[0]}-{self.wrk_runs}"])
         argv = target.argv(seconds, self.args.threads, self.args.connections)
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+        with self.cpu_watch() as watch:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
         if done.returncode != 0:
             raise fail(f"wrk failed ({' '.join(argv)}):\n{done.stdout}\n{done.stderr}")
-        return parse_wrk(target.url, done.stdout)
+        load = parse_wrk(target.url, done.stdout)
+        load.cpu, load.cpu_summary = watch.detail(), watch.summary()
+        return load
+
+    def cpu_watch(self) -> CpuWatch:
+        """CPU of every process this run started, the store's and the broker's (wrk's own
+        shows in the machine's total)."""
+        if self._servers is None:
+            self._servers = {}
+            for name, url in (("store", MONGO), ("RabbitMQ", AMQP)):
+                pid = listening_pid(urlsplit(url).port or (27017 if name == "store" else 5672))
+                if pid is not None:
+                    self._servers[name] = pid
+        pids = {p.name: p.popen.pid for p in self.processes.running.values()}
+        return CpuWatch({**pids, **self._servers})
 
     def settle(self) -> None:
         wait_idle(self.processes.running.values())
@@ -686,7 +705,10 @@ class Bench:
                     baselines[1],
                     "bare insert_one",
                     0.8,
-                    notes=f"{BURST_SEATS} seats: nearly all join the waitlist",
+                    notes=(
+                        f"{BURST_SEATS} seats: nearly all join the waitlist; "
+                        + _cpu_notes(loads["registration"], baselines[0])
+                    ),
                 )
             )
 
@@ -843,6 +865,7 @@ class Bench:
         self.timings["load recipients"] = time.perf_counter() - started
         self.settle()
         self.sink_query(control, "reset")
+        watch = self.cpu_watch().__enter__()
         clock = time.perf_counter()
         mid = asyncio.run(self.one_meetup(events.url, "Бенчмарк: рассылка", 80))
         first = None
@@ -856,6 +879,7 @@ class Bench:
                 break
             time.sleep(0.05)
         seconds = time.perf_counter() - clock
+        watch.__exit__()
         if count < n:
             print(f"  fan-out: only {count:.0f} of {n} e-mails after {seconds:.0f} s")
         rate = count / seconds
@@ -892,9 +916,15 @@ class Bench:
                 f"mailed more than once) of ~{size_per_message} bytes in {seconds:.1f} s, "
                 f"first after {(first or 0):.1f} s; sender_workers {SENDER_WORKERS}, "
                 f"rate limit off; sink took {received:.0f}/{intake['sent']} of the compiled "
-                "sender's"
+                f"sender's; {watch.summary()}"
             ),
-            detail={"seconds": seconds, "first_mail_s": first, "meetup_id": mid, "intake": intake},
+            detail={
+                "seconds": seconds,
+                "first_mail_s": first,
+                "meetup_id": mid,
+                "intake": intake,
+                "cpu": watch.detail(),
+            },
         )
         row.met = row.ratio is not None and row.ratio >= 0.5 and count >= n
         self.rows.append(row)
@@ -1054,6 +1084,13 @@ def table(rows: list[Row]) -> str:
             + " |"
         )
     return "\n".join(lines)
+
+
+def _cpu_notes(case: Load, baseline: Load) -> str:
+    """Who used the cores during the case's run and during its baseline's."""
+    if not case.cpu_summary:
+        return ""
+    return f"{case.cpu_summary} (the baseline's run: {baseline.cpu_summary})"
 
 
 def notes(rows: list[Row]) -> str:
