@@ -9,37 +9,19 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 
 from nkohub_shared import tracing
 from nkohub_shared.logs import JsonFormatter
-
-TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-PARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
-
-
-class Collected(SpanExporter):
-    def __init__(self) -> None:
-        self.spans: list[ReadableSpan] = []
-
-    def export(self, spans):  # type: ignore[no-untyped-def]
-        self.spans.extend(spans)
-        return SpanExportResult.SUCCESS
+from tests.support.spans import PARENT, TRACE_ID, Collected, collecting
 
 
 @pytest.fixture
 def exported() -> Iterator[Collected]:
     """Spans of the bus, collected in memory (as with a collector configured)."""
-    collected = Collected()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(collected))
-    tracer = tracing._tracer
-    tracing._tracer = provider.get_tracer("test")
-    tracing.bus_spans(True)
-    yield collected
-    tracing.bus_spans(False)
-    tracing._tracer = tracer
+    with collecting() as collected:
+        tracing.bus_spans(True)
+        yield collected
+        tracing.bus_spans(False)
 
 
 def _log_line() -> dict[str, object]:

@@ -14,39 +14,20 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import SpanKind, StatusCode
 
 from nkohub_shared import tracing
 from nkohub_shared.logs import JsonFormatter
 from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.web.hardening import ServiceDoor
-
-TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-CALLER_SPAN = "00f067aa0ba902b7"
-PARENT = f"00-{TRACE_ID}-{CALLER_SPAN}-01"
-
-
-class Collected(SpanExporter):
-    def __init__(self) -> None:
-        self.spans: list[ReadableSpan] = []
-
-    def export(self, spans):  # type: ignore[no-untyped-def]
-        self.spans.extend(spans)
-        return SpanExportResult.SUCCESS
+from tests.support.spans import CALLER_SPAN, PARENT, TRACE_ID, Collected, collecting
 
 
 @pytest.fixture
 def collected() -> Iterator[Collected]:
     """Whatever spans the door makes, collected in memory."""
-    spans = Collected()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(spans))
-    tracer = tracing._tracer
-    tracing._tracer = provider.get_tracer("test")
-    yield spans
-    tracing._tracer = tracer
+    with collecting() as spans:
+        yield spans
     tracing.http_spans(False)
 
 
