@@ -13,7 +13,7 @@ import httpx
 from nkohub_events.app import create_app
 from tests.events.conftest import STAFF, events_settings, from_client, person, scheduled_meetup
 from tests.support.broker import wait_until
-from tests.support.inprocess import running
+from tests.support.inprocess import running_replicas
 
 HOUR = 3600.0
 
@@ -21,12 +21,8 @@ HOUR = 3600.0
 @contextlib.asynccontextmanager
 async def two_replicas(sandbox) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     settings = events_settings(sandbox, cache_ttl_seconds=HOUR, cache_fallback_ttl_seconds=HOUR)
-    a, b = create_app(settings), create_app(settings)
-    async with running(a) as replica_a, running(b) as replica_b:
-        replica_a.app, replica_b.app = a, b  # type: ignore[attr-defined]
-        await wait_until(lambda: a.state.runtime.writes.listening)
-        await wait_until(lambda: b.state.runtime.writes.listening)
-        yield replica_a, replica_b
+    async with running_replicas(create_app, settings) as replicas:
+        yield replicas
 
 
 async def text_of(client: httpx.AsyncClient, path: str) -> str:

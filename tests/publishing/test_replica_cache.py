@@ -19,7 +19,7 @@ from nkohub_publishing.repository import OUTBOX_COLLECTIONS
 from nkohub_shared.storage.outbox import PENDING_FILTER
 from tests.publishing.conftest import make_post, views_of
 from tests.support.broker import wait_until
-from tests.support.inprocess import running, staff_headers
+from tests.support.inprocess import running_replicas, staff_headers
 
 READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
 HOUR = 3600.0
@@ -32,13 +32,9 @@ async def two_replicas(
     settings = publishing_settings(
         **{"cache_ttl_seconds": HOUR, "cache_fallback_ttl_seconds": HOUR, **overrides}
     )
-    a, b = create_app(settings), create_app(settings)
-    async with running(a) as replica_a, running(b) as replica_b:
-        for client, app in ((replica_a, a), (replica_b, b)):
-            client.app = app  # type: ignore[attr-defined]
+    async with running_replicas(create_app, settings) as (replica_a, replica_b):
+        for client in (replica_a, replica_b):
             client.headers.update(staff_headers())
-        await wait_until(lambda: a.state.runtime.writes.listening)
-        await wait_until(lambda: b.state.runtime.writes.listening)
         yield replica_a, replica_b
 
 

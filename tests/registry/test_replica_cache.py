@@ -14,7 +14,7 @@ from nkohub_registry.app import create_app
 from nkohub_registry.settings import RegistrySettings
 from tests.registry.conftest import STAFF, create_org
 from tests.support.broker import wait_until
-from tests.support.inprocess import running
+from tests.support.inprocess import running_replicas
 
 API = "/api/v1/organizations"
 HOUR = 3600.0
@@ -25,12 +25,8 @@ async def two_replicas(sandbox) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.
     settings = RegistrySettings(
         **sandbox.settings("registry", cache_ttl_seconds=HOUR, cache_fallback_ttl_seconds=HOUR)
     )
-    a, b = create_app(settings), create_app(settings)
-    async with running(a) as replica_a, running(b) as replica_b:
-        replica_a.app, replica_b.app = a, b  # type: ignore[attr-defined]
-        await wait_until(lambda: a.state.runtime.writes.listening)
-        await wait_until(lambda: b.state.runtime.writes.listening)
-        yield replica_a, replica_b
+    async with running_replicas(create_app, settings) as replicas:
+        yield replicas
 
 
 async def names_on(client: httpx.AsyncClient, q: str) -> list[str]:

@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from nkohub_shared.tokens import Role, issue_token
+from tests.support.broker import wait_until
 from tests.support.isolation import STAFF_TOKEN_PRIVATE_KEY
 from tests.support.processes import free_port
 
@@ -30,6 +31,21 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
     finally:
         await runtime.stop()
+
+
+@contextlib.asynccontextmanager
+async def running_replicas(
+    create_app: Any, settings: Any
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two replicas of a service (two apps on the same settings, so the same database and
+    vhost), each once it hears the cache notes of its service; each client's ``app`` is
+    its replica's."""
+    a, b = create_app(settings), create_app(settings)
+    async with running(a) as replica_a, running(b) as replica_b:
+        replica_a.app, replica_b.app = a, b  # type: ignore[attr-defined]
+        await wait_until(lambda: a.state.runtime.writes.listening)
+        await wait_until(lambda: b.state.runtime.writes.listening)
+        yield replica_a, replica_b
 
 
 @contextlib.asynccontextmanager
