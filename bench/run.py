@@ -865,21 +865,20 @@ class Bench:
         self.timings["load recipients"] = time.perf_counter() - started
         self.settle()
         self.sink_query(control, "reset")
-        watch = self.cpu_watch().__enter__()
-        clock = time.perf_counter()
-        mid = asyncio.run(self.one_meetup(events.url, "Бенчмарк: рассылка", 80))
-        first = None
-        deadline = clock + max(300.0, n / 5)
-        count = 0.0
-        while time.perf_counter() < deadline:
-            count, size, _ = self.sink_query(control)
-            if first is None and count > 0:
-                first = time.perf_counter() - clock
-            if count >= n:
-                break
-            time.sleep(0.05)
-        seconds = time.perf_counter() - clock
-        watch.__exit__()
+        with self.cpu_watch() as watch:
+            clock = time.perf_counter()
+            mid = asyncio.run(self.one_meetup(events.url, "Бенчмарк: рассылка", 80))
+            first = None
+            deadline = clock + max(300.0, n / 5)
+            count = 0.0
+            while time.perf_counter() < deadline:
+                count, size, _ = self.sink_query(control)
+                if first is None and count > 0:
+                    first = time.perf_counter() - clock
+                if count >= n:
+                    break
+                time.sleep(0.05)
+            seconds = time.perf_counter() - clock
         if count < n:
             print(f"  fan-out: only {count:.0f} of {n} e-mails after {seconds:.0f} s")
         rate = count / seconds

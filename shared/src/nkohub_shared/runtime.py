@@ -30,6 +30,7 @@ from nkohub_shared.bus.management import BrokerAddress
 from nkohub_shared.bus.publisher import EventPublisher
 from nkohub_shared.bus.relay import OutboxRelay
 from nkohub_shared.bus.topology import EXCHANGE, HistoryRetention, declare_platform
+from nkohub_shared.cancellation import being_cancelled
 from nkohub_shared.cluster import failover_connection, node_urls
 from nkohub_shared.metrics import ServiceMetrics
 from nkohub_shared.privacy import use_person_key_secret
@@ -280,10 +281,7 @@ class ServiceRuntime(Generic[S, Ctx]):
             except asyncio.CancelledError:
                 raise
             except Exception:
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    # stopping: the cancel reached the job as another error (PyMongo turns
-                    # a cancelled operation into its own); restarting it would outlive stop
+                if being_cancelled():  # the stop reached the job as another error
                     raise
                 log.exception("background job %s failed; restarting", job.__name__)
                 await asyncio.sleep(1.0)

@@ -47,6 +47,7 @@ from nkohub_notifications.repository.messages import Due
 from nkohub_notifications.service.attachments import Attachments, MissingCopy
 from nkohub_notifications.service.sending_rate import Pacing
 from nkohub_notifications.settings import NotificationsSettings
+from nkohub_shared.cancellation import being_cancelled
 from nkohub_shared.storage.ratelimit import RateCounter
 
 log = logging.getLogger("nkohub.notifications.sender")
@@ -141,7 +142,7 @@ class Sender:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if _stopping():
+                if being_cancelled():
                     raise
                 log.warning("could not look for due messages: %r", exc)
                 found = []
@@ -168,7 +169,7 @@ class Sender:
             except asyncio.CancelledError:
                 raise
             except Exception:  # the lease brings it back
-                if _stopping():
+                if being_cancelled():
                     raise
                 log.exception("sending message %s failed unexpectedly", message_id)
             finally:
@@ -314,7 +315,7 @@ class Sender:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if _stopping():
+                if being_cancelled():
                     raise
                 log.warning("lease sweep failed: %r", exc)
 
@@ -340,9 +341,3 @@ class Sender:
                 message["_id"], fields, new_event(event), attempt=attempt, history_keep=HISTORY_KEEP
             )
             log.warning("message %s counted sent: its sender died after hand-over", message["_id"])
-
-
-def _stopping() -> bool:
-    """The task is being cancelled (PyMongo turns that into its own error)."""
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
